@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import Fastify, { FastifyError, FastifyInstance } from 'fastify';
+import type { Config } from './config';
+import { Database } from './db/database';
+import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
+import { healthRoutes } from './health/health.routes';
+import { buildGatewaySchema } from './schema/build-schema';
+import { graphqlPlugin } from './schema/graphql.plugin';
+import { createServices, Services } from './services';
+import { WebhookPipeline } from './webhooks/webhook.pipeline';
+import { webhookRoutes } from './webhooks/webhook.routes';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body exactly as received (signatures and the audit trail need the bytes, not a re-serialisation). */
+    rawBody?: string;
+  }
+}
+
+/** Fastify's own refusals, mapped to gateway codes. */
+const FASTIFY_CODES: Record<string, keyof typeof ERROR_STATUS> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'GW_MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'GW_MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'GW_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'GW_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'GW_MALFORMED_JSON',
+};
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  services?: Services;
+}
+
+export interface App {
+  server: FastifyInstance;
+  services: Services;
+}
+
+export async function buildApp({ config, db, services = createServices(db, config) }: AppDeps): Promise<App> {
+  const server = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.webhookBodyLimitBytes,
+    trustProxy: false,
+  });
+
+  // JSON only: any other media type is refused with 415 rather than half-understood.
+  server.removeContentTypeParser(['text/plain']);
+
+  const parseJson = server.getDefaultJsonParser('error', 'error');
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (req, raw, done) => {
+    const body = raw as string;
+    req.rawBody = body;
+    if (body.length === 0) return done(new GatewayError('GW_MALFORMED_JSON', 'The body is empty; expected JSON'), undefined);
+    parseJson(req, body, (err, value) => (err ? done(new GatewayError('GW_MALFORMED_JSON', 'The body is not valid JSON'), undefined) : done(null, value)));
+  });
+
+  server.setErrorHandler((err: FastifyError | GatewayError, req, reply) => {
+    if (err instanceof GatewayError) return reply.code(err.httpStatus).send(err.toBody());
+    const code = err.code && FASTIFY_CODES[err.code];
+    if (code) return reply.code(ERROR_STATUS[code]).send(new GatewayError(code, err.message).toBody());
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ ok: false, error: { code: 'GW_BAD_REQUEST', message: err.message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(internalErrorBody());
+  });
+  server.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(new GatewayError('GW_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0].slice(0, 200)}`).toBody()),
+  );
+
+  const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services });
+  await server.register(healthRoutes, { db, health: services.health });
+  await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes });
+  await server.register(graphqlPlugin, { config, db, services });
+  return { server, services };
+}

@@ -1,0 +1,35 @@
+import { Queryable } from '../db/database';
+
+export interface ApiKeyRow {
+  id: number;
+  clientId: string;
+  flow: string | null;
+  name: string;
+  keyPrefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const COLUMNS = `id, client_id as "clientId", flow, name, key_prefix as "keyPrefix", created_at as "createdAt",
+  last_used_at as "lastUsedAt", revoked_at as "revokedAt"`;
+
+export const apiKeyRepository = {
+  async insert(q: Queryable, k: { clientId: string; flow: string | null; name: string; keyPrefix: string; keyHash: string }): Promise<ApiKeyRow | null> {
+    const { rows } = await q.query<ApiKeyRow>(
+      `insert into api_keys (client_id, flow, name, key_prefix, key_hash) values ($1, $2, $3, $4, $5)
+       on conflict (key_hash) do nothing returning ${COLUMNS}`,
+      [k.clientId, k.flow, k.name, k.keyPrefix, k.keyHash],
+    );
+    return rows[0] ?? null;
+  },
+
+  async findActiveByHash(q: Queryable, keyHash: string): Promise<ApiKeyRow | null> {
+    const { rows } = await q.query<ApiKeyRow>(`select ${COLUMNS} from api_keys where key_hash = $1 and revoked_at is null`, [keyHash]);
+    return rows[0] ?? null;
+  },
+
+  async touch(q: Queryable, id: number): Promise<void> {
+    await q.query(`update api_keys set last_used_at = now() where id = $1`, [id]);
+  },
+};

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { Database } from '../db/database';
+import { GatewayError } from '../errors/gateway-error';
+import { sha256 } from '../shared/hash';
+import { ApiKeyRow, apiKeyRepository } from './api-key.repository';
+
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface IssuedKey {
+  key: string;
+  record: ApiKeyRow;
+}
+
+/** API keys: random, shown once, stored as sha256 only (they carry 256 bits; no slow hash needed). */
+export class ApiKeyService {
+  private readonly lastTouched = new Map<number, number>();
+
+  constructor(private readonly db: Database) {}
+
+  async issue(opts: { clientId: string; flow?: string | null; name: string; key?: string }): Promise<IssuedKey> {
+    const key = opts.key ?? `axk_${randomBytes(32).toString('base64url')}`;
+    const record = await apiKeyRepository.insert(this.db, {
+      clientId: opts.clientId,
+      flow: opts.flow ?? null,
+      name: opts.name,
+      keyPrefix: key.slice(0, 10),
+      keyHash: sha256(key),
+    });
+    if (!record) throw new GatewayError('GW_BUSINESS_ID_CONFLICT', 'That key already exists');
+    return { key, record };
+  }
+
+  /** Ensures a fixed key exists (DEV_API_KEY); returns false when it was already there. */
+  async ensure(opts: { clientId: string; name: string; key: string }): Promise<boolean> {
+    const existing = await apiKeyRepository.findActiveByHash(this.db, sha256(opts.key));
+    if (existing) return false;
+    await this.issue(opts);
+    return true;
+  }
+
+  /** Resolves `x-api-key` to its key record, or throws 401. A flow-scoped key opens only its flow. */
+  async authenticate(key: string | undefined, flowKey?: string): Promise<ApiKeyRow> {
+    if (!key) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
+    const record = await apiKeyRepository.findActiveByHash(this.db, sha256(key));
+    if (!record) throw new GatewayError('GW_UNAUTHENTICATED', 'Invalid API key');
+    if (flowKey && record.flow && record.flow !== flowKey) throw new GatewayError('GW_FORBIDDEN', `This key does not open the ${flowKey} flow`);
+    this.touchLater(record.id);
+    return record;
+  }
+
+  /** last_used_at is advisory: written at most once a minute per key, off the request path. */
+  private touchLater(id: number): void {
+    const now = Date.now();
+    if (now - (this.lastTouched.get(id) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.lastTouched.set(id, now);
+    apiKeyRepository.touch(this.db, id).catch(() => this.lastTouched.delete(id));
+  }
+}

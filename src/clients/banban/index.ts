@@ -1,0 +1,10 @@
+import { defineClient } from '../client-module';
+
+/** Banban, the first client: a footwear retailer with stores LJ-… and distribution centres CD-…. */
+export const banban = defineClient({
+  id: 'banban',
+  name: 'Banban Calçados',
+  timezone: 'America/Sao_Paulo',
+  flows: ['sales'],
+  settings: { allowNegativeStockOnSale: true },
+});

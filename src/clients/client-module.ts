@@ -1,0 +1,19 @@
+import type { FlowKey } from '../webhooks/flows';
+
+export interface ClientSettings {
+  /** Sales report what happened at the till: when true they are recorded even if stock goes below zero (and flagged). */
+  allowNegativeStockOnSale: boolean;
+}
+
+/** A client (tenant) of the hub: its identity, the flows it uses, and its defaults. */
+export interface ClientModule {
+  id: string;
+  name: string;
+  timezone: string;
+  flows: readonly FlowKey[];
+  settings: ClientSettings;
+}
+
+export function defineClient(m: ClientModule): ClientModule {
+  return m;
+}

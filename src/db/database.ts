@@ -1,0 +1,83 @@
+import { Pool, PoolClient, QueryResultRow, types } from 'pg';
+
+// int8 (counts, bigserial ids) as JS numbers; numeric stays a string so money is never a float.
+types.setTypeParser(types.builtins.INT8, (v) => Number(v));
+
+/** Anything that can run a query: the pool or a client inside a transaction. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+export interface DatabaseOptions {
+  connectionString: string;
+  max: number;
+  ssl?: 'disable' | 'require' | 'no-verify';
+  applicationName?: string;
+}
+
+/**
+ * The gateway's handle on Postgres. Counts queries so tests and metrics can see how many
+ * round trips an operation costs (the DataLoader bounds are asserted through this counter).
+ */
+export class Database implements Queryable {
+  readonly pool: Pool;
+  queryCount = 0;
+
+  constructor(opts: DatabaseOptions) {
+    this.pool = new Pool({
+      connectionString: opts.connectionString,
+      max: opts.max,
+      application_name: opts.applicationName ?? 'axon-hub',
+      ssl: opts.ssl === 'require' ? true : opts.ssl === 'no-verify' ? { rejectUnauthorized: false } : undefined,
+    });
+    // An idle client losing its connection must not crash the process; the next checkout reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
+    this.queryCount++;
+    return this.pool.query<R>(text, values);
+  }
+
+  /** Runs `fn` in one transaction on one connection; rolls back on any error. */
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx = new Transaction(client, this);
+    try {
+      await tx.query('BEGIN');
+      const result = await fn(tx);
+      await tx.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('select 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export class Transaction implements Queryable {
+  constructor(
+    private readonly client: PoolClient,
+    private readonly owner: Database,
+  ) {}
+
+  async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
+    this.owner.queryCount++;
+    return this.client.query<R>(text, values);
+  }
+}

@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Database } from './database';
+
+const MIGRATIONS_DIR = join(__dirname, 'migrations');
+/** Arbitrary constant: every gateway instance takes this advisory lock before migrating. */
+const MIGRATION_LOCK_KEY = 774_211_001;
+
+export interface Migration {
+  version: string;
+  sql: string;
+}
+
+export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: f.replace(/\.sql$/, ''), sql: readFileSync(join(dir, f), 'utf8') }));
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction, under a session advisory lock
+ * so two instances starting together cannot race. Returns the versions it applied.
+ */
+export async function migrate(db: Database, migrations = listMigrations()): Promise<string[]> {
+  const client = await db.pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`create table if not exists schema_migrations (
+      version text primary key, applied_at timestamptz not null default now())`);
+    const done = new Set((await client.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version));
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('insert into schema_migrations (version) values ($1)', [m.version]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw new Error(`migration ${m.version} failed: ${(err as Error).message}`);
+      }
+      applied.push(m.version);
+    }
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+  return applied;
+}

@@ -1,0 +1,92 @@
+import { Queryable } from '../db/database';
+
+export type MovementKind =
+  | 'sale'
+  | 'sale_cancellation'
+  | 'return'
+  | 'purchase_receipt'
+  | 'transfer_out'
+  | 'transfer_in'
+  | 'adjustment';
+
+export interface MovementInput {
+  locationCode: string;
+  sku: string;
+  delta: number;
+  kind: MovementKind;
+  sourceType: string;
+  sourceId: string;
+  occurredAt: Date | string;
+}
+
+export interface MovementRow {
+  id: number;
+  locationCode: string;
+  sku: string;
+  delta: number;
+  kind: MovementKind;
+  sourceType: string;
+  sourceId: string;
+  occurredAt: Date;
+  resultingQuantity: number;
+  belowZero: boolean;
+}
+
+const MOVEMENT_COLUMNS = `id, location_code as "locationCode", sku, quantity_delta as delta, kind,
+  source_type as "sourceType", source_id as "sourceId", occurred_at as "occurredAt",
+  resulting_quantity as "resultingQuantity", below_zero as "belowZero"`;
+
+/**
+ * The append-only inventory ledger. One statement adds the movements and moves the running
+ * stock (stock_levels) in the same transaction, so stock always equals the sum of movements.
+ */
+export const inventoryLedgerRepository = {
+  async record(q: Queryable, clientId: string, movements: MovementInput[]): Promise<MovementRow[]> {
+    if (movements.length === 0) return [];
+    const sorted = [...movements].sort((a, b) => a.locationCode.localeCompare(b.locationCode) || a.sku.localeCompare(b.sku));
+    const { rows } = await q.query<MovementRow>(
+      `with m as (
+         select * from unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+           with ordinality as t(location_code, sku, delta, kind, source_type, source_id, occurred_at, ord)
+       ), s as (
+         insert into stock_levels as sl (client_id, location_code, sku, quantity)
+         select $1, location_code, sku, sum(delta) from m group by location_code, sku order by location_code, sku
+         on conflict (client_id, location_code, sku)
+           do update set quantity = sl.quantity + excluded.quantity, updated_at = now()
+         returning location_code, sku, quantity
+       )
+       insert into inventory_movements
+         (client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at, resulting_quantity, below_zero)
+       select $1, m.location_code, m.sku, m.delta, m.kind, m.source_type, m.source_id, m.occurred_at, s.quantity, s.quantity < 0
+         from m join s using (location_code, sku) order by m.ord
+       returning ${MOVEMENT_COLUMNS}`,
+      [
+        clientId,
+        sorted.map((m) => m.locationCode),
+        sorted.map((m) => m.sku),
+        sorted.map((m) => m.delta),
+        sorted.map((m) => m.kind),
+        sorted.map((m) => m.sourceType),
+        sorted.map((m) => m.sourceId),
+        sorted.map((m) => m.occurredAt),
+      ],
+    );
+    return rows;
+  },
+
+  async bySource(q: Queryable, clientId: string, sourceType: string, sourceId: string): Promise<MovementRow[]> {
+    const { rows } = await q.query<MovementRow>(
+      `select ${MOVEMENT_COLUMNS} from inventory_movements where client_id = $1 and source_type = $2 and source_id = $3 order by id`,
+      [clientId, sourceType, sourceId],
+    );
+    return rows;
+  },
+
+  async stockOf(q: Queryable, clientId: string, locationCode: string, sku: string): Promise<number> {
+    const { rows } = await q.query<{ quantity: number }>(
+      `select quantity from stock_levels where client_id = $1 and location_code = $2 and sku = $3`,
+      [clientId, locationCode, sku],
+    );
+    return rows[0]?.quantity ?? 0;
+  },
+};

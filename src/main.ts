@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { buildApp } from './app';
+import { bootstrapClients } from './clients/bootstrap';
+import { ConfigError, loadConfig } from './config';
+import { Database } from './db/database';
+import { EmbeddedHandle, startEmbeddedPostgres } from './db/embedded';
+import { migrate } from './db/migrate';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let embedded: EmbeddedHandle | undefined;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dir: config.embeddedPg.dir, port: config.embeddedPg.port });
+  }
+  const db = new Database({ connectionString: config.databaseUrl ?? embedded!.url, max: config.databasePoolMax, ssl: config.databaseSsl });
+  const { server, services } = await buildApp({ config, db });
+  const applied = await migrate(db);
+  server.log.info({ applied, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'migrations applied');
+  await bootstrapClients(db, services, config, server.log);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, 'shutting down');
+    await server.close();
+    await db.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  await server.listen({ host: config.host, port: config.port });
+}
+
+main().catch((err) => {
+  // eslint-disable-next-line no-console
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import DataLoader from 'dataloader';
+import { Queryable } from '../db/database';
+import { CustomerRow, LocationRow, masterDataRepository, ProductRow } from '../domain/master-data.repository';
+import { PaymentRow, SaleItemRow, SaleRow, saleRepository } from '../flows/sales/sale.repository';
+
+/** One row per key (or null), in key order. */
+export function byKey<K, R>(keys: readonly K[], rows: R[], keyOf: (r: R) => K): Array<R | null> {
+  const map = new Map(rows.map((r) => [keyOf(r), r]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+/** All rows per key, in key order. */
+export function groupByKey<K, R>(keys: readonly K[], rows: R[], keyOf: (r: R) => K): R[][] {
+  const map = new Map<K, R[]>();
+  for (const r of rows) {
+    const list = map.get(keyOf(r));
+    if (list) list.push(r);
+    else map.set(keyOf(r), [r]);
+  }
+  return keys.map((k) => map.get(k) ?? []);
+}
+
+type LoaderFactory<T> = (q: Queryable, clientId: string) => T;
+
+/**
+ * Per-request DataLoaders, created on first use and always scoped to the caller's client.
+ * Flows add their loaders to `loaderFactories`.
+ */
+export const loaderFactories = {
+  sale: ((q, c) => new DataLoader<string, SaleRow | null>(async (ids) => byKey(ids, await saleRepository.byIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, SaleRow | null>>,
+  saleItems: ((q, c) =>
+    new DataLoader<string, SaleItemRow[]>(async (ids) => groupByKey(ids, await saleRepository.itemsBySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, SaleItemRow[]>>,
+  salePayments: ((q, c) =>
+    new DataLoader<string, PaymentRow[]>(async (ids) => groupByKey(ids, await saleRepository.paymentsBySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, PaymentRow[]>>,
+  customer: ((q, c) =>
+    new DataLoader<string, CustomerRow | null>(async (ids) => byKey(ids, await masterDataRepository.customersByIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, CustomerRow | null>>,
+  location: ((q, c) =>
+    new DataLoader<string, LocationRow | null>(async (codes) => byKey(codes, await masterDataRepository.locationsByCodes(q, c, codes), (r) => r.code))) as LoaderFactory<DataLoader<string, LocationRow | null>>,
+  product: ((q, c) =>
+    new DataLoader<string, ProductRow | null>(async (skus) => byKey(skus, await masterDataRepository.productsBySkus(q, c, skus), (r) => r.sku))) as LoaderFactory<DataLoader<string, ProductRow | null>>,
+};
+
+export type Loaders = { [K in keyof typeof loaderFactories]: ReturnType<(typeof loaderFactories)[K]> };
+
+export function createLoaders(q: Queryable, clientId: () => string): Loaders {
+  const cache = new Map<string, unknown>();
+  return new Proxy({} as Loaders, {
+    get(_target, name: string) {
+      if (!(name in loaderFactories)) return undefined;
+      if (!cache.has(name)) cache.set(name, loaderFactories[name as keyof Loaders](q, clientId()));
+      return cache.get(name);
+    },
+  });
+}

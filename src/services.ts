@@ -1,0 +1,20 @@
+import { ApiKeyService } from './auth/api-key.service';
+import type { Config } from './config';
+import { Database } from './db/database';
+import { SaleService } from './flows/sales/sale.service';
+import { HealthService } from './health/health.service';
+
+/** The application's services, built once per process and handed to routes and resolvers. */
+export interface Services {
+  apiKeys: ApiKeyService;
+  health: HealthService;
+  sales: SaleService;
+}
+
+export function createServices(db: Database, config: Config): Services {
+  return {
+    apiKeys: new ApiKeyService(db),
+    health: new HealthService(db, config.health),
+    sales: new SaleService(),
+  };
+}

@@ -1,0 +1,15 @@
+import { salesFlow } from '../flows/sales/sale.webhook';
+import { FlowDefinition } from './flow-definition';
+
+/** Every flow the gateway knows, by key. A client module chooses which of them it enables. */
+export const FLOWS = {
+  sales: salesFlow,
+} satisfies Record<string, FlowDefinition>;
+
+export type FlowKey = keyof typeof FLOWS;
+
+const byPath = new Map<string, FlowDefinition>(Object.values(FLOWS).map((f) => [f.path, f]));
+
+export function flowByPath(path: string): FlowDefinition | undefined {
+  return byPath.get(path);
+}

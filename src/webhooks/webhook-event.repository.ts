@@ -1,0 +1,127 @@
+import { Queryable } from '../db/database';
+import { SqlFilter } from '../db/sql-filter';
+import { decodeCursor, encodeCursor } from '../shared/pagination';
+
+export type WebhookEventStatus = 'processing' | 'processed' | 'duplicate' | 'rejected' | 'failed' | 'queued' | 'dead';
+
+export interface WebhookEventRow {
+  id: string;
+  clientId: string;
+  flow: string;
+  action: string;
+  idempotencyKey: string;
+  businessId: string | null;
+  payloadHash: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  status: WebhookEventStatus;
+  httpStatus: number | null;
+  result: unknown;
+  error: unknown;
+  receivedAt: Date;
+  processedAt: Date | null;
+  durationMs: string | null;
+}
+
+export interface NewWebhookEvent {
+  id: string;
+  clientId: string;
+  flow: string;
+  action: string;
+  idempotencyKey: string;
+  businessId: string | null;
+  payloadHash: string;
+  payload: unknown;
+  rawBody: string;
+  headers: Record<string, string>;
+  receivedAt: Date;
+}
+
+export interface WebhookEventsFilter {
+  flow?: string;
+  action?: string;
+  status?: WebhookEventStatus;
+  from?: Date;
+  to?: Date;
+}
+
+const COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey", business_id as "businessId",
+  payload_hash as "payloadHash", payload, headers, status, http_status as "httpStatus", result, error,
+  received_at as "receivedAt", processed_at as "processedAt", duration_ms as "durationMs"`;
+
+export function webhookEventCursor(e: Pick<WebhookEventRow, 'receivedAt' | 'id'>): string {
+  return encodeCursor([e.receivedAt.toISOString(), e.id]);
+}
+
+export const webhookEventRepository = {
+  /**
+   * Claims the idempotency key for this delivery inside the caller's transaction. Returns the new
+   * event id, or null when an accepted event already holds the key (the unique index decides, so
+   * concurrent duplicates wait for the first one's transaction instead of racing it).
+   */
+  async claim(q: Queryable, e: NewWebhookEvent): Promise<string | null> {
+    const { rows } = await q.query<{ id: string }>(
+      `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'processing', $11)
+       on conflict (client_id, idempotency_key) where status in ('processing', 'processed', 'queued') do nothing
+       returning id`,
+      [e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload), e.rawBody, e.headers, e.receivedAt],
+    );
+    return rows[0]?.id ?? null;
+  },
+
+  async markProcessed(q: Queryable, id: string, httpStatus: number, result: unknown, durationMs: number): Promise<void> {
+    await q.query(
+      `update webhook_events set status = 'processed', http_status = $2, result = $3, processed_at = now(), duration_ms = $4 where id = $1`,
+      [id, httpStatus, JSON.stringify(result), durationMs.toFixed(3)],
+    );
+  },
+
+  /** Records a delivery that had no effect (duplicate, refused or failed); it holds no idempotency key. */
+  async insertWithoutEffect(
+    q: Queryable,
+    e: NewWebhookEvent & { status: 'duplicate' | 'rejected' | 'failed'; httpStatus: number; result: unknown; error: unknown; durationMs: number },
+  ): Promise<string> {
+    const { rows } = await q.query<{ id: string }>(
+      `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers,
+         status, http_status, result, error, received_at, processed_at, duration_ms)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now(), $16)
+       returning id`,
+      [
+        e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload ?? null), e.rawBody, e.headers,
+        e.status, e.httpStatus, JSON.stringify(e.result), JSON.stringify(e.error), e.receivedAt, e.durationMs.toFixed(3),
+      ],
+    );
+    return rows[0].id;
+  },
+
+  async findAcceptedByKey(q: Queryable, clientId: string, idempotencyKey: string): Promise<WebhookEventRow | null> {
+    const { rows } = await q.query<WebhookEventRow>(
+      `select ${COLUMNS} from webhook_events
+       where client_id = $1 and idempotency_key = $2 and status in ('processing', 'processed', 'queued')`,
+      [clientId, idempotencyKey],
+    );
+    return rows[0] ?? null;
+  },
+
+  async find(q: Queryable, clientId: string, id: string): Promise<WebhookEventRow | null> {
+    const { rows } = await q.query<WebhookEventRow>(`select ${COLUMNS} from webhook_events where client_id = $1 and id = $2`, [clientId, id]);
+    return rows[0] ?? null;
+  },
+
+  async page(q: Queryable, clientId: string, filter: WebhookEventsFilter, limit: number, after?: string): Promise<WebhookEventRow[]> {
+    const f = new SqlFilter()
+      .where('client_id = ?', clientId)
+      .whereIf(filter.flow, 'flow = ?')
+      .whereIf(filter.action, 'action = ?')
+      .whereIf(filter.status, 'status = ?')
+      .whereIf(filter.from, 'received_at >= ?')
+      .whereIf(filter.to, 'received_at < ?');
+    if (after) f.where('(received_at, id) < (?::timestamptz, ?::uuid)', ...decodeCursor(after, 2));
+    const { rows } = await q.query<WebhookEventRow>(
+      `select ${COLUMNS} from webhook_events where ${f.sql} order by received_at desc, id desc limit ${f.param(limit)}`,
+      f.values,
+    );
+    return rows;
+  },
+};
