@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { Queryable } from '../../db/database';
 import { inventoryLedgerRepository } from '../../domain/inventory-ledger.repository';
 import { masterDataRepository } from '../../domain/master-data.repository';
+import { assertStockAvailable } from '../../domain/stock-guard';
+import { clientModule } from '../../clients/registry';
 import { GatewayError } from '../../errors/gateway-error';
 import { businessId, code, money as moneyField, parseOrThrow, quantity, text, token } from '../../shared/fields';
 import { contentHash } from '../../shared/hash';
@@ -79,6 +81,10 @@ export class SaleService {
     });
     if (!sale) return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
 
+    // A sale reports what happened at the till; whether it may take stock below zero is the client's call.
+    if (!clientModule(clientId)?.settings.allowNegativeStockOnSale) {
+      await assertStockAvailable(q, clientId, lines.map((l) => ({ locationCode: sale.storeCode, sku: l.sku, quantity: l.quantity })));
+    }
     await saleRepository.insertItems(q, clientId, sale.id, lines);
     await inventoryLedgerRepository.record(
       q,
