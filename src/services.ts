@@ -3,12 +3,15 @@ import type { Config } from './config';
 import { Database } from './db/database';
 import { SaleService } from './flows/sales/sale.service';
 import { HealthService } from './health/health.service';
+import { createHubPubSub, HubPubSub } from './subscriptions/hub-events';
 
 /** The application's services, built once per process and handed to routes and resolvers. */
 export interface Services {
   apiKeys: ApiKeyService;
   health: HealthService;
   sales: SaleService;
+  /** Live events for subscriptions (flow status, processed events, circuit state). */
+  events: HubPubSub;
 }
 
 export function createServices(db: Database, config: Config): Services {
@@ -16,5 +19,6 @@ export function createServices(db: Database, config: Config): Services {
     apiKeys: new ApiKeyService(db),
     health: new HealthService(db, config.health),
     sales: new SaleService(),
+    events: createHubPubSub(),
   };
 }

@@ -14,6 +14,7 @@ import { contentHash } from '../shared/hash';
 import { ActionDefinition, FlowDefinition } from './flow-definition';
 import { flowByPath } from './flows';
 import { idempotencyKeyOf, recordedHeaders } from './idempotency';
+import { WebhookProcessedEvent } from '../subscriptions/hub-events';
 import { NewWebhookEvent, webhookEventRepository } from './webhook-event.repository';
 
 export interface Delivery {
@@ -69,6 +70,7 @@ export class WebhookPipeline {
       understood.event.businessId = action.businessId(data);
       understood.event.idempotencyKey = idempotencyKeyOf(d.headers, envelope.action, understood.event.businessId, understood.event.id);
       const outcome = await this.run(understood, action, data, started);
+      this.published(understood, outcome.headers ? 'duplicate' : 'processed', outcome.status, started);
       d.log.info({ msg: 'webhook.processed', client: principal.clientId, flow: flow.key, action: envelope.action, eventId: outcome.body.eventId, status: outcome.status, replay: !!outcome.headers, duration_ms: elapsed(started) });
       return outcome;
     } catch (err) {
@@ -167,6 +169,7 @@ export class WebhookPipeline {
     if (unexpected) d.log.error({ err, eventId: u?.event.id }, 'webhook.failed');
     else d.log.info({ msg: 'webhook.rejected', eventId: u?.event.id, code: error.code, status: error.httpStatus, duration_ms: elapsed(started) });
     if (u) {
+      this.published(u, error.httpStatus >= 500 ? 'failed' : 'rejected', error.httpStatus, started);
       await webhookEventRepository
         .insertWithoutEffect(this.deps.db, {
           ...u.event,
@@ -180,6 +183,13 @@ export class WebhookPipeline {
         .catch((e) => d.log.warn({ err: e, eventId: u.event.id }, 'could not record the refused delivery'));
     }
     return { status: error.httpStatus, body: { ...error.toBody(), ...(u && { eventId: u.event.id }) } };
+  }
+
+  private published(u: Understood, outcome: WebhookProcessedEvent['outcome'], httpStatus: number, started: number): void {
+    const e = u.event;
+    this.deps.services.events.publish('webhook-processed', e.clientId, {
+      id: e.id, clientId: e.clientId, flow: e.flow, action: e.action, outcome, httpStatus, durationMs: elapsed(started), at: new Date(),
+    });
   }
 }
 

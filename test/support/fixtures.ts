@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The ERP contract: ../shared/fixtures/<client>/<flow>/<action>.json, exactly as the ERP sends them. */
-export const FIXTURES_DIR = join(__dirname, '..', '..', '..', 'shared', 'fixtures');
+export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'fixtures');
 
 export interface Envelope {
   action: string;
