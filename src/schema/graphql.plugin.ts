@@ -3,7 +3,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { principalFromCredentials } from '../auth/principal';
 import { GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config';
 import { Database } from '../db/database';
@@ -11,7 +12,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/to-gateway-error';
 import type { Services } from '../services';
 import { buildGatewaySchema } from './build-schema';
-import { createContext, GraphQLContext, Principal } from './context';
+import { createContext, GraphQLContext } from './context';
 
 /** Codes Apollo itself assigns to refused documents; they pass through unchanged. */
 const APOLLO_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
@@ -25,13 +26,6 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   }
   const { error: gw } = toGatewayError(original);
   return { message: gw.message, path: formatted.path, locations: formatted.locations, extensions: { code: gw.code } };
-}
-
-async function principalOf(req: FastifyRequest, services: Services): Promise<Principal | null> {
-  const key = req.headers['x-api-key'];
-  if (typeof key !== 'string') return null;
-  const record = await services.apiKeys.authenticate(key);
-  return { clientId: record.clientId, role: 'app', subject: `api-key:${record.name}` };
 }
 
 /** Mounts Apollo Server on `/graphql` (GET and POST). */
@@ -53,7 +47,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
     method: ['GET', 'POST', 'OPTIONS'],
     context: async (req) => {
       try {
-        return createContext({ principal: await principalOf(req, opts.services), services: opts.services, db: opts.db, log: req.log });
+        return createContext({ principal: await principalFromCredentials(req.headers, opts.services), services: opts.services, db: opts.db, log: req.log });
       } catch (err) {
         throw err instanceof GatewayError ? err : toGatewayError(err).error;
       }
