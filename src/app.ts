@@ -30,6 +30,8 @@ export interface AppDeps {
   config: Config;
   db: Database;
   services?: Services;
+  /** Where logs go (default stdout); tests pass a stream to read them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export interface App {
@@ -37,9 +39,9 @@ export interface App {
   services: Services;
 }
 
-export async function buildApp({ config, db, services = createServices(db, config) }: AppDeps): Promise<App> {
+export async function buildApp({ config, db, services = createServices(db, config), logStream }: AppDeps): Promise<App> {
   const server = Fastify({
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, ...(logStream && { stream: logStream }) },
     bodyLimit: config.webhookBodyLimitBytes,
     trustProxy: false,
   });

@@ -24,6 +24,8 @@ export const token = () => z.string().trim().min(1).max(32).regex(/^[a-z][a-z0-9
 
 export const money = () => z.string().regex(MONEY_PATTERN, 'a decimal string with at most 2 decimals, e.g. "19.90"');
 
+export const positiveMoney = () => money().refine((v) => /[1-9]/.test(v), 'must be greater than zero');
+
 /** ISO-8601 with an explicit offset (or Z), normalised to UTC. Local times without offset are ambiguous. */
 export const timestamp = () => z.iso.datetime({ offset: true, message: 'an ISO-8601 timestamp with offset, e.g. 2026-11-28T14:32:10-03:00' }).transform(toUtcIso);
 

@@ -5,7 +5,7 @@ import { masterDataRepository } from '../../domain/master-data.repository';
 import { assertStockAvailable } from '../../domain/stock-guard';
 import { clientModule } from '../../clients/registry';
 import { GatewayError } from '../../errors/gateway-error';
-import { businessId, code, money as moneyField, parseOrThrow, quantity, text, token } from '../../shared/fields';
+import { businessId, code, money as moneyField, parseOrThrow, positiveMoney, quantity, text, token } from '../../shared/fields';
 import { contentHash } from '../../shared/hash';
 import { formatMoney, money, sumMoney } from '../../shared/money';
 import type { RegisterCancellationInput, RegisterPaymentInput, RegisterSaleInput } from './sale.input';
@@ -35,7 +35,7 @@ const paymentInput = z.object({
   id: businessId(),
   saleId: businessId(),
   method: token(),
-  amount: moneyField().refine((v) => money(v).gt(0), 'must be greater than zero'),
+  amount: positiveMoney(),
   installments: z.number().int().min(1).max(48),
   paidAt: z.date(),
 });

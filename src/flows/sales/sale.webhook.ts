@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessId, code, money, quantity, text, timestamp, token } from '../../shared/fields';
+import { businessId, code, money, positiveMoney, quantity, text, timestamp, token } from '../../shared/fields';
 import { defineAction, defineFlow } from '../../webhooks/flow-definition';
 
 /** Banban's sales-flow contract (../shared/fixtures/banban/sales-flow), strict: unknown fields are errors. */
@@ -32,7 +32,7 @@ export const registerPaymentSchema = z.strictObject({
   sale_id: businessId(),
   payment_id: businessId(),
   method: token(),
-  amount: money(),
+  amount: positiveMoney(),
   installments: z.number().int().min(1).max(48).default(1),
   paid_at: timestamp(),
 });

@@ -1,0 +1,55 @@
+import { Writable } from 'node:stream';
+import { buildApp } from '../../src/app';
+import { fixture, variant } from '../support/fixtures';
+import { postWebhook } from '../support/http';
+import { startTestApp, TestApp } from '../support/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ HEALTH_MIN_EVENTS: '4', HEALTH_ERROR_RATE_THRESHOLD: '0.25' });
+});
+afterAll(() => t.close());
+
+describe('health', () => {
+  it('live and ready', async () => {
+    expect((await t.app.inject({ url: '/health/live' })).json()).toEqual({ status: 'ok' });
+    expect((await t.app.inject({ url: '/health/ready' })).json()).toEqual({ status: 'ok', store: 'up' });
+  });
+
+  it('integrations: computed from webhook_events — ok, last success, then degraded by errors', async () => {
+    const empty = (await t.app.inject({ url: '/health/integrations/banban' })).json();
+    expect(empty).toMatchObject({ client: 'banban', status: 'ok', store: 'up', flows: { sales: { status: 'ok', last_success: null, error_rate: 0 } } });
+
+    await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'));
+    const ok = (await t.app.inject({ url: '/health/integrations/banban' })).json();
+    expect(ok.flows.sales.status).toBe('ok');
+    expect(Date.parse(ok.flows.sales.last_success)).toBeGreaterThan(Date.now() - 60_000);
+    expect(ok.flows.sales.events_in_window).toBe(1);
+
+    for (let i = 0; i < 3; i++) await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { total: 'x' }));
+    const degraded = (await t.app.inject({ url: '/health/integrations/banban' })).json();
+    expect(degraded.flows.sales).toMatchObject({ status: 'degraded', events_in_window: 4, errors_in_window: 3, error_rate: 0.75 });
+    expect(degraded.status).toBe('degraded');
+  });
+
+  it('an unknown client is a coded 404', async () => {
+    const res = await t.app.inject({ url: '/health/integrations/nobody' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('GW_NOT_FOUND');
+  });
+});
+
+describe('structured logs', () => {
+  it('writes webhook.received and webhook.processed lines with client, flow, action, size, eventId and duration', async () => {
+    const lines: any[] = [];
+    const sink = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l)); cb(); } });
+    const { server } = await buildApp({ config: { ...t.config, logLevel: 'info' }, db: t.db, services: t.services, logStream: sink });
+    const res = await server.inject({ method: 'POST', url: '/api/v1/webhooks/sales-flow', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload: JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'LOG-1' })) });
+    await server.close();
+    const eventId = res.json().eventId;
+    const received = lines.find((l) => l.msg === 'webhook.received');
+    const processed = lines.find((l) => l.msg === 'webhook.processed');
+    expect(received).toMatchObject({ client: 'banban', flow: 'sales', action: 'register_sale', eventId, payload_size: expect.any(Number) });
+    expect(processed).toMatchObject({ eventId, status: 200, duration_ms: expect.any(Number) });
+  });
+});
