@@ -24,48 +24,63 @@ export function locationKind(code: string): LocationKind {
   return 'other';
 }
 
+export interface MasterData {
+  locations?: string[];
+  products?: Array<{ sku: string; description?: string | null }>;
+  customer?: CustomerRow | null;
+}
+
 /**
  * Master data arrives with the events: unknown stores, products and customers are registered
- * from the payload. Inputs are de-duplicated and sorted so concurrent upserts lock rows in the
- * same order (no deadlocks between deliveries that share products).
+ * from the payload, in one round trip. Existing rows are never locked unless their data really
+ * changes (INSERT … DO NOTHING, then an UPDATE that only matches changed rows), so concurrent
+ * deliveries sharing products or customers don't queue behind each other.
  */
 export const masterDataRepository = {
-  async upsertLocations(q: Queryable, clientId: string, codes: string[]): Promise<void> {
-    const unique = [...new Set(codes)].sort();
-    await q.query(
-      `insert into locations (client_id, code, kind)
-       select $1, code, kind from unnest($2::text[], $3::text[]) as t(code, kind)
-       on conflict do nothing`,
-      [clientId, unique, unique.map(locationKind)],
-    );
-  },
-
-  async upsertProducts(q: Queryable, clientId: string, products: Array<{ sku: string; description?: string | null }>): Promise<void> {
+  async register(q: Queryable, clientId: string, data: MasterData): Promise<void> {
+    const codes = [...new Set(data.locations ?? [])].sort();
     const bySku = new Map<string, string | null>();
-    for (const p of products) bySku.set(p.sku, p.description ?? bySku.get(p.sku) ?? null);
+    for (const p of data.products ?? []) bySku.set(p.sku, p.description ?? bySku.get(p.sku) ?? null);
     const skus = [...bySku.keys()].sort();
+    const c = data.customer;
     await q.query(
-      `insert into products (client_id, sku, description)
-       select $1, sku, description from unnest($2::text[], $3::text[]) as t(sku, description)
-       on conflict (client_id, sku) do update
-         set description = excluded.description, updated_at = now()
-         where excluded.description is not null and products.description is distinct from excluded.description`,
-      [clientId, skus, skus.map((s) => bySku.get(s))],
+      `with
+       loc as (
+         insert into locations (client_id, code, kind)
+         select $1, code, kind from unnest($2::text[], $3::text[]) as t(code, kind)
+         on conflict do nothing),
+       prod as (select * from unnest($4::text[], $5::text[]) as t(sku, description)),
+       prod_new as (
+         insert into products (client_id, sku, description) select $1, sku, description from prod
+         on conflict do nothing),
+       prod_changed as (
+         update products p set description = prod.description, updated_at = now() from prod
+          where p.client_id = $1 and p.sku = prod.sku and prod.description is not null
+            and p.description is distinct from prod.description),
+       cust as (select * from (values ($6::text, $7::text, $8::text, $9::text)) as t(id, name, email, document) where id is not null),
+       cust_new as (
+         insert into customers (client_id, id, name, email, document) select $1, id, name, email, document from cust
+         on conflict do nothing)
+       update customers k set name = coalesce(cust.name, k.name), email = coalesce(cust.email, k.email),
+              document = coalesce(cust.document, k.document), updated_at = now()
+         from cust
+        where k.client_id = $1 and k.id = cust.id
+          and (k.name, k.email, k.document) is distinct from
+              (coalesce(cust.name, k.name), coalesce(cust.email, k.email), coalesce(cust.document, k.document))`,
+      [clientId, codes, codes.map(locationKind), skus, skus.map((s) => bySku.get(s)), c?.id ?? null, c?.name ?? null, c?.email ?? null, c?.document ?? null],
     );
   },
 
-  async upsertCustomer(q: Queryable, clientId: string, c: CustomerRow): Promise<void> {
-    await q.query(
-      `insert into customers (client_id, id, name, email, document) values ($1, $2, $3, $4, $5)
-       on conflict (client_id, id) do update
-         set name = coalesce(excluded.name, customers.name),
-             email = coalesce(excluded.email, customers.email),
-             document = coalesce(excluded.document, customers.document),
-             updated_at = now()
-         where (customers.name, customers.email, customers.document)
-           is distinct from (coalesce(excluded.name, customers.name), coalesce(excluded.email, customers.email), coalesce(excluded.document, customers.document))`,
-      [clientId, c.id, c.name, c.email, c.document],
-    );
+  upsertLocations(q: Queryable, clientId: string, codes: string[]): Promise<void> {
+    return masterDataRepository.register(q, clientId, { locations: codes });
+  },
+
+  upsertProducts(q: Queryable, clientId: string, products: Array<{ sku: string; description?: string | null }>): Promise<void> {
+    return masterDataRepository.register(q, clientId, { products });
+  },
+
+  upsertCustomer(q: Queryable, clientId: string, customer: CustomerRow): Promise<void> {
+    return masterDataRepository.register(q, clientId, { customer });
   },
 
   async locationsByCodes(q: Queryable, clientId: string, codes: readonly string[]): Promise<LocationRow[]> {

@@ -1,3 +1,4 @@
+import { CLIENTS } from '../../src/clients/registry';
 import { fixture, variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -197,6 +198,25 @@ describe('business rules', () => {
     expect((await t.db.query(`select kind from locations where code = 'LJ-900'`)).rows[0].kind).toBe('store');
     expect(await count('products', `sku = 'TENIS-NOVO-40'`)).toBe(1);
     expect(await count('customers', `id = 'C-NEW' and name = 'Novo Cliente'`)).toBe(1);
+  });
+});
+
+describe('negative stock is a per-client setting', () => {
+  it('a client that forbids it gets 422 GW_INSUFFICIENT_STOCK with the shortfalls, and nothing is written', async () => {
+    const settings = CLIENTS.banban.settings;
+    CLIENTS.banban.settings = { ...settings, allowNegativeStockOnSale: false };
+    try {
+      const res = await postWebhook(t, 'sales-flow', sale('S-NONEG', { store_code: 'LJ-NONEG' }));
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('GW_INSUFFICIENT_STOCK');
+      expect(res.body.error.details.shortfalls).toEqual(
+        expect.arrayContaining([{ location_code: 'LJ-NONEG', sku: 'MEIA-ESP-UN', requested: 2, available: 0 }]),
+      );
+      expect(await count('sales', `id = 'S-NONEG'`)).toBe(0);
+      expect(await stock('LJ-NONEG', 'MEIA-ESP-UN')).toBe(0);
+    } finally {
+      CLIENTS.banban.settings = settings;
+    }
   });
 });
 

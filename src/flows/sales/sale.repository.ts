@@ -70,25 +70,21 @@ export function saleCursor(s: Pick<SaleRow, 'soldAt' | 'id'>): string {
 }
 
 export const saleRepository = {
-  /** Inserts the sale unless its id exists; returns the new row, or null when it already existed. */
-  async insert(q: Queryable, clientId: string, s: NewSale): Promise<SaleRow | null> {
+  /** Inserts the sale and its items unless the sale id exists; returns the new row, or null when it already existed. */
+  async insertWithItems(q: Queryable, clientId: string, s: NewSale, items: Array<Omit<SaleItemRow, 'saleId'>>): Promise<SaleRow | null> {
     const { rows } = await q.query<SaleRow>(
-      `insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash)
-       values ($1, $2, $3, $4, $5, $6, $7, 'open', $8)
-       on conflict (client_id, id) do nothing
-       returning ${SALE_COLUMNS}`,
-      [clientId, s.id, s.storeCode, s.channel, s.customerId, s.soldAt, s.total, s.payloadHash],
-    );
-    return rows[0] ?? null;
-  },
-
-  async insertItems(q: Queryable, clientId: string, saleId: string, items: Array<Omit<SaleItemRow, 'saleId'>>): Promise<void> {
-    await q.query(
-      `insert into sale_items (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
-       select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::numeric[], $8::numeric[], $9::numeric[])`,
+      `with sale as (
+         insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash)
+         values ($1, $2, $3, $4, $5, $6, $7, 'open', $8)
+         on conflict (client_id, id) do nothing
+         returning ${SALE_COLUMNS}),
+       items as (
+         insert into sale_items (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
+         select $1, $2, * from unnest($9::int[], $10::text[], $11::text[], $12::int[], $13::numeric[], $14::numeric[], $15::numeric[])
+          where exists (select 1 from sale))
+       select * from sale`,
       [
-        clientId,
-        saleId,
+        clientId, s.id, s.storeCode, s.channel, s.customerId, s.soldAt, s.total, s.payloadHash,
         items.map((i) => i.lineNo),
         items.map((i) => i.sku),
         items.map((i) => i.description),
@@ -98,6 +94,7 @@ export const saleRepository = {
         items.map((i) => i.lineTotal),
       ],
     );
+    return rows[0] ?? null;
   },
 
   async find(q: Queryable, clientId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<SaleRow | null> {

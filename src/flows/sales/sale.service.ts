@@ -63,14 +63,13 @@ export class SaleService {
       });
     }
     const payloadHash = contentHash(input);
-
-    await masterDataRepository.upsertLocations(q, clientId, [input.storeCode]);
-    await masterDataRepository.upsertProducts(q, clientId, lines);
-    if (input.customer) {
-      const c = input.customer;
-      await masterDataRepository.upsertCustomer(q, clientId, { id: c.id, name: c.name ?? null, email: c.email ?? null, document: c.document ?? null });
-    }
-    const sale = await saleRepository.insert(q, clientId, {
+    const c = input.customer;
+    await masterDataRepository.register(q, clientId, {
+      locations: [input.storeCode],
+      products: lines,
+      customer: c && { id: c.id, name: c.name ?? null, email: c.email ?? null, document: c.document ?? null },
+    });
+    const sale = await saleRepository.insertWithItems(q, clientId, {
       id: input.id,
       storeCode: input.storeCode,
       channel: input.channel,
@@ -78,14 +77,14 @@ export class SaleService {
       soldAt: input.soldAt,
       total: formatMoney(computed),
       payloadHash,
-    });
+    }, lines);
     if (!sale) return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
 
     // A sale reports what happened at the till; whether it may take stock below zero is the client's call.
     if (!clientModule(clientId)?.settings.allowNegativeStockOnSale) {
-      await assertStockAvailable(q, clientId, lines.map((l) => ({ locationCode: sale.storeCode, sku: l.sku, quantity: l.quantity })));
+      await assertStockAvailable(q, clientId, lines.map((l) => ({ locationCode: input.storeCode, sku: l.sku, quantity: l.quantity })));
     }
-    await saleRepository.insertItems(q, clientId, sale.id, lines);
+    // Last, so the stock rows (shared by every sale of the sku at the store) stay locked briefly.
     await inventoryLedgerRepository.record(
       q,
       clientId,

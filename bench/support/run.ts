@@ -1,0 +1,65 @@
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface ServerHandle {
+  port: number;
+  extra: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts bench/support/servers.ts in a child process (its own core) and waits for READY. */
+export function startServer(kind: 'gateway' | 'baseline', databaseUrl: string): Promise<ServerHandle> {
+  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'servers.ts'), kind, databaseUrl], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (chunk) => {
+      buf += chunk;
+      const m = /READY (\d+)(.*)/.exec(buf);
+      if (m) {
+        resolve({
+          port: Number(m[1]),
+          extra: m[2].trim().split(/\s+/).filter(Boolean),
+          stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+/** autocannon with a body generated per request (distinct business ids). */
+export async function load(opts: { url: string; headers: Record<string, string>; body: (n: number) => string; connections: number; seconds: number }): Promise<LoadResult> {
+  let n = 0;
+  const result = await autocannon({
+    url: opts.url,
+    method: 'POST',
+    connections: opts.connections,
+    duration: opts.seconds,
+    headers: { 'content-type': 'application/json', ...opts.headers },
+    requests: [{ setupRequest: (req) => ({ ...req, body: opts.body(n++) }) }],
+  });
+  return {
+    requestsPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    total: result.requests.total,
+  };
+}
+
+export function row(name: string, r: LoadResult): string {
+  return `${name.padEnd(28)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}   errors ${r.errors}`;
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBenchDatabase } from './support/bench-db';
+import { load, row, startServer } from './support/run';
+
+/**
+ * register_sale deliveries with distinct sale ids at 32 connections against the real gateway on
+ * PostgreSQL, and in the same run a baseline Fastify route that only INSERTs the raw JSON into the
+ * same database. Target: ≥ 0.6× the baseline's throughput, p99 < 25 ms.
+ */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const fixtureDir = process.env.FIXTURES_DIR ?? join(__dirname, '..', '..', 'shared', 'fixtures');
+const sale = JSON.parse(readFileSync(join(fixtureDir, 'banban', 'sales-flow', 'register_sale.json'), 'utf8'));
+const run = Date.now().toString(36);
+const VARY = process.env.BENCH_VARY === '1';
+const body = (n: number) => {
+  const data = { ...sale.data, sale_id: `B-${run}-${n}` };
+  if (VARY) {
+    data.store_code = `LJ-${n % 50}`;
+    data.items = sale.data.items.map((i: any, k: number) => ({ ...i, sku: `SKU-${(n * 7 + k * 13) % 1000}` }));
+    data.customer = { ...sale.data.customer, customer_id: `C-${n % 5000}` };
+  }
+  return JSON.stringify({ ...sale, data });
+};
+
+async function main(): Promise<void> {
+  const database = await createBenchDatabase();
+  try {
+    const baseline = await startServer('baseline', database.url);
+    await load({ url: `http://127.0.0.1:${baseline.port}/baseline`, headers: {}, body, connections: CONNECTIONS, seconds: 2 }); // warm-up
+    const base = await load({ url: `http://127.0.0.1:${baseline.port}/baseline`, headers: {}, body, connections: CONNECTIONS, seconds: SECONDS });
+    await baseline.stop();
+
+    const gateway = await startServer('gateway', database.url);
+    const headers = { 'x-api-key': gateway.extra[0] };
+    const url = `http://127.0.0.1:${gateway.port}/api/v1/webhooks/sales-flow`;
+    await load({ url, headers, body: (n) => body(n + 10_000_000), connections: CONNECTIONS, seconds: 2 }); // warm-up
+    const hub = await load({ url, headers, body, connections: CONNECTIONS, seconds: SECONDS });
+    await gateway.stop();
+
+    const ratio = hub.requestsPerSec / base.requestsPerSec;
+    console.log(`\nbench:webhooks — ${CONNECTIONS} connections × ${SECONDS} s, distinct sale ids, same PostgreSQL`);
+    console.log(row('baseline (INSERT raw JSON)', base));
+    console.log(row('gateway register_sale', hub));
+    console.log(`ratio ${ratio.toFixed(2)}× the baseline (target ≥ 0.60×); gateway p99 ${hub.p99} ms (target < 25 ms)`);
+    if (hub.non2xx > 0 || hub.errors > 0) console.log('WARNING: the gateway answered non-2xx or errored; the figures are not valid');
+    console.log(JSON.stringify({ bench: 'webhooks', baseline: base, gateway: hub, ratio }));
+  } finally {
+    await database.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
