@@ -110,6 +110,17 @@ describe('adjustments', () => {
     expect(await ledgerStock(t, 'LJ-NEG', 'MEIA-ESP-UN')).toBe(0);
   });
 
+  it('concurrent removals never take stock below zero: the guard locks the position', async () => {
+    await postWebhook(t, FLOW, adjustment('AJ-RACE-SEED', { location_code: 'LJ-RACE', quantity_delta: 5 }));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => postWebhook(t, FLOW, adjustment(`AJ-RACE-${i}`, { location_code: 'LJ-RACE', quantity_delta: -1 }))),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 422 && r.body.error.code === 'GW_INSUFFICIENT_STOCK')).toHaveLength(5);
+    expect(await ledgerStock(t, 'LJ-RACE', 'MEIA-ESP-UN')).toBe(0);
+    expect(await count('inventory_movements', `location_code = 'LJ-RACE' and below_zero`)).toBe(0);
+  });
+
   it('an adjustment applies once: the same id with the same content is harmless, with other content 409', async () => {
     const body = adjustment('AJ-ONCE', { location_code: 'LJ-ONCE', quantity_delta: 4 });
     await postWebhook(t, FLOW, body);

@@ -236,6 +236,19 @@ describe('out of order and twice: refused with codes, changing nothing', () => {
     expect(await count('purchase_documents', `order_id = 'PO-TWICE'`)).toBe(1);
     expect(await count('purchase_document_items', `order_id = 'PO-TWICE'`)).toBe(2);
   });
+  it('concurrent confirmations of one order put its stock in exactly once', async () => {
+    await postWebhook(t, FLOW, order('PO-RACE', { destination_code: 'CD-RACE' }));
+    await postWebhook(t, FLOW, documentOf('PO-RACE', '3501'));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        postWebhook(t, FLOW, confirmation('PO-RACE', '3501', { confirmed_at: `2026-12-05T16:${String(i).padStart(2, '0')}:00-03:00` }), { 'webhook-id': `race-${i}` }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409 && r.body.error.code === 'GW_INVALID_STATE')).toHaveLength(11);
+    expect(await ledgerStock(t, 'CD-RACE', 'TENIS-RUN-38-PRETO')).toBe(118);
+    expect(await count('inventory_movements', `source_id = 'PO-RACE'`)).toBe(2);
+  });
 });
 
 describe('divergences', () => {
