@@ -88,6 +88,35 @@ describe('the three operations, called directly through GraphQL', () => {
   });
 });
 
+describe('the three fixtures through GraphQL, on a database of their own', () => {
+  let g: TestApp;
+  beforeAll(async () => {
+    g = await startTestApp();
+  });
+  afterAll(() => g.close());
+
+  it('give the same adjustment, snapshot and answer as through REST', async () => {
+    const adjust = `mutation ($input: AdjustStockInput!) { adjustStock(input: $input) { id locationCode sku quantityDelta reason adjustedAt stock { quantity } } }`;
+    const a = fixture(FLOW, 'adjust_stock').data;
+    const input = { id: a.adjustment_id, locationCode: a.location_code, sku: a.sku, quantityDelta: a.quantity_delta, reason: a.reason, adjustedAt: a.adjusted_at };
+    expect((await graphql(g, adjust, { input: { ...input, id: 'AJ-SEED-1', quantityDelta: 5, reason: 'count_correction' } })).body.errors).toBeUndefined();
+    expect((await graphql(g, adjust, { input })).body).toEqual({
+      data: { adjustStock: { id: 'AJ-2026-0091', locationCode: 'LJ-001', sku: 'MEIA-ESP-UN', quantityDelta: -2, reason: 'damage', adjustedAt: '2026-11-28T21:00:00.000Z', stock: { quantity: 3 } } },
+    });
+    const s = fixture(FLOW, 'take_snapshot').data;
+    const snap = await graphql(g, `mutation ($input: TakeInventorySnapshotInput!) { takeInventorySnapshot(input: $input) { id locationCode takenAt lineCount totalQuantity } }`, {
+      input: { id: s.snapshot_id, locationCode: s.location_code, takenAt: s.taken_at },
+    });
+    expect(snap.body).toEqual({ data: { takeInventorySnapshot: { id: 'SN-2026-11-28-LJ-001', locationCode: 'LJ-001', takenAt: '2026-11-29T02:59:00.000Z', lineCount: 1, totalQuantity: 3 } } });
+    const v = fixture(FLOW, 'validate_movement').data;
+    const answer = await graphql(g, `query ($input: ValidateMovementInput!) { validateMovement(input: $input) { valid available reason } }`, {
+      input: { locationCode: v.location_code, sku: v.sku, quantityDelta: v.quantity_delta },
+    });
+    expect(answer.body).toEqual({ data: { validateMovement: { valid: false, available: 0, reason: 'would take stock below zero: 0 available at LJ-001, 5 requested' } } });
+    expect(await ledgerStock(g, 'LJ-001', 'MEIA-ESP-UN')).toBe(3);
+  });
+});
+
 describe('adjustments', () => {
   it('an adjustment that would take stock below zero is 422 GW_INSUFFICIENT_STOCK and changes nothing', async () => {
     await postWebhook(t, FLOW, adjustment('AJ-NEG-SEED', { location_code: 'LJ-NEG', quantity_delta: 2 }));

@@ -182,6 +182,59 @@ describe('the three mutations, called directly through GraphQL', () => {
   });
 });
 
+describe('the three fixtures through GraphQL, on a database of their own', () => {
+  let g: TestApp;
+  beforeAll(async () => {
+    g = await startTestApp();
+  });
+  afterAll(() => g.close());
+
+  it('give the same order, document, divergences and stock as through REST', async () => {
+    const o = fixture(FLOW, 'create_order').data;
+    const created = await graphql(g, `mutation ($input: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $input) { id status supplierId destinationCode expectedAt orderedAt } }`, {
+      input: {
+        id: o.order_id,
+        supplier: { id: o.supplier.supplier_id, name: o.supplier.name, document: o.supplier.document },
+        destinationCode: o.destination_code,
+        expectedAt: o.expected_at,
+        orderedAt: o.created_at,
+        items: o.items.map((i: any) => ({ sku: i.sku, description: i.description, quantity: i.quantity, unitCost: i.unit_cost })),
+      },
+    });
+    expect(created.body).toEqual({
+      data: { createPurchaseOrder: { id: 'PO-2026-0456', status: 'OPEN', supplierId: 'F-010', destinationCode: 'CD-01', expectedAt: '2026-12-05', orderedAt: '2026-11-20T12:00:00.000Z' } },
+    });
+    const d = fixture(FLOW, 'receive_document').data;
+    const received = await graphql(g, `mutation ($input: ReceivePurchaseDocumentInput!) { receivePurchaseDocument(input: $input) { number series order { status divergences { sku ordered received difference kind } } } }`, {
+      input: {
+        orderId: d.order_id,
+        document: { number: d.document.number, series: d.document.series, accessKey: d.document.access_key, issuedAt: d.document.issued_at },
+        receivedAt: d.received_at,
+        items: d.items,
+      },
+    });
+    expect(received.body).toEqual({
+      data: {
+        receivePurchaseDocument: {
+          number: '000123456',
+          series: '1',
+          order: { status: 'RECEIVED', divergences: [{ sku: 'TENIS-RUN-38-PRETO', ordered: 120, received: 118, difference: -2, kind: 'UNDER' }] },
+        },
+      },
+    });
+    const c = fixture(FLOW, 'confirm_stock').data;
+    const confirmed = await graphql(g, `mutation ($input: ConfirmPurchaseStockInput!) { confirmPurchaseStock(input: $input) { status confirmedAt confirmedDocumentNumber } }`, {
+      input: { orderId: c.order_id, documentNumber: c.document_number, confirmedAt: c.confirmed_at },
+    });
+    expect(confirmed.body).toEqual({ data: { confirmPurchaseStock: { status: 'CONFIRMED', confirmedAt: '2026-12-05T19:40:00.000Z', confirmedDocumentNumber: '000123456' } } });
+    const stock = await graphql(g, `{ a: stock(location: "CD-01", sku: "TENIS-RUN-38-PRETO") { quantity } b: stock(location: "CD-01", sku: "TENIS-RUN-39-PRETO") { quantity } }`);
+    expect(stock.body.data).toEqual({ a: { quantity: 118 }, b: { quantity: 100 } });
+    expect(await ledgerStock(g, 'CD-01', 'TENIS-RUN-38-PRETO')).toBe(118);
+    // GraphQL calls are not webhook deliveries: nothing in the audit trail
+    expect(await countRows(g, 'webhook_events')).toBe(0);
+  });
+});
+
 describe('out of order and twice: refused with codes, changing nothing', () => {
   it('a document before its order is 409 GW_PREDECESSOR_MISSING, and succeeds once the order exists', async () => {
     const early = await postWebhook(t, FLOW, documentOf('PO-LATE', '1001'));
