@@ -1,5 +1,13 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { CustomerResolver } from '../domain/customer.resolver';
+import { InventoryAdjustmentResolver, InventorySnapshotLineResolver, InventorySnapshotResolver, StockLevelResolver } from '../flows/inventory/inventory.resolver';
+import {
+  PurchaseDivergenceResolver,
+  PurchaseDocumentItemResolver,
+  PurchaseDocumentResolver,
+  PurchaseOrderItemResolver,
+  PurchaseOrderResolver,
+} from '../flows/purchase/purchase.resolver';
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
@@ -10,4 +18,13 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerResolver,
   WebhookEventResolver,
+  PurchaseOrderResolver,
+  PurchaseOrderItemResolver,
+  PurchaseDocumentResolver,
+  PurchaseDocumentItemResolver,
+  PurchaseDivergenceResolver,
+  StockLevelResolver,
+  InventoryAdjustmentResolver,
+  InventorySnapshotResolver,
+  InventorySnapshotLineResolver,
 ];

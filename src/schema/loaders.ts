@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import { Queryable } from '../db/database';
 import { CustomerRow, LocationRow, masterDataRepository, ProductRow } from '../domain/master-data.repository';
+import { inventoryLoaders } from '../flows/inventory/inventory.loaders';
+import { purchaseLoaders } from '../flows/purchase/purchase.loaders';
 import { PaymentRow, SaleItemRow, SaleRow, saleRepository } from '../flows/sales/sale.repository';
 
 /** One row per key (or null), in key order. */
@@ -38,6 +40,8 @@ export const loaderFactories = {
     new DataLoader<string, LocationRow | null>(async (codes) => byKey(codes, await masterDataRepository.locationsByCodes(q, c, codes), (r) => r.code))) as LoaderFactory<DataLoader<string, LocationRow | null>>,
   product: ((q, c) =>
     new DataLoader<string, ProductRow | null>(async (skus) => byKey(skus, await masterDataRepository.productsBySkus(q, c, skus), (r) => r.sku))) as LoaderFactory<DataLoader<string, ProductRow | null>>,
+  ...purchaseLoaders,
+  ...inventoryLoaders,
 };
 
 export type Loaders = { [K in keyof typeof loaderFactories]: ReturnType<(typeof loaderFactories)[K]> };

@@ -1,9 +1,13 @@
+import { inventoryFlow } from '../flows/inventory/inventory.webhook';
+import { purchaseFlow } from '../flows/purchase/purchase.webhook';
 import { salesFlow } from '../flows/sales/sale.webhook';
 import { FlowDefinition } from './flow-definition';
 
 /** Every flow the gateway knows, by key. A client module chooses which of them it enables. */
 export const FLOWS = {
   sales: salesFlow,
+  purchase: purchaseFlow,
+  inventory: inventoryFlow,
 } satisfies Record<string, FlowDefinition>;
 
 export type FlowKey = keyof typeof FLOWS;
