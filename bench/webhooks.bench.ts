@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBenchDatabase } from './support/bench-db';
+import { emitResult } from './support/report';
 import { load, row, startServer } from './support/run';
 
 /**
@@ -45,7 +46,15 @@ async function main(): Promise<void> {
     console.log(row('gateway register_sale', hub));
     console.log(`ratio ${ratio.toFixed(2)}× the baseline (target ≥ 0.60×); gateway p99 ${hub.p99} ms (target < 25 ms)`);
     if (hub.non2xx > 0 || hub.errors > 0) console.log('WARNING: the gateway answered non-2xx or errored; the figures are not valid');
-    console.log(JSON.stringify({ bench: 'webhooks', baseline: base, gateway: hub, ratio }));
+    emitResult({
+      name: 'bench:webhooks',
+      figure: `${hub.requestsPerSec.toFixed(0)} req/s, p99 ${hub.p99} ms (register_sale)`,
+      baseline: `${base.requestsPerSec.toFixed(0)} req/s, p99 ${base.p99} ms (INSERT raw JSON)`,
+      ratio,
+      target: '≥ 0.60×, p99 < 25 ms',
+      pass: ratio >= 0.6 && hub.p99 < 25 && hub.non2xx === 0,
+      details: { connections: CONNECTIONS, seconds: SECONDS, varied_skus: VARY, gateway: hub, baseline: base },
+    });
   } finally {
     await database.drop();
   }
