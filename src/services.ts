@@ -2,6 +2,8 @@ import { ApiKeyService } from './auth/api-key.service';
 import type { Config } from './config';
 import { Database } from './db/database';
 import { SaleService } from './flows/sales/sale.service';
+import { TransferService } from './flows/transfer/transfer.service';
+import { ReturnService } from './flows/returns/return.service';
 import { HealthService } from './health/health.service';
 import { createHubPubSub, HubPubSub } from './subscriptions/hub-events';
 
@@ -10,6 +12,8 @@ export interface Services {
   apiKeys: ApiKeyService;
   health: HealthService;
   sales: SaleService;
+  transfers: TransferService;
+  returns: ReturnService;
   /** Live events for subscriptions (flow status, processed events, circuit state). */
   events: HubPubSub;
 }
@@ -19,6 +23,8 @@ export function createServices(db: Database, config: Config): Services {
     apiKeys: new ApiKeyService(db),
     health: new HealthService(db, config.health),
     sales: new SaleService(),
+    transfers: new TransferService(),
+    returns: new ReturnService(),
     events: createHubPubSub(),
   };
 }

@@ -1,6 +1,8 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { CustomerResolver } from '../domain/customer.resolver';
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
+import { TransferItemResolver, TransferResolver } from '../flows/transfer/transfer.resolver';
+import { RefundResolver, ReturnItemResolver, ReturnResolver, SaleReturnsResolver } from '../flows/returns/return.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
 /** Every resolver of the graph. A new flow adds its resolvers here. */
@@ -10,4 +12,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerResolver,
   WebhookEventResolver,
+  TransferResolver,
+  TransferItemResolver,
+  ReturnResolver,
+  ReturnItemResolver,
+  RefundResolver,
+  SaleReturnsResolver,
 ];

@@ -1,9 +1,13 @@
 import { salesFlow } from '../flows/sales/sale.webhook';
+import { transferFlow } from '../flows/transfer/transfer.webhook';
+import { returnsFlow } from '../flows/returns/return.webhook';
 import { FlowDefinition } from './flow-definition';
 
 /** Every flow the gateway knows, by key. A client module chooses which of them it enables. */
 export const FLOWS = {
   sales: salesFlow,
+  transfer: transferFlow,
+  returns: returnsFlow,
 } satisfies Record<string, FlowDefinition>;
 
 export type FlowKey = keyof typeof FLOWS;
