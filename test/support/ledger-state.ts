@@ -12,15 +12,16 @@ export async function fingerprint(db: Database): Promise<Record<string, string>>
   return Object.fromEntries(rows.map((r) => [r.t, r.digest]));
 }
 
-/** (location, sku) pairs whose running stock differs from the sum of their movements (should be none). */
-export async function ledgerMismatches(db: Database): Promise<unknown[]> {
+/** (location, sku) pairs whose running stock differs from the sum of their movements (should be none); `skuLike` narrows the check. */
+export async function ledgerMismatches(db: Database, skuLike = '%'): Promise<unknown[]> {
   const { rows } = await db.query(
     `select coalesce(s.client_id, m.client_id) as client_id, coalesce(s.location_code, m.location_code) as location_code,
             coalesce(s.sku, m.sku) as sku, s.quantity, m.total
-       from stock_levels s
-       full join (select client_id, location_code, sku, sum(quantity_delta)::int as total from inventory_movements group by 1, 2, 3) m
+       from (select * from stock_levels where sku like $1) s
+       full join (select client_id, location_code, sku, sum(quantity_delta)::int as total from inventory_movements where sku like $1 group by 1, 2, 3) m
          using (client_id, location_code, sku)
       where coalesce(s.quantity, 0) <> coalesce(m.total, 0)`,
+    [skuLike],
   );
   return rows;
 }
