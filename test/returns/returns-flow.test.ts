@@ -205,3 +205,24 @@ describe('reads are batched', () => {
     expect(small).toBeLessThanOrEqual(8);
   });
 });
+
+describe('concurrency', () => {
+  it('concurrent returns of one sale never exceed what was sold', async () => {
+    await ok('sales-flow', sale('S-RACE-R', { store_code: 'LJ-RACE-R' })); // 2 meias
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => postWebhook(t, FLOW, ret(`R-RACE-${i}`, 'S-RACE-R', [{ sku: 'MEIA-ESP-UN', quantity: 1 }], { store_code: 'LJ-RACE-R' }))),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 422 && r.body.error.code === 'GW_RETURN_EXCEEDS_SOLD')).toHaveLength(6);
+    expect(await stockAt(t.db, 'LJ-RACE-R', 'MEIA-ESP-UN')).toBe(0);
+  });
+
+  it('concurrent refunds of one return never exceed its value', async () => {
+    await ok('sales-flow', sale('S-RACE-F'));
+    await ok(FLOW, ret('R-RACE-F2', 'S-RACE-F', [{ sku: 'MEIA-ESP-UN', quantity: 1 }])); // worth 19.90
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => postWebhook(t, FLOW, refund(`F-RACE-${i}`, 'R-RACE-F2', '5.00'))));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+    const { rows } = await t.db.query(`select refunded_amount::text as r from returns where id = 'R-RACE-F2'`);
+    expect(rows[0].r).toBe('15.00');
+  });
+});

@@ -264,3 +264,15 @@ describe('transfers(status, first, after)', () => {
     expect(large).toBeLessThanOrEqual(8); // auth + page + items + history + locations + products
   });
 });
+
+describe('concurrency', () => {
+  it('concurrent shipments from one origin never take its stock below zero', async () => {
+    await seedStock(t.db, [{ location: 'CD-RACE', sku: 'RACE-1', quantity: 10 }]);
+    const ids = Array.from({ length: 5 }, (_, i) => `TR-RACE-${i}`);
+    for (const id of ids) await postWebhook(t, FLOW, create(id, { origin_code: 'CD-RACE', destination_code: 'LJ-RACE', items: [{ sku: 'RACE-1', quantity: 4 }] }));
+    const results = await Promise.all(ids.map((id) => postWebhook(t, FLOW, ship(id))));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 422 && r.body.error.code === 'GW_INSUFFICIENT_STOCK')).toHaveLength(3);
+    expect(await stockAt(t.db, 'CD-RACE', 'RACE-1')).toBe(2);
+  });
+});
