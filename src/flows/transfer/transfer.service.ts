@@ -6,19 +6,9 @@ import { assertStockAvailable } from '../../domain/stock-guard';
 import { GatewayError } from '../../errors/gateway-error';
 import { businessId, code, parseOrThrow, quantity, text } from '../../shared/fields';
 import { contentHash } from '../../shared/hash';
+import { distinctSkus, receivedQuantity } from './transfer.fields';
 import type { CreateTransferInput, ReceiveTransferInput, ShipTransferInput } from './transfer.input';
 import { TransferRow, transferRepository, TransferStatus } from './transfer.repository';
-
-/** A list of `{sku}` entries names each sku at most once. */
-export function distinctSkus<T extends { sku: string }>(items: T[], ctx: z.RefinementCtx): void {
-  const seen = new Set<string>();
-  items.forEach((item, i) => {
-    if (seen.has(item.sku)) ctx.addIssue({ code: 'custom', path: [i, 'sku'], message: `sku ${item.sku} is listed more than once` });
-    seen.add(item.sku);
-  });
-}
-
-export const receivedQuantity = () => z.number().int().min(0).max(1_000_000);
 
 const createInput = z.object({
   id: businessId(),

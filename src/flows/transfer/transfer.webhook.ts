@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { businessId, code, quantity, text, timestamp } from '../../shared/fields';
 import { defineAction, defineFlow } from '../../webhooks/flow-definition';
-import { distinctSkus, receivedQuantity } from './transfer.service';
+import { distinctSkus, receivedQuantity } from './transfer.fields';
 
 /** Banban's transfer-flow contract (../shared/fixtures/banban/transfer-flow), strict: unknown fields are errors. */
 export const createTransferSchema = z.strictObject({
