@@ -4,6 +4,8 @@ import { Database } from './db/database';
 import { InventoryService } from './flows/inventory/inventory.service';
 import { PurchaseService } from './flows/purchase/purchase.service';
 import { SaleService } from './flows/sales/sale.service';
+import { TransferService } from './flows/transfer/transfer.service';
+import { ReturnService } from './flows/returns/return.service';
 import { HealthService } from './health/health.service';
 import { createHubPubSub, HubPubSub } from './subscriptions/hub-events';
 
@@ -14,6 +16,8 @@ export interface Services {
   sales: SaleService;
   purchases: PurchaseService;
   inventory: InventoryService;
+  transfers: TransferService;
+  returns: ReturnService;
   /** Live events for subscriptions (flow status, processed events, circuit state). */
   events: HubPubSub;
 }
@@ -25,6 +29,8 @@ export function createServices(db: Database, config: Config): Services {
     sales: new SaleService(),
     purchases: new PurchaseService(),
     inventory: new InventoryService(),
+    transfers: new TransferService(),
+    returns: new ReturnService(),
     events: createHubPubSub(),
   };
 }

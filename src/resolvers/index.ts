@@ -9,6 +9,8 @@ import {
   PurchaseOrderResolver,
 } from '../flows/purchase/purchase.resolver';
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
+import { TransferItemResolver, TransferResolver } from '../flows/transfer/transfer.resolver';
+import { RefundResolver, ReturnItemResolver, ReturnResolver, SaleReturnsResolver } from '../flows/returns/return.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
 /** Every resolver of the graph. A new flow adds its resolvers here. */
@@ -27,4 +29,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   InventoryAdjustmentResolver,
   InventorySnapshotResolver,
   InventorySnapshotLineResolver,
+  TransferResolver,
+  TransferItemResolver,
+  ReturnResolver,
+  ReturnItemResolver,
+  RefundResolver,
+  SaleReturnsResolver,
 ];

@@ -4,6 +4,8 @@ import { CustomerRow, LocationRow, masterDataRepository, ProductRow } from '../d
 import { inventoryLoaders } from '../flows/inventory/inventory.loaders';
 import { purchaseLoaders } from '../flows/purchase/purchase.loaders';
 import { PaymentRow, SaleItemRow, SaleRow, saleRepository } from '../flows/sales/sale.repository';
+import { TransferEventRow, TransferItemRow, transferRepository, TransferRow } from '../flows/transfer/transfer.repository';
+import { RefundRow, ReturnItemRow, returnRepository, ReturnRow } from '../flows/returns/return.repository';
 
 /** One row per key (or null), in key order. */
 export function byKey<K, R>(keys: readonly K[], rows: R[], keyOf: (r: R) => K): Array<R | null> {
@@ -42,6 +44,18 @@ export const loaderFactories = {
     new DataLoader<string, ProductRow | null>(async (skus) => byKey(skus, await masterDataRepository.productsBySkus(q, c, skus), (r) => r.sku))) as LoaderFactory<DataLoader<string, ProductRow | null>>,
   ...purchaseLoaders,
   ...inventoryLoaders,
+  transfer: ((q, c) => new DataLoader<string, TransferRow | null>(async (ids) => byKey(ids, await transferRepository.byIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, TransferRow | null>>,
+  transferItems: ((q, c) =>
+    new DataLoader<string, TransferItemRow[]>(async (ids) => groupByKey(ids, await transferRepository.itemsByTransferIds(q, c, ids), (r) => r.transferId))) as LoaderFactory<DataLoader<string, TransferItemRow[]>>,
+  transferHistory: ((q, c) =>
+    new DataLoader<string, TransferEventRow[]>(async (ids) => groupByKey(ids, await transferRepository.eventsByTransferIds(q, c, ids), (r) => r.transferId))) as LoaderFactory<DataLoader<string, TransferEventRow[]>>,
+  return: ((q, c) => new DataLoader<string, ReturnRow | null>(async (ids) => byKey(ids, await returnRepository.byIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, ReturnRow | null>>,
+  saleReturns: ((q, c) =>
+    new DataLoader<string, ReturnRow[]>(async (ids) => groupByKey(ids, await returnRepository.bySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, ReturnRow[]>>,
+  returnItems: ((q, c) =>
+    new DataLoader<string, ReturnItemRow[]>(async (ids) => groupByKey(ids, await returnRepository.itemsByReturnIds(q, c, ids), (r) => r.returnId))) as LoaderFactory<DataLoader<string, ReturnItemRow[]>>,
+  returnRefunds: ((q, c) =>
+    new DataLoader<string, RefundRow[]>(async (ids) => groupByKey(ids, await returnRepository.refundsByReturnIds(q, c, ids), (r) => r.returnId))) as LoaderFactory<DataLoader<string, RefundRow[]>>,
 };
 
 export type Loaders = { [K in keyof typeof loaderFactories]: ReturnType<(typeof loaderFactories)[K]> };

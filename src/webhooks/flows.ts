@@ -1,6 +1,8 @@
 import { inventoryFlow } from '../flows/inventory/inventory.webhook';
 import { purchaseFlow } from '../flows/purchase/purchase.webhook';
 import { salesFlow } from '../flows/sales/sale.webhook';
+import { transferFlow } from '../flows/transfer/transfer.webhook';
+import { returnsFlow } from '../flows/returns/return.webhook';
 import { FlowDefinition } from './flow-definition';
 
 /** Every flow the gateway knows, by key. A client module chooses which of them it enables. */
@@ -8,6 +10,8 @@ export const FLOWS = {
   sales: salesFlow,
   purchase: purchaseFlow,
   inventory: inventoryFlow,
+  transfer: transferFlow,
+  returns: returnsFlow,
 } satisfies Record<string, FlowDefinition>;
 
 export type FlowKey = keyof typeof FLOWS;

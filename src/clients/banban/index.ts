@@ -5,6 +5,6 @@ export const banban = defineClient({
   id: 'banban',
   name: 'Banban Calçados',
   timezone: 'America/Sao_Paulo',
-  flows: ['sales', 'purchase', 'inventory'],
+  flows: ['sales', 'purchase', 'inventory', 'transfer', 'returns'],
   settings: { allowNegativeStockOnSale: true },
 });

@@ -9,6 +9,7 @@ import { businessId, code, money as moneyField, parseOrThrow, positiveMoney, qua
 import { contentHash } from '../../shared/hash';
 import { formatMoney, money, sumMoney } from '../../shared/money';
 import type { RegisterCancellationInput, RegisterPaymentInput, RegisterSaleInput } from './sale.input';
+import { returnRepository } from '../returns/return.repository';
 import { PaymentRow, SaleRow, saleRepository } from './sale.repository';
 
 const saleInput = z.object({
@@ -123,14 +124,22 @@ export class SaleService {
     const sale = await saleRepository.find(q, clientId, input.saleId, { forUpdate: true });
     if (!sale) throw new GatewayError('GW_SALE_NOT_FOUND', `Sale ${input.saleId} does not exist`, { details: { sale_id: input.saleId } });
     if (sale.status === 'cancelled') return sale; // cancelling twice changes nothing
-    const movements = await inventoryLedgerRepository.bySource(q, clientId, 'sale', sale.id);
+    // Goods already returned came back into stock with their return; only the rest comes back now.
+    const sold = await inventoryLedgerRepository.bySource(q, clientId, 'sale', sale.id);
+    const returned = await returnRepository.returnedBySku(q, clientId, sale.id);
+    const reversals = [];
+    for (const m of sold) {
+      const alreadyBack = Math.min(-m.delta, returned.get(m.sku) ?? 0);
+      returned.set(m.sku, (returned.get(m.sku) ?? 0) - alreadyBack);
+      if (-m.delta - alreadyBack > 0) reversals.push({ ...m, quantity: -m.delta - alreadyBack });
+    }
     await inventoryLedgerRepository.record(
       q,
       clientId,
-      movements.map((m) => ({
+      reversals.map((m) => ({
         locationCode: m.locationCode,
         sku: m.sku,
-        delta: -m.delta,
+        delta: m.quantity,
         kind: 'sale_cancellation',
         sourceType: 'sale_cancellation',
         sourceId: sale.id,
