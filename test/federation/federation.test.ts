@@ -88,6 +88,18 @@ describe('the hub as a Federation v2 subgraph over HTTP', () => {
     ]);
   });
 
+  it('batches references through the DataLoaders: one query per entity type', async () => {
+    const spy = jest.spyOn(t.db, 'query');
+    try {
+      const representations = ['TENIS-RUN-38-PRETO', 'MEIA-ESP-UN', 'NOT-A-SKU'].map((sku) => ({ __typename: 'Product', sku }));
+      const res = await post(hubUrl, ENTITIES_QUERY, { representations }, { 'x-api-key': t.apiKey });
+      expect(res.data._entities.map((p: { sku: string } | null) => p?.sku ?? null)).toEqual(['TENIS-RUN-38-PRETO', 'MEIA-ESP-UN', null]);
+      expect(spy.mock.calls.filter(([sql]) => /from products/.test(sql))).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('keeps tenants apart: another client sees nothing, and no credentials is GW_UNAUTHENTICATED', async () => {
     const representations = [{ __typename: 'Sale', id: 'V-2026-000123' }];
     const other = await post(hubUrl, ENTITIES_QUERY, { representations }, { 'x-api-key': otherTenantKey });
