@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { Database } from './db/database';
+import { registerOpenApi } from './docs/docs.routes';
 import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
 import { healthRoutes } from './health/health.routes';
 import { buildGatewaySchema } from './schema/build-schema';
@@ -72,6 +73,7 @@ export async function buildApp({ config, db, services = createServices(db, confi
   );
 
   const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services });
+  await registerOpenApi(server);
   await server.register(healthRoutes, { db, health: services.health });
   await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes });
   await server.register(graphqlPlugin, { config, db, services });

@@ -1,4 +1,5 @@
 import type { FlowKey } from '../webhooks/flows';
+import type { ClientFlow } from './client-flow';
 
 export interface ClientSettings {
   /** Sales report what happened at the till: when true they are recorded even if stock goes below zero (and flagged). */
@@ -12,6 +13,8 @@ export interface ClientModule {
   timezone: string;
   flows: readonly FlowKey[];
   settings: ClientSettings;
+  /** Per flow, how this client's payloads become the canonical ones; a flow without one receives them as they are. */
+  mappings?: { [F in FlowKey]?: ClientFlow<F> };
 }
 
 export function defineClient(m: ClientModule): ClientModule {

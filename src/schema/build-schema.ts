@@ -1,9 +1,14 @@
 import 'reflect-metadata';
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { AuthChecker, buildSchemaSync } from 'type-graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { GraphQLSchema, lexicographicSortSchema, parse } from 'graphql';
+import { AuthChecker, buildSchemaSync, createResolversMap } from 'type-graphql';
 import { GatewayError } from '../errors/gateway-error';
 import { RESOLVERS } from '../resolvers';
 import type { GraphQLContext } from './context';
+import { ENTITIES } from './federation/entities';
+import { referenceResolvers } from './federation/entity';
 
 /** `@Authorized()` needs a principal; `@Authorized('ops')` also a role. */
 const authChecker: AuthChecker<GraphQLContext> = ({ context }, roles) => {
@@ -11,14 +16,37 @@ const authChecker: AuthChecker<GraphQLContext> = ({ context }, roles) => {
   return roles.length === 0 || roles.includes(context.principal.role);
 };
 
+/** The Federation spec this subgraph is written against, and the directives it uses from it. */
+export const FEDERATION_SPEC = 'https://specs.apollo.dev/federation/v2.7';
+const FEDERATION_IMPORTS = ['@key', '@shareable'];
+
 let cached: GraphQLSchema | undefined;
 
+/**
+ * The one place the schema is built: type-graphql builds the types and resolvers, and
+ * @apollo/subgraph turns the result into a Federation v2 subgraph (`_service`, `_entities`,
+ * `__resolveReference` for every entry of ENTITIES). The webhook pipeline, Apollo Server and the
+ * printed schema.graphql all use this schema.
+ */
 export function buildGatewaySchema(): GraphQLSchema {
-  cached ??= buildSchemaSync({ resolvers: RESOLVERS, authChecker, validate: false });
+  cached ??= buildSubgraph();
   return cached;
 }
 
-/** The SDL committed as schema.graphql (sorted, so diffs show real changes only). */
+function buildSubgraph(): GraphQLSchema {
+  const typeGraphQLSchema = buildSchemaSync({ resolvers: RESOLVERS, authChecker, validate: false });
+  const link = `extend schema @link(url: "${FEDERATION_SPEC}", import: ${JSON.stringify(FEDERATION_IMPORTS)})`;
+  const resolvers = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
+  for (const [typeName, reference] of Object.entries(referenceResolvers(ENTITIES))) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...reference } as GraphQLResolverMap<unknown>[string];
+  }
+  return buildSubgraphSchema({ typeDefs: parse(`${link}\n${printSchemaWithDirectives(typeGraphQLSchema)}`), resolvers });
+}
+
+/**
+ * The SDL committed as schema.graphql: the whole served schema with its directives (so
+ * `schema:check` sees `@key` and the federation fields), sorted so diffs show real changes only.
+ */
 export function printGatewaySchema(): string {
-  return printSchema(lexicographicSortSchema(buildGatewaySchema())) + '\n';
+  return printSchemaWithDirectives(lexicographicSortSchema(buildGatewaySchema())) + '\n';
 }

@@ -3,6 +3,7 @@ import { execute, GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { ClientFlow, toCanonicalPayload } from '../clients/client-flow';
 import { clientModule } from '../clients/registry';
 import { Database, Queryable } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
@@ -12,7 +13,7 @@ import type { Services } from '../services';
 import { parseOrThrow } from '../shared/fields';
 import { contentHash } from '../shared/hash';
 import { ActionDefinition, FlowDefinition } from './flow-definition';
-import { flowByPath } from './flows';
+import { flowByPath, FlowKey } from './flows';
 import { idempotencyKeyOf, recordedHeaders } from './idempotency';
 import { WebhookProcessedEvent } from '../subscriptions/hub-events';
 import { NewWebhookEvent, webhookEventRepository } from './webhook-event.repository';
@@ -66,7 +67,7 @@ export class WebhookPipeline {
       if (!action) {
         throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${envelope.action}" for ${flow.path}`, { details: { allowed: Object.keys(flow.actions) } });
       }
-      const data = parseOrThrow(action.schema, envelope.data, ['data']);
+      const data = parseOrThrow(action.schema, toCanonicalPayload(clientModule(principal.clientId)?.mappings?.[flow.key as FlowKey] as ClientFlow | undefined, envelope.action, envelope.data), ['data']);
       understood.event.businessId = action.businessId(data);
       understood.event.idempotencyKey = idempotencyKeyOf(d.headers, envelope.action, understood.event.businessId, understood.event.id);
       const outcome = await this.run(understood, action, data, started);

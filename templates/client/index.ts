@@ -1,0 +1,2 @@
+export { client } from './config';
+export { connector } from './connector';
