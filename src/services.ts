@@ -3,7 +3,8 @@ import type { Config } from './config';
 import { Database } from './db/database';
 import { SaleService } from './flows/sales/sale.service';
 import { HealthService } from './health/health.service';
-import { createHubPubSub, HubPubSub } from './subscriptions/hub-events';
+import { createEventBus } from './subscriptions/event-bus';
+import type { HubEventBus } from './subscriptions/hub-events';
 
 /** The application's services, built once per process and handed to routes and resolvers. */
 export interface Services {
@@ -11,7 +12,7 @@ export interface Services {
   health: HealthService;
   sales: SaleService;
   /** Live events for subscriptions (flow status, processed events, circuit state). */
-  events: HubPubSub;
+  events: HubEventBus;
 }
 
 export function createServices(db: Database, config: Config): Services {
@@ -19,6 +20,6 @@ export function createServices(db: Database, config: Config): Services {
     apiKeys: new ApiKeyService(db),
     health: new HealthService(db, config.health),
     sales: new SaleService(),
-    events: createHubPubSub(),
+    events: createEventBus(config),
   };
 }
