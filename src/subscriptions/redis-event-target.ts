@@ -12,8 +12,10 @@ const QUIT_TIMEOUT_MS = 1000;
  */
 export function createRedisHubTransport(opts: { url: string; channelPrefix: string; onError: (err: Error) => void }): HubTransport {
   // A subscriber connection cannot publish; subscriptions wait for Redis to come back, publications do not.
-  const publisher = guarded(new Redis(opts.url, { maxRetriesPerRequest: 1, lazyConnect: false }), opts.onError);
-  const subscriber = guarded(new Redis(opts.url, { maxRetriesPerRequest: null }), opts.onError);
+  const publisher = guarded(new Redis(opts.url, { maxRetriesPerRequest: 1 }), opts.onError);
+  // No ready check on the subscriber: its INFO would be refused once a SUBSCRIBE issued while
+  // connecting has put the connection in subscriber mode, and the connection would never get ready.
+  const subscriber = guarded(new Redis(opts.url, { maxRetriesPerRequest: null, enableReadyCheck: false }), opts.onError);
   const inner = createRedisEventTarget<CustomEvent>({ publishClient: publisher, subscribeClient: subscriber });
   const prefix = opts.channelPrefix;
 

@@ -89,7 +89,7 @@ describe('webhookProcessed', () => {
     webhookProbe(t.services.events, 'banban', 'sales')('same-flow');
     const { data } = await feed.next();
     expect(data?.webhookProcessed).toMatchObject({ id: 'same-flow', flow: 'sales' });
-    expect(feed.results).toEqual([]);
+    expect(feed.pending()).toEqual([]);
   });
 
   it('refuses a flow the client does not have', async () => {
@@ -227,7 +227,7 @@ describe('flowStatusChanged', () => {
     const recovered = await feed.next();
     expect(recovered.data?.flowStatusChanged).toMatchObject({ status: 'OK', previous: 'DEGRADED' });
     await new Promise((r) => setTimeout(r, 600)); // two monitor intervals: nothing more to announce
-    expect(feed.results).toEqual([]);
+    expect(feed.pending()).toEqual([]);
   });
 });
 

@@ -37,8 +37,13 @@ export class Feed {
     );
   }
 
-  /** The next result that matches, skipping others; rejects on failure, completion or timeout. */
+  /** The next result that matches, skipping others (and probes); rejects on failure, completion or timeout. */
   async next(match: (r: Result) => boolean = () => true, timeoutMs = 5000): Promise<Result> {
+    return this.nextResult((r) => !isProbe(r) && match(r), timeoutMs);
+  }
+
+  /** Like `next`, probes included. */
+  async nextResult(match: (r: Result) => boolean, timeoutMs: number): Promise<Result> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.results.findIndex(match);
@@ -77,6 +82,11 @@ export class Feed {
     this.dispose();
   }
 
+  /** Results so far, probes left out. */
+  pending(): Result[] {
+    return this.results.filter((r) => !isProbe(r));
+  }
+
   private push(update: () => void): void {
     update();
     this.wake?.();
@@ -85,27 +95,31 @@ export class Feed {
 }
 
 let probes = 0;
+const PROBE_MARK = '__probe__';
+
+function isProbe(r: Result): boolean {
+  return JSON.stringify(r.data ?? {}).includes(PROBE_MARK);
+}
 
 /**
  * Waits until the subscription is live end to end (the server has subscribed, and Redis has
- * confirmed its SUBSCRIBE): publishes probe events on `bus` until the feed receives one, then
- * drops the probes it received.
+ * confirmed its SUBSCRIBE): publishes probe events until the feed receives one. `next` skips
+ * probes, also those still in flight.
  */
 export async function untilLive(feed: Feed, publishProbe: (probeId: string) => void, field: string, timeoutMs = 5000): Promise<void> {
-  const id = `probe-${process.pid}-${++probes}`;
+  const id = `${PROBE_MARK}-${process.pid}-${++probes}`;
   const deadline = Date.now() + timeoutMs;
-  const isProbe = (r: Result) => JSON.stringify(r.data?.[field] ?? {}).includes(id);
+  const isThisProbe = (r: Result) => JSON.stringify(r.data?.[field] ?? {}).includes(id);
   while (Date.now() < deadline) {
     publishProbe(id);
     try {
-      await feed.next(isProbe, 100);
-      for (let i = feed.results.length - 1; i >= 0; i--) if (isProbe(feed.results[i])) feed.results.splice(i, 1);
+      await feed.nextResult(isThisProbe, 250);
       return;
     } catch (err) {
       if (!/no matching result/.test((err as Error).message)) throw err;
     }
   }
-  throw new Error(`subscription not live within ${timeoutMs} ms`);
+  throw new Error(`subscription not live within ${timeoutMs} ms (results: ${JSON.stringify(feed.results).slice(0, 500)})`);
 }
 
 /** A probe for webhookProcessed: a processed-event payload no delivery would produce. */
