@@ -1,4 +1,5 @@
 import { createPubSub, PubSub, PubSubEventTarget, SlidingBuffer } from '@graphql-yoga/subscription';
+import { setMaxListeners } from 'node:events';
 
 /**
  * What ops and the app can watch live. Every event is published under its client id.
@@ -88,7 +89,7 @@ export function createHubEventBus(opts: { transport?: (reportError: (err: Error)
     for (const listener of errorListeners) listener(err);
   };
   const transport = opts.transport?.(reportError);
-  const target = transport?.eventTarget ?? (new EventTarget() as unknown as HubEventTarget);
+  const target = transport?.eventTarget ?? inProcessTarget();
   const publisher = createPubSub<HubTopics>({ eventTarget: target });
   let closed: Promise<void> | undefined;
   return {
@@ -111,4 +112,10 @@ export function createHubEventBus(opts: { transport?: (reportError: (err: Error)
       return closed;
     },
   };
+}
+
+function inProcessTarget(): HubEventTarget {
+  const target = new EventTarget();
+  setMaxListeners(0, target); // one listener per subscriber: thousands are expected, not a leak
+  return target as unknown as HubEventTarget;
 }
