@@ -8,6 +8,7 @@ import { healthRoutes } from './health/health.routes';
 import { buildGatewaySchema } from './schema/build-schema';
 import { graphqlPlugin } from './schema/graphql.plugin';
 import { createServices, Services } from './services';
+import { subscriptionsPlugin } from './subscriptions/subscriptions.plugin';
 import { WebhookPipeline } from './webhooks/webhook.pipeline';
 import { webhookRoutes } from './webhooks/webhook.routes';
 
@@ -77,5 +78,6 @@ export async function buildApp({ config, db, services = createServices(db, confi
   await server.register(healthRoutes, { db, health: services.health });
   await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes });
   await server.register(graphqlPlugin, { config, db, services });
+  await server.register(subscriptionsPlugin, { config, db, services });
   return { server, services };
 }

@@ -7,7 +7,8 @@ import { SaleService } from './flows/sales/sale.service';
 import { TransferService } from './flows/transfer/transfer.service';
 import { ReturnService } from './flows/returns/return.service';
 import { HealthService } from './health/health.service';
-import { createHubPubSub, HubPubSub } from './subscriptions/hub-events';
+import { createEventBus } from './subscriptions/event-bus';
+import type { HubEventBus } from './subscriptions/hub-events';
 
 /** The application's services, built once per process and handed to routes and resolvers. */
 export interface Services {
@@ -19,7 +20,7 @@ export interface Services {
   transfers: TransferService;
   returns: ReturnService;
   /** Live events for subscriptions (flow status, processed events, circuit state). */
-  events: HubPubSub;
+  events: HubEventBus;
 }
 
 export function createServices(db: Database, config: Config): Services {
@@ -31,6 +32,6 @@ export function createServices(db: Database, config: Config): Services {
     inventory: new InventoryService(),
     transfers: new TransferService(),
     returns: new ReturnService(),
-    events: createHubPubSub(),
+    events: createEventBus(config),
   };
 }

@@ -12,6 +12,7 @@ const envSchema = z.object({
   EMBEDDED_PG_DIR: z.string().min(1).default('./.data/postgres'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_CHANNEL_PREFIX: z.string().min(1).max(64).default('axon:'),
   DEV_API_KEY: z.string().min(20, 'must be at least 20 characters').max(200).optional(),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
@@ -31,6 +32,8 @@ export interface Config {
   databaseSsl: 'disable' | 'require' | 'no-verify';
   embeddedPg: { dir: string; port: number };
   redisUrl?: string;
+  /** Prefix of the hub's Redis pub/sub channels (instances of one hub share it; other hubs or test runs on the same Redis do not). */
+  redisChannelPrefix: string;
   devApiKey?: string;
   webhookBodyLimitBytes: number;
   health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
@@ -55,6 +58,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseSsl: e.DATABASE_SSL,
     embeddedPg: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     redisUrl: e.REDIS_URL,
+    redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     devApiKey: e.DEV_API_KEY,
     webhookBodyLimitBytes: e.WEBHOOK_BODY_LIMIT_BYTES,
     health: {

@@ -11,6 +11,7 @@ import {
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
 import { TransferItemResolver, TransferResolver } from '../flows/transfer/transfer.resolver';
 import { RefundResolver, ReturnItemResolver, ReturnResolver, SaleReturnsResolver } from '../flows/returns/return.resolver';
+import { LiveEventsResolver } from '../subscriptions/live-events.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
 /** Every resolver of the graph. A new flow adds its resolvers here. */
@@ -35,4 +36,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ReturnItemResolver,
   RefundResolver,
   SaleReturnsResolver,
+  LiveEventsResolver,
 ];

@@ -3,7 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { GraphQLSchema, lexicographicSortSchema, parse } from 'graphql';
-import { AuthChecker, buildSchemaSync, createResolversMap } from 'type-graphql';
+import { AuthChecker, buildSchemaSync, createResolversMap, PubSub } from 'type-graphql';
 import { GatewayError } from '../errors/gateway-error';
 import { RESOLVERS } from '../resolvers';
 import type { GraphQLContext } from './context';
@@ -19,6 +19,19 @@ const authChecker: AuthChecker<GraphQLContext> = ({ context }, roles) => {
 /** The Federation spec this subgraph is written against, and the directives it uses from it. */
 export const FEDERATION_SPEC = 'https://specs.apollo.dev/federation/v2.7';
 const FEDERATION_IMPORTS = ['@key', '@shareable'];
+/**
+ * type-graphql wants a pubSub, but the schema is built once per process while the event bus belongs
+ * to each app's services (in-process or Redis). So every @Subscription declares `subscribe` and reads
+ * `context.services.events`; this placeholder refuses topic-based subscriptions so none slips in.
+ */
+const subscribeThroughContext: PubSub = {
+  publish: () => {
+    throw new Error('Publish on services.events, not on the schema');
+  },
+  subscribe: () => {
+    throw new Error('A @Subscription must declare `subscribe` reading context.services.events');
+  },
+};
 
 let cached: GraphQLSchema | undefined;
 
@@ -34,7 +47,7 @@ export function buildGatewaySchema(): GraphQLSchema {
 }
 
 function buildSubgraph(): GraphQLSchema {
-  const typeGraphQLSchema = buildSchemaSync({ resolvers: RESOLVERS, authChecker, validate: false });
+  const typeGraphQLSchema = buildSchemaSync({ resolvers: RESOLVERS, authChecker, validate: false, pubSub: subscribeThroughContext });
   const link = `extend schema @link(url: "${FEDERATION_SPEC}", import: ${JSON.stringify(FEDERATION_IMPORTS)})`;
   const resolvers = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
   for (const [typeName, reference] of Object.entries(referenceResolvers(ENTITIES))) {

@@ -13,11 +13,12 @@ import { toGatewayError } from '../errors/to-gateway-error';
 import type { Services } from '../services';
 import { buildGatewaySchema } from './build-schema';
 import { createContext, GraphQLContext } from './context';
+import { VALIDATION_RULES } from './validation-rules';
 
 /** Codes Apollo itself assigns to refused documents; they pass through unchanged. */
 const APOLLO_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
 
-function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && (code.startsWith('GW_') || APOLLO_INPUT_CODES.has(code))) return formatted;
   const original = unwrapResolverError(error);
@@ -36,6 +37,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     formatError,
+    validationRules: VALIDATION_RULES,
     plugins: [
       fastifyApolloDrainPlugin(app),
       // A federated schema turns on inline traces (resolver timings for the gateway) by default: not ours to share.

@@ -189,7 +189,7 @@ export class WebhookPipeline {
   private published(u: Understood, outcome: WebhookProcessedEvent['outcome'], httpStatus: number, started: number): void {
     const e = u.event;
     this.deps.services.events.publish('webhook-processed', e.clientId, {
-      id: e.id, clientId: e.clientId, flow: e.flow, action: e.action, outcome, httpStatus, durationMs: elapsed(started), at: new Date(),
+      id: e.id, clientId: e.clientId, flow: e.flow, action: e.action, outcome, httpStatus, durationMs: elapsed(started), at: new Date().toISOString(),
     });
   }
 }

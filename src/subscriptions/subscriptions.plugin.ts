@@ -1,0 +1,142 @@
+import type { FastifyInstance } from 'fastify';
+import { ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, parse, validate } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { principalFromCredentials } from '../auth/principal';
+import type { Config } from '../config';
+import { Database } from '../db/database';
+import { GatewayError } from '../errors/gateway-error';
+import { toGatewayError } from '../errors/to-gateway-error';
+import { buildGatewaySchema } from '../schema/build-schema';
+import { createContext, Principal } from '../schema/context';
+import { formatError } from '../schema/graphql.plugin';
+import { allValidationRules } from '../schema/validation-rules';
+import type { Services } from '../services';
+import { FlowStatusMonitor } from './flow-status.monitor';
+
+/** Same path as Apollo's HTTP endpoint: HTTP requests go to Apollo, upgrade requests to graphql-ws. */
+export const GRAPHQL_WS_PATH = '/graphql';
+/** Operations are small; a larger frame is refused by ws before it is parsed. */
+const MAX_MESSAGE_BYTES = 128 * 1024;
+/** WebSocket "try again later": the graphql-ws client reconnects on it. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
+
+type SocketExtra = { principal: Principal };
+
+export interface SubscriptionsOptions {
+  config: Config;
+  db: Database;
+  services: Services;
+}
+
+/**
+ * graphql-ws on `/graphql`: authenticates each connection from its `connectionParams` (the same
+ * credentials as HTTP headers), validates each operation with the HTTP path's rules, serves
+ * subscriptions only (queries and mutations go over HTTP, behind its limits), and runs the
+ * flow-status monitor that feeds `flowStatusChanged`.
+ */
+export async function subscriptionsPlugin(app: FastifyInstance, opts: SubscriptionsOptions): Promise<void> {
+  const { services, db } = opts;
+  const schema = buildGatewaySchema();
+  const log = app.log.child({ transport: 'graphql-ws' });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  const graphqlWs = useServer<Record<string, unknown>, SocketExtra>(
+    {
+      isProd: opts.config.nodeEnv === 'production',
+      onConnect: async (ctx) => {
+        const who = await authenticate(ctx.connectionParams ?? {});
+        if ('principal' in who) {
+          ctx.extra.principal = who.principal;
+          return true;
+        }
+        ctx.extra.socket.close(who.code, who.reason);
+        return false;
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const principal = ctx.extra.principal;
+        if (!principal) return [new GatewayError('GW_UNAUTHENTICATED', 'Authentication required')];
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [withCode(err as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const invalid = validate(schema, document, allValidationRules());
+        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [withCode(new GraphQLError('Could not determine which operation to run'), 'OPERATION_RESOLUTION_FAILURE')];
+        if (operation.operation !== 'subscription') {
+          return [new GatewayError('GW_FORBIDDEN', `Only subscriptions are served over WebSocket; send ${operation.operation}s to POST ${GRAPHQL_WS_PATH}`)];
+        }
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext({ principal, services, db, log }),
+        };
+        return args;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => formatted(e)) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatted(e)),
+    },
+    wss,
+  );
+
+  /** Who the connection is, or how to refuse it (graphql-ws close codes). */
+  async function authenticate(params: Record<string, unknown>): Promise<{ principal: Principal } | { code: number; reason: string }> {
+    try {
+      const principal = await principalFromCredentials(params, services);
+      return principal ? { principal } : { code: CloseCode.Unauthorized, reason: 'Unauthorized: send credentials in connectionParams' };
+    } catch (err) {
+      const { error, unexpected } = toGatewayError(err);
+      if (error.httpStatus === 401 || error.httpStatus === 403) return { code: 4000 + error.httpStatus, reason: error.message };
+      if (unexpected) log.warn({ err }, 'graphql-ws connection refused: credentials could not be checked');
+      return { code: CLOSE_TRY_AGAIN_LATER, reason: error.httpStatus === 503 ? 'Store unavailable; retry later' : 'Try again later' };
+    }
+  }
+
+  function formatted(err: GraphQLError): GraphQLFormattedError {
+    const json = err.toJSON();
+    // Apollo moves `extensions.http` into the HTTP status; on a socket there is no status to set.
+    const { http: _http, ...extensions } = json.extensions ?? {};
+    const result = formatError({ ...json, extensions }, err);
+    if (result.extensions?.code === 'GW_INTERNAL') log.error({ err: err.originalError ?? err }, 'subscription failed');
+    return result;
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname === GRAPHQL_WS_PATH) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } else if (app.server.listenerCount('upgrade') === 1) {
+      socket.destroy(); // nobody else serves WebSockets on this path
+    }
+  };
+  app.server.on('upgrade', onUpgrade);
+  const stopErrorLog = services.events.onError((err) => log.warn({ err }, 'live events transport error (events may be lost until it recovers)'));
+
+  const monitor = new FlowStatusMonitor({
+    events: services.events,
+    health: services.health,
+    onError: (err) => log.warn({ err }, 'flow status could not be recomputed'),
+  });
+  app.addHook('onReady', async () => monitor.start());
+  // Open sockets would keep the HTTP server from closing: say goodbye (1001) first.
+  app.addHook('preClose', async () => {
+    app.server.off('upgrade', onUpgrade);
+    await graphqlWs.dispose();
+  });
+  app.addHook('onClose', async () => {
+    await monitor.stop();
+    stopErrorLog();
+    await services.events.close();
+  });
+}
+
+function withCode(err: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { ...err.extensions, code } });
+}
