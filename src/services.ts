@@ -1,4 +1,8 @@
 import { ApiKeyService } from './auth/api-key.service';
+import { JwtVerifier } from './auth/jwt';
+import { AuditService } from './security/audit.service';
+import { ClientSecurityService } from './security/client-security.service';
+import { WebhookAuthenticator } from './security/webhook-authenticator';
 import type { Config } from './config';
 import { Database } from './db/database';
 import { SaleService } from './flows/sales/sale.service';
@@ -12,13 +16,23 @@ export interface Services {
   sales: SaleService;
   /** Live events for subscriptions (flow status, processed events, circuit state). */
   events: HubPubSub;
+  jwt: JwtVerifier;
+  security: ClientSecurityService;
+  webhookAuth: WebhookAuthenticator;
+  audit: AuditService;
 }
 
 export function createServices(db: Database, config: Config): Services {
+  const apiKeys = new ApiKeyService(db);
+  const security = new ClientSecurityService(db);
   return {
-    apiKeys: new ApiKeyService(db),
+    apiKeys,
     health: new HealthService(db, config.health),
     sales: new SaleService(),
     events: createHubPubSub(),
+    jwt: new JwtVerifier(config.security.jwt),
+    security,
+    webhookAuth: new WebhookAuthenticator({ db, apiKeys, security, trustedProxies: config.security.trustedProxies }),
+    audit: new AuditService(db),
   };
 }

@@ -5,6 +5,16 @@ export interface ClientSettings {
   allowNegativeStockOnSale: boolean;
 }
 
+/** How a client's webhooks must authenticate, and from where. Stored per client (client_security); these are the defaults. */
+export interface ClientSecurityDefaults {
+  /** `api_key` (x-api-key), `signature` (Standard Webhooks) or `both`. */
+  schemes: 'api_key' | 'signature' | 'both';
+  /** CIDRs the client's deliveries may come from; empty: any address. */
+  ipAllowlist: string[];
+  /** Requests per rate-limit window, per endpoint, overriding the gateway's defaults. */
+  rateLimits: Partial<Record<'webhooks' | 'graphql', number>>;
+}
+
 /** A client (tenant) of the hub: its identity, the flows it uses, and its defaults. */
 export interface ClientModule {
   id: string;
@@ -12,6 +22,7 @@ export interface ClientModule {
   timezone: string;
   flows: readonly FlowKey[];
   settings: ClientSettings;
+  security?: Partial<ClientSecurityDefaults>;
 }
 
 export function defineClient(m: ClientModule): ClientModule {
