@@ -38,6 +38,16 @@ export class ApiKeyService {
     return true;
   }
 
+  list(opts: { clientId?: string | null; includeRevoked?: boolean } = {}): Promise<ApiKeyRow[]> {
+    return apiKeyRepository.list(this.db, opts.clientId ?? null, opts.includeRevoked ?? false);
+  }
+
+  async revoke(id: number): Promise<ApiKeyRow> {
+    const row = await apiKeyRepository.revoke(this.db, id);
+    if (!row) throw new GatewayError('GW_NOT_FOUND', `No API key ${id}`);
+    return row;
+  }
+
   /** Resolves `x-api-key` to its key record, or throws 401. A flow-scoped key opens only its flow. */
   async authenticate(key: string | undefined, flowKey?: string): Promise<ApiKeyRow> {
     if (!key) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');

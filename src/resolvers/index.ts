@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { CustomerResolver } from '../domain/customer.resolver';
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
+import { SecurityResolver } from '../security/security.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
 /** Every resolver of the graph. A new flow adds its resolvers here. */
@@ -10,4 +11,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerResolver,
   WebhookEventResolver,
+  SecurityResolver,
 ];

@@ -38,6 +38,14 @@ export const clientSecurityRepository = {
     return rows;
   },
 
+  async listSecrets(q: Queryable, clientId: string | null): Promise<WebhookSecretRow[]> {
+    const { rows } = await q.query<WebhookSecretRow>(
+      `select ${SECRET_COLUMNS} from webhook_secrets where $1::text is null or client_id = $1 order by client_id, id`,
+      [clientId],
+    );
+    return rows;
+  },
+
   async insertSecret(q: Queryable, clientId: string, name: string, secret: string): Promise<WebhookSecretRow> {
     const { rows } = await q.query<WebhookSecretRow>(
       `insert into webhook_secrets (client_id, name, secret) values ($1, $2, $3) returning ${SECRET_COLUMNS}`,
