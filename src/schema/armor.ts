@@ -1,20 +1,22 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
-import { DocumentNode, GraphQLError, ValidationRule } from 'graphql';
+import { DocumentNode, parse, ParseOptions, ValidationRule } from 'graphql';
 import type { Config } from '../config';
 
 export interface GraphqlProtection {
   /** Depth, cost, aliases and directives: pass them to `validate` on every path (HTTP and WebSocket). */
   validationRules: ValidationRule[];
-  /** Apollo plugins: token limit at parse time and, in production, no field suggestions in errors. */
+  /** Apollo plugins: in production, no field suggestions in errors. */
   plugins: ApolloServerPlugin[];
+  /** Parser options with the token limit: Apollo's `parseOptions`. */
+  parseOptions: ParseOptions;
   /** Parses with the token limit (for paths that parse themselves, such as graphql-ws). */
   parse(source: string): DocumentNode;
 }
 
 /**
- * graphql-armor's limits, built once from config so the HTTP server and the WebSocket path apply the
+ * graphql-armor's limits (the token limit is graphql-js's own `maxTokens` parse option: armor's Apollo
+ * token plugin throws from a parsing hook, which Apollo 5 answers with a 500), built once from config so the HTTP server and the WebSocket path apply the
  * same rules. Limits are not echoed to callers (`exposeLimits: false`).
  */
 export function graphqlProtection(config: Pick<Config, 'nodeEnv'> & { security: Pick<Config['security'], 'graphqlLimits'> }): GraphqlProtection {
@@ -25,20 +27,10 @@ export function graphqlProtection(config: Pick<Config, 'nodeEnv'> & { security: 
     costLimit: { maxCost: l.maxCost, exposeLimits: false },
     maxAliases: { n: l.maxAliases, exposeLimits: false },
     maxDirectives: { n: l.maxDirectives, exposeLimits: false },
-    maxTokens: { n: l.maxTokens, exposeLimits: false },
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   });
   const { plugins, validationRules } = armor.protect();
-  return {
-    plugins,
-    validationRules,
-    parse(source: string): DocumentNode {
-      const parser = new MaxTokensParserWLexer(source, { n: l.maxTokens, exposeLimits: false, errorMessage: 'Query too large' });
-      try {
-        return parser.parseDocument();
-      } catch (err) {
-        throw err instanceof GraphQLError ? err : new GraphQLError('Syntax Error');
-      }
-    },
-  };
+  const parseOptions: ParseOptions = { maxTokens: l.maxTokens };
+  return { plugins, validationRules, parseOptions, parse: (source) => parse(source, parseOptions) };
 }

@@ -44,6 +44,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
     allowBatchedHttpRequests: false,
     formatError,
     validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
     plugins: [
       fastifyApolloDrainPlugin(app),
       ...protection.plugins,
