@@ -4,6 +4,7 @@ import type { Config } from './config';
 import { Database } from './db/database';
 import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
 import { healthRoutes } from './health/health.routes';
+import { httpGuards } from './security/http-guards';
 import { buildGatewaySchema } from './schema/build-schema';
 import { graphqlPlugin } from './schema/graphql.plugin';
 import { createServices, Services } from './services';
@@ -76,6 +77,7 @@ export async function buildApp({ config, db, services = createServices(db, confi
   );
 
   const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services });
+  await httpGuards(server, { config, services });
   await server.register(healthRoutes, { db, health: services.health });
   await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes, audit: services.audit, webhookAuth: services.webhookAuth });
   await server.register(graphqlPlugin, { config, db, services });
