@@ -5,6 +5,7 @@ import { Database } from './db/database';
 import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
 import { healthRoutes } from './health/health.routes';
 import { httpGuards } from './security/http-guards';
+import { forbiddenJsonEscape } from './shared/json-escapes';
 import { buildGatewaySchema } from './schema/build-schema';
 import { graphqlPlugin } from './schema/graphql.plugin';
 import { createServices, Services } from './services';
@@ -57,6 +58,8 @@ export async function buildApp({ config, db, services = createServices(db, confi
     } catch {
       return done(new GatewayError('GW_INVALID_ENCODING', 'The body is not valid UTF-8'), undefined);
     }
+    const escape = body.includes('\\u') ? forbiddenJsonEscape(body) : null;
+    if (escape) return done(new GatewayError('GW_INVALID_ENCODING', `The body carries ${escape}, which is not valid text`), undefined);
     req.rawBody = body;
     if (body.length === 0) return done(new GatewayError('GW_MALFORMED_JSON', 'The body is empty; expected JSON'), undefined);
     parseJson(req, body, (err, value) => (err ? done(new GatewayError('GW_MALFORMED_JSON', 'The body is not valid JSON'), undefined) : done(null, value)));

@@ -247,3 +247,21 @@ describe('input hygiene', () => {
     expect(rows[0].description).toBe('<script>alert("x")</script><img src=x onerror=1>');
   });
 });
+
+describe('JSON escapes that are not text', () => {
+  it.each([['\\u0000'], ['\\ud800'], ['\\udfff']])('%s in the body is 400 GW_INVALID_ENCODING (jsonb would refuse it, text would mangle it)', async (escape) => {
+    const raw = JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'S-ESC' })).replace('"Tênis', `"T${escape}ênis`);
+    expect(raw).toContain(escape);
+    const res = await deliver(raw, { 'x-api-key': t.apiKey });
+    expect([res.status, res.body.error.code]).toEqual([400, 'GW_INVALID_ENCODING']);
+  });
+
+  it('a well-formed surrogate pair (an emoji) is fine', async () => {
+    const raw = JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'S-EMOJI', customer: { customer_id: 'C-EMOJI', name: 'Ana' } })).replace('"Ana"', '"Ana \\ud83d\\ude00"');
+    expect(raw).toContain('\\ud83d');
+    const res = await deliver(raw, { 'x-api-key': t.apiKey });
+    expect(res.status).toBe(200);
+    const { rows } = await t.db.query(`select name from customers where id = 'C-EMOJI'`);
+    expect(rows[0].name).toBe('Ana 😀');
+  });
+});
