@@ -38,10 +38,23 @@ export function auditCursor(r: Pick<AuditRow, 'at' | 'id'>): string {
 }
 
 export const auditRepository = {
-  async insert(q: Queryable, e: AuditEntry): Promise<void> {
+  /** One statement for a batch of entries (concurrent requests share it). */
+  async insertMany(q: Queryable, entries: AuditEntry[]): Promise<void> {
+    if (!entries.length) return;
     await q.query(
-      `insert into audit_log (client_id, actor, role, source, action, target, ip, outcome, details) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [e.clientId || null, e.actor.slice(0, 200), e.role, e.source, e.action.slice(0, 200), e.target?.slice(0, 200) ?? null, e.ip, e.outcome.slice(0, 100), e.details ? JSON.stringify(e.details) : null],
+      `insert into audit_log (client_id, actor, role, source, action, target, ip, outcome, details)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])`,
+      [
+        entries.map((e) => e.clientId || null),
+        entries.map((e) => e.actor.slice(0, 200)),
+        entries.map((e) => e.role),
+        entries.map((e) => e.source),
+        entries.map((e) => e.action.slice(0, 200)),
+        entries.map((e) => e.target?.slice(0, 200) ?? null),
+        entries.map((e) => e.ip),
+        entries.map((e) => e.outcome.slice(0, 100)),
+        entries.map((e) => (e.details ? JSON.stringify(e.details) : null)),
+      ],
     );
   },
 
