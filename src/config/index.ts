@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { isValidCidr } from '../security/ip';
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** The only module that reads the environment. Everything else receives a validated `Config`. */
 const envSchema = z.object({
@@ -21,8 +24,8 @@ const envSchema = z.object({
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).default('authenticated'),
-  TRUSTED_PROXIES: z.string().default(''),
-  CORS_ORIGINS: z.string().default(''),
+  TRUSTED_PROXIES: z.string().default('').refine((v) => list(v).every(isValidCidr), 'must be comma-separated IP addresses or CIDRs'),
+  CORS_ORIGINS: z.string().default('').refine((v) => list(v).every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be comma-separated origins such as https://app.example.com'),
   RATE_LIMIT_ENABLED: z.enum(['true', 'false']).optional(),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   RATE_LIMIT_WEBHOOKS_MAX: z.coerce.number().int().min(1).default(1200),
@@ -64,7 +67,6 @@ export interface SecurityConfig {
   graphqlLimits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
 }
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 export class ConfigError extends Error {}
 
