@@ -12,7 +12,11 @@ export interface GraphqlProtection {
   parseOptions: ParseOptions;
   /** Parses with the token limit (for paths that parse themselves, such as graphql-ws). */
   parse(source: string): DocumentNode;
+  /** In production, removes "Did you mean …?" from validation messages (what armor's plugin does for Apollo). */
+  maskSuggestions(message: string): string;
 }
+
+const SUGGESTION = /\s*Did you mean .+\?$/;
 
 /**
  * graphql-armor's limits (the token limit is graphql-js's own `maxTokens` parse option: armor's Apollo
@@ -32,5 +36,11 @@ export function graphqlProtection(config: Pick<Config, 'nodeEnv'> & { security: 
   });
   const { plugins, validationRules } = armor.protect();
   const parseOptions: ParseOptions = { maxTokens: l.maxTokens };
-  return { plugins, validationRules, parseOptions, parse: (source) => parse(source, parseOptions) };
+  return {
+    plugins,
+    validationRules,
+    parseOptions,
+    parse: (source) => parse(source, parseOptions),
+    maskSuggestions: (message) => (production ? message.replace(SUGGESTION, '') : message),
+  };
 }

@@ -53,6 +53,10 @@ describe('query limits (graphql-armor) over HTTP', () => {
       expect(validate(schema, parse(query), protection.validationRules).length).toBeGreaterThan(0);
     }
     expect(validate(schema, protection.parse('{ sale(id: "x") { id } }'), protection.validationRules)).toEqual([]);
+    const [typo] = validate(schema, parse('{ sael(id: "x") { id } }'));
+    expect(protection.maskSuggestions(typo.message)).toMatch(/Did you mean/);
+    const production = graphqlProtection(loadConfig({ NODE_ENV: 'production' }));
+    expect(production.maskSuggestions(typo.message)).toBe('Cannot query field "sael" on type "Query".');
   });
 });
 
