@@ -5,6 +5,8 @@ import { Database } from './db/database';
 import { registerOpenApi } from './docs/docs.routes';
 import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
 import { healthRoutes } from './health/health.routes';
+import { httpGuards } from './security/http-guards';
+import { forbiddenJsonEscape } from './shared/json-escapes';
 import { buildGatewaySchema } from './schema/build-schema';
 import { graphqlPlugin } from './schema/graphql.plugin';
 import { createServices, Services } from './services';
@@ -52,8 +54,16 @@ export async function buildApp({ config, db, services = createServices(db, confi
   server.removeContentTypeParser(['text/plain']);
 
   const parseJson = server.getDefaultJsonParser('error', 'error');
-  server.addContentTypeParser('application/json', { parseAs: 'string' }, (req, raw, done) => {
-    const body = raw as string;
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, raw, done) => {
+    let body: string;
+    try {
+      body = utf8.decode(raw as Buffer); // invalid UTF-8 is refused, never silently replaced with U+FFFD
+    } catch {
+      return done(new GatewayError('GW_INVALID_ENCODING', 'The body is not valid UTF-8'), undefined);
+    }
+    const escape = body.includes('\\u') ? forbiddenJsonEscape(body) : null;
+    if (escape) return done(new GatewayError('GW_INVALID_ENCODING', `The body carries ${escape}, which is not valid text`), undefined);
     req.rawBody = body;
     if (body.length === 0) return done(new GatewayError('GW_MALFORMED_JSON', 'The body is empty; expected JSON'), undefined);
     parseJson(req, body, (err, value) => (err ? done(new GatewayError('GW_MALFORMED_JSON', 'The body is not valid JSON'), undefined) : done(null, value)));
@@ -75,8 +85,9 @@ export async function buildApp({ config, db, services = createServices(db, confi
 
   const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services });
   await registerOpenApi(server);
+  await httpGuards(server, { config, services });
   await server.register(healthRoutes, { db, health: services.health });
-  await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes });
+  await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes, audit: services.audit, webhookAuth: services.webhookAuth });
   await server.register(graphqlPlugin, { config, db, services });
   await server.register(subscriptionsPlugin, { config, db, services });
   return { server, services };

@@ -1,4 +1,8 @@
 import { ApiKeyService } from './auth/api-key.service';
+import { JwtVerifier } from './auth/jwt';
+import { AuditService } from './security/audit.service';
+import { ClientSecurityService } from './security/client-security.service';
+import { WebhookAuthenticator } from './security/webhook-authenticator';
 import type { Config } from './config';
 import { Database } from './db/database';
 import { InventoryService } from './flows/inventory/inventory.service';
@@ -21,11 +25,17 @@ export interface Services {
   returns: ReturnService;
   /** Live events for subscriptions (flow status, processed events, circuit state). */
   events: HubEventBus;
+  jwt: JwtVerifier;
+  security: ClientSecurityService;
+  webhookAuth: WebhookAuthenticator;
+  audit: AuditService;
 }
 
 export function createServices(db: Database, config: Config): Services {
+  const apiKeys = new ApiKeyService(db);
+  const security = new ClientSecurityService(db);
   return {
-    apiKeys: new ApiKeyService(db),
+    apiKeys,
     health: new HealthService(db, config.health),
     sales: new SaleService(),
     purchases: new PurchaseService(),
@@ -33,5 +43,9 @@ export function createServices(db: Database, config: Config): Services {
     transfers: new TransferService(),
     returns: new ReturnService(),
     events: createEventBus(config),
+    jwt: new JwtVerifier(config.security.jwt),
+    security,
+    webhookAuth: new WebhookAuthenticator({ db, apiKeys, security, trustedProxies: config.security.trustedProxies }),
+    audit: new AuditService(db),
   };
 }

@@ -29,6 +29,25 @@ export const apiKeyRepository = {
     return rows[0] ?? null;
   },
 
+  async list(q: Queryable, clientId: string | null, includeRevoked: boolean): Promise<ApiKeyRow[]> {
+    const { rows } = await q.query<ApiKeyRow>(
+      `select ${COLUMNS} from api_keys where ($1::text is null or client_id = $1) and ($2 or revoked_at is null) order by client_id, created_at, id`,
+      [clientId, includeRevoked],
+    );
+    return rows;
+  },
+
+  async findById(q: Queryable, id: number): Promise<ApiKeyRow | null> {
+    const { rows } = await q.query<ApiKeyRow>(`select ${COLUMNS} from api_keys where id = $1`, [id]);
+    return rows[0] ?? null;
+  },
+
+  /** Revokes the key (idempotent: the first revocation time is kept). */
+  async revoke(q: Queryable, id: number): Promise<ApiKeyRow | null> {
+    const { rows } = await q.query<ApiKeyRow>(`update api_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`, [id]);
+    return rows[0] ?? null;
+  },
+
   async touch(q: Queryable, id: number): Promise<void> {
     await q.query(`update api_keys set last_used_at = now() where id = $1`, [id]);
   },

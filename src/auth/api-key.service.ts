@@ -38,6 +38,16 @@ export class ApiKeyService {
     return true;
   }
 
+  list(opts: { clientId?: string | null; includeRevoked?: boolean } = {}): Promise<ApiKeyRow[]> {
+    return apiKeyRepository.list(this.db, opts.clientId ?? null, opts.includeRevoked ?? false);
+  }
+
+  async revoke(id: number): Promise<ApiKeyRow> {
+    const row = await apiKeyRepository.revoke(this.db, id);
+    if (!row) throw new GatewayError('GW_NOT_FOUND', `No API key ${id}`);
+    return row;
+  }
+
   /** Resolves `x-api-key` to its key record, or throws 401. A flow-scoped key opens only its flow. */
   async authenticate(key: string | undefined, flowKey?: string): Promise<ApiKeyRow> {
     if (!key) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
@@ -53,6 +63,7 @@ export class ApiKeyService {
     const now = Date.now();
     if (now - (this.lastTouched.get(id) ?? 0) < TOUCH_INTERVAL_MS) return;
     this.lastTouched.set(id, now);
-    apiKeyRepository.touch(this.db, id).catch(() => this.lastTouched.delete(id));
+    // On the pool itself: bookkeeping, not part of any request's queries (db.queryCount).
+    apiKeyRepository.touch(this.db.pool, id).catch(() => this.lastTouched.delete(id));
   }
 }

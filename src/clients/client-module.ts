@@ -6,6 +6,16 @@ export interface ClientSettings {
   allowNegativeStockOnSale: boolean;
 }
 
+/** How a client's webhooks must authenticate, and from where. Stored per client (client_security); these are the defaults. */
+export interface ClientSecurityDefaults {
+  /** `api_key` (x-api-key), `signature` (Standard Webhooks) or `both`. */
+  schemes: 'api_key' | 'signature' | 'both';
+  /** CIDRs the client's deliveries may come from; empty: any address. */
+  ipAllowlist: string[];
+  /** Requests per rate-limit window, per endpoint, overriding the gateway's defaults. */
+  rateLimits: Partial<Record<'webhooks' | 'graphql', number>>;
+}
+
 /** A client (tenant) of the hub: its identity, the flows it uses, and its defaults. */
 export interface ClientModule {
   id: string;
@@ -15,6 +25,7 @@ export interface ClientModule {
   settings: ClientSettings;
   /** Per flow, how this client's payloads become the canonical ones; a flow without one receives them as they are. */
   mappings?: { [F in FlowKey]?: ClientFlow<F> };
+  security?: Partial<ClientSecurityDefaults>;
 }
 
 export function defineClient(m: ClientModule): ClientModule {

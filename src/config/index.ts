@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { isValidCidr } from '../security/ip';
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** The only module that reads the environment. Everything else receives a validated `Config`. */
 const envSchema = z.object({
@@ -18,6 +21,23 @@ const envSchema = z.object({
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   HEALTH_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
   HEALTH_MIN_EVENTS: z.coerce.number().int().min(1).default(4),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).default('authenticated'),
+  TRUSTED_PROXIES: z.string().default('').refine((v) => list(v).every(isValidCidr), 'must be comma-separated IP addresses or CIDRs'),
+  CORS_ORIGINS: z.string().default('').refine((v) => list(v).every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be comma-separated origins such as https://app.example.com'),
+  RATE_LIMIT_ENABLED: z.enum(['true', 'false']).optional(),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RATE_LIMIT_WEBHOOKS_MAX: z.coerce.number().int().min(1).default(1200),
+  RATE_LIMIT_GRAPHQL_MAX: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_OTHER_MAX: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_NAMESPACE: z.string().regex(/^[\w:-]{1,64}$/).default('axon-rl:'),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(20000),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(15),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).default(20),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -37,7 +57,19 @@ export interface Config {
   devApiKey?: string;
   webhookBodyLimitBytes: number;
   health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
+  security: SecurityConfig;
 }
+
+export interface SecurityConfig {
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience: string };
+  /** Peers (IP or CIDR) whose X-Forwarded-For is believed. Empty: the socket address is the client. */
+  trustedProxies: string[];
+  /** Origins allowed by CORS. Empty: CORS closed (no CORS headers). */
+  corsOrigins: string[];
+  rateLimit: { enabled: boolean; windowSeconds: number; max: { webhooks: number; graphql: number; other: number }; namespace: string };
+  graphqlLimits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
+}
+
 
 export class ConfigError extends Error {}
 
@@ -65,6 +97,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.HEALTH_WINDOW_SECONDS,
       errorRateThreshold: e.HEALTH_ERROR_RATE_THRESHOLD,
       minEvents: e.HEALTH_MIN_EVENTS,
+    },
+    security: {
+      jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+      trustedProxies: list(e.TRUSTED_PROXIES),
+      corsOrigins: list(e.CORS_ORIGINS),
+      rateLimit: {
+        // Tests build many apps from one process; they opt in to rate limits explicitly.
+        enabled: (e.RATE_LIMIT_ENABLED ?? String(e.NODE_ENV !== 'test')) === 'true',
+        windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+        max: { webhooks: e.RATE_LIMIT_WEBHOOKS_MAX, graphql: e.RATE_LIMIT_GRAPHQL_MAX, other: e.RATE_LIMIT_OTHER_MAX },
+        namespace: e.RATE_LIMIT_NAMESPACE,
+      },
+      graphqlLimits: {
+        maxDepth: e.GRAPHQL_MAX_DEPTH,
+        maxCost: e.GRAPHQL_MAX_COST,
+        maxAliases: e.GRAPHQL_MAX_ALIASES,
+        maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+        maxTokens: e.GRAPHQL_MAX_TOKENS,
+      },
     },
   };
 }

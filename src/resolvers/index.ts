@@ -12,6 +12,7 @@ import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/
 import { TransferItemResolver, TransferResolver } from '../flows/transfer/transfer.resolver';
 import { RefundResolver, ReturnItemResolver, ReturnResolver, SaleReturnsResolver } from '../flows/returns/return.resolver';
 import { LiveEventsResolver } from '../subscriptions/live-events.resolver';
+import { SecurityResolver } from '../security/security.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
 /** Every resolver of the graph. A new flow adds its resolvers here. */
@@ -37,4 +38,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   RefundResolver,
   SaleReturnsResolver,
   LiveEventsResolver,
+  SecurityResolver,
 ];

@@ -10,10 +10,14 @@ import type { GraphQLContext } from './context';
 import { ENTITIES } from './federation/entities';
 import { referenceResolvers } from './federation/entity';
 
-/** `@Authorized()` needs a principal; `@Authorized('ops')` also a role. */
+/**
+ * `@Authorized()` needs a principal (its tenant is then enforced by `tenantOf`); `@Authorized('ops')`
+ * also one of the roles. The `webhook` role exists only inside the pipeline (tokens cannot claim it).
+ */
 const authChecker: AuthChecker<GraphQLContext> = ({ context }, roles) => {
   if (!context.principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required');
-  return roles.length === 0 || roles.includes(context.principal.role);
+  if (roles.length === 0 || roles.includes(context.principal.role)) return true;
+  throw new GatewayError('GW_FORBIDDEN', `This field requires the ${roles.join(' or ')} role`);
 };
 
 /** The Federation spec this subgraph is written against, and the directives it uses from it. */

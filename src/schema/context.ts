@@ -7,6 +7,7 @@ import { createLoaders, Loaders } from './loaders';
 export type Role = 'app' | 'ops' | 'webhook';
 
 export interface Principal {
+  /** The tenant. Empty for an `ops` token that names no client: it must pass `client` where a query needs one. */
   clientId: string;
   role: Role;
   /** Who acts: an API key's name or a JWT subject; recorded in audits. */
@@ -22,6 +23,8 @@ export interface GraphQLContext {
   /** Runs a write: inside the delivery's open transaction in the webhook pipeline, else in a new one. */
   unitOfWork<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   loaders: Loaders;
+  /** The caller's address (after trusted proxies), for the audit trail. */
+  ip?: string;
 }
 
 export function createContext(opts: {
@@ -30,6 +33,7 @@ export function createContext(opts: {
   db: Database;
   log: FastifyBaseLogger;
   transaction?: Queryable;
+  ip?: string;
 }): GraphQLContext {
   const reader = opts.transaction ?? opts.db;
   const tx = opts.transaction;
@@ -40,15 +44,28 @@ export function createContext(opts: {
     reader,
     unitOfWork: tx ? (fn) => fn(tx) : (fn) => opts.db.transaction(fn),
     loaders: createLoaders(reader, () => clientIdOf(opts.principal)),
+    ip: opts.ip,
   };
 }
 
 export function clientIdOf(principal: Principal | null): string {
   if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required');
+  if (!principal.clientId) {
+    throw new GatewayError('GW_VALIDATION_FAILED', 'This token names no client; pass `client`', {
+      issues: [{ path: 'client', code: 'required', message: 'an ops token without client_id must name the client' }],
+    });
+  }
   return principal.clientId;
 }
 
-/** The caller's client (tenant). Every business query is scoped by it. */
-export function tenantOf(ctx: GraphQLContext): string {
-  return clientIdOf(ctx.principal);
+/**
+ * The caller's client (tenant). Every business query is scoped by it. `requested` is an explicit
+ * `client` argument: `ops` may name any client; anyone else only their own.
+ */
+export function tenantOf(ctx: GraphQLContext, requested?: string | null): string {
+  const principal = ctx.principal;
+  if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required');
+  if (requested === undefined || requested === null) return clientIdOf(principal);
+  if (principal.role === 'ops' || requested === principal.clientId) return requested;
+  throw new GatewayError('GW_FORBIDDEN', 'You may not act for another client');
 }

@@ -1,19 +1,21 @@
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
-import { principalFromCredentials } from '../auth/principal';
 import { GraphQLFormattedError } from 'graphql';
+import { requestPrincipal } from '../auth/request-principal';
 import type { Config } from '../config';
 import { Database } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/to-gateway-error';
+import { auditPlugin } from '../security/audit.plugin';
 import type { Services } from '../services';
+import { graphqlProtection } from './armor';
 import { buildGatewaySchema } from './build-schema';
 import { createContext, GraphQLContext } from './context';
-import { VALIDATION_RULES } from './validation-rules';
+import { introspectionGuard } from './introspection-guard';
 
 /** Codes Apollo itself assigns to refused documents; they pass through unchanged. */
 const APOLLO_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
@@ -29,29 +31,54 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { message: gw.message, path: formatted.path, locations: formatted.locations, extensions: { code: gw.code } };
 }
 
-/** Mounts Apollo Server on `/graphql` (GET and POST). */
+/**
+ * Mounts Apollo Server on `/graphql` (GET and POST) with graphql-armor's limits, the audit of
+ * mutations, and introspection / the Sandbox for everyone in development and for ops in production.
+ */
 export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config; db: Database; services: Services }): Promise<void> {
   const production = opts.config.nodeEnv === 'production';
+  const protection = graphqlProtection(opts.config);
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildGatewaySchema(),
-    introspection: !production,
+    introspection: true, // gated per caller by introspectionGuard
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
     formatError,
-    validationRules: VALIDATION_RULES,
+    validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
     plugins: [
       fastifyApolloDrainPlugin(app),
       // A federated schema turns on inline traces (resolver timings for the gateway) by default: not ours to share.
       ApolloServerPluginInlineTraceDisabled(),
-      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      ...protection.plugins,
+      introspectionGuard(production),
+      auditPlugin(),
+      ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });
   await apollo.start();
+
+  if (production) {
+    // The Sandbox page (GET text/html) only for ops in production.
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.method !== 'GET' || !req.url.startsWith('/graphql') || !String(req.headers.accept ?? '').includes('text/html')) return;
+      const principal = await requestPrincipal(req, opts.services).catch(() => null);
+      if (principal?.role !== 'ops') return reply.code(404).send(new GatewayError('GW_NOT_FOUND', 'No route GET /graphql').toBody());
+    });
+  }
+
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     context: async (req) => {
       try {
-        return createContext({ principal: await principalFromCredentials(req.headers, opts.services), services: opts.services, db: opts.db, log: req.log });
+        return createContext({
+          principal: await requestPrincipal(req, opts.services),
+          services: opts.services,
+          db: opts.db,
+          log: req.log,
+          ip: opts.services.webhookAuth.ipOf(req.socket.remoteAddress, req.headers),
+        });
       } catch (err) {
         throw err instanceof GatewayError ? err : toGatewayError(err).error;
       }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, parse, validate } from 'graphql';
+import { ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, specifiedRules, validate } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage } from 'node:http';
@@ -13,7 +13,7 @@ import { toGatewayError } from '../errors/to-gateway-error';
 import { buildGatewaySchema } from '../schema/build-schema';
 import { createContext, Principal } from '../schema/context';
 import { formatError } from '../schema/graphql.plugin';
-import { allValidationRules } from '../schema/validation-rules';
+import { graphqlProtection } from '../schema/armor';
 import type { Services } from '../services';
 import { FlowStatusMonitor } from './flow-status.monitor';
 
@@ -41,6 +41,9 @@ export interface SubscriptionsOptions {
 export async function subscriptionsPlugin(app: FastifyInstance, opts: SubscriptionsOptions): Promise<void> {
   const { services, db } = opts;
   const schema = buildGatewaySchema();
+  // The same limits as the HTTP path (depth, cost, aliases, directives, tokens; no suggestions in production).
+  const protection = graphqlProtection(opts.config);
+  const rules = [...specifiedRules, ...protection.validationRules];
   const log = app.log.child({ transport: 'graphql-ws' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
@@ -61,11 +64,11 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
         if (!principal) return [new GatewayError('GW_UNAUTHENTICATED', 'Authentication required')];
         let document;
         try {
-          document = parse(payload.query);
+          document = protection.parse(payload.query);
         } catch (err) {
           return [withCode(err as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
-        const invalid = validate(schema, document, allValidationRules());
+        const invalid = validate(schema, document, rules);
         if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [withCode(new GraphQLError('Could not determine which operation to run'), 'OPERATION_RESOLUTION_FAILURE')];
@@ -104,7 +107,7 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
     const json = err.toJSON();
     // Apollo moves `extensions.http` into the HTTP status; on a socket there is no status to set.
     const { http: _http, ...extensions } = json.extensions ?? {};
-    const result = formatError({ ...json, extensions }, err);
+    const result = formatError({ ...json, message: protection.maskSuggestions(json.message), extensions }, err);
     if (result.extensions?.code === 'GW_INTERNAL') log.error({ err: err.originalError ?? err }, 'subscription failed');
     return result;
   }

@@ -9,6 +9,9 @@ import { WebhookEventConnection, WebhookEventsFilterInput, WebhookEventType } fr
 class WebhookEventsArgs extends PageArgs {
   @Field(() => WebhookEventsFilterInput, { nullable: true })
   filter?: WebhookEventsFilterInput;
+
+  @Field(() => String, { nullable: true, description: 'ops: whose deliveries; others may only name their own client' })
+  client?: string;
 }
 
 @Resolver(() => WebhookEventType)
@@ -17,7 +20,7 @@ export class WebhookEventResolver {
   @Query(() => WebhookEventConnection, { description: "The audit trail of the caller's deliveries, newest first" })
   async webhookEvents(@Args() args: WebhookEventsArgs, @Ctx() ctx: GraphQLContext) {
     const size = pageSize(args.first);
-    const rows = await webhookEventRepository.page(ctx.reader, tenantOf(ctx), args.filter ?? {}, size + 1, args.after);
+    const rows = await webhookEventRepository.page(ctx.reader, tenantOf(ctx, args.client), args.filter ?? {}, size + 1, args.after);
     const page = toPage(rows, size);
     return toConnection(page.nodes, page.hasNextPage, webhookEventCursor);
   }

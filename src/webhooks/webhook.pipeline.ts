@@ -16,6 +16,7 @@ import { ActionDefinition, FlowDefinition } from './flow-definition';
 import { flowByPath, FlowKey } from './flows';
 import { idempotencyKeyOf, recordedHeaders } from './idempotency';
 import { WebhookProcessedEvent } from '../subscriptions/hub-events';
+import type { Authenticated } from '../security/webhook-authenticator';
 import { NewWebhookEvent, webhookEventRepository } from './webhook-event.repository';
 
 export interface Delivery {
@@ -24,6 +25,10 @@ export interface Delivery {
   body: unknown;
   rawBody: string;
   log: FastifyBaseLogger;
+  /** The socket peer's address (the client's is derived from it and trusted proxies). */
+  peer?: string;
+  /** Filled by the authenticate step: who delivered and from where (for the audit trail). */
+  auth?: Authenticated;
 }
 
 export interface Outcome {
@@ -79,14 +84,10 @@ export class WebhookPipeline {
     }
   }
 
+  /** API key and/or Standard Webhooks signature, IP allowlist; refusals are quarantined (src/security). */
   private async authenticate(d: Delivery, flow: FlowDefinition): Promise<Principal> {
-    const header = d.headers['x-api-key'];
-    const key = await this.deps.services.apiKeys.authenticate(typeof header === 'string' ? header : undefined, flow.key);
-    const client = clientModule(key.clientId);
-    if (!client || !client.flows.includes(flow.key as never)) {
-      throw new GatewayError('GW_UNKNOWN_FLOW', `The ${flow.path} flow is not enabled for this client`);
-    }
-    return { clientId: key.clientId, role: 'webhook', subject: `api-key:${key.name}` };
+    d.auth = await this.deps.services.webhookAuth.authenticate({ flow, headers: d.headers, rawBody: d.rawBody, peer: d.peer });
+    return d.auth.principal;
   }
 
   private eventOf(d: Delivery, principal: Principal, flow: FlowDefinition, action: string): Understood['event'] {

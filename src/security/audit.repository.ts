@@ -1,0 +1,75 @@
+import { Queryable } from '../db/database';
+import { SqlFilter } from '../db/sql-filter';
+import { decodeCursor, encodeCursor } from '../shared/pagination';
+
+export type AuditSource = 'rest' | 'graphql' | 'cli';
+
+export interface AuditEntry {
+  clientId: string | null;
+  actor: string;
+  role: string | null;
+  source: AuditSource;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  outcome: string;
+  details?: Record<string, unknown> | null;
+}
+
+export interface AuditRow extends AuditEntry {
+  id: number;
+  at: Date;
+}
+
+export interface AuditFilter {
+  clientId?: string;
+  actor?: string;
+  source?: AuditSource;
+  action?: string;
+  outcome?: string;
+  from?: Date;
+  to?: Date;
+}
+
+const COLUMNS = `id, at, client_id as "clientId", actor, role, source, action, target, ip, outcome, details`;
+
+export function auditCursor(r: Pick<AuditRow, 'at' | 'id'>): string {
+  return encodeCursor([r.at.toISOString(), String(r.id)]);
+}
+
+export const auditRepository = {
+  /** One statement for a batch of entries (concurrent requests share it). */
+  async insertMany(q: Queryable, entries: AuditEntry[]): Promise<void> {
+    if (!entries.length) return;
+    await q.query(
+      `insert into audit_log (client_id, actor, role, source, action, target, ip, outcome, details)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])`,
+      [
+        entries.map((e) => e.clientId || null),
+        entries.map((e) => e.actor.slice(0, 200)),
+        entries.map((e) => e.role),
+        entries.map((e) => e.source),
+        entries.map((e) => e.action.slice(0, 200)),
+        entries.map((e) => e.target?.slice(0, 200) ?? null),
+        entries.map((e) => e.ip),
+        entries.map((e) => e.outcome.slice(0, 100)),
+        entries.map((e) => (e.details ? JSON.stringify(e.details) : null)),
+      ],
+    );
+  },
+
+  async page(q: Queryable, filter: AuditFilter, limit: number, after?: string): Promise<AuditRow[]> {
+    const f = new SqlFilter()
+      .where('true')
+      .whereIf(filter.clientId, 'client_id = ?')
+      .whereIf(filter.actor, 'actor = ?')
+      .whereIf(filter.source, 'source = ?')
+      .whereIf(filter.action, 'action = ?')
+      .whereIf(filter.outcome, "split_part(outcome, ':', 1) = ?")
+      .whereIf(filter.from, 'at >= ?')
+      .whereIf(filter.to, 'at < ?');
+    if (after) f.where('(at, id) < (?::timestamptz, ?::bigint)', ...decodeCursor(after, 2));
+    const { rows } = await q.query<AuditRow>(`select ${COLUMNS} from audit_log where ${f.sql} order by at desc, id desc limit ${f.param(limit)}`, f.values);
+    return rows;
+  },
+};
