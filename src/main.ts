@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app';
 import { bootstrapClients } from './clients/bootstrap';
 import { ConfigError, loadConfig } from './config';
@@ -18,18 +19,15 @@ async function main(): Promise<void> {
   server.log.info({ applied, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'migrations applied');
   await bootstrapClients(db, services, config, server.log);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.log.info({ signal }, 'shutting down');
+  // On a signal: stop accepting, finish in-flight requests, let the workers finish their current
+  // jobs (server.close runs the queue's onClose hook), then close the pool and the embedded Postgres.
+  closeWithGrace({ delay: config.shutdownGraceMs, logger: server.log }, async ({ signal, err }) => {
+    if (err) server.log.error({ err }, 'shutting down after an error');
+    else server.log.info({ signal }, 'shutting down');
     await server.close();
     await db.close();
     await embedded?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
 
   await server.listen({ host: config.host, port: config.port });
 }

@@ -1,3 +1,4 @@
+import type { RetrySettings } from '../queue/retry-settings';
 import type { FlowKey } from '../webhooks/flows';
 
 export interface ClientSettings {
@@ -12,6 +13,8 @@ export interface ClientModule {
   timezone: string;
   flows: readonly FlowKey[];
   settings: ClientSettings;
+  /** Retries of its queued events (exponential backoff with jitter); unset fields take the defaults. */
+  retry?: Partial<RetrySettings>;
 }
 
 export function defineClient(m: ClientModule): ClientModule {

@@ -3,6 +3,11 @@ import { Pool, PoolClient, QueryResultRow, types } from 'pg';
 // int8 (counts, bigserial ids) as JS numbers; numeric stays a string so money is never a float.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
 
+/** node-postgres' `ssl` option for a DATABASE_SSL mode. */
+export function pgSsl(mode: DatabaseOptions['ssl']): boolean | { rejectUnauthorized: false } | undefined {
+  return mode === 'require' ? true : mode === 'no-verify' ? { rejectUnauthorized: false } : undefined;
+}
+
 /** Anything that can run a query: the pool or a client inside a transaction. */
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
@@ -23,12 +28,13 @@ export class Database implements Queryable {
   readonly pool: Pool;
   queryCount = 0;
 
-  constructor(opts: DatabaseOptions) {
+  constructor(readonly options: DatabaseOptions) {
+    const opts = options;
     this.pool = new Pool({
       connectionString: opts.connectionString,
       max: opts.max,
       application_name: opts.applicationName ?? 'axon-hub',
-      ssl: opts.ssl === 'require' ? true : opts.ssl === 'no-verify' ? { rejectUnauthorized: false } : undefined,
+      ssl: pgSsl(opts.ssl),
     });
     // An idle client losing its connection must not crash the process; the next checkout reconnects.
     this.pool.on('error', () => undefined);

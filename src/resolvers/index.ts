@@ -1,6 +1,8 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { CustomerResolver } from '../domain/customer.resolver';
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
+import { HealthResolver } from '../health/health.resolver';
+import { MetricsResolver } from '../metrics/metrics.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
 /** Every resolver of the graph. A new flow adds its resolvers here. */
@@ -10,4 +12,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerResolver,
   WebhookEventResolver,
+  HealthResolver,
+  MetricsResolver,
 ];
