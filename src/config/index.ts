@@ -17,7 +17,8 @@ const envSchema = z.object({
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   HEALTH_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
   HEALTH_MIN_EVENTS: z.coerce.number().int().min(1).default(4),
-  QUEUE_WORKERS: z.coerce.number().int().min(0).max(64).default(4),
+  QUEUE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  QUEUE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(8),
   QUEUE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(6),
   QUEUE_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
   QUEUE_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -59,7 +60,9 @@ export interface Config {
 
 /** The durable webhook queue (pg-boss on the same Postgres). workers = 0: this instance only ingests. */
 export interface QueueConfig {
+  /** Fetch loops per instance; each applies up to `batchSize` events (of distinct entities) at once. */
   workers: number;
+  batchSize: number;
   poolMax: number;
   pollIntervalSeconds: number;
   expireSeconds: number;
@@ -106,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     queue: {
       workers: e.QUEUE_WORKERS,
+      batchSize: e.QUEUE_BATCH_SIZE,
       poolMax: e.QUEUE_POOL_MAX,
       pollIntervalSeconds: e.QUEUE_POLL_INTERVAL_SECONDS,
       expireSeconds: e.QUEUE_EXPIRE_SECONDS,

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { PgBoss } from 'pg-boss';
-import type { Db as IDatabase, JobWithMetadata } from 'pg-boss';
+import type { Db as IDatabase, JobResult, JobWithMetadata } from 'pg-boss';
 import type { QueueConfig } from '../config';
 import { Queryable } from '../db/database';
 import { RetrySettings } from './retry-settings';
@@ -23,8 +23,6 @@ export interface QueueHandlers {
   /** Backstop for jobs pg-boss failed terminally itself (expired on their last attempt, …). */
   deadLettered(job: WebhookJob): Promise<void>;
 }
-
-class RetryLater extends Error {}
 
 /** pg-boss statements on our own transaction: enqueueing commits or rolls back with the event row. */
 function onTransaction(q: Queryable): IDatabase {
@@ -74,8 +72,13 @@ export class WebhookQueue {
     await this.ensureQueue(DEAD_LETTER_QUEUE, { ...shared, policy: 'standard', retryLimit: 5 });
     await this.ensureQueue(WEBHOOK_QUEUE, { ...shared, policy: 'singleton', deadLetter: DEAD_LETTER_QUEUE, notify: true });
     if (config.workers > 0 && this.handlers) {
-      const polling = { pollingIntervalSeconds: config.pollIntervalSeconds, notifyPollingIntervalSeconds: Math.max(config.pollIntervalSeconds, 5) };
-      await boss.work<WebhookJob>(WEBHOOK_QUEUE, { ...polling, localConcurrency: config.workers, batchSize: 1, includeMetadata: true as const }, (jobs) => this.run(jobs as JobWithMetadata<WebhookJob>[]));
+      // Successors of a just-finished job of the same entity are not announced by NOTIFY: keep polling short.
+      const polling = { pollingIntervalSeconds: config.pollIntervalSeconds, notifyPollingIntervalSeconds: config.pollIntervalSeconds };
+      await boss.work<WebhookJob>(
+        WEBHOOK_QUEUE,
+        { ...polling, localConcurrency: config.workers, batchSize: config.batchSize, burstWhenBatchFull: true, includeMetadata: true as const, perJobResults: true as const },
+        (jobs) => this.run(jobs as JobWithMetadata<WebhookJob>[]),
+      );
       await boss.work<WebhookJob>(DEAD_LETTER_QUEUE, { ...polling, batchSize: 10 }, async (jobs) => {
         for (const job of jobs) await this.handlers!.deadLettered(job.data);
       });
@@ -110,12 +113,15 @@ export class WebhookQueue {
     await this.boss.stop({ graceful: true, timeout: timeoutMs }).catch((err) => this.log?.warn({ err }, 'queue.stop'));
   }
 
-  private async run(jobs: JobWithMetadata<WebhookJob>[]): Promise<void> {
-    for (const job of jobs) {
-      const outcome = await this.handlers!.process(job.data, job.retryCount >= job.retryLimit);
-      // Failing the job hands the retry (backoff with jitter) or the dead-lettering to pg-boss.
-      if (outcome === 'retry' || outcome === 'dead') throw new RetryLater(`event ${job.data.eventId}: ${outcome}`);
-    }
+  /** A batch holds at most one job per entity (singleton policy), so its jobs run side by side. */
+  private async run(jobs: JobWithMetadata<WebhookJob>[]): Promise<JobResult[]> {
+    return Promise.all(
+      jobs.map(async (job): Promise<JobResult> => {
+        const outcome = await this.handlers!.process(job.data, job.retryCount >= job.retryLimit).catch(() => 'retry' as const);
+        // Failing the job hands the retry (backoff with jitter) or the dead-lettering to pg-boss.
+        return { id: job.id, status: outcome === 'retry' || outcome === 'dead' ? 'failed' : 'completed', output: { outcome } };
+      }),
+    );
   }
 
   private async ensureQueue(name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
