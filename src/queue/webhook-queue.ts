@@ -63,17 +63,17 @@ export class WebhookQueue {
       schedule: false,
       superviseIntervalSeconds: config.superviseIntervalSeconds,
       monitorIntervalSeconds: config.superviseIntervalSeconds,
-      useListenNotify: true,
     });
     boss.on('error', (err) => log.warn({ err }, 'queue.error'));
     await boss.start();
     this.boss = boss;
     const shared = { expireInSeconds: config.expireSeconds, retentionSeconds: 14 * 24 * 3600, deleteAfterSeconds: 7 * 24 * 3600 };
     await this.ensureQueue(DEAD_LETTER_QUEUE, { ...shared, policy: 'standard', retryLimit: 5 });
-    await this.ensureQueue(WEBHOOK_QUEUE, { ...shared, policy: 'singleton', deadLetter: DEAD_LETTER_QUEUE, notify: true });
+    await this.ensureQueue(WEBHOOK_QUEUE, { ...shared, policy: 'singleton', deadLetter: DEAD_LETTER_QUEUE });
     if (config.workers > 0 && this.handlers) {
-      // Successors of a just-finished job of the same entity are not announced by NOTIFY: keep polling short.
-      const polling = { pollingIntervalSeconds: config.pollIntervalSeconds, notifyPollingIntervalSeconds: config.pollIntervalSeconds };
+      // Short polls and bursts while batches come back full. (NOTIFY per job would wake every worker of
+      // every instance on each insert: a fetch storm under load.)
+      const polling = { pollingIntervalSeconds: config.pollIntervalSeconds };
       await boss.work<WebhookJob>(
         WEBHOOK_QUEUE,
         { ...polling, localConcurrency: config.workers, batchSize: config.batchSize, burstWhenBatchFull: true, includeMetadata: true as const, perJobResults: true as const },
