@@ -48,17 +48,22 @@ export class Database implements Queryable {
   /** Runs `fn` in one transaction on one connection; rolls back on any error. */
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client whose server goes away emits 'error'; its queries reject anyway.
+    const onError = () => undefined;
+    client.on('error', onError);
     const tx = new Transaction(client, this);
+    let broken = false;
     try {
       await tx.query('BEGIN');
       const result = await fn(tx);
       await tx.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => (broken = true));
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 

@@ -80,3 +80,36 @@ export async function pool<T>(items: T[], concurrency: number, task: (item: T, i
     }),
   );
 }
+
+export interface EmbeddedPgProcess {
+  url: string;
+  /** Stops the cluster (fast shutdown) and waits for the process to end. */
+  stop(): Promise<void>;
+}
+
+/** Starts (or restarts, on the same data dir) a throwaway embedded PostgreSQL in a child process. */
+export async function startEmbeddedPgProcess(dataDir: string, port: number): Promise<EmbeddedPgProcess> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'test/support/embedded-pg-process.ts', dataDir, String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /READY (\S+)/.exec(output);
+      if (m) resolve(m[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) => reject(new Error(`embedded postgres exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
