@@ -12,6 +12,8 @@ export interface WebhookJob {
   eventId: string;
   clientId: string;
   flow: string;
+  /** The event's queue generation when enqueued; a replay starts a new one and voids older jobs. */
+  generation: number;
 }
 
 /** What a worker did with one event; `retry` fails the job so pg-boss retries it with backoff. */

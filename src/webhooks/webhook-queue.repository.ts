@@ -18,8 +18,11 @@ export interface ReplayFilter {
 /** The queue's view of webhook_events: the row is the source of truth, the job only a pointer to it. */
 export const webhookQueueRepository = {
   /** Locks a queued event for its worker; null when it is no longer queued (already applied, refused or dead). */
-  async lockQueued(q: Queryable, id: string): Promise<QueuedWebhookEvent | null> {
-    const { rows } = await q.query<QueuedWebhookEvent>(`select ${QUEUED_COLUMNS} from webhook_events where id = $1 and status = 'queued' for update`, [id]);
+  async lockQueued(q: Queryable, id: string, generation: number): Promise<QueuedWebhookEvent | null> {
+    const { rows } = await q.query<QueuedWebhookEvent>(
+      `select ${QUEUED_COLUMNS} from webhook_events where id = $1 and status = 'queued' and queue_generation = $2 for update`,
+      [id, generation],
+    );
     return rows[0] ?? null;
   },
 
@@ -45,17 +48,29 @@ export const webhookQueueRepository = {
   },
 
   /** A failed attempt that will be retried: the event stays queued and remembers why. */
-  async recordAttempt(q: Queryable, id: string, code: string, error: unknown): Promise<void> {
-    await q.query(`update webhook_events set attempts = attempts + 1, last_error_code = $2, error = $3 where id = $1 and status = 'queued'`, [id, code, JSON.stringify(error)]);
+  async recordAttempt(q: Queryable, id: string, generation: number, code: string, error: unknown): Promise<void> {
+    await q.query(
+      `update webhook_events set attempts = attempts + 1, last_error_code = $3, error = $4 where id = $1 and status = 'queued' and queue_generation = $2`,
+      [id, generation, code, JSON.stringify(error)],
+    );
   },
 
   /** Ends a queued event without effect: refused (4xx) or dead (retries exhausted). */
-  async settle(q: Queryable, id: string, status: Extract<WebhookEventStatus, 'rejected' | 'dead'>, httpStatus: number, code: string, error: unknown, durationMs: number): Promise<boolean> {
+  async settle(
+    q: Queryable,
+    id: string,
+    generation: number,
+    status: Extract<WebhookEventStatus, 'rejected' | 'dead'>,
+    httpStatus: number,
+    code: string,
+    error: unknown,
+    durationMs: number,
+  ): Promise<boolean> {
     const { rowCount } = await q.query(
       `update webhook_events set status = $2, http_status = $3, last_error_code = $4, error = $5, processed_at = now(), duration_ms = $6,
               attempts = attempts + 1
-        where id = $1 and status = 'queued'`,
-      [id, status, httpStatus, code, JSON.stringify(error), durationMs.toFixed(3)],
+        where id = $1 and status = 'queued' and queue_generation = $7`,
+      [id, status, httpStatus, code, JSON.stringify(error), durationMs.toFixed(3), generation],
     );
     return (rowCount ?? 0) > 0;
   },
@@ -76,15 +91,20 @@ export const webhookQueueRepository = {
     return rows;
   },
 
-  /** Back to the queue, unless a newer delivery with the same idempotency key was accepted since. */
-  async requeue(q: Queryable, id: string): Promise<boolean> {
-    const { rowCount } = await q.query(
-      `update webhook_events e set status = 'queued', attempts = 0, last_error_code = null, processed_at = null, http_status = null
+  /**
+   * Back to the queue in a new generation (jobs of the previous one are void), unless a newer
+   * delivery with the same idempotency key was accepted since. Returns the generation, or null.
+   */
+  async requeue(q: Queryable, id: string): Promise<number | null> {
+    const { rows } = await q.query<{ generation: number }>(
+      `update webhook_events e set status = 'queued', attempts = 0, last_error_code = null, processed_at = null, http_status = null,
+              queue_generation = queue_generation + 1
         where e.id = $1 and e.status in ('dead', 'failed')
           and not exists (select 1 from webhook_events o where o.client_id = e.client_id and o.idempotency_key = e.idempotency_key
-                            and o.status in ('processing', 'processed', 'queued'))`,
+                            and o.status in ('processing', 'processed', 'queued'))
+        returning queue_generation as generation`,
       [id],
     );
-    return (rowCount ?? 0) > 0;
+    return rows[0]?.generation ?? null;
   },
 };

@@ -22,8 +22,9 @@ export async function replayWebhookEvents(tx: Queryable, queue: WebhookQueue, cl
   for (const c of await webhookQueueRepository.replayCandidates(tx, clientId, filter, MAX_REPLAY)) {
     await tx.query('savepoint replay_one');
     try {
-      if (await webhookQueueRepository.requeue(tx, c.id)) {
-        await queue.enqueue(tx, { eventId: c.id, clientId, flow: c.flow }, c.entityKey ?? `event:${c.id}`, retry);
+      const generation = await webhookQueueRepository.requeue(tx, c.id);
+      if (generation !== null) {
+        await queue.enqueue(tx, { eventId: c.id, clientId, flow: c.flow, generation }, c.entityKey ?? `event:${c.id}`, retry);
         result.requeued.push(c.id);
       } else {
         result.skipped.push(c.id);

@@ -117,7 +117,7 @@ export class WebhookPipeline {
     try {
       const applied = await services.policies.forFlow(job.clientId, job.flow).execute(() =>
         db.transaction(async (tx) => {
-          row = await webhookQueueRepository.lockQueued(tx, job.eventId);
+          row = await webhookQueueRepository.lockQueued(tx, job.eventId, job.generation ?? 0);
           if (!row) return false;
           if (await webhookQueueRepository.hasPendingPredecessor(tx, row)) {
             throw new GatewayError('GW_PREDECESSOR_QUEUED', 'An earlier event of the same entity is still queued');
@@ -138,7 +138,7 @@ export class WebhookPipeline {
   /** pg-boss gave up on a job by itself (expired on its last attempt): its event is dead too. */
   async deadLettered(job: WebhookJob): Promise<void> {
     const error = new GatewayError('GW_INTERNAL', 'Retries exhausted');
-    const settled = await webhookQueueRepository.settle(this.deps.db, job.eventId, 'dead', 500, error.code, error.toBody().error, 0);
+    const settled = await webhookQueueRepository.settle(this.deps.db, job.eventId, job.generation ?? 0, 'dead', 500, error.code, error.toBody().error, 0);
     if (settled) this.deps.services.metrics.observeWebhook(job.clientId, job.flow, 'unknown', 'dead', 0);
   }
 
@@ -242,7 +242,7 @@ export class WebhookPipeline {
   private async enqueueOn(tx: Queryable, u: Understood): Promise<void> {
     const e = u.event;
     const retry = retrySettings(clientModule(e.clientId)?.retry);
-    await this.deps.services.queue.enqueue(tx, { eventId: e.id, clientId: e.clientId, flow: e.flow }, e.entityKey ?? `event:${e.id}`, retry);
+    await this.deps.services.queue.enqueue(tx, { eventId: e.id, clientId: e.clientId, flow: e.flow, generation: 0 }, e.entityKey ?? `event:${e.id}`, retry);
   }
 
   private accepted(u: Understood, reason: AsyncReason): Outcome {
@@ -285,12 +285,12 @@ export class WebhookPipeline {
     const action = (row as QueuedWebhookEvent | null)?.action ?? 'unknown';
     try {
       if (retryable && !lastAttempt) {
-        await webhookQueueRepository.recordAttempt(db, job.eventId, error.code, body);
+        await webhookQueueRepository.recordAttempt(db, job.eventId, job.generation ?? 0, error.code, body);
         log.info({ msg: error.code === 'GW_PREDECESSOR_MISSING' ? 'webhook.parked' : 'webhook.retry', ...info });
         return 'retry';
       }
       const status = retryable ? 'dead' : 'rejected';
-      if (await webhookQueueRepository.settle(db, job.eventId, status, error.httpStatus, error.code, body, elapsed(started))) {
+      if (await webhookQueueRepository.settle(db, job.eventId, job.generation ?? 0, status, error.httpStatus, error.code, body, elapsed(started))) {
         log.warn({ msg: `webhook.${status}`, ...info });
         this.observe({ id: job.eventId, clientId: job.clientId, flow: job.flow, action }, status, error.httpStatus, started);
       }
