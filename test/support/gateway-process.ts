@@ -10,7 +10,8 @@ export interface GatewayProcess {
   child: ChildProcess;
   /** The process's last output lines, for failure messages. */
   output(): string;
-  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Sends the signal and resolves with the exit code (null when killed by the signal). */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
 export async function freePort(): Promise<number> {
@@ -39,7 +40,7 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -63,7 +64,7 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
     output: () => lines.join('\n'),
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
+      return exited;
     },
   };
 }
