@@ -101,7 +101,7 @@ export class WebhookPipeline {
       const asyncReason = action.readOnly ? null : this.asyncReason(d, understood);
       const outcome = asyncReason ? await this.enqueue(understood, asyncReason, started) : await this.runSync(understood, action, data, started);
       const kind = outcome.headers?.['idempotent-replayed'] ? 'duplicate' : outcome.status === 202 ? 'queued' : 'processed';
-      this.published(understood, kind, outcome.status, started);
+      this.observe(understood.event, kind, outcome.status, started);
       d.log.info({ msg: `webhook.${kind}`, client: principal.clientId, flow: flow.key, action: envelope.action, eventId: outcome.body.eventId, status: outcome.status, duration_ms: elapsed(started) });
       return outcome;
     } catch (err) {
@@ -335,7 +335,7 @@ export class WebhookPipeline {
     if (unexpected) d.log.error({ err, eventId: u?.event.id }, 'webhook.failed');
     else d.log.info({ msg: 'webhook.rejected', eventId: u?.event.id, code: error.code, status: error.httpStatus, duration_ms: elapsed(started) });
     if (u) {
-      this.published(u, error.httpStatus >= 500 ? 'failed' : 'rejected', error.httpStatus, started);
+      this.observe(u.event, error.httpStatus >= 500 ? 'failed' : 'rejected', error.httpStatus, started);
       await webhookEventRepository
         .insertWithoutEffect(this.deps.db, {
           ...u.event,
@@ -353,10 +353,6 @@ export class WebhookPipeline {
       body: { ...error.toBody(), ...(u && { eventId: u.event.id }) },
       ...(error.httpStatus === 503 && { headers: { 'retry-after': RETRY_AFTER_SECONDS } }),
     };
-  }
-
-  private published(u: Understood, outcome: WebhookProcessedEvent['outcome'], httpStatus: number, started: number): void {
-    this.observe(u.event, outcome, httpStatus, started);
   }
 
   /** Every outcome, sync or queued: on the hub's bus (subscriptions) and in the metrics. */
