@@ -51,7 +51,7 @@ export class HealthService {
     private readonly events?: HubPubSub,
   ) {
     policies?.onTransition((t) => {
-      if (t.scope === 'flow') this.announce(t.clientId, t.name, t.state === 'open' ? 'down' : t.state === 'closed' ? 'ok' : 'degraded');
+      if (t.scope === 'flow') this.announce(t.clientId, t.name, t.state === 'closed' ? 'ok' : t.state === 'half_open' ? 'degraded' : 'down');
     });
   }
 

@@ -177,7 +177,11 @@ describe('retries, dead letters and replay', () => {
 describe('an open breaker', () => {
   it('queues synchronous deliveries (202, stored) and the workers apply them once it closes', async () => {
     const policy = t.services.policies.forFlow('banban', 'sales');
+    const statuses = t.services.events.subscribe('flow-status', 'banban')[Symbol.asyncIterator]();
+    const firstStatus = statuses.next();
     const isolation = policy.breaker.isolate();
+    expect((await firstStatus).value).toMatchObject({ clientId: 'banban', flow: 'sales', status: 'down' });
+    await statuses.return?.();
     let eventId: string;
     try {
       const res = await postWebhook(t, 'sales-flow', sale('B-1'));
