@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import underPressure from '@fastify/under-pressure';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import { Database } from './db/database';
 import { registerOpenApi } from './docs/docs.routes';
 import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
 import { healthRoutes } from './health/health.routes';
+import { metricsRoutes } from './metrics/metrics.routes';
 import { httpGuards } from './security/http-guards';
 import { forbiddenJsonEscape } from './shared/json-escapes';
 import { buildGatewaySchema } from './schema/build-schema';
@@ -83,11 +85,27 @@ export async function buildApp({ config, db, services = createServices(db, confi
     reply.code(404).send(new GatewayError('GW_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0].slice(0, 200)}`).toBody()),
   );
 
-  const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services });
+  await server.register(underPressure, {
+    maxEventLoopDelay: config.pressure.maxEventLoopDelayMs,
+    maxHeapUsedBytes: config.pressure.maxHeapUsedBytes,
+    retryAfter: config.pressure.retryAfterSeconds,
+    // Deliveries are not shed: the pipeline stores and queues them (cheap) instead of applying them.
+    pressureHandler: (req, reply) => {
+      if (req.method === 'POST' && req.url.startsWith('/api/v1/webhooks/')) return;
+      reply.code(503).header('retry-after', config.pressure.retryAfterSeconds);
+      // A returned value is sent as the reply by the plugin (its types only admit void).
+      return new GatewayError('GW_OVERLOADED', 'The gateway is under pressure; retry later').toBody() as unknown as void;
+    },
+  });
+  const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services, log: server.log, underPressure: () => server.isUnderPressure() });
+  services.queue.handle({ process: (job, last) => pipeline.processQueued(job, last), deadLettered: (job) => pipeline.deadLettered(job) });
+  server.addHook('onReady', () => services.queue.start(server.log));
+  server.addHook('onClose', () => services.queue.stop(config.shutdownGraceMs));
   await registerOpenApi(server);
   await httpGuards(server, { config, services });
+  await server.register(metricsRoutes, { metrics: services.metrics });
   await server.register(healthRoutes, { db, health: services.health });
-  await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes, audit: services.audit, webhookAuth: services.webhookAuth });
+  await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes, db, services });
   await server.register(graphqlPlugin, { config, db, services });
   await server.register(subscriptionsPlugin, { config, db, services });
   return { server, services };

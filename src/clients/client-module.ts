@@ -1,3 +1,4 @@
+import type { RetrySettings } from '../queue/retry-settings';
 import type { FlowKey } from '../webhooks/flows';
 import type { ClientFlow } from './client-flow';
 
@@ -26,6 +27,8 @@ export interface ClientModule {
   /** Per flow, how this client's payloads become the canonical ones; a flow without one receives them as they are. */
   mappings?: { [F in FlowKey]?: ClientFlow<F> };
   security?: Partial<ClientSecurityDefaults>;
+  /** Retries of its queued events (exponential backoff with jitter); unset fields take the defaults. */
+  retry?: Partial<RetrySettings>;
 }
 
 export function defineClient(m: ClientModule): ClientModule {

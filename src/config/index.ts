@@ -38,6 +38,24 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(15),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).default(20),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
+  QUEUE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  QUEUE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(8),
+  QUEUE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(6),
+  QUEUE_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
+  QUEUE_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  QUEUE_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().min(1).default(60_000),
+  BREAKER_WINDOW_MS: z.coerce.number().int().min(1).default(120_000),
+  POLICY_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  POLICY_RETRY_ATTEMPTS: z.coerce.number().int().min(0).max(10).default(2),
+  POLICY_RETRY_INITIAL_DELAY_MS: z.coerce.number().int().min(1).default(50),
+  POLICY_BULKHEAD_LIMIT: z.coerce.number().int().min(1).default(50),
+  POLICY_BULKHEAD_QUEUE: z.coerce.number().int().min(0).default(200),
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  PRESSURE_MAX_HEAP_USED_BYTES: z.coerce.number().int().min(0).default(0),
+  PRESSURE_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).default(5),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).default(15_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -58,6 +76,33 @@ export interface Config {
   webhookBodyLimitBytes: number;
   health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
   security: SecurityConfig;
+  queue: QueueConfig;
+  policy: PolicyConfig;
+  pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
+  shutdownGraceMs: number;
+}
+
+/** The durable webhook queue (pg-boss on the same Postgres). workers = 0: this instance only ingests. */
+export interface QueueConfig {
+  /** Fetch loops per instance; each applies up to `batchSize` events (of distinct entities) at once. */
+  workers: number;
+  batchSize: number;
+  poolMax: number;
+  pollIntervalSeconds: number;
+  expireSeconds: number;
+  superviseIntervalSeconds: number;
+}
+
+/** Defaults of every resilience policy (timeout → breaker → retry, plus a bulkhead). */
+export interface PolicyConfig {
+  breakerFailures: number;
+  halfOpenAfterMs: number;
+  breakerWindowMs: number;
+  timeoutMs: number;
+  retryAttempts: number;
+  retryInitialDelayMs: number;
+  bulkheadLimit: number;
+  bulkheadQueue: number;
 }
 
 export interface SecurityConfig {
@@ -117,5 +162,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxTokens: e.GRAPHQL_MAX_TOKENS,
       },
     },
+    queue: {
+      workers: e.QUEUE_WORKERS,
+      batchSize: e.QUEUE_BATCH_SIZE,
+      poolMax: e.QUEUE_POOL_MAX,
+      pollIntervalSeconds: e.QUEUE_POLL_INTERVAL_SECONDS,
+      expireSeconds: e.QUEUE_EXPIRE_SECONDS,
+      superviseIntervalSeconds: e.QUEUE_SUPERVISE_INTERVAL_SECONDS,
+    },
+    policy: {
+      breakerFailures: e.BREAKER_FAILURES,
+      halfOpenAfterMs: e.BREAKER_HALF_OPEN_AFTER_MS,
+      breakerWindowMs: e.BREAKER_WINDOW_MS,
+      timeoutMs: e.POLICY_TIMEOUT_MS,
+      retryAttempts: e.POLICY_RETRY_ATTEMPTS,
+      retryInitialDelayMs: e.POLICY_RETRY_INITIAL_DELAY_MS,
+      bulkheadLimit: e.POLICY_BULKHEAD_LIMIT,
+      bulkheadQueue: e.POLICY_BULKHEAD_QUEUE,
+    },
+    pressure: {
+      maxEventLoopDelayMs: e.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes: e.PRESSURE_MAX_HEAP_USED_BYTES,
+      retryAfterSeconds: e.PRESSURE_RETRY_AFTER_SECONDS,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

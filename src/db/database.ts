@@ -3,6 +3,11 @@ import { Pool, PoolClient, QueryResultRow, types } from 'pg';
 // int8 (counts, bigserial ids) as JS numbers; numeric stays a string so money is never a float.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
 
+/** node-postgres' `ssl` option for a DATABASE_SSL mode. */
+export function pgSsl(mode: DatabaseOptions['ssl']): boolean | { rejectUnauthorized: false } | undefined {
+  return mode === 'require' ? true : mode === 'no-verify' ? { rejectUnauthorized: false } : undefined;
+}
+
 /** Anything that can run a query: the pool or a client inside a transaction. */
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
@@ -23,12 +28,13 @@ export class Database implements Queryable {
   readonly pool: Pool;
   queryCount = 0;
 
-  constructor(opts: DatabaseOptions) {
+  constructor(readonly options: DatabaseOptions) {
+    const opts = options;
     this.pool = new Pool({
       connectionString: opts.connectionString,
       max: opts.max,
       application_name: opts.applicationName ?? 'axon-hub',
-      ssl: opts.ssl === 'require' ? true : opts.ssl === 'no-verify' ? { rejectUnauthorized: false } : undefined,
+      ssl: pgSsl(opts.ssl),
     });
     // An idle client losing its connection must not crash the process; the next checkout reconnects.
     this.pool.on('error', () => undefined);
@@ -42,17 +48,22 @@ export class Database implements Queryable {
   /** Runs `fn` in one transaction on one connection; rolls back on any error. */
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client whose server goes away emits 'error'; its queries reject anyway.
+    const onError = () => undefined;
+    client.on('error', onError);
     const tx = new Transaction(client, this);
+    let broken = false;
     try {
       await tx.query('BEGIN');
       const result = await fn(tx);
       await tx.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => (broken = true));
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 

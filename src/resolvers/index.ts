@@ -13,6 +13,8 @@ import { TransferItemResolver, TransferResolver } from '../flows/transfer/transf
 import { RefundResolver, ReturnItemResolver, ReturnResolver, SaleReturnsResolver } from '../flows/returns/return.resolver';
 import { LiveEventsResolver } from '../subscriptions/live-events.resolver';
 import { SecurityResolver } from '../security/security.resolver';
+import { HealthResolver } from '../health/health.resolver';
+import { MetricsResolver } from '../metrics/metrics.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
 /** Every resolver of the graph. A new flow adds its resolvers here. */
@@ -39,4 +41,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SaleReturnsResolver,
   LiveEventsResolver,
   SecurityResolver,
+  HealthResolver,
+  MetricsResolver,
 ];

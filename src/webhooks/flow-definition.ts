@@ -13,6 +13,11 @@ export interface ActionDefinition<S extends z.ZodType = z.ZodType> {
   document: DocumentNode;
   rootField: string;
   toVariables(data: z.output<S>): Record<string, unknown>;
+  /**
+   * The business entity the action belongs to (`sale:<sale_id>` for a sale, its payments and its
+   * cancellation): queued events of one entity apply in arrival order. Default: its business id.
+   */
+  entity?(data: z.output<S>): string | null;
   /** Query-like actions (no writes) skip the idempotency claim. */
   readOnly?: boolean;
 }

@@ -21,6 +21,14 @@ export interface WebhookEventRow {
   receivedAt: Date;
   processedAt: Date | null;
   durationMs: string | null;
+  entityKey: string | null;
+  attempts: number;
+  lastErrorCode: string | null;
+}
+
+/** What a worker needs to apply a queued event again: the stored delivery. */
+export interface QueuedWebhookEvent extends WebhookEventRow {
+  rawBody: string;
 }
 
 export interface NewWebhookEvent {
@@ -35,6 +43,8 @@ export interface NewWebhookEvent {
   rawBody: string;
   headers: Record<string, string>;
   receivedAt: Date;
+  /** The business entity whose events must apply in order (`sale:V-1`); null: none. */
+  entityKey?: string | null;
 }
 
 export interface WebhookEventsFilter {
@@ -47,7 +57,8 @@ export interface WebhookEventsFilter {
 
 const COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey", business_id as "businessId",
   payload_hash as "payloadHash", payload, headers, status, http_status as "httpStatus", result, error,
-  received_at as "receivedAt", processed_at as "processedAt", duration_ms as "durationMs"`;
+  received_at as "receivedAt", processed_at as "processedAt", duration_ms as "durationMs",
+  entity_key as "entityKey", attempts, last_error_code as "lastErrorCode"`;
 
 export function webhookEventCursor(e: Pick<WebhookEventRow, 'receivedAt' | 'id'>): string {
   return encodeCursor([e.receivedAt.toISOString(), e.id]);
@@ -59,13 +70,13 @@ export const webhookEventRepository = {
    * event id, or null when an accepted event already holds the key (the unique index decides, so
    * concurrent duplicates wait for the first one's transaction instead of racing it).
    */
-  async claim(q: Queryable, e: NewWebhookEvent): Promise<string | null> {
+  async claim(q: Queryable, e: NewWebhookEvent, status: 'processing' | 'queued' = 'processing'): Promise<string | null> {
     const { rows } = await q.query<{ id: string }>(
-      `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'processing', $11)
+      `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at, entity_key)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13)
        on conflict (client_id, idempotency_key) where status in ('processing', 'processed', 'queued') do nothing
        returning id`,
-      [e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload), e.rawBody, e.headers, e.receivedAt],
+      [e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload), e.rawBody, e.headers, e.receivedAt, status, e.entityKey ?? null],
     );
     return rows[0]?.id ?? null;
   },

@@ -1,9 +1,13 @@
-import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GatewayError } from '../errors/gateway-error';
 import { GraphQLContext, tenantOf } from '../schema/context';
 import { PageArgs, toConnection } from '../schema/connection';
 import { pageSize, toPage } from '../shared/pagination';
 import { webhookEventCursor, webhookEventRepository, WebhookEventRow } from './webhook-event.repository';
-import { WebhookEventConnection, WebhookEventsFilterInput, WebhookEventType } from './webhook-event.type';
+import { ReplayWebhookEventsFilterInput, ReplayWebhookEventsResult, WebhookEventConnection, WebhookEventsFilterInput, WebhookEventType } from './webhook-event.type';
+import { replayWebhookEvents } from './webhook-replay.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @ArgsType()
 class WebhookEventsArgs extends PageArgs {
@@ -23,6 +27,26 @@ export class WebhookEventResolver {
     const rows = await webhookEventRepository.page(ctx.reader, tenantOf(ctx, args.client), args.filter ?? {}, size + 1, args.after);
     const page = toPage(rows, size);
     return toConnection(page.nodes, page.hasNextPage, webhookEventCursor);
+  }
+
+  @Authorized()
+  @Query(() => WebhookEventType, { nullable: true, description: "One of the caller's deliveries (e.g. a 202's eventId), with its status" })
+  async webhookEvent(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
+    if (!UUID.test(id)) return null;
+    return webhookEventRepository.find(ctx.reader, tenantOf(ctx), id);
+  }
+
+  @Authorized()
+  @Mutation(() => ReplayWebhookEventsResult, { description: 'Puts dead-lettered or failed events back on the queue; replaying twice does nothing more' })
+  async replayWebhookEvents(@Arg('filter', () => ReplayWebhookEventsFilterInput) filter: ReplayWebhookEventsFilterInput, @Ctx() ctx: GraphQLContext) {
+    const clientId = tenantOf(ctx);
+    if (filter.client && filter.client !== clientId) throw new GatewayError('GW_FORBIDDEN', 'Events of another client cannot be replayed');
+    if (filter.ids?.some((id) => !UUID.test(id))) {
+      throw new GatewayError('GW_VALIDATION_FAILED', 'ids must be event ids (UUIDs)', { issues: [{ path: 'filter.ids', code: 'invalid_format', message: 'UUID expected' }] });
+    }
+    const { client: _client, ...rest } = filter;
+    const result = await ctx.unitOfWork((tx) => replayWebhookEvents(tx, ctx.services.queue, clientId, rest));
+    return { requeued: result.requeued.length, eventIds: result.requeued, skipped: result.skipped };
   }
 
   @FieldResolver(() => Float, { nullable: true })

@@ -58,6 +58,12 @@ export class WebhookEventType {
 
   @Field(() => Float, { nullable: true })
   durationMs!: number | null;
+
+  @Field(() => Int, { description: 'Failed attempts so far (queued events)' })
+  attempts!: number;
+
+  @Field(() => String, { nullable: true, description: 'Code of the last failure: GW_PREDECESSOR_MISSING while parked' })
+  lastErrorCode!: string | null;
 }
 
 @ObjectType()
@@ -79,4 +85,46 @@ export class WebhookEventsFilterInput {
 
   @Field(() => DateTimeScalar, { nullable: true })
   to?: Date;
+}
+
+export enum ReplayableStatusEnum {
+  DEAD = 'dead',
+  FAILED = 'failed',
+}
+registerEnumType(ReplayableStatusEnum, { name: 'ReplayableStatus' });
+
+@InputType({ description: 'Which dead-lettered or failed events to put back on the queue' })
+export class ReplayWebhookEventsFilterInput {
+  @Field({ nullable: true, description: "A client id; must be the caller's" })
+  client?: string;
+
+  @Field({ nullable: true })
+  flow?: string;
+
+  @Field({ nullable: true })
+  action?: string;
+
+  @Field(() => ReplayableStatusEnum, { nullable: true, description: 'Default: both' })
+  status?: 'dead' | 'failed';
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  from?: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  to?: Date;
+
+  @Field(() => [ID], { nullable: true })
+  ids?: string[];
+}
+
+@ObjectType()
+export class ReplayWebhookEventsResult {
+  @Field(() => Int)
+  requeued!: number;
+
+  @Field(() => [ID], { description: 'The events put back on the queue' })
+  eventIds!: string[];
+
+  @Field(() => [ID], { description: 'Matched but not replayed: a newer delivery with the same idempotency key was accepted' })
+  skipped!: string[];
 }

@@ -2,22 +2,27 @@ import type { FastifyBaseLogger } from 'fastify';
 import { execute, GraphQLSchema } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { TaskCancelledError } from 'cockatiel';
 import { z } from 'zod';
 import { ClientFlow, toCanonicalPayload } from '../clients/client-flow';
 import { clientModule } from '../clients/registry';
 import { Database, Queryable } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/to-gateway-error';
+import { WebhookJob, QueuedOutcome } from '../queue/webhook-queue';
+import { retrySettings } from '../queue/retry-settings';
+import { isRejection } from '../resilience/policy-registry';
 import { createContext, Principal } from '../schema/context';
 import type { Services } from '../services';
 import { parseOrThrow } from '../shared/fields';
 import { contentHash } from '../shared/hash';
-import { ActionDefinition, FlowDefinition } from './flow-definition';
-import { flowByPath, FlowKey } from './flows';
-import { idempotencyKeyOf, recordedHeaders } from './idempotency';
-import { WebhookProcessedEvent } from '../subscriptions/hub-events';
 import type { Authenticated } from '../security/webhook-authenticator';
-import { NewWebhookEvent, webhookEventRepository } from './webhook-event.repository';
+import { WebhookProcessedEvent } from '../subscriptions/hub-events';
+import { ActionDefinition, FlowDefinition } from './flow-definition';
+import { FLOWS, flowByPath, FlowKey } from './flows';
+import { idempotencyKeyOf, recordedHeaders } from './idempotency';
+import { NewWebhookEvent, QueuedWebhookEvent, webhookEventRepository } from './webhook-event.repository';
+import { webhookQueueRepository } from './webhook-queue.repository';
 
 export interface Delivery {
   flowPath: string;
@@ -50,12 +55,33 @@ interface Understood {
   flow: FlowDefinition;
 }
 
+/** Why a delivery goes to the queue instead of being applied while the sender waits. */
+type AsyncReason = 'requested' | 'circuit_open' | 'under_pressure' | 'entity_pending';
+
+/** Refusals a queued event waits out (retried with backoff) instead of being refused for good. */
+const RETRYABLE_CODES = new Set(['GW_PREDECESSOR_MISSING', 'GW_PREDECESSOR_QUEUED']);
+const RETRY_AFTER_SECONDS = '5';
+
+class Queued {
+  constructor(readonly reason: AsyncReason) {}
+}
+
 /**
- * One pipeline for every flow: authenticate → validate → transform → execute the GraphQL
- * operation in-process → persist the effect and the event in one transaction → respond.
+ * One pipeline for every flow: authenticate → validate → transform → `apply` (execute the GraphQL
+ * operation in-process and record the event, in one transaction). Synchronously while the sender
+ * waits, or through the durable queue (`Prefer: respond-async`, an open breaker, load): the same
+ * `apply` runs in a worker and the delivery is answered 202 once stored and enqueued.
  */
 export class WebhookPipeline {
-  constructor(private readonly deps: { db: Database; schema: GraphQLSchema; services: Services }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      schema: GraphQLSchema;
+      services: Services;
+      log: FastifyBaseLogger;
+      underPressure?: () => boolean;
+    },
+  ) {}
 
   async handle(d: Delivery): Promise<Outcome> {
     const started = performance.now();
@@ -72,16 +98,54 @@ export class WebhookPipeline {
       if (!action) {
         throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${envelope.action}" for ${flow.path}`, { details: { allowed: Object.keys(flow.actions) } });
       }
-      const data = parseOrThrow(action.schema, toCanonicalPayload(clientModule(principal.clientId)?.mappings?.[flow.key as FlowKey] as ClientFlow | undefined, envelope.action, envelope.data), ['data']);
-      understood.event.businessId = action.businessId(data);
-      understood.event.idempotencyKey = idempotencyKeyOf(d.headers, envelope.action, understood.event.businessId, understood.event.id);
-      const outcome = await this.run(understood, action, data, started);
-      this.published(understood, outcome.headers ? 'duplicate' : 'processed', outcome.status, started);
-      d.log.info({ msg: 'webhook.processed', client: principal.clientId, flow: flow.key, action: envelope.action, eventId: outcome.body.eventId, status: outcome.status, replay: !!outcome.headers, duration_ms: elapsed(started) });
+      const data = canonicalData(principal.clientId, flow, action, envelope.action, envelope.data);
+      const event = understood.event;
+      event.businessId = action.businessId(data);
+      event.idempotencyKey = idempotencyKeyOf(d.headers, envelope.action, event.businessId, event.id);
+      event.entityKey = action.entity?.(data) ?? (event.businessId ? `${flow.key}:${event.businessId}` : null);
+
+      const asyncReason = action.readOnly ? null : this.asyncReason(d, understood);
+      const outcome = asyncReason ? await this.enqueue(understood, asyncReason, started) : await this.runSync(understood, action, data, started);
+      const kind = outcome.headers?.['idempotent-replayed'] ? 'duplicate' : outcome.status === 202 ? 'queued' : 'processed';
+      this.observe(understood.event, kind, outcome.status, started);
+      d.log.info({ msg: `webhook.${kind}`, client: principal.clientId, flow: flow.key, action: envelope.action, eventId: outcome.body.eventId, status: outcome.status, duration_ms: elapsed(started) });
       return outcome;
     } catch (err) {
       return this.refuse(d, understood, err, started);
     }
+  }
+
+  /** Worker entry: applies one queued event with the same `apply` step the synchronous path uses. */
+  async processQueued(job: WebhookJob, lastAttempt: boolean): Promise<QueuedOutcome> {
+    const started = performance.now();
+    const { db, services } = this.deps;
+    let row: QueuedWebhookEvent | null = null;
+    try {
+      const applied = await services.policies.forFlow(job.clientId, job.flow).execute(() =>
+        db.transaction(async (tx) => {
+          row = await webhookQueueRepository.lockQueued(tx, job.eventId, job.generation ?? 0);
+          if (!row) return false;
+          if (await webhookQueueRepository.hasPendingPredecessor(tx, row)) {
+            throw new GatewayError('GW_PREDECESSOR_QUEUED', 'An earlier event of the same entity is still queued');
+          }
+          const { u, action, data } = this.understandStored(row);
+          await this.apply(tx, u, action, data, started);
+          return true;
+        }),
+      );
+      if (!applied || !row) return 'skipped';
+      this.observe(row, 'processed', 200, started);
+      return 'processed';
+    } catch (err) {
+      return this.queuedFailure(job, row, err, lastAttempt, started);
+    }
+  }
+
+  /** pg-boss gave up on a job by itself (expired on its last attempt): its event is dead too. */
+  async deadLettered(job: WebhookJob): Promise<void> {
+    const error = new GatewayError('GW_INTERNAL', 'Retries exhausted');
+    const settled = await webhookQueueRepository.settle(this.deps.db, job.eventId, job.generation ?? 0, 'dead', 500, error.code, error.toBody().error, 0);
+    if (settled) this.deps.services.metrics.observeWebhook(job.clientId, job.flow, 'unknown', 'dead', 0);
   }
 
   /** API key and/or Standard Webhooks signature, IP allowlist; refusals are quarantined (src/security). */
@@ -106,16 +170,47 @@ export class WebhookPipeline {
     };
   }
 
-  private async run(u: Understood, action: ActionDefinition, data: unknown, started: number): Promise<Outcome> {
-    const { db } = this.deps;
+  private asyncReason(d: Delivery, u: Understood): AsyncReason | null {
+    const prefer = d.headers.prefer;
+    if ((Array.isArray(prefer) ? prefer.join(',') : prefer ?? '').toLowerCase().includes('respond-async')) return 'requested';
+    if (this.deps.services.policies.forFlow(u.event.clientId, u.flow.key).isOpen) return 'circuit_open';
+    if (this.deps.underPressure?.()) return 'under_pressure';
+    return null;
+  }
+
+  /** Applies while the sender waits; the store calls go through the flow's policy (breaker, retry, timeout). */
+  private async runSync(u: Understood, action: ActionDefinition, data: unknown, started: number): Promise<Outcome> {
+    const { db, services } = this.deps;
+    const policy = services.policies.forFlow(u.event.clientId, u.flow.key);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const done = await db.transaction(async (tx) => {
-        const claimed = action.readOnly ? await this.recordReadOnly(tx, u) : await webhookEventRepository.claim(tx, u.event);
-        if (!claimed) return null;
-        const result = await this.execute(u, action, data, tx);
-        await webhookEventRepository.markProcessed(tx, u.event.id, 200, result, elapsed(started));
-        return result;
-      });
+      let done: unknown;
+      try {
+        done = await policy.execute(() =>
+          db.transaction(async (tx) => {
+            if (action.readOnly) {
+              await webhookEventRepository.claim(tx, { ...u.event, idempotencyKey: `read:${u.event.id}` });
+              return this.apply(tx, u, action, data, started);
+            }
+            if (!(await webhookEventRepository.claim(tx, u.event))) return null;
+            // Older events of this entity are still queued: this one joins the line behind them.
+            if (await webhookQueueRepository.hasPendingPredecessor(tx, u.event)) {
+              await webhookQueueRepository.markQueued(tx, u.event.id);
+              await this.enqueueOn(tx, u);
+              return new Queued('entity_pending');
+            }
+            return this.apply(tx, u, action, data, started);
+          }),
+        );
+      } catch (err) {
+        // Breaker open or bulkhead full: nothing ran. Store it for the workers if the store takes it.
+        if (isRejection(err)) {
+          if (!action.readOnly) return this.enqueue(u, 'circuit_open', started);
+          throw new GatewayError('GW_CIRCUIT_OPEN', 'The flow is failing; retry later');
+        }
+        if (err instanceof TaskCancelledError) throw new GatewayError('GW_STORE_UNAVAILABLE', 'The store did not answer in time; retry later');
+        throw err;
+      }
+      if (done instanceof Queued) return this.accepted(u, done.reason);
       if (done !== null) return { status: 200, body: { ok: true, action: u.event.action, eventId: u.event.id, result: done } };
       const replay = await this.replayOf(u, started);
       if (replay) return replay;
@@ -124,8 +219,40 @@ export class WebhookPipeline {
     throw new Error('idempotency claim did not settle');
   }
 
-  private async recordReadOnly(tx: Queryable, u: Understood): Promise<string | null> {
-    return webhookEventRepository.claim(tx, { ...u.event, idempotencyKey: `read:${u.event.id}` });
+  /**
+   * The step both paths share: executes the action's operation in the given transaction and
+   * records the event as processed in it, so the effect and its audit row commit together.
+   */
+  private async apply(tx: Queryable, u: Understood, action: ActionDefinition, data: unknown, started: number): Promise<unknown> {
+    const result = await this.execute(u, action, data, tx);
+    await webhookEventRepository.markProcessed(tx, u.event.id, 200, result, elapsed(started));
+    return result;
+  }
+
+  /** Stores the event as queued and enqueues it in one transaction (the same idempotency claim as the sync path). */
+  private async enqueue(u: Understood, reason: AsyncReason, started: number): Promise<Outcome> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const claimed = await this.deps.db.transaction(async (tx) => {
+        if (!(await webhookEventRepository.claim(tx, u.event, 'queued'))) return false;
+        await this.enqueueOn(tx, u);
+        return true;
+      });
+      if (claimed) return this.accepted(u, reason);
+      const replay = await this.replayOf(u, started);
+      if (replay) return replay;
+    }
+    throw new Error('idempotency claim did not settle');
+  }
+
+  private async enqueueOn(tx: Queryable, u: Understood): Promise<void> {
+    const e = u.event;
+    const retry = retrySettings(clientModule(e.clientId)?.retry);
+    await this.deps.services.queue.enqueue(tx, { eventId: e.id, clientId: e.clientId, flow: e.flow, generation: 0 }, e.entityKey ?? `event:${e.id}`, retry);
+  }
+
+  private accepted(u: Understood, reason: AsyncReason): Outcome {
+    u.log.info({ msg: 'webhook.enqueued', eventId: u.event.id, reason });
+    return { status: 202, body: { ok: true, action: u.event.action, eventId: u.event.id, status: 'queued' } };
   }
 
   private async execute(u: Understood, action: ActionDefinition, data: unknown, tx: Queryable): Promise<unknown> {
@@ -138,6 +265,45 @@ export class WebhookPipeline {
     });
     if (result.errors?.length) throw result.errors[0];
     return (result.data as Record<string, unknown>)[action.rootField];
+  }
+
+  /** A stored event, understood again as at its delivery (it was validated then; its contract is re-applied). */
+  private understandStored(row: QueuedWebhookEvent): { u: Understood; action: ActionDefinition; data: unknown } {
+    const flow = (FLOWS as Record<string, FlowDefinition>)[row.flow];
+    const action = flow?.actions[row.action];
+    if (!flow || !action) throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${row.action}" for flow ${row.flow}`);
+    const envelope = parseOrThrow(envelopeSchema, row.payload);
+    const data = canonicalData(row.clientId, flow, action, row.action, envelope.data);
+    const event: NewWebhookEvent = { ...row, headers: row.headers };
+    const principal: Principal = { clientId: row.clientId, role: 'webhook', subject: 'queue' };
+    return { u: { event, flow, principal, log: this.deps.log.child({ eventId: row.id }) }, action, data };
+  }
+
+  private async queuedFailure(job: WebhookJob, row: QueuedWebhookEvent | null, err: unknown, lastAttempt: boolean, started: number): Promise<QueuedOutcome> {
+    const { db, log } = this.deps;
+    const error = isRejection(err)
+      ? new GatewayError('GW_CIRCUIT_OPEN', 'The flow is failing; the event stays queued')
+      : toGatewayError(err).error;
+    const retryable = error.httpStatus >= 500 || RETRYABLE_CODES.has(error.code);
+    const body = error.toBody().error;
+    const info = { client: job.clientId, flow: job.flow, eventId: job.eventId, code: error.code, lastAttempt };
+    const action = (row as QueuedWebhookEvent | null)?.action ?? 'unknown';
+    try {
+      if (retryable && !lastAttempt) {
+        await webhookQueueRepository.recordAttempt(db, job.eventId, job.generation ?? 0, error.code, body);
+        log.info({ msg: error.code === 'GW_PREDECESSOR_MISSING' ? 'webhook.parked' : 'webhook.retry', ...info });
+        return 'retry';
+      }
+      const status = retryable ? 'dead' : 'rejected';
+      if (await webhookQueueRepository.settle(db, job.eventId, job.generation ?? 0, status, error.httpStatus, error.code, body, elapsed(started))) {
+        log.warn({ msg: `webhook.${status}`, ...info });
+        this.observe({ id: job.eventId, clientId: job.clientId, flow: job.flow, action }, status, error.httpStatus, started);
+      }
+      return status;
+    } catch (recordErr) {
+      log.warn({ err: recordErr, ...info }, 'webhook.queue.record_failed');
+      return 'retry';
+    }
   }
 
   /** A redelivery answers with the first response and writes nothing but its audit row. */
@@ -161,7 +327,7 @@ export class WebhookPipeline {
     });
     return {
       status,
-      body: { ok: true, action: first.action, eventId: first.id, result: first.result },
+      body: { ok: true, action: first.action, eventId: first.id, ...(first.status === 'queued' ? { status: 'queued' } : { result: first.result }) },
       headers: { 'idempotent-replayed': 'true' },
     };
   }
@@ -171,7 +337,7 @@ export class WebhookPipeline {
     if (unexpected) d.log.error({ err, eventId: u?.event.id }, 'webhook.failed');
     else d.log.info({ msg: 'webhook.rejected', eventId: u?.event.id, code: error.code, status: error.httpStatus, duration_ms: elapsed(started) });
     if (u) {
-      this.published(u, error.httpStatus >= 500 ? 'failed' : 'rejected', error.httpStatus, started);
+      this.observe(u.event, error.httpStatus >= 500 ? 'failed' : 'rejected', error.httpStatus, started);
       await webhookEventRepository
         .insertWithoutEffect(this.deps.db, {
           ...u.event,
@@ -184,15 +350,27 @@ export class WebhookPipeline {
         })
         .catch((e) => d.log.warn({ err: e, eventId: u.event.id }, 'could not record the refused delivery'));
     }
-    return { status: error.httpStatus, body: { ...error.toBody(), ...(u && { eventId: u.event.id }) } };
+    return {
+      status: error.httpStatus,
+      body: { ...error.toBody(), ...(u && { eventId: u.event.id }) },
+      ...(error.httpStatus === 503 && { headers: { 'retry-after': RETRY_AFTER_SECONDS } }),
+    };
   }
 
-  private published(u: Understood, outcome: WebhookProcessedEvent['outcome'], httpStatus: number, started: number): void {
-    const e = u.event;
+  /** Every outcome, sync or queued: on the hub's bus (subscriptions) and in the metrics. */
+  private observe(e: { id: string; clientId: string; flow: string; action: string }, outcome: WebhookProcessedEvent['outcome'], httpStatus: number, started: number): void {
+    const durationMs = elapsed(started);
+    this.deps.services.metrics.observeWebhook(e.clientId, e.flow, e.action, outcome, durationMs / 1000);
     this.deps.services.events.publish('webhook-processed', e.clientId, {
-      id: e.id, clientId: e.clientId, flow: e.flow, action: e.action, outcome, httpStatus, durationMs: elapsed(started), at: new Date().toISOString(),
+      id: e.id, clientId: e.clientId, flow: e.flow, action: e.action, outcome, httpStatus, durationMs, at: new Date().toISOString(),
     });
   }
+}
+
+/** The action's canonical data: the client's own payload mapping (if any), then the flow's strict contract. */
+function canonicalData(clientId: string, flow: FlowDefinition, action: ActionDefinition, actionName: string, raw: unknown): unknown {
+  const mapping = clientModule(clientId)?.mappings?.[flow.key as FlowKey] as ClientFlow | undefined;
+  return parseOrThrow(action.schema, toCanonicalPayload(mapping, actionName, raw), ['data']);
 }
 
 function elapsed(started: number): number {

@@ -1,13 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { AuditService, outcomeOf } from '../security/audit.service';
-import type { WebhookAuthenticator } from '../security/webhook-authenticator';
+import { Database } from '../db/database';
+import { GatewayError } from '../errors/gateway-error';
+import { outcomeOf } from '../security/audit.service';
+import type { Services } from '../services';
+import { webhookEventRepository } from './webhook-event.repository';
 import { Delivery, WebhookPipeline } from './webhook.pipeline';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The REST shim: thin on purpose; everything happens in the pipeline. Each delivery is audited. */
-export async function webhookRoutes(
-  app: FastifyInstance,
-  opts: { pipeline: WebhookPipeline; bodyLimit: number; audit: AuditService; webhookAuth: WebhookAuthenticator },
-): Promise<void> {
+export async function webhookRoutes(app: FastifyInstance, opts: { pipeline: WebhookPipeline; bodyLimit: number; db: Database; services: Services }): Promise<void> {
+  const { audit, webhookAuth } = opts.services;
+
   app.post<{ Params: { flow: string } }>('/api/v1/webhooks/:flow', { bodyLimit: opts.bodyLimit }, async (req, reply) => {
     const delivery: Delivery = {
       flowPath: req.params.flow,
@@ -20,7 +24,7 @@ export async function webhookRoutes(
     const outcome = await opts.pipeline.handle(delivery);
     const principal = delivery.auth?.principal;
     const action = (req.body as { action?: unknown } | null)?.action;
-    await opts.audit.record(
+    await audit.record(
       {
         clientId: principal?.clientId ?? null,
         actor: principal?.subject ?? 'anonymous',
@@ -28,12 +32,36 @@ export async function webhookRoutes(
         source: 'rest',
         action: `${req.params.flow.slice(0, 64)}/${typeof action === 'string' ? action.slice(0, 64) : '?'}`,
         target: typeof outcome.body.eventId === 'string' ? outcome.body.eventId : null,
-        ip: delivery.auth?.ip ?? opts.webhookAuth.ipOf(req.socket.remoteAddress, req.headers) ?? null,
+        ip: delivery.auth?.ip ?? webhookAuth.ipOf(req.socket.remoteAddress, req.headers) ?? null,
         outcome: outcomeOf(outcome.status, (outcome.body.error as { code?: string } | undefined)?.code),
         details: outcome.headers?.['idempotent-replayed'] ? { replayed: true } : null,
       },
       req.log,
     );
     return reply.code(outcome.status).headers(outcome.headers ?? {}).send(outcome.body);
+  });
+
+  /** An event's status (a 202's `eventId`), for the client that sent it only. */
+  app.get<{ Params: { id: string } }>('/api/v1/webhooks/events/:id', async (req) => {
+    const header = req.headers['x-api-key'];
+    const key = await opts.services.apiKeys.authenticate(typeof header === 'string' ? header : undefined);
+    const event = UUID.test(req.params.id) ? await webhookEventRepository.find(opts.db, key.clientId, req.params.id) : null;
+    if (!event) throw new GatewayError('GW_NOT_FOUND', 'No such event');
+    return {
+      ok: true,
+      event: {
+        id: event.id,
+        flow: event.flow,
+        action: event.action,
+        status: event.status,
+        httpStatus: event.httpStatus,
+        attempts: event.attempts,
+        businessId: event.businessId,
+        result: event.result,
+        error: event.error,
+        receivedAt: event.receivedAt.toISOString(),
+        processedAt: event.processedAt?.toISOString() ?? null,
+      },
+    };
   });
 }

@@ -12,8 +12,8 @@ class ScriptedHealth {
   async integrations(clientId: string): Promise<IntegrationHealth> {
     this.calls++;
     await new Promise((r) => setTimeout(r, 20)); // a query takes time; events keep arriving meanwhile
-    const flow = { status: this.status, last_success: null, error_rate: 0, events_in_window: 0, errors_in_window: 0 };
-    return { client: clientId, status: this.status, store: 'up', window_seconds: 900, checked_at: new Date().toISOString(), flows: { sales: flow } };
+    const flow = { status: this.status, last_success: null, error_rate: 0, events_in_window: 0, errors_in_window: 0, circuit: 'closed' as const, queue_size: 0 };
+    return { client: clientId, status: this.status, store: 'up', window_seconds: 900, checked_at: new Date().toISOString(), connectors: {}, flows: { sales: flow } };
   }
 }
 

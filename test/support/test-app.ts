@@ -18,7 +18,8 @@ export interface TestApp {
 /** The real gateway (Fastify + Apollo + pipeline) on its own migrated database, clients bootstrapped. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...env });
+  // Load shedding reacts to event-loop delay, which a busy CI machine produces by itself: off unless a test asks for it.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...env });
   const { server, services } = await buildApp({ config, db: database.db });
   await bootstrapClients(database.db, services, config, server.log);
   const { key } = await services.apiKeys.issue({ clientId: 'banban', name: 'test' });

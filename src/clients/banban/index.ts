@@ -7,4 +7,5 @@ export const banban = defineClient({
   timezone: 'America/Sao_Paulo',
   flows: ['sales', 'purchase', 'inventory', 'transfer', 'returns'],
   settings: { allowNegativeStockOnSale: true },
+  retry: { maxAttempts: 10, initialDelaySeconds: 2, maxDelaySeconds: 300 },
 });

@@ -52,6 +52,7 @@ export const salesFlow = defineFlow({
     register_sale: defineAction({
       schema: registerSaleSchema,
       businessId: (d) => d.sale_id,
+      entity: (d) => `sale:${d.sale_id}`,
       operation: `mutation RegisterSale($input: RegisterSaleInput!) { registerSale(input: $input) { ${SALE_RESULT} } }`,
       toVariables: (d) => ({
         input: {
@@ -73,6 +74,7 @@ export const salesFlow = defineFlow({
     register_payment: defineAction({
       schema: registerPaymentSchema,
       businessId: (d) => d.payment_id,
+      entity: (d) => `sale:${d.sale_id}`,
       operation: `mutation RegisterPayment($input: RegisterPaymentInput!) {
         registerPayment(input: $input) { id saleId method amount installments paidAt sale { ${SALE_RESULT} } } }`,
       toVariables: (d) => ({
@@ -82,6 +84,7 @@ export const salesFlow = defineFlow({
     register_cancellation: defineAction({
       schema: registerCancellationSchema,
       businessId: (d) => `cancellation:${d.sale_id}`,
+      entity: (d) => `sale:${d.sale_id}`,
       operation: `mutation RegisterCancellation($input: RegisterCancellationInput!) {
         registerCancellation(input: $input) { ${SALE_RESULT} cancelledAt cancellationReason } }`,
       toVariables: (d) => ({ input: { saleId: d.sale_id, reason: d.reason, cancelledAt: d.cancelled_at } }),

@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { GatewayMetrics } from './gateway-metrics';
+
+/** `GET /metrics` (Prometheus text format) and the HTTP latency of every route. */
+export const metricsRoutes = fp(async (app: FastifyInstance, opts: { metrics: GatewayMetrics }) => {
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    opts.metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(opts.metrics.registry.contentType).send(await opts.metrics.render()));
+});

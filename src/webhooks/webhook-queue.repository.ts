@@ -1,0 +1,110 @@
+import { Queryable } from '../db/database';
+import { QueuedWebhookEvent, WebhookEventStatus } from './webhook-event.repository';
+
+const QUEUED_COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey", business_id as "businessId",
+  payload_hash as "payloadHash", payload, raw_body as "rawBody", headers, status, http_status as "httpStatus", result, error,
+  received_at as "receivedAt", processed_at as "processedAt", duration_ms as "durationMs",
+  entity_key as "entityKey", attempts, last_error_code as "lastErrorCode"`;
+
+export interface ReplayFilter {
+  flow?: string;
+  action?: string;
+  status?: 'dead' | 'failed';
+  from?: Date;
+  to?: Date;
+  ids?: string[];
+}
+
+/** The queue's view of webhook_events: the row is the source of truth, the job only a pointer to it. */
+export const webhookQueueRepository = {
+  /** Locks a queued event for its worker; null when it is no longer queued (already applied, refused or dead). */
+  async lockQueued(q: Queryable, id: string, generation: number): Promise<QueuedWebhookEvent | null> {
+    const { rows } = await q.query<QueuedWebhookEvent>(
+      `select ${QUEUED_COLUMNS} from webhook_events where id = $1 and status = 'queued' and queue_generation = $2 for update`,
+      [id, generation],
+    );
+    return rows[0] ?? null;
+  },
+
+  /**
+   * An older event of the same entity still waiting its turn (parked ones, waiting for a
+   * predecessor themselves, do not hold the line).
+   */
+  async hasPendingPredecessor(q: Queryable, e: { id: string; clientId: string; entityKey?: string | null; receivedAt: Date }): Promise<boolean> {
+    if (!e.entityKey) return false;
+    const { rows } = await q.query(
+      `select 1 from webhook_events
+        where client_id = $1 and entity_key = $2 and status = 'queued' and id <> $3
+          and (received_at, id) < ($4::timestamptz, $3::uuid)
+          and last_error_code is distinct from 'GW_PREDECESSOR_MISSING'
+        limit 1`,
+      [e.clientId, e.entityKey, e.id, e.receivedAt],
+    );
+    return rows.length > 0;
+  },
+
+  async markQueued(q: Queryable, id: string): Promise<void> {
+    await q.query(`update webhook_events set status = 'queued' where id = $1`, [id]);
+  },
+
+  /** A failed attempt that will be retried: the event stays queued and remembers why. */
+  async recordAttempt(q: Queryable, id: string, generation: number, code: string, error: unknown): Promise<void> {
+    await q.query(
+      `update webhook_events set attempts = attempts + 1, last_error_code = $3, error = $4 where id = $1 and status = 'queued' and queue_generation = $2`,
+      [id, generation, code, JSON.stringify(error)],
+    );
+  },
+
+  /** Ends a queued event without effect: refused (4xx) or dead (retries exhausted). */
+  async settle(
+    q: Queryable,
+    id: string,
+    generation: number,
+    status: Extract<WebhookEventStatus, 'rejected' | 'dead'>,
+    httpStatus: number,
+    code: string,
+    error: unknown,
+    durationMs: number,
+  ): Promise<boolean> {
+    const { rowCount } = await q.query(
+      `update webhook_events set status = $2, http_status = $3, last_error_code = $4, error = $5, processed_at = now(), duration_ms = $6,
+              attempts = attempts + 1
+        where id = $1 and status = 'queued' and queue_generation = $7`,
+      [id, status, httpStatus, code, JSON.stringify(error), durationMs.toFixed(3), generation],
+    );
+    return (rowCount ?? 0) > 0;
+  },
+
+  /** Dead or failed events matching the filter, locked for their replay (skips rows another replay holds). */
+  async replayCandidates(q: Queryable, clientId: string, f: ReplayFilter, limit: number): Promise<Array<{ id: string; flow: string; entityKey: string | null; idempotencyKey: string }>> {
+    const { rows } = await q.query<{ id: string; flow: string; entityKey: string | null; idempotencyKey: string }>(
+      `select id, flow, entity_key as "entityKey", idempotency_key as "idempotencyKey" from webhook_events
+        where client_id = $1 and status = any($2::text[])
+          and ($3::text is null or flow = $3) and ($4::text is null or action = $4)
+          and ($5::timestamptz is null or received_at >= $5) and ($6::timestamptz is null or received_at < $6)
+          and ($7::uuid[] is null or id = any($7::uuid[]))
+        order by received_at, id
+        limit $8
+        for update skip locked`,
+      [clientId, f.status ? [f.status] : ['dead', 'failed'], f.flow ?? null, f.action ?? null, f.from ?? null, f.to ?? null, f.ids ?? null, limit],
+    );
+    return rows;
+  },
+
+  /**
+   * Back to the queue in a new generation (jobs of the previous one are void), unless a newer
+   * delivery with the same idempotency key was accepted since. Returns the generation, or null.
+   */
+  async requeue(q: Queryable, id: string): Promise<number | null> {
+    const { rows } = await q.query<{ generation: number }>(
+      `update webhook_events e set status = 'queued', attempts = 0, last_error_code = null, processed_at = null, http_status = null,
+              queue_generation = queue_generation + 1
+        where e.id = $1 and e.status in ('dead', 'failed')
+          and not exists (select 1 from webhook_events o where o.client_id = e.client_id and o.idempotency_key = e.idempotency_key
+                            and o.status in ('processing', 'processed', 'queued'))
+        returning queue_generation as generation`,
+      [id],
+    );
+    return rows[0]?.generation ?? null;
+  },
+};
