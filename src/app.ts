@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from './config';
+import { analyticsRuntime } from './analytics/analytics.plugin';
 import { Database } from './db/database';
 import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
 import { healthRoutes } from './health/health.routes';
@@ -73,5 +74,6 @@ export async function buildApp({ config, db, services = createServices(db, confi
   await server.register(healthRoutes, { db, health: services.health });
   await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes });
   await server.register(graphqlPlugin, { config, db, services });
+  await server.register(analyticsRuntime, { services });
   return { server, services };
 }

@@ -1,3 +1,4 @@
+import { AnalyticsServices, createAnalyticsServices } from './analytics/analytics.services';
 import { ApiKeyService } from './auth/api-key.service';
 import type { Config } from './config';
 import { Database } from './db/database';
@@ -6,7 +7,7 @@ import { HealthService } from './health/health.service';
 import { createHubPubSub, HubPubSub } from './subscriptions/hub-events';
 
 /** The application's services, built once per process and handed to routes and resolvers. */
-export interface Services {
+export interface Services extends AnalyticsServices {
   apiKeys: ApiKeyService;
   health: HealthService;
   sales: SaleService;
@@ -15,10 +16,12 @@ export interface Services {
 }
 
 export function createServices(db: Database, config: Config): Services {
+  const events = createHubPubSub();
   return {
+    ...createAnalyticsServices(db, config, events),
     apiKeys: new ApiKeyService(db),
     health: new HealthService(db, config.health),
     sales: new SaleService(),
-    events: createHubPubSub(),
+    events,
   };
 }

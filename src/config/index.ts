@@ -17,6 +17,15 @@ const envSchema = z.object({
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   HEALTH_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
   HEALTH_MIN_EVENTS: z.coerce.number().int().min(1).default(4),
+  METRICS_AGGREGATE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(30),
+  METRICS_LATENESS_SECONDS: z.coerce.number().int().min(0).default(300),
+  METRICS_MINUTE_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+  METRICS_HOUR_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
+  RULES_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  RULES_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  RULES_WEBHOOK_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(200),
+  RULES_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  RULES_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().int().min(1).default(30),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -34,6 +43,8 @@ export interface Config {
   devApiKey?: string;
   webhookBodyLimitBytes: number;
   health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
+  metricsHistory: { intervalSeconds: number; latenessSeconds: number; minuteRetentionDays: number; hourRetentionDays: number };
+  ruleWebhooks: { timeoutMs: number; attempts: number; retryInitialDelayMs: number; breakerThreshold: number; breakerHalfOpenAfterMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +72,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.HEALTH_WINDOW_SECONDS,
       errorRateThreshold: e.HEALTH_ERROR_RATE_THRESHOLD,
       minEvents: e.HEALTH_MIN_EVENTS,
+    },
+    metricsHistory: {
+      intervalSeconds: e.METRICS_AGGREGATE_INTERVAL_SECONDS,
+      latenessSeconds: e.METRICS_LATENESS_SECONDS,
+      minuteRetentionDays: e.METRICS_MINUTE_RETENTION_DAYS,
+      hourRetentionDays: e.METRICS_HOUR_RETENTION_DAYS,
+    },
+    ruleWebhooks: {
+      timeoutMs: e.RULES_WEBHOOK_TIMEOUT_MS,
+      attempts: e.RULES_WEBHOOK_ATTEMPTS,
+      retryInitialDelayMs: e.RULES_WEBHOOK_RETRY_DELAY_MS,
+      breakerThreshold: e.RULES_BREAKER_THRESHOLD,
+      breakerHalfOpenAfterMs: e.RULES_BREAKER_HALF_OPEN_SECONDS * 1000,
     },
   };
 }

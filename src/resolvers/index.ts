@@ -1,4 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { AnalyticsMetricsResolver } from '../analytics/metrics.resolver';
+import { RfmResolver } from '../analytics/rfm.resolver';
+import { RuleResolver } from '../rules/rule.resolver';
 import { CustomerResolver } from '../domain/customer.resolver';
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
@@ -10,4 +13,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerResolver,
   WebhookEventResolver,
+  RfmResolver,
+  AnalyticsMetricsResolver,
+  RuleResolver,
 ];

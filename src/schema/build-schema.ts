@@ -3,6 +3,7 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { AuthChecker, buildSchemaSync } from 'type-graphql';
 import { GatewayError } from '../errors/gateway-error';
 import { RESOLVERS } from '../resolvers';
+import { createHubPubSub } from '../subscriptions/hub-events';
 import type { GraphQLContext } from './context';
 
 /** `@Authorized()` needs a principal; `@Authorized('ops')` also a role. */
@@ -14,7 +15,8 @@ const authChecker: AuthChecker<GraphQLContext> = ({ context }, roles) => {
 let cached: GraphQLSchema | undefined;
 
 export function buildGatewaySchema(): GraphQLSchema {
-  cached ??= buildSchemaSync({ resolvers: RESOLVERS, authChecker, validate: false });
+  // Subscriptions subscribe through `context.services.events`; type-graphql still insists on a pubSub.
+  cached ??= buildSchemaSync({ resolvers: RESOLVERS, authChecker, validate: false, pubSub: createHubPubSub() as never });
   return cached;
 }
 

@@ -1,4 +1,5 @@
 import { createPubSub, PubSub, PubSubEventTarget } from '@graphql-yoga/subscription';
+import type { AlertEvent } from '../rules/rule-actions';
 
 /** What ops and the app can watch live. Every event is published under its client id. */
 export interface WebhookProcessedEvent {
@@ -33,6 +34,8 @@ export type HubTopics = {
   'webhook-processed': [clientId: string, payload: WebhookProcessedEvent];
   'flow-status': [clientId: string, payload: FlowStatusEvent];
   'circuit-state': [clientId: string, payload: CircuitStateEvent];
+  /** Published by rules (ECA engine) with an `alert` action. */
+  alert: [clientId: string, payload: AlertEvent];
 };
 
 export type HubPubSub = PubSub<HubTopics>;
