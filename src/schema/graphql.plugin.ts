@@ -6,6 +6,7 @@ import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastif
 import type { FastifyInstance } from 'fastify';
 import { principalFromCredentials } from '../auth/principal';
 import { GraphQLFormattedError } from 'graphql';
+import { AuthorizationError } from 'type-graphql';
 import type { Config } from '../config';
 import { Database } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
@@ -21,7 +22,8 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && (code.startsWith('GW_') || APOLLO_INPUT_CODES.has(code))) return formatted;
   const original = unwrapResolverError(error);
-  if ((original as { name?: string })?.name === 'AuthorizationError') {
+  // type-graphql's AuthorizationError keeps the name GraphQLError: recognise it by class.
+  if (original instanceof AuthorizationError || (original as { name?: string })?.name === 'AuthorizationError') {
     return { ...formatted, extensions: { code: 'GW_FORBIDDEN' } };
   }
   const { error: gw } = toGatewayError(original);
