@@ -1,7 +1,7 @@
 import { Queryable } from '../db/database';
 import { SqlFilter } from '../db/sql-filter';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
-import { rebuildSql, refreshCustomersSql, rfmSelectSql } from './rfm.sql';
+import { rebuildSql, refreshCustomersSql, ReturnsPart, rfmSelectSql } from './rfm.sql';
 
 export interface RfmRow {
   customerId: string;
@@ -13,7 +13,6 @@ export interface RfmRow {
   fScore: number;
   mScore: number;
   segment: string;
-  homeStore: string;
 }
 
 export interface RfmRunRow {
@@ -39,7 +38,7 @@ export interface MovementRow {
 }
 
 const ROW_COLUMNS = `customer_id as "customerId", to_char(as_of, 'YYYY-MM-DD') as "asOf", recency_days as "recencyDays", frequency,
-  monetary, r_score as "rScore", f_score as "fScore", m_score as "mScore", segment, home_store as "homeStore"`;
+  monetary, r_score as "rScore", f_score as "fScore", m_score as "mScore", segment`;
 
 export function rfmCursor(r: Pick<RfmRow, 'monetary' | 'customerId'>): string {
   return encodeCursor([r.monetary, r.customerId]);
@@ -56,9 +55,9 @@ export const rfmRepository = {
     await q.query(`select pg_advisory_xact_lock(hashtext('rfm:' || $1))`, [clientId]);
   },
 
-  async rebuild(q: Queryable, returnsJoin: string, clientId: string, asOf: string): Promise<number> {
+  async rebuild(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string): Promise<number> {
     await q.query(`delete from rfm_snapshots where client_id = $1 and as_of = $2`, [clientId, asOf]);
-    const { rows } = await q.query<{ customers: number }>(rebuildSql(returnsJoin), [clientId, asOf, null]);
+    const { rows } = await q.query<{ customers: number }>(rebuildSql(returns), [clientId, asOf, null]);
     // Re-scored rows up to this date are superseded by the snapshot.
     await q.query(`delete from customer_rfm where client_id = $1 and as_of <= $2`, [clientId, asOf]);
     return rows[0]?.customers ?? 0;
@@ -74,8 +73,8 @@ export const rfmRepository = {
   },
 
   /** The scores without storing them (for comparisons and the benchmark). */
-  async compute(q: Queryable, returnsJoin: string, clientId: string, asOf: string) {
-    const { rows } = await q.query(rfmSelectSql(returnsJoin), [clientId, asOf]);
+  async compute(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string) {
+    const { rows } = await q.query(rfmSelectSql(returns), [clientId, asOf]);
     return rows;
   },
 
@@ -87,8 +86,8 @@ export const rfmRepository = {
     return rows[0]?.asOf ?? null;
   },
 
-  async refreshCustomers(q: Queryable, returnsJoin: string, clientId: string, asOf: string, customerIds: string[], runAsOf: string): Promise<string[]> {
-    const { rows } = await q.query<{ customer_id: string }>(refreshCustomersSql(returnsJoin), [clientId, asOf, customerIds, runAsOf]);
+  async refreshCustomers(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string, customerIds: string[], runAsOf: string): Promise<string[]> {
+    const { rows } = await q.query<{ customer_id: string }>(refreshCustomersSql(returns), [clientId, asOf, customerIds, runAsOf]);
     return rows.map((r) => r.customer_id);
   },
 
@@ -113,7 +112,11 @@ export const rfmRepository = {
               round(avg(frequency), 2)::text as "avgFrequency",
               round(avg(monetary), 2)::text as "avgMonetary"
          from rfm_snapshots
-        where client_id = $1 and as_of = $2 and ($3::text is null or home_store = $3)
+        where client_id = $1 and as_of = $2
+          and ($3::text is null or customer_id in (
+                select customer_id from sales
+                 where client_id = $1 and store_code = $3 and customer_id is not null
+                   and sold_at < (($2::date + 1)::timestamp at time zone (select timezone from clients where id = $1))))
         group by segment order by segment`,
       [clientId, asOf, store ?? null],
     );

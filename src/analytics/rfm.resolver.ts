@@ -32,7 +32,7 @@ export class RfmResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('client', () => String, { nullable: true }) client?: string,
     @Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf?: string,
-    @Arg('store', () => String, { nullable: true, description: "customers whose latest purchase was at this store" }) store?: string,
+    @Arg('store', () => String, { nullable: true, description: 'only customers who bought at this store (up to asOf)' }) store?: string,
   ) {
     return ctx.services.rfm.segments(ctx.reader, clientScope(ctx, client), asOf, store?.trim().toUpperCase());
   }

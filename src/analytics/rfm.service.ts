@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Database, Queryable } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 import { MovementRow, RfmRow, rfmRepository, RfmRunRow, SegmentSummaryRow } from './rfm.repository';
-import { NO_RETURNS_JOIN, RETURNS_JOIN } from './rfm.sql';
+import { NO_RETURNS_JOIN, RETURNS_JOIN, ReturnsPart } from './rfm.sql';
 
 export interface SegmentSummary {
   asOf: string;
@@ -17,12 +17,12 @@ export interface SegmentSummary {
  * cancellation or return arrives (after commit, off the ingest path).
  */
 export class RfmService {
-  private returnsJoin?: Promise<string>;
+  private returnsJoin?: Promise<ReturnsPart>;
 
   constructor(private readonly db: Database) {}
 
   /** Uses the returns flow's table when it is there (the query is the same either way). */
-  private join(q: Queryable): Promise<string> {
+  private join(q: Queryable): Promise<ReturnsPart> {
     this.returnsJoin ??= rfmRepository.hasReturnsTable(q).then((present) => (present ? RETURNS_JOIN : NO_RETURNS_JOIN));
     return this.returnsJoin;
   }
@@ -46,6 +46,8 @@ export class RfmService {
     return this.db.transaction(async (tx) => {
       const date = asOf ?? (await this.today(tx, clientId));
       await rfmRepository.lockClient(tx, clientId);
+      // A snapshot is derived data (recomputable from sales for any past date): no need to wait for the WAL flush.
+      await tx.query(`set local synchronous_commit = off`);
       const started = performance.now();
       await rfmRepository.rebuild(tx, await this.join(tx), clientId, date);
       return rfmRepository.setRunDuration(tx, clientId, date, performance.now() - started);

@@ -3,28 +3,37 @@
  * A purchase counts when it was sold before the end of the as-of day (client's timezone) and not
  * cancelled by then; its value is the sale total minus what was returned of it by then.
  *
- * Returns plug in as one LEFT JOIN (`RETURNS_JOIN`): against the returns flow's `returns` table when
- * it exists, else an empty relation of the same shape, so the query is the same either way.
+ * Returns plug in as one LEFT JOIN (`RETURNS_JOIN`) against the returns flow's `returns` table when it
+ * exists; before that the join is left out and nothing is subtracted (`NO_RETURNS_JOIN`).
  */
-export const RETURNS_JOIN = `left join (
+export interface ReturnsPart {
+  join: string;
+  returned: string;
+}
+
+export const RETURNS_JOIN: ReturnsPart = {
+  join: `left join (
     select sale_id, sum(value) as returned
       from returns
      where client_id = $1 and returned_at < (select end_at from as_of_window)
      group by sale_id
-  ) r on r.sale_id = s.id`;
+  ) r on r.sale_id = s.id`,
+  returned: 'coalesce(r.returned, 0)',
+};
 
-export const NO_RETURNS_JOIN = `left join (select null::text as sale_id, 0::numeric as returned where false) r on r.sale_id = s.id`;
+/** Before the returns flow exists: nothing to join, nothing returned. */
+export const NO_RETURNS_JOIN: ReturnsPart = { join: '', returned: '0' };
 
-/** Per customer: recency, frequency, monetary, the three NTILE scores and the home store. */
-export function scoredCustomersSql(returnsJoin: string, customerFilter = ''): string {
+/** Per customer: recency, frequency and monetary (one hash aggregate over the client's sales). */
+export function scoredCustomersSql(returns: ReturnsPart, customerFilter = ''): string {
   return `as_of_window as (
     select (($2::date + 1)::timestamp at time zone c.timezone) as end_at, c.timezone as tz
       from clients c where c.id = $1
   ),
   purchases as (
-    select s.customer_id, s.id, s.store_code, s.sold_at, s.total - coalesce(r.returned, 0) as net
+    select s.customer_id, s.sold_at, s.total - ${returns.returned} as net
       from sales s
-      ${returnsJoin}
+      ${returns.join}
      where s.client_id = $1 and s.customer_id is not null ${customerFilter}
        and s.sold_at < (select end_at from as_of_window)
        and not (s.status = 'cancelled' and s.cancelled_at < (select end_at from as_of_window))
@@ -33,16 +42,15 @@ export function scoredCustomersSql(returnsJoin: string, customerFilter = ''): st
     select customer_id,
            $2::date - max((sold_at at time zone (select tz from as_of_window))::date) as recency_days,
            count(*)::int as frequency,
-           sum(net) as monetary,
-           (array_agg(store_code order by sold_at desc, id desc))[1] as home_store
+           sum(net) as monetary
       from purchases
      group by customer_id
   )`;
 }
 
 /** Full-client scoring (NTILE across the client's customers) joined to the segment map. */
-export function rfmSelectSql(returnsJoin: string): string {
-  return `with ${scoredCustomersSql(returnsJoin)},
+export function rfmSelectSql(returns: ReturnsPart): string {
+  return `with ${scoredCustomersSql(returns)},
   scored as (
     select p.*,
            ntile(5) over (order by recency_days desc, customer_id) as r_score,
@@ -50,7 +58,7 @@ export function rfmSelectSql(returnsJoin: string): string {
            ntile(5) over (order by monetary, customer_id) as m_score
       from per_customer p
   )
-  select s.customer_id, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, map.segment, s.home_store
+  select s.customer_id, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, map.segment
     from scored s
     join rfm_segment_map map on map.r_score = s.r_score and map.fm_score = (s.f_score + s.m_score + 1) / 2`;
 }
@@ -59,11 +67,11 @@ export function rfmSelectSql(returnsJoin: string): string {
  * The rebuild in one statement: scores every customer, stores the snapshot rows, and records the
  * run with each quintile's bounds. Returns the run's customer count.
  */
-export function rebuildSql(returnsJoin: string): string {
-  return `with rows as (${rfmSelectSql(returnsJoin)}),
+export function rebuildSql(returns: ReturnsPart): string {
+  return `with rows as (${rfmSelectSql(returns)}),
   inserted as (
-    insert into rfm_snapshots (client_id, as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment, home_store)
-    select $1, $2::date, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment, home_store from rows
+    insert into rfm_snapshots (client_id, as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment)
+    select $1, $2::date, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment from rows
     returning 1
   )
   insert into rfm_runs as run (client_id, as_of, customers, r_bounds, f_bounds, m_bounds, duration_ms)
@@ -83,8 +91,8 @@ export function rebuildSql(returnsJoin: string): string {
  * Re-scores some customers ($3 ids) as of $2 against the bounds of run $4: the highest score whose
  * bound the value reaches (recency: at most the quintile's largest; F and M: at least its smallest).
  */
-export function refreshCustomersSql(returnsJoin: string): string {
-  return `with ${scoredCustomersSql(returnsJoin, 'and s.customer_id = any($3::text[])')},
+export function refreshCustomersSql(returns: ReturnsPart): string {
+  return `with ${scoredCustomersSql(returns, 'and s.customer_id = any($3::text[])')},
   run as (select r_bounds, f_bounds, m_bounds from rfm_runs where client_id = $1 and as_of = $4::date),
   scored as (
     select p.*,
@@ -94,13 +102,13 @@ export function refreshCustomersSql(returnsJoin: string): string {
       from per_customer p
   )
   insert into customer_rfm as c (client_id, customer_id, as_of, scored_against, recency_days, frequency, monetary,
-                                 r_score, f_score, m_score, segment, home_store)
-  select $1, s.customer_id, $2::date, $4::date, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, map.segment, s.home_store
+                                 r_score, f_score, m_score, segment)
+  select $1, s.customer_id, $2::date, $4::date, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, map.segment
     from scored s
     join rfm_segment_map map on map.r_score = s.r_score and map.fm_score = (s.f_score + s.m_score + 1) / 2
   on conflict (client_id, customer_id) do update
     set as_of = excluded.as_of, scored_against = excluded.scored_against, recency_days = excluded.recency_days,
         frequency = excluded.frequency, monetary = excluded.monetary, r_score = excluded.r_score, f_score = excluded.f_score,
-        m_score = excluded.m_score, segment = excluded.segment, home_store = excluded.home_store, updated_at = now()
+        m_score = excluded.m_score, segment = excluded.segment, updated_at = now()
   returning customer_id`;
 }

@@ -33,9 +33,6 @@ export class CustomerRfmType {
 
   @Field()
   segment!: string;
-
-  @Field({ description: 'store of the latest purchase' })
-  homeStore!: string;
 }
 
 @ObjectType()

@@ -18,8 +18,10 @@ insert into rfm_segment_map (r_score, fm_score, segment) values
   (1, 1, 'Lost'),           (1, 2, 'Lost'),                (1, 3, 'At Risk'),             (1, 4, 'At Risk'),         (1, 5, 'Cannot Lose Them');
 
 -- One row per customer with at least one purchase standing at the end of `as_of` (client's timezone).
+-- No foreign key and no secondary index: the rebuild writes 100,000s of rows in one statement, and
+-- its rfm_runs row (same statement) is the referential anchor.
 create table rfm_snapshots (
-  client_id     text not null references clients(id),
+  client_id     text not null,
   as_of         date not null,
   customer_id   text not null,
   recency_days  int not null,
@@ -29,10 +31,8 @@ create table rfm_snapshots (
   f_score       smallint not null,
   m_score       smallint not null,
   segment       text not null,
-  home_store    text not null,            -- the store of the customer's latest purchase
   primary key (client_id, as_of, customer_id)
 );
-create index rfm_snapshots_segment on rfm_snapshots (client_id, as_of, segment, monetary desc, customer_id desc);
 
 -- One row per rebuild. Bounds per score 1..5: recency = the largest recency in the quintile,
 -- frequency/monetary = the smallest value in it (null where a quintile is empty).
@@ -62,7 +62,6 @@ create table customer_rfm (
   f_score         smallint not null,
   m_score         smallint not null,
   segment         text not null,
-  home_store      text not null,
   updated_at      timestamptz not null default now(),
   primary key (client_id, customer_id)
 );
