@@ -40,7 +40,9 @@ export function scoredCustomersSql(returns: ReturnsPart, customerFilter = ''): s
   ),
   per_customer as (
     select customer_id,
-           $2::date - max((sold_at at time zone (select tz from as_of_window))::date) as recency_days,
+           -- the local date of the latest instant: one time-zone conversion per customer, not per sale
+           -- (the same as the latest local date except across a DST fall-back at midnight)
+           $2::date - (max(sold_at) at time zone (select tz from as_of_window))::date as recency_days,
            count(*)::int as frequency,
            sum(net) as monetary
       from purchases
