@@ -17,6 +17,11 @@ const FINISHED = `status in ('processed', 'rejected', 'failed', 'dead')`;
 const ERRORS = `status in ('rejected', 'failed', 'dead')`;
 
 export const metricsHistoryRepository = {
+  async tryLock(q: Queryable): Promise<boolean> {
+    const { rows } = await q.query<{ locked: boolean }>(`select pg_try_advisory_xact_lock(hashtext('integration-metrics')) as locked`);
+    return rows[0].locked;
+  },
+
   async aggregatedUntil(q: Queryable): Promise<Date | null> {
     const { rows } = await q.query<{ until: Date }>(`select aggregated_until as until from integration_metrics_state where id = 1`);
     return rows[0]?.until ?? null;

@@ -33,19 +33,23 @@ export class MetricsHistoryService {
 
   /** Aggregates everything received since the last run (minus lateness) up to `now`, then prunes. */
   async aggregate(now = new Date()): Promise<void> {
-    const until = (await metricsHistoryRepository.aggregatedUntil(this.db)) ?? (await metricsHistoryRepository.oldestEvent(this.db));
-    if (!until) return;
-    const since = new Date(until.getTime() - this.config.latenessSeconds * 1000);
-    const end = new Date(now.getTime() + 1);
-    for (const clientId of await metricsHistoryRepository.clientIds(this.db)) {
-      for (const bucket of ['minute', 'hour'] as const) {
-        await metricsHistoryRepository.aggregate(this.db, clientId, bucket, truncate(since, bucket), end);
+    await this.db.transaction(async (tx) => {
+      // One instance aggregates at a time; the others skip this round.
+      if (!(await metricsHistoryRepository.tryLock(tx))) return;
+      const until = (await metricsHistoryRepository.aggregatedUntil(tx)) ?? (await metricsHistoryRepository.oldestEvent(tx));
+      if (!until) return;
+      const since = new Date(until.getTime() - this.config.latenessSeconds * 1000);
+      const end = new Date(now.getTime() + 1);
+      for (const clientId of await metricsHistoryRepository.clientIds(tx)) {
+        for (const bucket of ['minute', 'hour'] as const) {
+          await metricsHistoryRepository.aggregate(tx, clientId, bucket, truncate(since, bucket), end);
+        }
       }
-    }
-    await metricsHistoryRepository.setAggregatedUntil(this.db, now);
-    const day = 86_400_000;
-    await metricsHistoryRepository.prune(this.db, 'minute', new Date(now.getTime() - this.config.minuteRetentionDays * day));
-    await metricsHistoryRepository.prune(this.db, 'hour', new Date(now.getTime() - this.config.hourRetentionDays * day));
+      await metricsHistoryRepository.setAggregatedUntil(tx, now);
+      const day = 86_400_000;
+      await metricsHistoryRepository.prune(tx, 'minute', new Date(now.getTime() - this.config.minuteRetentionDays * day));
+      await metricsHistoryRepository.prune(tx, 'hour', new Date(now.getTime() - this.config.hourRetentionDays * day));
+    });
   }
 
   start(onError: (err: unknown) => void): void {

@@ -44,7 +44,8 @@ export class RfmService {
   /** Scores every customer of the client as of `asOf` (default: today in its timezone) and stores the snapshot. */
   async rebuildRfm(clientId: string, asOf?: string): Promise<RfmRunRow> {
     return this.db.transaction(async (tx) => {
-      const date = asOf ?? (await this.today(tx, clientId));
+      const today = await this.today(tx, clientId); // also refuses an unknown client (404)
+      const date = asOf ?? today;
       await rfmRepository.lockClient(tx, clientId);
       // A snapshot is derived data (recomputable from sales for any past date): no need to wait for the WAL flush.
       await tx.query(`set local synchronous_commit = off`);

@@ -50,7 +50,10 @@ export class RuleService {
 
   async create(clientId: string, draft: RuleDraft): Promise<RuleRow> {
     const rule = (await this.validated({ enabled: true, ...draft }, false)) as NewRule;
-    const row = await ruleRepository.insert(this.db, clientId, rule);
+    const row = await ruleRepository.insert(this.db, clientId, rule).catch((err: { code?: string }) => {
+      if (err.code === '23503') throw new GatewayError('GW_NOT_FOUND', `Unknown client ${clientId.slice(0, 64)}`);
+      throw err;
+    });
     if (!row) throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A rule named "${rule.name}" already exists`, { details: { name: rule.name } });
     return row;
   }

@@ -1,6 +1,6 @@
 import { variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
-import { opsData } from '../support/ops';
+import { opsData, opsGraphql } from '../support/ops';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -166,6 +166,11 @@ describe('RFM kept current after commit', () => {
   it('rebuildRfm is ops-only: an app key is refused', async () => {
     const r = await graphql(t, `mutation { rebuildRfm(client: "banban") { customers } }`);
     expect(r.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
+  });
+
+  it('ops may rebuild any client; an unknown one is a 404 code', async () => {
+    const r = await opsGraphql(t, `mutation { rebuildRfm(client: "nobody", asOf: "2026-11-28") { customers } }`);
+    expect(r.errors?.[0].extensions?.code).toBe('GW_NOT_FOUND');
   });
 
   it('an app key cannot read another client', async () => {

@@ -110,6 +110,11 @@ describe('rules through GraphQL (ops)', () => {
     expect((badAction.errors?.[0].extensions as any).issues.map((i: any) => i.path)).toEqual(expect.arrayContaining(['input.actions.0.url', 'input.actions.0.secret']));
   });
 
+  it('a rule for an unknown client is a 404 code', async () => {
+    const r = await opsGraphql(t, CREATE, { input: { client: 'nobody', name: 'x', eventType: 'SALE_REGISTERED', conditions: { all: [] }, actions: [{ type: 'task', title: 'x' }] } });
+    expect(r.errors?.[0].extensions?.code).toBe('GW_NOT_FOUND');
+  });
+
   it('is ops-only: an app key cannot create or list rules', async () => {
     const r = await graphql(t, `{ rules { id } }`);
     expect(r.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
