@@ -88,7 +88,10 @@ export const rfmRepository = {
 
   async refreshCustomers(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string, customerIds: string[], runAsOf: string): Promise<string[]> {
     const { rows } = await q.query<{ customer_id: string }>(refreshCustomersSql(returns), [clientId, asOf, customerIds, runAsOf]);
-    return rows.map((r) => r.customer_id);
+    const scored = rows.map((r) => r.customer_id);
+    // No purchase standing any more (all cancelled or returned): no current row; the snapshot row, dated, remains.
+    await q.query(`delete from customer_rfm where client_id = $1 and customer_id = any($2::text[]) and not customer_id = any($3::text[])`, [clientId, customerIds, scored]);
+    return scored;
   },
 
   /** The customer's current scores: re-scored since the latest snapshot, else the latest snapshot row. */
