@@ -163,6 +163,15 @@ describe('RFM kept current after commit', () => {
     expect((await graphql(t, `{ customerRfm(customerId: "C3") { frequency monetary } }`)).body.data.customerRfm).toEqual({ frequency: 4, monetary: '200.00' });
   });
 
+  it('a new customer is scored on their first sale, and loses the current scores when it is cancelled', async () => {
+    const id = await sale('C9', new Date().toISOString(), '25.00');
+    await t.services.reactionQueue.drain();
+    expect((await graphql(t, `{ customerRfm(customerId: "C9") { frequency monetary } }`)).body.data.customerRfm).toEqual({ frequency: 1, monetary: '25.00' });
+    await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: id, cancelled_at: new Date().toISOString() }));
+    await t.services.reactionQueue.drain();
+    expect((await graphql(t, `{ customerRfm(customerId: "C9") { frequency } }`)).body.data.customerRfm).toBeNull();
+  });
+
   it('rebuildRfm is ops-only: an app key is refused', async () => {
     const r = await graphql(t, `mutation { rebuildRfm(client: "banban") { customers } }`);
     expect(r.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
