@@ -1,7 +1,7 @@
 import { Queryable } from '../db/database';
 import { SqlFilter } from '../db/sql-filter';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
-import { rebuildSql, refreshCustomersSql, ReturnsPart, rfmSelectSql } from './rfm.sql';
+import { rebuildSql, refreshCustomersSql, ReturnsPart } from './rfm.sql';
 
 export interface RfmRow {
   customerId: string;
@@ -70,12 +70,6 @@ export const rfmRepository = {
       [clientId, asOf, durationMs.toFixed(3)],
     );
     return rows[0];
-  },
-
-  /** The scores without storing them (for comparisons and the benchmark). */
-  async compute(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string) {
-    const { rows } = await q.query(rfmSelectSql(returns), [clientId, asOf]);
-    return rows;
   },
 
   async latestRunDate(q: Queryable, clientId: string, onOrBefore?: string): Promise<string | null> {

@@ -81,10 +81,6 @@ export class OutboundWebhookSender {
     return breaker;
   }
 
-  state(clientId: string, url: string): CircuitStateEvent['state'] {
-    return STATE_NAMES[this.breakerFor(clientId, url).state];
-  }
-
   /** Sends once through retries and the breaker; resolves with the HTTP status, or throws the last error. */
   async send(m: OutboundMessage): Promise<{ status: number; attempts: number }> {
     const body = JSON.stringify({ type: m.type, timestamp: new Date().toISOString(), data: m.data });
