@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import type { Config } from './config';
+import { analyticsRuntime } from './analytics/analytics.plugin';
 import { Database } from './db/database';
 import { registerOpenApi } from './docs/docs.routes';
 import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
@@ -108,5 +109,6 @@ export async function buildApp({ config, db, services = createServices(db, confi
   await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes, db, services });
   await server.register(graphqlPlugin, { config, db, services });
   await server.register(subscriptionsPlugin, { config, db, services });
+  await server.register(analyticsRuntime, { services });
   return { server, services };
 }

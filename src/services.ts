@@ -1,3 +1,4 @@
+import { AnalyticsServices, createAnalyticsServices } from './analytics/analytics.services';
 import { ApiKeyService } from './auth/api-key.service';
 import { JwtVerifier } from './auth/jwt';
 import { AuditService } from './security/audit.service';
@@ -18,7 +19,7 @@ import { createEventBus } from './subscriptions/event-bus';
 import type { HubEventBus } from './subscriptions/hub-events';
 
 /** The application's services, built once per process and handed to routes and resolvers. */
-export interface Services {
+export interface Services extends AnalyticsServices {
   apiKeys: ApiKeyService;
   health: HealthService;
   sales: SaleService;
@@ -45,6 +46,7 @@ export function createServices(db: Database, config: Config): Services {
   const events = createEventBus(config);
   const policies = new PolicyRegistry(config.policy, events);
   return {
+    ...createAnalyticsServices(db, config, events),
     apiKeys,
     health: new HealthService(db, config.health, policies),
     sales: new SaleService(),

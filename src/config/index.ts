@@ -56,6 +56,15 @@ const envSchema = z.object({
   PRESSURE_MAX_HEAP_USED_BYTES: z.coerce.number().int().min(0).default(0),
   PRESSURE_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).default(5),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(100).default(15_000),
+  METRICS_AGGREGATE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(30),
+  METRICS_LATENESS_SECONDS: z.coerce.number().int().min(0).default(300),
+  METRICS_MINUTE_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+  METRICS_HOUR_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
+  RULES_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  RULES_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  RULES_WEBHOOK_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(200),
+  RULES_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  RULES_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().int().min(1).default(30),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -80,6 +89,8 @@ export interface Config {
   policy: PolicyConfig;
   pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
   shutdownGraceMs: number;
+  metricsHistory: { intervalSeconds: number; latenessSeconds: number; minuteRetentionDays: number; hourRetentionDays: number };
+  ruleWebhooks: { timeoutMs: number; attempts: number; retryInitialDelayMs: number; breakerThreshold: number; breakerHalfOpenAfterMs: number };
 }
 
 /** The durable webhook queue (pg-boss on the same Postgres). workers = 0: this instance only ingests. */
@@ -186,5 +197,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryAfterSeconds: e.PRESSURE_RETRY_AFTER_SECONDS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    metricsHistory: {
+      intervalSeconds: e.METRICS_AGGREGATE_INTERVAL_SECONDS,
+      latenessSeconds: e.METRICS_LATENESS_SECONDS,
+      minuteRetentionDays: e.METRICS_MINUTE_RETENTION_DAYS,
+      hourRetentionDays: e.METRICS_HOUR_RETENTION_DAYS,
+    },
+    ruleWebhooks: {
+      timeoutMs: e.RULES_WEBHOOK_TIMEOUT_MS,
+      attempts: e.RULES_WEBHOOK_ATTEMPTS,
+      retryInitialDelayMs: e.RULES_WEBHOOK_RETRY_DELAY_MS,
+      breakerThreshold: e.RULES_BREAKER_THRESHOLD,
+      breakerHalfOpenAfterMs: e.RULES_BREAKER_HALF_OPEN_SECONDS * 1000,
+    },
   };
 }

@@ -1,4 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { AnalyticsMetricsResolver } from '../analytics/metrics.resolver';
+import { RfmResolver } from '../analytics/rfm.resolver';
+import { RuleResolver } from '../rules/rule.resolver';
 import { CustomerResolver } from '../domain/customer.resolver';
 import { InventoryAdjustmentResolver, InventorySnapshotLineResolver, InventorySnapshotResolver, StockLevelResolver } from '../flows/inventory/inventory.resolver';
 import {
@@ -43,4 +46,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SecurityResolver,
   HealthResolver,
   MetricsResolver,
+  RfmResolver,
+  AnalyticsMetricsResolver,
+  RuleResolver,
 ];

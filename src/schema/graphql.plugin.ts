@@ -5,6 +5,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLFormattedError } from 'graphql';
+import { AuthorizationError } from 'type-graphql';
 import { requestPrincipal } from '../auth/request-principal';
 import type { Config } from '../config';
 import { Database } from '../db/database';
@@ -24,7 +25,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && (code.startsWith('GW_') || APOLLO_INPUT_CODES.has(code))) return formatted;
   const original = unwrapResolverError(error);
-  if ((original as { name?: string })?.name === 'AuthorizationError') {
+  // type-graphql's AuthorizationError keeps the name GraphQLError: recognise it by class.
+  if (original instanceof AuthorizationError || (original as { name?: string })?.name === 'AuthorizationError') {
     return { ...formatted, extensions: { code: 'GW_FORBIDDEN' } };
   }
   const { error: gw } = toGatewayError(original);

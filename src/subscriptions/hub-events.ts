@@ -1,5 +1,6 @@
 import { createPubSub, PubSub, PubSubEventTarget, SlidingBuffer } from '@graphql-yoga/subscription';
 import { setMaxListeners } from 'node:events';
+import type { AlertEvent } from '../rules/rule-actions';
 
 /**
  * What ops and the app can watch live. Every event is published under its client id.
@@ -44,6 +45,8 @@ export type HubTopics = {
   'webhook-processed': [clientId: string, payload: WebhookProcessedEvent];
   'flow-status': [clientId: string, payload: FlowStatusEvent];
   'circuit-state': [clientId: string, payload: CircuitStateEvent];
+  /** Published by rules (ECA engine) with an `alert` action. */
+  alert: [clientId: string, payload: AlertEvent];
 };
 
 export type HubTopic = keyof HubTopics;

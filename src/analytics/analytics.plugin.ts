@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../services';
+
+/** Starts the background analytics (event reactions, metrics aggregation) with the server; stops them on close. */
+export async function analyticsRuntime(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  const s = opts.services;
+  s.analyticsLog.current = app.log;
+  app.addHook('onReady', async () => {
+    s.reactions.start();
+    s.metricsHistory.start((err) => app.log.warn({ err }, 'metrics aggregation failed'));
+  });
+  app.addHook('onClose', async () => {
+    await s.reactions.stop();
+    await s.reactionQueue.drain();
+    await s.metricsHistory.stop();
+  });
+}

@@ -1,0 +1,159 @@
+import { Queryable } from '../db/database';
+import { SqlFilter } from '../db/sql-filter';
+import { decodeCursor, encodeCursor } from '../shared/pagination';
+import { rebuildSql, refreshCustomersSql, ReturnsPart } from './rfm.sql';
+
+export interface RfmRow {
+  customerId: string;
+  asOf: string;
+  recencyDays: number;
+  frequency: number;
+  monetary: string;
+  rScore: number;
+  fScore: number;
+  mScore: number;
+  segment: string;
+}
+
+export interface RfmRunRow {
+  clientId: string;
+  asOf: string;
+  customers: number;
+  computedAt: Date;
+  durationMs: string | null;
+}
+
+export interface SegmentSummaryRow {
+  segment: string;
+  customers: number;
+  avgRecencyDays: string;
+  avgFrequency: string;
+  avgMonetary: string;
+}
+
+export interface MovementRow {
+  fromSegment: string | null;
+  toSegment: string | null;
+  customers: number;
+}
+
+const ROW_COLUMNS = `customer_id as "customerId", to_char(as_of, 'YYYY-MM-DD') as "asOf", recency_days as "recencyDays", frequency,
+  monetary, r_score as "rScore", f_score as "fScore", m_score as "mScore", segment`;
+
+export function rfmCursor(r: Pick<RfmRow, 'monetary' | 'customerId'>): string {
+  return encodeCursor([r.monetary, r.customerId]);
+}
+
+export const rfmRepository = {
+  async hasReturnsTable(q: Queryable): Promise<boolean> {
+    const { rows } = await q.query<{ present: boolean }>(`select to_regclass('returns') is not null as present`);
+    return rows[0].present;
+  },
+
+  /** Serialises rebuilds and first-time scoring of one client (transaction-scoped lock). */
+  async lockClient(q: Queryable, clientId: string): Promise<void> {
+    await q.query(`select pg_advisory_xact_lock(hashtext('rfm:' || $1))`, [clientId]);
+  },
+
+  async rebuild(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string): Promise<number> {
+    await q.query(`delete from rfm_snapshots where client_id = $1 and as_of = $2`, [clientId, asOf]);
+    const { rows } = await q.query<{ customers: number }>(rebuildSql(returns), [clientId, asOf, null]);
+    // Re-scored rows up to this date are superseded by the snapshot.
+    await q.query(`delete from customer_rfm where client_id = $1 and as_of <= $2`, [clientId, asOf]);
+    return rows[0]?.customers ?? 0;
+  },
+
+  async setRunDuration(q: Queryable, clientId: string, asOf: string, durationMs: number): Promise<RfmRunRow> {
+    const { rows } = await q.query<RfmRunRow>(
+      `update rfm_runs set duration_ms = $3 where client_id = $1 and as_of = $2
+       returning client_id as "clientId", to_char(as_of, 'YYYY-MM-DD') as "asOf", customers, computed_at as "computedAt", duration_ms as "durationMs"`,
+      [clientId, asOf, durationMs.toFixed(3)],
+    );
+    return rows[0];
+  },
+
+  async latestRunDate(q: Queryable, clientId: string, onOrBefore?: string): Promise<string | null> {
+    const { rows } = await q.query<{ asOf: string }>(
+      `select to_char(max(as_of), 'YYYY-MM-DD') as "asOf" from rfm_runs where client_id = $1 and ($2::date is null or as_of <= $2::date)`,
+      [clientId, onOrBefore ?? null],
+    );
+    return rows[0]?.asOf ?? null;
+  },
+
+  async refreshCustomers(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string, customerIds: string[], runAsOf: string): Promise<string[]> {
+    const { rows } = await q.query<{ customer_id: string }>(refreshCustomersSql(returns), [clientId, asOf, customerIds, runAsOf]);
+    const scored = rows.map((r) => r.customer_id);
+    // No purchase standing any more (all cancelled or returned): no current row; the snapshot row, dated, remains.
+    await q.query(`delete from customer_rfm where client_id = $1 and customer_id = any($2::text[]) and not customer_id = any($3::text[])`, [clientId, customerIds, scored]);
+    return scored;
+  },
+
+  /** The customer's current scores: re-scored since the latest snapshot, else the latest snapshot row. */
+  async current(q: Queryable, clientId: string, customerId: string): Promise<RfmRow | null> {
+    const { rows } = await q.query<RfmRow>(
+      `select * from (
+         select ${ROW_COLUMNS}, 1 as rank from customer_rfm where client_id = $1 and customer_id = $2
+         union all
+         select ${ROW_COLUMNS}, 2 as rank from rfm_snapshots
+          where client_id = $1 and customer_id = $2 and as_of = (select max(as_of) from rfm_runs where client_id = $1)
+       ) x order by "asOf" desc, rank limit 1`,
+      [clientId, customerId],
+    );
+    return rows[0] ?? null;
+  },
+
+  async segmentSummary(q: Queryable, clientId: string, asOf: string, store?: string | null): Promise<SegmentSummaryRow[]> {
+    const { rows } = await q.query<SegmentSummaryRow>(
+      `select segment, count(*)::int as customers,
+              round(avg(recency_days), 2)::text as "avgRecencyDays",
+              round(avg(frequency), 2)::text as "avgFrequency",
+              round(avg(monetary), 2)::text as "avgMonetary"
+         from rfm_snapshots
+        where client_id = $1 and as_of = $2
+          and ($3::text is null or customer_id in (
+                select customer_id from sales
+                 where client_id = $1 and store_code = $3 and customer_id is not null
+                   and sold_at < (($2::date + 1)::timestamp at time zone (select timezone from clients where id = $1))))
+        group by segment order by segment`,
+      [clientId, asOf, store ?? null],
+    );
+    return rows;
+  },
+
+  /** Keyset page of a segment's customers, highest spend first. */
+  async segmentPage(q: Queryable, clientId: string, asOf: string, segment: string, limit: number, after?: string): Promise<RfmRow[]> {
+    const f = new SqlFilter().where('client_id = ?', clientId).where('as_of = ?', asOf).where('segment = ?', segment);
+    if (after) f.where('(monetary, customer_id) < (?::numeric, ?)', ...decodeCursor(after, 2));
+    const { rows } = await q.query<RfmRow>(
+      `select ${ROW_COLUMNS} from rfm_snapshots where ${f.sql} order by monetary desc, customer_id desc limit ${f.param(limit)}`,
+      f.values,
+    );
+    return rows;
+  },
+
+  /** How many customers went from each segment to each other between two snapshots (null: absent). */
+  async movement(q: Queryable, clientId: string, from: string, to: string): Promise<MovementRow[]> {
+    const { rows } = await q.query<MovementRow>(
+      `select a.segment as "fromSegment", b.segment as "toSegment", count(*)::int as customers
+         from (select customer_id, segment from rfm_snapshots where client_id = $1 and as_of = $2) a
+         full join (select customer_id, segment from rfm_snapshots where client_id = $1 and as_of = $3) b using (customer_id)
+        group by 1, 2 order by 1 nulls first, 2 nulls first`,
+      [clientId, from, to],
+    );
+    return rows;
+  },
+
+  async runExists(q: Queryable, clientId: string, asOf: string): Promise<boolean> {
+    const { rows } = await q.query(`select 1 from rfm_runs where client_id = $1 and as_of = $2`, [clientId, asOf]);
+    return rows.length > 0;
+  },
+
+  /** Customers of the given sales (for re-scoring after a sale, cancellation or return). */
+  async customersOfSales(q: Queryable, clientId: string, saleIds: string[]): Promise<string[]> {
+    const { rows } = await q.query<{ customerId: string }>(
+      `select distinct customer_id as "customerId" from sales where client_id = $1 and id = any($2::text[]) and customer_id is not null`,
+      [clientId, saleIds],
+    );
+    return rows.map((r) => r.customerId);
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * The RFM computation as SQL, one pass per client. Parameters: $1 client id, $2 as-of date.
+ * A purchase counts when it was sold before the end of the as-of day (client's timezone) and not
+ * cancelled by then; its value is the sale total minus what was returned of it by then.
+ *
+ * Returns plug in as one LEFT JOIN (`RETURNS_JOIN`) against the returns flow's `returns` table when it
+ * exists; before that the join is left out and nothing is subtracted (`NO_RETURNS_JOIN`).
+ */
+export interface ReturnsPart {
+  join: string;
+  returned: string;
+}
+
+export const RETURNS_JOIN: ReturnsPart = {
+  join: `left join (
+    select sale_id, sum(value) as returned
+      from returns
+     where client_id = $1 and returned_at < (select end_at from as_of_window)
+     group by sale_id
+  ) r on r.sale_id = s.id`,
+  returned: 'coalesce(r.returned, 0)',
+};
+
+/** Before the returns flow exists: nothing to join, nothing returned. */
+export const NO_RETURNS_JOIN: ReturnsPart = { join: '', returned: '0' };
+
+/** Per customer: recency, frequency and monetary (one hash aggregate over the client's sales). */
+export function scoredCustomersSql(returns: ReturnsPart, customerFilter = ''): string {
+  return `as_of_window as (
+    select (($2::date + 1)::timestamp at time zone c.timezone) as end_at, c.timezone as tz
+      from clients c where c.id = $1
+  ),
+  purchases as (
+    select s.customer_id, s.sold_at, s.total - ${returns.returned} as net
+      from sales s
+      ${returns.join}
+     where s.client_id = $1 and s.customer_id is not null ${customerFilter}
+       and s.sold_at < (select end_at from as_of_window)
+       and not (s.status = 'cancelled' and s.cancelled_at < (select end_at from as_of_window))
+  ),
+  per_customer as (
+    select customer_id,
+           -- the local date of the latest instant: one time-zone conversion per customer, not per sale
+           -- (the same as the latest local date except across a DST fall-back at midnight)
+           $2::date - (max(sold_at) at time zone (select tz from as_of_window))::date as recency_days,
+           count(*)::int as frequency,
+           sum(net) as monetary
+      from purchases
+     group by customer_id
+  )`;
+}
+
+/** Full-client scoring (NTILE across the client's customers) joined to the segment map. */
+export function rfmSelectSql(returns: ReturnsPart): string {
+  return `with ${scoredCustomersSql(returns)},
+  scored as (
+    select p.*,
+           ntile(5) over (order by recency_days desc, customer_id) as r_score,
+           ntile(5) over (order by frequency, customer_id) as f_score,
+           ntile(5) over (order by monetary, customer_id) as m_score
+      from per_customer p
+  )
+  select s.customer_id, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, map.segment
+    from scored s
+    join rfm_segment_map map on map.r_score = s.r_score and map.fm_score = (s.f_score + s.m_score + 1) / 2`;
+}
+
+/**
+ * The rebuild in one statement: scores every customer, stores the snapshot rows, and records the
+ * run with each quintile's bounds. Returns the run's customer count.
+ */
+export function rebuildSql(returns: ReturnsPart): string {
+  return `with rows as (${rfmSelectSql(returns)}),
+  inserted as (
+    insert into rfm_snapshots (client_id, as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment)
+    select $1, $2::date, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment from rows
+    returning 1
+  )
+  insert into rfm_runs as run (client_id, as_of, customers, r_bounds, f_bounds, m_bounds, duration_ms)
+  select $1, $2::date, (select count(*) from inserted),
+         array[${[1, 2, 3, 4, 5].map((s) => `max(recency_days) filter (where r_score = ${s})`).join(', ')}],
+         array[${[1, 2, 3, 4, 5].map((s) => `min(frequency) filter (where f_score = ${s})`).join(', ')}],
+         array[${[1, 2, 3, 4, 5].map((s) => `min(monetary) filter (where m_score = ${s})`).join(', ')}],
+         $3
+    from rows
+  on conflict (client_id, as_of) do update
+    set customers = excluded.customers, r_bounds = excluded.r_bounds, f_bounds = excluded.f_bounds,
+        m_bounds = excluded.m_bounds, computed_at = now(), duration_ms = excluded.duration_ms
+  returning customers`;
+}
+
+/**
+ * Re-scores some customers ($3 ids) as of $2 against the bounds of run $4: the highest score whose
+ * bound the value reaches (recency: at most the quintile's largest; F and M: at least its smallest).
+ */
+export function refreshCustomersSql(returns: ReturnsPart): string {
+  return `with ${scoredCustomersSql(returns, 'and s.customer_id = any($3::text[])')},
+  run as (select r_bounds, f_bounds, m_bounds from rfm_runs where client_id = $1 and as_of = $4::date),
+  scored as (
+    select p.*,
+           coalesce((select max(i) from run, generate_subscripts(run.r_bounds, 1) i where p.recency_days <= run.r_bounds[i]), 1) as r_score,
+           coalesce((select max(i) from run, generate_subscripts(run.f_bounds, 1) i where p.frequency >= run.f_bounds[i]), 1) as f_score,
+           coalesce((select max(i) from run, generate_subscripts(run.m_bounds, 1) i where p.monetary >= run.m_bounds[i]), 1) as m_score
+      from per_customer p
+  )
+  insert into customer_rfm as c (client_id, customer_id, as_of, scored_against, recency_days, frequency, monetary,
+                                 r_score, f_score, m_score, segment)
+  select $1, s.customer_id, $2::date, $4::date, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, map.segment
+    from scored s
+    join rfm_segment_map map on map.r_score = s.r_score and map.fm_score = (s.f_score + s.m_score + 1) / 2
+  on conflict (client_id, customer_id) do update
+    set as_of = excluded.as_of, scored_against = excluded.scored_against, recency_days = excluded.recency_days,
+        frequency = excluded.frequency, monetary = excluded.monetary, r_score = excluded.r_score, f_score = excluded.f_score,
+        m_score = excluded.m_score, segment = excluded.segment, updated_at = now()
+  returning customer_id`;
+}
