@@ -2,8 +2,16 @@ import { Database } from '../../src/db/database';
 import { inventoryLedgerRepository } from '../../src/domain/inventory-ledger.repository';
 import { masterDataRepository } from '../../src/domain/master-data.repository';
 
-/** Tables whose content a refused delivery must leave untouched. */
-const BUSINESS_TABLES = ['sales', 'sale_items', 'payments', 'transfers', 'transfer_items', 'transfer_events', 'returns', 'return_items', 'refunds', 'inventory_movements', 'stock_levels'];
+/** Tables whose content a refused delivery must leave untouched (everything but the audit trail, webhook_events). */
+const BUSINESS_TABLES = [
+  'locations', 'products', 'customers', 'suppliers',
+  'sales', 'sale_items', 'payments',
+  'purchase_orders', 'purchase_order_items', 'purchase_documents', 'purchase_document_items', 'purchase_divergences',
+  'inventory_adjustments', 'inventory_snapshots', 'inventory_snapshot_lines',
+  'transfers', 'transfer_items', 'transfer_events',
+  'returns', 'return_items', 'refunds',
+  'inventory_movements', 'stock_levels',
+];
 
 /** A digest of every business row: equal before and after means nothing changed. */
 export async function fingerprint(db: Database): Promise<Record<string, string>> {
