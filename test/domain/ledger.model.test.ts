@@ -769,20 +769,20 @@ const OPERATIONS: Record<string, { weight: number; arbitrary: fc.Arbitrary<Opera
       wrongTotal: oneIn(6),
     })
     .map((p) => new RegisterSale(p)) },
-  cancelSale: { weight: 1, arbitrary: fc.record({ sale: ref }).map((p) => new CancelSale(p)) },
-  registerPayment: { weight: 1, arbitrary: fc.record({ sale: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new RegisterPayment(p)) },
+  cancelSale: { weight: 2, arbitrary: fc.record({ sale: ref }).map((p) => new CancelSale(p)) },
+  registerPayment: { weight: 2, arbitrary: fc.record({ sale: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new RegisterPayment(p)) },
   createTransfer: { weight: 2, arbitrary: fc
-    .record({ origin: mostlyTheCentre, destinationOffset: fc.constantFrom(0, 1, 1, 1, 2, 2, 2), items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 4 }) }), { selector: (i) => i.sku, minLength: 1, maxLength: SKUS }) })
+    .record({ origin: mostlyTheCentre, destinationOffset: fc.constantFrom(0, 1, 1, 2, 2), items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 4 }) }), { selector: (i) => i.sku, minLength: 1, maxLength: SKUS }) })
     .map((p) => new CreateTransfer(p)) },
-  shipTransfer: { weight: 3, arbitrary: fc.record({ transfer: ref, tracking: fc.integer({ min: 0, max: 1 }) }).map((p) => new ShipTransfer(p)) },
+  shipTransfer: { weight: 4, arbitrary: fc.record({ transfer: ref, tracking: fc.integer({ min: 0, max: 1 }) }).map((p) => new ShipTransfer(p)) },
   receiveTransfer: { weight: 3, arbitrary: fc
     .record({ transfer: ref, deltas: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: SKUS, maxLength: SKUS }), extraSku: fc.option(sku, { freq: 4 }) })
     .map((p) => new ReceiveTransfer(p)) },
   registerReturn: { weight: 3, arbitrary: fc
     .record({ sale: ref, store, items: fc.array(fc.record({ pick: fc.nat({ max: 9 }), quantity: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 2 }) })
     .map((p) => new RegisterReturn(p)) },
-  processRefund: { weight: 2, arbitrary: fc.record({ ret: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new ProcessRefund(p)) },
-  createPurchaseOrder: { weight: 2, arbitrary: fc
+  processRefund: { weight: 3, arbitrary: fc.record({ ret: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new ProcessRefund(p)) },
+  createPurchaseOrder: { weight: 3, arbitrary: fc
     .record({ destination: mostlyTheCentre, items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 6 }) }), { selector: (i) => i.sku, minLength: 1, maxLength: SKUS }), again })
     .map((p) => new CreatePurchaseOrder(p)) },
   receivePurchaseDocument: { weight: 3, arbitrary: fc
@@ -793,7 +793,7 @@ const OPERATIONS: Record<string, { weight: number; arbitrary: fc.Arbitrary<Opera
       extraSku: fc.option(sku, { freq: 4 }),
     })
     .map((p) => new ReceivePurchaseDocument(p)) },
-  confirmPurchaseStock: { weight: 3, arbitrary: fc
+  confirmPurchaseStock: { weight: 2, arbitrary: fc
     .record({ order: ref, document: fc.constantFrom('received', 'received', 'received', 'wrong', 'again') })
     .map((p) => new ConfirmPurchaseStock(p)) },
   adjustStock: { weight: 3, arbitrary: fc.record({ location, sku, change }).map((p) => new AdjustStock(p)) },
@@ -807,65 +807,51 @@ const OPERATIONS: Record<string, { weight: number; arbitrary: fc.Arbitrary<Opera
 // The gateway must agree with the model after every step
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The gateway's state of this run as lines, read in one round trip: positions whose running stock
+ * differs from the sum of their movements (never any), stock, sales, transfers, returns, purchases
+ * (status, documents, divergences), adjustments and snapshots with their frozen lines.
+ */
+const STATE_SQL = `
+  select 'ledger mismatch ' || coalesce(s.location_code, v.location_code) || ' ' || coalesce(s.sku, v.sku) as l
+    from (select * from stock_levels where client_id = 'banban' and sku like $1) s
+    full join (select location_code, sku, sum(quantity_delta)::int as total from inventory_movements
+                where client_id = 'banban' and sku like $1 group by 1, 2) v using (location_code, sku)
+   where coalesce(s.quantity, 0) <> coalesce(v.total, 0)
+  union all select 'stock ' || location_code || ' ' || sku || ' ' || quantity from stock_levels where client_id = 'banban' and sku like $1 and quantity <> 0
+  union all select 'sale ' || id || ' ' || status || ' ' || paid_amount from sales where client_id = 'banban' and id like $1
+  union all select 'transfer ' || id || ' ' || status from transfers where client_id = 'banban' and id like $1
+  union all select 'returned ' || r.sale_id || ' ' || ri.sku || ' ' || sum(ri.quantity) from returns r
+              join return_items ri on ri.client_id = r.client_id and ri.return_id = r.id
+             where r.client_id = 'banban' and r.id like $1 group by r.sale_id, ri.sku
+  union all select 'return ' || id || ' ' || value || ' ' || refunded_amount from returns where client_id = 'banban' and id like $1
+  union all select 'order ' || id || ' ' || status || ' ' || coalesce(confirmed_document_number, '-') from purchase_orders where client_id = 'banban' and id like $1
+  union all select 'document ' || order_id || ' ' || number from purchase_documents where client_id = 'banban' and order_id like $1
+  union all select 'divergence ' || order_id || ' ' || sku || ' ' || ordered || ' ' || received || ' ' || kind from purchase_divergences where client_id = 'banban' and order_id like $1
+  union all select 'adjustment ' || id || ' ' || quantity_delta from inventory_adjustments where client_id = 'banban' and id like $1
+  union all select 'snapshot ' || id || ' ' || coalesce(location_code, '*') from inventory_snapshots where client_id = 'banban' and id like $1
+  union all select 'line ' || snapshot_id || ' ' || location_code || ' ' || sku || ' ' || quantity from inventory_snapshot_lines
+             where client_id = 'banban' and snapshot_id like $1 and sku like $1`;
+
 async function assertGatewayMatches(m: Model, app: TestApp): Promise<void> {
-  const like = `%-M${m.run}-%`;
-  const db = app.db;
-  expect(await ledgerMismatches(db, like)).toEqual([]);
-
-  const stock = await db.query<{ location_code: string; sku: string; quantity: number }>(
-    `select location_code, sku, quantity from stock_levels where client_id = 'banban' and sku like $1 and quantity <> 0`,
-    [like],
-  );
-  const expectedStock = Object.fromEntries([...m.stock].filter(([, q]) => q !== 0).sort());
-  expect(Object.fromEntries(stock.rows.map((r) => [`${r.location_code}|${r.sku}`, r.quantity]).sort())).toEqual(expectedStock);
-
-  const transfers = await db.query<{ id: string; status: string }>(`select id, status from transfers where client_id = 'banban' and id like $1 order by id`, [like]);
-  expect(Object.fromEntries(transfers.rows.map((r) => [r.id, r.status]))).toEqual(Object.fromEntries(m.transfers.map((tr) => [tr.id, tr.status])));
-
-  const sales = await db.query<{ id: string; status: string; paid: string }>(
-    `select id, status, paid_amount::text as paid from sales where client_id = 'banban' and id like $1`,
-    [like],
-  );
-  expect(Object.fromEntries(sales.rows.map((r) => [r.id, `${r.status} ${r.paid}`]))).toEqual(
-    Object.fromEntries(m.sales.map((s) => [s.id, `${s.status} ${cents(s.paidCents)}`])),
-  );
-
-  const returned = await db.query<{ sale_id: string; sku: string; quantity: number }>(
-    `select r.sale_id, ri.sku, sum(ri.quantity)::int as quantity from returns r join return_items ri on ri.client_id = r.client_id and ri.return_id = r.id
-      where r.client_id = 'banban' and r.id like $1 group by 1, 2`,
-    [like],
-  );
-  const expectedReturned = m.sales.flatMap((s) => [...s.returned].map(([sku, q]) => [`${s.id}|${sku}`, q] as const));
-  expect(Object.fromEntries(returned.rows.map((r) => [`${r.sale_id}|${r.sku}`, r.quantity]))).toEqual(Object.fromEntries(expectedReturned));
+  const { rows } = await app.db.query<{ l: string }>(STATE_SQL, [`%-M${m.run}-%`]);
+  expect(rows.map((r) => r.l).sort()).toEqual(expectedState(m).sort());
+  // the return limits hold in the model too (it is the model the gateway was just compared with)
   for (const s of m.sales) {
     for (const [sku, q] of s.returned) expect(q).toBeLessThanOrEqual(s.lines.filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0));
   }
-
-  const returns = await db.query<{ id: string; value: string; refunded: string }>(
-    `select id, value::text, refunded_amount::text as refunded from returns where client_id = 'banban' and id like $1`,
-    [like],
-  );
-  expect(Object.fromEntries(returns.rows.map((r) => [r.id, `${r.value} ${r.refunded}`]))).toEqual(
-    Object.fromEntries(m.returns.map((r) => [r.id, `${cents(r.valueCents)} ${cents(r.refundedCents)}`])),
-  );
-
-  // purchases (status, documents, divergences), adjustments and snapshots (with their frozen lines), in one round trip
-  const state = await db.query<{ l: string }>(
-    `select 'order ' || id || ' ' || status || ' ' || coalesce(confirmed_document_number, '-') as l from purchase_orders where client_id = 'banban' and id like $1
-     union all select 'document ' || order_id || ' ' || number from purchase_documents where client_id = 'banban' and order_id like $1
-     union all select 'divergence ' || order_id || ' ' || sku || ' ' || ordered || ' ' || received || ' ' || kind from purchase_divergences where client_id = 'banban' and order_id like $1
-     union all select 'adjustment ' || id || ' ' || quantity_delta from inventory_adjustments where client_id = 'banban' and id like $1
-     union all select 'snapshot ' || id || ' ' || coalesce(location_code, '*') from inventory_snapshots where client_id = 'banban' and id like $1
-     union all select 'line ' || snapshot_id || ' ' || location_code || ' ' || sku || ' ' || quantity from inventory_snapshot_lines
-                where client_id = 'banban' and snapshot_id like $1 and sku like $1`,
-    [like],
-  );
-  expect(state.rows.map((r) => r.l).sort()).toEqual(expectedState(m).sort());
 }
 
-/** The model's view of what the query above reads. */
+/** The model's view of what STATE_SQL reads. */
 function expectedState(m: Model): string[] {
   const lines: string[] = [];
+  for (const [position, q] of m.stock) if (q !== 0) lines.push(`stock ${position.replace('|', ' ')} ${q}`);
+  for (const s of m.sales) {
+    lines.push(`sale ${s.id} ${s.status} ${cents(s.paidCents)}`);
+    for (const [sku, q] of s.returned) lines.push(`returned ${s.id} ${sku} ${q}`);
+  }
+  for (const tr of m.transfers) lines.push(`transfer ${tr.id} ${tr.status}`);
+  for (const r of m.returns) lines.push(`return ${r.id} ${cents(r.valueCents)} ${cents(r.refundedCents)}`);
   for (const po of m.purchases) {
     lines.push(`order ${po.id} ${po.status} ${po.confirmation?.documentNumber ?? '-'}`);
     for (const d of po.documents) lines.push(`document ${po.id} ${d.number}`);
@@ -908,12 +894,12 @@ async function seededModel(run: number): Promise<Model> {
 
 it('random sequences of operations keep the ledger, stock, purchases, snapshots, transfers and returns consistent with the model', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.commands(weighted(OPERATIONS), { maxCommands: 15, size: 'max' }), async (commands) => {
+    fc.asyncProperty(fc.commands(weighted(OPERATIONS), { maxCommands: 50, size: 'max' }), async (commands) => {
       await fc.asyncModelRun(async () => ({ model: await seededModel(++runs), real: { app: t } }), commands);
     }),
-    { numRuns: 35 },
+    { numRuns: 12 },
   );
   expect(await ledgerMismatches(t.db)).toEqual([]);
   // MODEL_STATS=1 prints how often each operation succeeded or was refused (to tune the weights)
-  if (process.env.MODEL_STATS) console.log(Object.fromEntries([...outcomes].sort()));
+  if (process.env.MODEL_STATS) console.log({ runs, steps: [...outcomes.values()].reduce((a, b) => a + b, 0), ...Object.fromEntries([...outcomes].sort()) });
 });
