@@ -510,7 +510,10 @@ class ProcessRefund extends Operation {
 
 // --- purchases -------------------------------------------------------------------------------
 
-/** Another order with the same id: the same content again (a redelivery) or different content (a conflict). */
+/**
+ * An id already taken (the ref-th latest), sent with the same content again (a redelivery) or other
+ * content (a conflict); when nothing was taken yet, the operation takes a new id instead.
+ */
 type Again = { ref: number; same: boolean } | null;
 
 let documentSerial = 0; // access keys are unique per client, across runs
@@ -524,9 +527,6 @@ function accessKeyFor(number: string, series: string): string {
 class CreatePurchaseOrder extends Operation {
   constructor(private readonly p: { destination: number; items: Array<{ sku: number; quantity: number }>; again: Again }) {
     super();
-  }
-  protected override refersTo(m: Readonly<Model>) {
-    return { ref: this.p.again?.ref ?? null, list: m.purchases };
   }
   plan(m: Model): Plan {
     const earlier = this.p.again ? pick(m.purchases, this.p.again.ref) : undefined;
@@ -671,9 +671,6 @@ class AdjustStock extends Operation {
   constructor(private readonly p: { location: number; sku: number; change: Change; again: Again }) {
     super();
   }
-  protected override refersTo(m: Readonly<Model>) {
-    return { ref: this.p.again?.ref ?? null, list: m.adjustmentBodies };
-  }
   plan(m: Model): Plan {
     const earlier = this.p.again ? pick(m.adjustmentBodies, this.p.again.ref) : undefined;
     if (earlier) {
@@ -743,11 +740,8 @@ class TakeSnapshot extends Operation {
    * n > 0 takes it as of the instant of the (n-1)th latest event, which the snapshot includes.
    * `again` sends a snapshot id already taken, with its content or another time.
    */
-  constructor(private readonly p: { location: number | null; back: number; again: { ref: number; same: boolean } | null }) {
+  constructor(private readonly p: { location: number | null; back: number; again: Again }) {
     super();
-  }
-  protected override refersTo(m: Readonly<Model>) {
-    return { ref: this.p.again?.ref ?? null, list: m.snapshots };
   }
   plan(m: Model): Plan {
     const earlier = this.p.again ? pick(m.snapshots, this.p.again.ref) : undefined;
@@ -778,7 +772,7 @@ const store = fc.integer({ min: 1, max: LOCATIONS - 1 });
 const sku = fc.integer({ min: 0, max: SKUS - 1 });
 
 /** Mostly nothing (a new entity); now and then an id already taken, with the same or other content. */
-const again = fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: fc.record({ ref: fc.constantFrom(0, 0, 1), same: fc.boolean() }), weight: 1 });
+const again = fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.record({ ref: fc.constantFrom(0, 0, 1), same: fc.boolean() }), weight: 1 });
 const location = fc.integer({ min: 0, max: LOCATIONS - 1 });
 const change: fc.Arbitrary<Change> = fc.oneof(fc.record({ add: fc.integer({ min: 1, max: 8 }) }), fc.record({ removePct: fc.integer({ min: 1, max: 150 }) }));
 const oneIn = (n: number) => fc.integer({ min: 1, max: n }).map((i) => i === 1);
@@ -792,12 +786,12 @@ const OPERATIONS: Record<string, { weight: number; arbitrary: fc.Arbitrary<Opera
       wrongTotal: oneIn(6),
     })
     .map((p) => new RegisterSale(p)) },
-  cancelSale: { weight: 1, arbitrary: fc.record({ sale: fc.option(fc.constantFrom(0, 0, 1, 2), { freq: 3 }) }).map((p) => new CancelSale(p)) }, // its only refusal is an unknown sale
+  cancelSale: { weight: 2, arbitrary: fc.record({ sale: fc.option(fc.constantFrom(0, 0, 1, 2), { freq: 3 }) }).map((p) => new CancelSale(p)) }, // its only refusal is an unknown sale
   registerPayment: { weight: 2, arbitrary: fc.record({ sale: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new RegisterPayment(p)) },
   createTransfer: { weight: 2, arbitrary: fc
     .record({ origin: mostlyTheCentre, destinationOffset: fc.constantFrom(0, 1, 1, 2, 2), items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 4 }) }), { selector: (i) => i.sku, minLength: 1, maxLength: SKUS }) })
     .map((p) => new CreateTransfer(p)) },
-  shipTransfer: { weight: 4, arbitrary: fc.record({ transfer: ref, tracking: fc.integer({ min: 0, max: 1 }) }).map((p) => new ShipTransfer(p)) },
+  shipTransfer: { weight: 5, arbitrary: fc.record({ transfer: ref, tracking: fc.integer({ min: 0, max: 1 }) }).map((p) => new ShipTransfer(p)) },
   receiveTransfer: { weight: 3, arbitrary: fc
     .record({ transfer: ref, deltas: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: SKUS, maxLength: SKUS }), extraSku: fc.option(sku, { freq: 4 }) })
     .map((p) => new ReceiveTransfer(p)) },
@@ -805,7 +799,7 @@ const OPERATIONS: Record<string, { weight: number; arbitrary: fc.Arbitrary<Opera
     .record({ sale: ref, store, items: fc.array(fc.record({ pick: fc.nat({ max: 9 }), quantity: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 2 }) })
     .map((p) => new RegisterReturn(p)) },
   processRefund: { weight: 3, arbitrary: fc.record({ ret: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new ProcessRefund(p)) },
-  createPurchaseOrder: { weight: 3, arbitrary: fc
+  createPurchaseOrder: { weight: 2, arbitrary: fc
     .record({ destination: mostlyTheCentre, items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 6 }) }), { selector: (i) => i.sku, minLength: 1, maxLength: SKUS }), again })
     .map((p) => new CreatePurchaseOrder(p)) },
   receivePurchaseDocument: { weight: 3, arbitrary: fc
@@ -821,8 +815,8 @@ const OPERATIONS: Record<string, { weight: number; arbitrary: fc.Arbitrary<Opera
     .map((p) => new ConfirmPurchaseStock(p)) },
   adjustStock: { weight: 3, arbitrary: fc.record({ location, sku, change, again }).map((p) => new AdjustStock(p)) },
   validateMovement: { weight: 2, arbitrary: fc.record({ location, sku, change, malformed: oneIn(5) }).map((p) => new ValidateMovement(p)) },
-  takeSnapshot: { weight: 2, arbitrary: fc
-    .record({ location: fc.option(location, { freq: 4 }), back: fc.constantFrom(0, 0, 0, 1, 2, 4), again: fc.option(fc.record({ ref: fc.nat({ max: 1 }), same: fc.boolean() }), { freq: 3 }) })
+  takeSnapshot: { weight: 3, arbitrary: fc
+    .record({ location: fc.option(location, { freq: 4 }), back: fc.constantFrom(0, 0, 0, 1, 2, 4), again: fc.option(fc.record({ ref: fc.nat({ max: 1 }), same: fc.boolean() }), { freq: 2 }) })
     .map((p) => new TakeSnapshot(p)) },
 };
 
@@ -920,7 +914,7 @@ it('random sequences of operations keep the ledger, stock, purchases, snapshots,
     fc.asyncProperty(fc.commands(weighted(OPERATIONS), { maxCommands: 50, size: 'max' }), async (commands) => {
       await fc.asyncModelRun(async () => ({ model: await seededModel(++runs), real: { app: t } }), commands);
     }),
-    { numRuns: 10 },
+    { numRuns: 11 },
   );
   expect(await ledgerMismatches(t.db)).toEqual([]);
   // MODEL_STATS=1 prints how often each operation succeeded or was refused (to tune the weights)
