@@ -9,7 +9,8 @@ import { startTestApp, TestApp } from '../support/test-app';
  * Model-based property test of the one inventory ledger across the flows. fast-check generates
  * random sequences of valid and invalid operations; each is applied to a small in-test model and
  * sent to the real gateway (REST, pipeline, Postgres). After every step the gateway must agree with
- * the model (answer, stock per location and sku, ledger sum, transfer states, return limits), and a
+ * the model (answer, stock per location and sku, ledger sum, purchase orders with their documents and
+ * divergences, adjustments, snapshot lines, transfer states, sales, return limits and refunds), and a
  * refused step (and a redelivery, and a question such as validate_movement) must have changed nothing.
  *
  * Every event carries a time from the model's clock, which only moves forward, so a snapshot taken
@@ -914,6 +915,7 @@ it('random sequences of operations keep the ledger, stock, purchases, snapshots,
     fc.asyncProperty(fc.commands(weighted(OPERATIONS), { maxCommands: 50, size: 'max' }), async (commands) => {
       await fc.asyncModelRun(async () => ({ model: await seededModel(++runs), real: { app: t } }), commands);
     }),
+    // 11 runs of up to 50 steps (about 200-270 deliveries): 15-25 s on a busy 2-core machine
     { numRuns: 11 },
   );
   expect(await ledgerMismatches(t.db)).toEqual([]);

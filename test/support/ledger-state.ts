@@ -38,7 +38,7 @@ export async function stockAt(db: Database, location: string, sku: string, clien
   return inventoryLedgerRepository.stockOf(db, clientId, location, sku);
 }
 
-/** Puts stock somewhere through the ledger (an adjustment), the way the inventory flow will. */
+/** Puts stock somewhere directly through the ledger (an adjustment without its delivery), for tests about other flows that only need stock. */
 export async function seedStock(db: Database, entries: Array<{ location: string; sku: string; quantity: number }>, clientId = 'banban'): Promise<void> {
   await db.transaction(async (tx) => {
     await masterDataRepository.upsertLocations(tx, clientId, entries.map((e) => e.location));
