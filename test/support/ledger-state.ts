@@ -2,8 +2,16 @@ import { Database } from '../../src/db/database';
 import { inventoryLedgerRepository } from '../../src/domain/inventory-ledger.repository';
 import { masterDataRepository } from '../../src/domain/master-data.repository';
 
-/** Tables whose content a refused delivery must leave untouched. */
-const BUSINESS_TABLES = ['sales', 'sale_items', 'payments', 'transfers', 'transfer_items', 'transfer_events', 'returns', 'return_items', 'refunds', 'inventory_movements', 'stock_levels'];
+/** Tables whose content a refused delivery must leave untouched (everything but the audit trail, webhook_events). */
+const BUSINESS_TABLES = [
+  'locations', 'products', 'customers', 'suppliers',
+  'sales', 'sale_items', 'payments',
+  'purchase_orders', 'purchase_order_items', 'purchase_documents', 'purchase_document_items', 'purchase_divergences',
+  'inventory_adjustments', 'inventory_snapshots', 'inventory_snapshot_lines',
+  'transfers', 'transfer_items', 'transfer_events',
+  'returns', 'return_items', 'refunds',
+  'inventory_movements', 'stock_levels',
+];
 
 /** A digest of every business row: equal before and after means nothing changed. */
 export async function fingerprint(db: Database): Promise<Record<string, string>> {
@@ -30,7 +38,7 @@ export async function stockAt(db: Database, location: string, sku: string, clien
   return inventoryLedgerRepository.stockOf(db, clientId, location, sku);
 }
 
-/** Puts stock somewhere through the ledger (an adjustment), the way the inventory flow will. */
+/** Puts stock somewhere directly through the ledger (an adjustment without its delivery), for tests about other flows that only need stock. */
 export async function seedStock(db: Database, entries: Array<{ location: string; sku: string; quantity: number }>, clientId = 'banban'): Promise<void> {
   await db.transaction(async (tx) => {
     await masterDataRepository.upsertLocations(tx, clientId, entries.map((e) => e.location));
