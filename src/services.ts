@@ -1,6 +1,7 @@
 import { ApiKeyService } from './auth/api-key.service';
 import type { Config } from './config';
 import { Database } from './db/database';
+import { EtlService } from './flows/etl/etl.service';
 import { SaleService } from './flows/sales/sale.service';
 import { HealthService } from './health/health.service';
 import { createHubPubSub, HubPubSub } from './subscriptions/hub-events';
@@ -12,13 +13,16 @@ export interface Services {
   sales: SaleService;
   /** Live events for subscriptions (flow status, processed events, circuit state). */
   events: HubPubSub;
+  etl: EtlService;
 }
 
 export function createServices(db: Database, config: Config): Services {
-  return {
+  const services: Services = {
     apiKeys: new ApiKeyService(db),
     health: new HealthService(db, config.health),
     sales: new SaleService(),
     events: createHubPubSub(),
+    etl: new EtlService(db, config, () => services),
   };
+  return services;
 }

@@ -1,3 +1,4 @@
+import type { ClientEtl } from '../flows/etl/etl-source';
 import type { FlowKey } from '../webhooks/flows';
 
 export interface ClientSettings {
@@ -12,6 +13,8 @@ export interface ClientModule {
   timezone: string;
   flows: readonly FlowKey[];
   settings: ClientSettings;
+  /** Where the ETL reads the client's own systems and how their fields map to the hub's model. */
+  etl?: ClientEtl;
 }
 
 export function defineClient(m: ClientModule): ClientModule {

@@ -17,6 +17,20 @@ const envSchema = z.object({
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   HEALTH_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
   HEALTH_MIN_EVENTS: z.coerce.number().int().min(1).default(4),
+  /** JSON: client id → where its source lives (a database URL, an API base URL or a directory). */
+  ETL_SOURCES: z
+    .string()
+    .default('{}')
+    .transform((v, ctx) => {
+      try {
+        return z.record(z.string(), z.string().min(1)).parse(JSON.parse(v));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of client id → source location' });
+        return z.NEVER;
+      }
+    }),
+  ETL_CHUNK_SIZE: z.coerce.number().int().min(1).max(50_000).default(1000),
+  ETL_LEASE_SECONDS: z.coerce.number().int().min(0).default(300),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -34,6 +48,7 @@ export interface Config {
   devApiKey?: string;
   webhookBodyLimitBytes: number;
   health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
+  etl: { sources: Record<string, string>; chunkSize: number; leaseSeconds: number };
 }
 
 export class ConfigError extends Error {}
@@ -62,5 +77,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       errorRateThreshold: e.HEALTH_ERROR_RATE_THRESHOLD,
       minEvents: e.HEALTH_MIN_EVENTS,
     },
+    etl: { sources: e.ETL_SOURCES, chunkSize: e.ETL_CHUNK_SIZE, leaseSeconds: e.ETL_LEASE_SECONDS },
   };
 }

@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   GW_RATE_LIMITED: 429,
   GW_INTERNAL: 500,
   GW_STORE_UNAVAILABLE: 503,
+  GW_ETL_RUN_NOT_FOUND: 404,
+  GW_ETL_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

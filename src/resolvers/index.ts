@@ -1,4 +1,5 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { EtlRunResolver } from '../flows/etl/etl.resolver';
 import { CustomerResolver } from '../domain/customer.resolver';
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
@@ -10,4 +11,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerResolver,
   WebhookEventResolver,
+  EtlRunResolver,
 ];

@@ -13,6 +13,8 @@ export interface ActionDefinition<S extends z.ZodType = z.ZodType> {
   document: DocumentNode;
   rootField: string;
   toVariables(data: z.output<S>): Record<string, unknown>;
+  /** The status of a successful answer (default 200); 202 for actions that start work and return at once. */
+  acceptedStatus?: 200 | 202;
   /** Query-like actions (no writes) skip the idempotency claim. */
   readOnly?: boolean;
 }

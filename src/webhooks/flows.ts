@@ -1,9 +1,11 @@
+import { etlFlow } from '../flows/etl/etl.webhook';
 import { salesFlow } from '../flows/sales/sale.webhook';
 import { FlowDefinition } from './flow-definition';
 
 /** Every flow the gateway knows, by key. A client module chooses which of them it enables. */
 export const FLOWS = {
   sales: salesFlow,
+  etl: etlFlow,
 } satisfies Record<string, FlowDefinition>;
 
 export type FlowKey = keyof typeof FLOWS;

@@ -111,10 +111,10 @@ export class WebhookPipeline {
         const claimed = action.readOnly ? await this.recordReadOnly(tx, u) : await webhookEventRepository.claim(tx, u.event);
         if (!claimed) return null;
         const result = await this.execute(u, action, data, tx);
-        await webhookEventRepository.markProcessed(tx, u.event.id, 200, result, elapsed(started));
+        await webhookEventRepository.markProcessed(tx, u.event.id, action.acceptedStatus ?? 200, result, elapsed(started));
         return result;
       });
-      if (done !== null) return { status: 200, body: { ok: true, action: u.event.action, eventId: u.event.id, result: done } };
+      if (done !== null) return { status: action.acceptedStatus ?? 200, body: { ok: true, action: u.event.action, eventId: u.event.id, result: done } };
       const replay = await this.replayOf(u, started);
       if (replay) return replay;
       // The key's holder rolled back between our claim and our read: claim again.

@@ -1,10 +1,12 @@
 import { defineClient } from '../client-module';
+import { banbanEtl } from './etl-source';
 
 /** Banban, the first client: a footwear retailer with stores LJ-… and distribution centres CD-…. */
 export const banban = defineClient({
   id: 'banban',
   name: 'Banban Calçados',
   timezone: 'America/Sao_Paulo',
-  flows: ['sales'],
+  flows: ['sales', 'etl'],
   settings: { allowNegativeStockOnSale: true },
+  etl: banbanEtl,
 });

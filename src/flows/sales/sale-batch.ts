@@ -74,7 +74,7 @@ async function insertSales(q: Queryable, clientId: string, sales: PreparedSale[]
   const { rows } = await q.query<{ id: string }>(
     `with s as (
        insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash)
-       select $1, t.*, 'open', h from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::numeric[], $8::text[])
+       select $1, t.id, t.store_code, t.channel, t.customer_id, t.sold_at, t.total, 'open', t.h from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::numeric[], $8::text[])
          as t(id, store_code, channel, customer_id, sold_at, total, h)
        on conflict (client_id, id) do nothing
        returning id),
