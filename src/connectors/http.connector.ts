@@ -76,19 +76,21 @@ export class HttpConnector implements Connector {
   private async page(url: URL): Promise<Record<string, unknown>> {
     const maxWaits = this.config.maxRateLimitWaits ?? 5;
     for (let waits = 0; ; waits++) {
-      const res = await this.policy.execute(async ({ signal }) => {
+      // The body is read inside the policy: its timeout covers it, and its signal is aborted once it settles.
+      const answer = await this.policy.execute(async ({ signal }) => {
         const r = await fetch(url, { headers: { accept: 'application/json', ...this.config.headers }, signal });
         if (r.status >= 500) throw new HttpStatusError(r.status, url.pathname);
-        return r;
+        if (r.status === 429) {
+          await r.body?.cancel();
+          return { retryAfter: retryAfterMs(r.headers.get('retry-after')) ?? 1000 * 2 ** waits };
+        }
+        if (!r.ok) throw new HttpStatusError(r.status, url.pathname);
+        return { body: (await r.json()) as Record<string, unknown> };
       });
-      if (res.status === 429 && waits < maxWaits) {
-        await res.body?.cancel();
-        const wait = retryAfterMs(res.headers.get('retry-after')) ?? 1000 * 2 ** waits;
-        await sleep(Math.min(wait, this.config.maxRetryAfterMs ?? 60_000));
-        continue;
-      }
-      if (!res.ok) throw new HttpStatusError(res.status, url.pathname);
-      return (await res.json()) as Record<string, unknown>;
+      if ('body' in answer && answer.body) return answer.body;
+      if (!('retryAfter' in answer) || answer.retryAfter === undefined) throw new Error(`${url.pathname}: empty answer`);
+      if (waits >= maxWaits) throw new HttpStatusError(429, url.pathname);
+      await sleep(Math.min(answer.retryAfter, this.config.maxRetryAfterMs ?? 60_000));
     }
   }
 
