@@ -26,6 +26,8 @@ const transformationInput = z.object({ transformation: z.enum(TRANSFORMATION_NAM
 export interface RunOptions {
   onProgress?: PipelineOptions['onProgress'];
   unitOfWork?: PipelineOptions['unitOfWork'];
+  /** Dry runs (inside a transaction that is rolled back) do not touch other modules' aggregates. */
+  skipRefresh?: boolean;
 }
 
 /**
@@ -46,12 +48,17 @@ export class EtlService {
   }
 
   async startDailyBatch(q: Queryable, clientId: string, requestedBy: string, raw: { businessDate: string }): Promise<EtlRunRow> {
+    const run = await this.prepareDailyBatch(q, clientId, requestedBy, raw);
+    if (run.status === 'queued') await this.dispatcher.enqueue(run.id);
+    return run;
+  }
+
+  /** The date's run, created or — when it stopped — queued again to resume (one run per client and date). Not dispatched. */
+  async prepareDailyBatch(q: Queryable, clientId: string, requestedBy: string, raw: { businessDate: string }): Promise<EtlRunRow> {
     const input = parseOrThrow(dailyBatchInput, raw, ['input']);
     this.etlOf(clientId);
     const { run } = await etlRepository.create(q, { clientId, kind: 'daily_batch', businessDate: input.businessDate, transformation: null, params: {}, requestedBy });
-    // Asking again for a date whose run stopped resumes that run (one run per client and date).
     const resumed = run.status === 'failed' || run.status === 'cancelled' ? await etlRepository.requeue(q, clientId, run.id, this.config.etl.leaseSeconds) : null;
-    if (run.status === 'queued' || resumed) await this.dispatcher.enqueue(run.id);
     return resumed ?? run;
   }
 
@@ -132,7 +139,7 @@ export class EtlService {
           await opts.onProgress?.(r, stream);
         },
       });
-      return await this.refresh(done, unitOfWork);
+      return opts.skipRefresh ? done : await this.refresh(done, unitOfWork);
     } finally {
       await connector.close().catch(() => undefined);
     }
