@@ -58,8 +58,8 @@ async function eachInSavepoint<T>(q: Queryable, docs: Array<{ id: string; doc: T
 async function extrasFrom(q: Queryable, ctx: LoadContext, kind: string, sql: string, extra?: unknown[]): Promise<void> {
   await q.query(
     `insert into etl_run_documents (run_id, client_id, kind, document_id, outcome, reason)
-     select $1, $2, $3, x.id, 'extra', 'in the hub, not in the source' from (${sql}) x
-      where not exists (select 1 from etl_run_documents d where d.run_id = $1 and d.kind = $3 and d.document_id = x.id)
+     select $1, $2, $3::text, x.id, 'extra', 'in the hub, not in the source'
+       from (${sql} except select document_id from etl_run_documents where run_id = $1 and kind = $3::text) x(id)
      on conflict do nothing`,
     [ctx.runId, ctx.clientId, kind, ...(extra ?? [ctx.window.from, ctx.window.to])],
   );
