@@ -23,6 +23,14 @@ export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicyOptions = {
   maxDelayMs: 10_000,
 };
 
+/**
+ * What a connector needs from a policy: run a call with an abort signal. cockatiel's IPolicy is one;
+ * the queue branch's ResiliencePolicy adapts in one line (see the ETL section of the README).
+ */
+export interface ConnectorPolicy {
+  execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T>;
+}
+
 /** Errors worth another attempt: the network, timeouts, a source that is busy or briefly down. */
 export function isTransientSourceError(err: unknown): boolean {
   const e = err as { code?: string; status?: number; name?: string; message?: string; transient?: boolean } | null;

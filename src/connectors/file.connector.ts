@@ -1,4 +1,4 @@
-import { IPolicy } from 'cockatiel';
+import type { ConnectorPolicy } from './connector-policy';
 import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -24,7 +24,7 @@ export interface FileConnectorConfig {
 
 /** Legacy exports: CSV (csv-parse, header row) and JSON Lines, read as streams line by line. */
 export class FileConnector implements Connector {
-  constructor(private readonly config: FileConnectorConfig, private readonly policy: IPolicy) {}
+  constructor(private readonly config: FileConnectorConfig, private readonly policy: ConnectorPolicy) {}
 
   describe(): ConnectorDescription {
     return { kind: 'file', target: this.config.dir, streams: Object.keys(this.config.streams) };

@@ -1,4 +1,4 @@
-import { IPolicy } from 'cockatiel';
+import type { ConnectorPolicy } from './connector-policy';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connector, ConnectorDescription, ExtractWindow, redactUrl, SourceRecord, streamSpec } from './connector';
 
@@ -42,7 +42,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
  * (429) wait as long as the server's Retry-After asks; network errors and 5xx go through the policy.
  */
 export class HttpConnector implements Connector {
-  constructor(private readonly config: HttpConnectorConfig, private readonly policy: IPolicy) {}
+  constructor(private readonly config: HttpConnectorConfig, private readonly policy: ConnectorPolicy) {}
 
   describe(): ConnectorDescription {
     return { kind: 'http', target: redactUrl(this.config.baseUrl), streams: Object.keys(this.config.streams) };

@@ -1,4 +1,4 @@
-import { IPolicy } from 'cockatiel';
+import type { ConnectorPolicy } from './connector-policy';
 import { createPool, Pool, PoolConnection } from 'mysql2';
 import { Connector, ConnectorDescription, ExtractWindow, redactUrl, SourceRecord, streamSpec } from './connector';
 import type { SqlStreamSpec } from './postgres.connector';
@@ -17,7 +17,7 @@ export interface MysqlConnectorConfig {
 export class MysqlConnector implements Connector {
   private readonly pool: Pool;
 
-  constructor(private readonly config: MysqlConnectorConfig, private readonly policy: IPolicy) {
+  constructor(private readonly config: MysqlConnectorConfig, private readonly policy: ConnectorPolicy) {
     this.pool = createPool({ uri: config.url, connectionLimit: 2, dateStrings: true, decimalNumbers: false, supportBigNumbers: true, bigNumberStrings: true });
   }
 

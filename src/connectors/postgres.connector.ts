@@ -1,4 +1,4 @@
-import { IPolicy } from 'cockatiel';
+import type { ConnectorPolicy } from './connector-policy';
 import { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { Connector, ConnectorDescription, ExtractWindow, redactUrl, SourceRecord, streamSpec } from './connector';
@@ -22,7 +22,7 @@ export interface PostgresConnectorConfig {
 export class PostgresConnector implements Connector {
   private readonly pool: Pool;
 
-  constructor(private readonly config: PostgresConnectorConfig, private readonly policy: IPolicy) {
+  constructor(private readonly config: PostgresConnectorConfig, private readonly policy: ConnectorPolicy) {
     this.pool = new Pool({ connectionString: config.url, max: 2, application_name: 'axon-etl' });
     this.pool.on('error', () => undefined);
   }

@@ -1,6 +1,5 @@
-import { IPolicy } from 'cockatiel';
 import type { Connector } from './connector';
-import { connectorPolicy, ConnectorPolicyOptions } from './connector-policy';
+import { ConnectorPolicy, connectorPolicy, ConnectorPolicyOptions } from './connector-policy';
 import { FileConnector, FileConnectorConfig } from './file.connector';
 import { HttpConnector, HttpConnectorConfig } from './http.connector';
 import { MysqlConnector, MysqlConnectorConfig } from './mysql.connector';
@@ -8,7 +7,7 @@ import { PostgresConnector, PostgresConnectorConfig } from './postgres.connector
 
 export type ConnectorConfig = PostgresConnectorConfig | MysqlConnectorConfig | HttpConnectorConfig | FileConnectorConfig;
 
-type Factories = { [K in ConnectorConfig['kind']]: (config: Extract<ConnectorConfig, { kind: K }>, policy: IPolicy) => Connector };
+type Factories = { [K in ConnectorConfig['kind']]: (config: Extract<ConnectorConfig, { kind: K }>, policy: ConnectorPolicy) => Connector };
 
 const FACTORIES: Factories = {
   postgres: (c, p) => new PostgresConnector(c, p),
@@ -18,7 +17,7 @@ const FACTORIES: Factories = {
 };
 
 /** A connector for the configuration, wrapped in its own policy (timeout → breaker → retry). */
-export function createConnector(config: ConnectorConfig, policy: IPolicy | Partial<ConnectorPolicyOptions> = {}): Connector {
-  const p = 'execute' in policy ? (policy as IPolicy) : connectorPolicy(policy as Partial<ConnectorPolicyOptions>);
-  return (FACTORIES[config.kind] as (c: ConnectorConfig, p: IPolicy) => Connector)(config, p);
+export function createConnector(config: ConnectorConfig, policy: ConnectorPolicy | Partial<ConnectorPolicyOptions> = {}): Connector {
+  const p = 'execute' in policy ? (policy as ConnectorPolicy) : connectorPolicy(policy as Partial<ConnectorPolicyOptions>);
+  return (FACTORIES[config.kind] as (c: ConnectorConfig, p: ConnectorPolicy) => Connector)(config, p);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { clientModule } from '../../clients/registry';
 import type { Config } from '../../config';
 import type { Connector } from '../../connectors/connector';
+import { ConnectorPolicy, connectorPolicy } from '../../connectors/connector-policy';
 import { createConnector } from '../../connectors/registry';
 import { Database, Queryable } from '../../db/database';
 import { GatewayError } from '../../errors/gateway-error';
@@ -37,9 +38,14 @@ export interface RunOptions {
 export class EtlService {
   hooks: EtlHooks = {};
   dispatcher: EtlDispatcher;
+  /** The policy around a client's source; the queue branch's registry replaces it at merge. */
+  connectorPolicy: (clientId: string) => ConnectorPolicy;
 
   constructor(private readonly db: Database, private readonly config: Config, private readonly services: () => Services) {
     this.dispatcher = new InProcessEtlDispatcher((id) => this.execute(id), () => undefined);
+    const policies = new Map<string, ConnectorPolicy>();
+    // One policy per client, kept across runs, so its breaker remembers a source that is down.
+    this.connectorPolicy = (clientId) => policies.get(clientId) ?? policies.set(clientId, connectorPolicy()).get(clientId)!;
   }
 
   /** Wires services of other modules (returns, RFM, snapshots) when the build has them. */
@@ -124,7 +130,7 @@ export class EtlService {
     const client = clientModule(run.clientId)!;
     const etl = this.etlOf(run.clientId);
     const window = businessDayWindow(run.businessDate!, client.timezone);
-    const connector = createConnector(etl.source(this.config.etl.sources[run.clientId]!));
+    const connector = createConnector(etl.source(this.config.etl.sources[run.clientId]!), this.connectorPolicy(run.clientId));
     const ctx: LoadContext = { clientId: run.clientId, runId: run.id, services: this.services(), hooks: this.hooks, window };
     try {
       const steps = DAILY_BATCH_KINDS.flatMap((kind) => {
