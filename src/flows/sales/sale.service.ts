@@ -43,8 +43,19 @@ const paymentInput = z.object({
 
 const cancellationInput = z.object({ saleId: businessId(), reason: text(200), cancelledAt: z.date() });
 
+/** Pure, so a sale object checked once (the ETL's validate stage) is not checked again when it is loaded. */
+const prepared = new WeakMap<RegisterSaleInput, PreparedSale>();
+
 /** A sale checked against the rules (contract, discounts, total to the cent), ready to store. Pure: no I/O. */
-export function prepareSale(raw: RegisterSaleInput) {
+export function prepareSale(raw: RegisterSaleInput): PreparedSale {
+  const known = prepared.get(raw);
+  if (known) return known;
+  const result = checkSale(raw);
+  prepared.set(raw, result);
+  return result;
+}
+
+function checkSale(raw: RegisterSaleInput) {
   const input = parseOrThrow(saleInput, raw, ['input']);
   const lines = input.items.map((item, i) => {
     const gross = money(item.unitPrice).times(item.quantity);
@@ -65,7 +76,7 @@ export function prepareSale(raw: RegisterSaleInput) {
   return { input, lines, total: formatMoney(computed), payloadHash: contentHash(input) };
 }
 
-export type PreparedSale = ReturnType<typeof prepareSale>;
+export type PreparedSale = ReturnType<typeof checkSale>;
 
 /** Sales business rules: totals to the cent, payments up to the total, cancellations reverse stock. */
 export class SaleService {
