@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Queryable } from '../../db/database';
 
 /** How a run gets executed. In-process now; a pg-boss job (`etl.run`, { runId }) at merge. */
 export interface EtlDispatcher {
-  enqueue(runId: string): Promise<void>;
+  /** `tx`: the transaction that created or re-queued the run (a pg-boss send can join it). */
+  enqueue(runId: string, tx?: Queryable): Promise<void>;
   /** Resolves when every dispatched run has settled (tests, graceful shutdown). */
   idle(): Promise<void>;
 }

@@ -55,7 +55,7 @@ export class EtlService {
 
   async startDailyBatch(q: Queryable, clientId: string, requestedBy: string, raw: { businessDate: string }): Promise<EtlRunRow> {
     const run = await this.prepareDailyBatch(q, clientId, requestedBy, raw);
-    if (run.status === 'queued') await this.dispatcher.enqueue(run.id);
+    if (run.status === 'queued') await this.dispatcher.enqueue(run.id, q);
     return run;
   }
 
@@ -72,7 +72,7 @@ export class EtlService {
     const input = parseOrThrow(transformationInput, raw, ['input']);
     const params = parseOrThrow(TRANSFORMATIONS[input.transformation].params, input.params, ['input', 'params']);
     const { run } = await etlRepository.create(q, { clientId, kind: 'data_transformation', businessDate: null, transformation: input.transformation, params, requestedBy });
-    await this.dispatcher.enqueue(run.id);
+    await this.dispatcher.enqueue(run.id, q);
     return run;
   }
 
@@ -92,7 +92,7 @@ export class EtlService {
       const existing = await this.find(q, clientId, id);
       throw new GatewayError('GW_INVALID_STATE', `Run ${id} is ${existing.status}; only failed, cancelled or abandoned runs can be retried`, { details: { status: existing.status } });
     }
-    await this.dispatcher.enqueue(run.id);
+    await this.dispatcher.enqueue(run.id, q);
     return run;
   }
 
