@@ -6,6 +6,8 @@ import { ClientSecurityService } from './security/client-security.service';
 import { WebhookAuthenticator } from './security/webhook-authenticator';
 import type { Config } from './config';
 import { Database, pgSsl } from './db/database';
+import { EtlService } from './flows/etl/etl.service';
+import { wireEtl } from './flows/etl/etl.wiring';
 import { InventoryService } from './flows/inventory/inventory.service';
 import { PurchaseService } from './flows/purchase/purchase.service';
 import { SaleService } from './flows/sales/sale.service';
@@ -38,6 +40,7 @@ export interface Services extends AnalyticsServices {
   metrics: GatewayMetrics;
   /** The durable webhook queue (pg-boss); started with the server. */
   queue: WebhookQueue;
+  etl: EtlService;
 }
 
 export function createServices(db: Database, config: Config): Services {
@@ -45,7 +48,7 @@ export function createServices(db: Database, config: Config): Services {
   const security = new ClientSecurityService(db);
   const events = createEventBus(config);
   const policies = new PolicyRegistry(config.policy, events);
-  return {
+  const services: Services = {
     ...createAnalyticsServices(db, config, events),
     apiKeys,
     health: new HealthService(db, config.health, policies),
@@ -62,5 +65,8 @@ export function createServices(db: Database, config: Config): Services {
     policies,
     metrics: new GatewayMetrics(db, policies),
     queue: new WebhookQueue({ connectionString: db.options.connectionString, ssl: pgSsl(db.options.ssl), config: config.queue }),
+    etl: new EtlService(db, config, () => services),
   };
+  wireEtl(services);
+  return services;
 }

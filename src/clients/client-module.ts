@@ -1,4 +1,5 @@
 import type { RetrySettings } from '../queue/retry-settings';
+import type { ClientEtl } from '../flows/etl/etl-source';
 import type { FlowKey } from '../webhooks/flows';
 import type { ClientFlow } from './client-flow';
 
@@ -29,6 +30,8 @@ export interface ClientModule {
   security?: Partial<ClientSecurityDefaults>;
   /** Retries of its queued events (exponential backoff with jitter); unset fields take the defaults. */
   retry?: Partial<RetrySettings>;
+  /** Where the ETL reads the client's own systems and how their fields map to the hub's model. */
+  etl?: ClientEtl;
 }
 
 export function defineClient(m: ClientModule): ClientModule {

@@ -65,6 +65,20 @@ const envSchema = z.object({
   RULES_WEBHOOK_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(200),
   RULES_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   RULES_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** JSON: client id → where its source lives (a database URL, an API base URL or a directory). */
+  ETL_SOURCES: z
+    .string()
+    .default('{}')
+    .transform((v, ctx) => {
+      try {
+        return z.record(z.string(), z.string().min(1)).parse(JSON.parse(v));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of client id → source location' });
+        return z.NEVER;
+      }
+    }),
+  ETL_CHUNK_SIZE: z.coerce.number().int().min(1).max(50_000).default(1000),
+  ETL_LEASE_SECONDS: z.coerce.number().int().min(0).default(300),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -91,6 +105,7 @@ export interface Config {
   shutdownGraceMs: number;
   metricsHistory: { intervalSeconds: number; latenessSeconds: number; minuteRetentionDays: number; hourRetentionDays: number };
   ruleWebhooks: { timeoutMs: number; attempts: number; retryInitialDelayMs: number; breakerThreshold: number; breakerHalfOpenAfterMs: number };
+  etl: { sources: Record<string, string>; chunkSize: number; leaseSeconds: number };
 }
 
 /** The durable webhook queue (pg-boss on the same Postgres). workers = 0: this instance only ingests. */
@@ -210,5 +225,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       breakerThreshold: e.RULES_BREAKER_THRESHOLD,
       breakerHalfOpenAfterMs: e.RULES_BREAKER_HALF_OPEN_SECONDS * 1000,
     },
+    etl: { sources: e.ETL_SOURCES, chunkSize: e.ETL_CHUNK_SIZE, leaseSeconds: e.ETL_LEASE_SECONDS },
   };
 }

@@ -28,6 +28,8 @@ export interface MasterData {
   locations?: string[];
   products?: Array<{ sku: string; description?: string | null }>;
   customer?: CustomerRow | null;
+  /** Several customers at once (bulk loads); merged with `customer`, one row per id. */
+  customers?: CustomerRow[];
 }
 
 /**
@@ -42,7 +44,9 @@ export const masterDataRepository = {
     const bySku = new Map<string, string | null>();
     for (const p of data.products ?? []) bySku.set(p.sku, p.description ?? bySku.get(p.sku) ?? null);
     const skus = [...bySku.keys()].sort();
-    const c = data.customer;
+    const byId = new Map<string, CustomerRow>();
+    for (const k of [...(data.customers ?? []), ...(data.customer ? [data.customer] : [])]) byId.set(k.id, k);
+    const cs = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
     await q.query(
       `with
        loc as (
@@ -57,7 +61,7 @@ export const masterDataRepository = {
          update products p set description = prod.description, updated_at = now() from prod
           where p.client_id = $1 and p.sku = prod.sku and prod.description is not null
             and p.description is distinct from prod.description),
-       cust as (select * from (values ($6::text, $7::text, $8::text, $9::text)) as t(id, name, email, document) where id is not null),
+       cust as (select * from unnest($6::text[], $7::text[], $8::text[], $9::text[]) as t(id, name, email, document)),
        cust_new as (
          insert into customers (client_id, id, name, email, document) select $1, id, name, email, document from cust
          on conflict do nothing)
@@ -67,7 +71,7 @@ export const masterDataRepository = {
         where k.client_id = $1 and k.id = cust.id
           and (k.name, k.email, k.document) is distinct from
               (coalesce(cust.name, k.name), coalesce(cust.email, k.email), coalesce(cust.document, k.document))`,
-      [clientId, codes, codes.map(locationKind), skus, skus.map((s) => bySku.get(s)), c?.id ?? null, c?.name ?? null, c?.email ?? null, c?.document ?? null],
+      [clientId, codes, codes.map(locationKind), skus, skus.map((s) => bySku.get(s)), cs.map((k) => k.id), cs.map((k) => k.name), cs.map((k) => k.email), cs.map((k) => k.document)],
     );
   },
 

@@ -37,6 +37,8 @@ export const ERROR_STATUS = {
   GW_CIRCUIT_OPEN: 503,
   GW_OVERLOADED: 503,
   GW_PREDECESSOR_QUEUED: 409,
+  GW_ETL_RUN_NOT_FOUND: 404,
+  GW_ETL_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -2,6 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import { AnalyticsMetricsResolver } from '../analytics/metrics.resolver';
 import { RfmResolver } from '../analytics/rfm.resolver';
 import { RuleResolver } from '../rules/rule.resolver';
+import { EtlRunResolver } from '../flows/etl/etl.resolver';
 import { CustomerResolver } from '../domain/customer.resolver';
 import { InventoryAdjustmentResolver, InventorySnapshotLineResolver, InventorySnapshotResolver, StockLevelResolver } from '../flows/inventory/inventory.resolver';
 import {
@@ -49,4 +50,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   RfmResolver,
   AnalyticsMetricsResolver,
   RuleResolver,
+  EtlRunResolver,
 ];

@@ -41,12 +41,27 @@ export interface CircuitStateEvent {
   at: string;
 }
 
+/** A run's progress: after each committed chunk and each status change. Published under the run id. */
+export interface EtlProgressEvent {
+  runId: string;
+  clientId: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  stage: string | null;
+  stream: string | null;
+  extracted: number;
+  loaded: number;
+  skipped: number;
+  rejected: number;
+  at: Date;
+}
+
 export type HubTopics = {
   'webhook-processed': [clientId: string, payload: WebhookProcessedEvent];
   'flow-status': [clientId: string, payload: FlowStatusEvent];
   'circuit-state': [clientId: string, payload: CircuitStateEvent];
   /** Published by rules (ECA engine) with an `alert` action. */
   alert: [clientId: string, payload: AlertEvent];
+  'etl-progress': [runId: string, payload: EtlProgressEvent];
 };
 
 export type HubTopic = keyof HubTopics;

@@ -18,6 +18,8 @@ export interface ActionDefinition<S extends z.ZodType = z.ZodType> {
    * cancellation): queued events of one entity apply in arrival order. Default: its business id.
    */
   entity?(data: z.output<S>): string | null;
+  /** The status of a successful answer (default 200); 202 for actions that start work and return at once. */
+  acceptedStatus?: 200 | 202;
   /** Query-like actions (no writes) skip the idempotency claim. */
   readOnly?: boolean;
 }

@@ -1,5 +1,6 @@
 import { inventoryFlow } from '../flows/inventory/inventory.webhook';
 import { purchaseFlow } from '../flows/purchase/purchase.webhook';
+import { etlFlow } from '../flows/etl/etl.webhook';
 import { salesFlow } from '../flows/sales/sale.webhook';
 import { transferFlow } from '../flows/transfer/transfer.webhook';
 import { returnsFlow } from '../flows/returns/return.webhook';
@@ -12,6 +13,7 @@ export const FLOWS = {
   inventory: inventoryFlow,
   transfer: transferFlow,
   returns: returnsFlow,
+  etl: etlFlow,
 } satisfies Record<string, FlowDefinition>;
 
 export type FlowKey = keyof typeof FLOWS;

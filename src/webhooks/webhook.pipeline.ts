@@ -211,7 +211,7 @@ export class WebhookPipeline {
         throw err;
       }
       if (done instanceof Queued) return this.accepted(u, done.reason);
-      if (done !== null) return { status: 200, body: { ok: true, action: u.event.action, eventId: u.event.id, result: done } };
+      if (done !== null) return { status: action.acceptedStatus ?? 200, body: { ok: true, action: u.event.action, eventId: u.event.id, result: done } };
       const replay = await this.replayOf(u, started);
       if (replay) return replay;
       // The key's holder rolled back between our claim and our read: claim again.

@@ -11,6 +11,7 @@ import { formatMoney, money, sumMoney } from '../../shared/money';
 import type { RegisterCancellationInput, RegisterPaymentInput, RegisterSaleInput } from './sale.input';
 import { returnRepository } from '../returns/return.repository';
 import { PaymentRow, SaleRow, saleRepository } from './sale.repository';
+import { registerSalesBatch, SaleBatchOutcome } from './sale-batch';
 
 const saleInput = z.object({
   id: businessId(),
@@ -43,27 +44,45 @@ const paymentInput = z.object({
 
 const cancellationInput = z.object({ saleId: businessId(), reason: text(200), cancelledAt: z.date() });
 
+/** Pure, so a sale object checked once (the ETL's validate stage) is not checked again when it is loaded. */
+const prepared = new WeakMap<RegisterSaleInput, PreparedSale>();
+
+/** A sale checked against the rules (contract, discounts, total to the cent), ready to store. Pure: no I/O. */
+export function prepareSale(raw: RegisterSaleInput): PreparedSale {
+  const known = prepared.get(raw);
+  if (known) return known;
+  const result = checkSale(raw);
+  prepared.set(raw, result);
+  return result;
+}
+
+function checkSale(raw: RegisterSaleInput) {
+  const input = parseOrThrow(saleInput, raw, ['input']);
+  const lines = input.items.map((item, i) => {
+    const gross = money(item.unitPrice).times(item.quantity);
+    if (money(item.discount).gt(gross)) {
+      throw new GatewayError('GW_BUSINESS_RULE', `Item ${i} has a discount larger than its value`, {
+        issues: [{ path: `items.${i}.discount`, code: 'discount_exceeds_value', message: `at most ${formatMoney(gross)}` }],
+      });
+    }
+    return { ...item, lineNo: i + 1, description: item.description ?? null, lineTotal: formatMoney(gross.minus(item.discount)) };
+  });
+  const computed = sumMoney(lines.map((l) => l.lineTotal));
+  if (!computed.eq(input.total)) {
+    throw new GatewayError('GW_SALE_TOTAL_MISMATCH', `total ${input.total} does not equal the items' ${formatMoney(computed)}`, {
+      issues: [{ path: 'total', code: 'total_mismatch', message: `expected ${formatMoney(computed)}` }],
+      details: { expected: formatMoney(computed), received: input.total },
+    });
+  }
+  return { input, lines, total: formatMoney(computed), payloadHash: contentHash(input) };
+}
+
+export type PreparedSale = ReturnType<typeof checkSale>;
+
 /** Sales business rules: totals to the cent, payments up to the total, cancellations reverse stock. */
 export class SaleService {
   async registerSale(q: Queryable, clientId: string, raw: RegisterSaleInput): Promise<SaleRow> {
-    const input = parseOrThrow(saleInput, raw, ['input']);
-    const lines = input.items.map((item, i) => {
-      const gross = money(item.unitPrice).times(item.quantity);
-      if (money(item.discount).gt(gross)) {
-        throw new GatewayError('GW_BUSINESS_RULE', `Item ${i} has a discount larger than its value`, {
-          issues: [{ path: `items.${i}.discount`, code: 'discount_exceeds_value', message: `at most ${formatMoney(gross)}` }],
-        });
-      }
-      return { ...item, lineNo: i + 1, description: item.description ?? null, lineTotal: formatMoney(gross.minus(item.discount)) };
-    });
-    const computed = sumMoney(lines.map((l) => l.lineTotal));
-    if (!computed.eq(input.total)) {
-      throw new GatewayError('GW_SALE_TOTAL_MISMATCH', `total ${input.total} does not equal the items' ${formatMoney(computed)}`, {
-        issues: [{ path: 'total', code: 'total_mismatch', message: `expected ${formatMoney(computed)}` }],
-        details: { expected: formatMoney(computed), received: input.total },
-      });
-    }
-    const payloadHash = contentHash(input);
+    const { input, lines, total: computedTotal, payloadHash } = prepareSale(raw);
     const c = input.customer;
     await masterDataRepository.register(q, clientId, {
       locations: [input.storeCode],
@@ -76,7 +95,7 @@ export class SaleService {
       channel: input.channel,
       customerId: input.customer?.id ?? null,
       soldAt: input.soldAt,
-      total: formatMoney(computed),
+      total: computedTotal,
       payloadHash,
     }, lines);
     if (!sale) return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
@@ -92,6 +111,14 @@ export class SaleService {
       lines.map((l) => ({ locationCode: sale.storeCode, sku: l.sku, delta: -l.quantity, kind: 'sale', sourceType: 'sale', sourceId: sale.id, occurredAt: sale.soldAt })),
     );
     return sale;
+  }
+
+  /**
+   * Many sales in a few set-based statements, under the same rules as registerSale (see
+   * sale-batch.ts). For bulk loads (ETL); each sale's outcome is reported, none is lost silently.
+   */
+  registerSales(q: Queryable, clientId: string, raws: RegisterSaleInput[]): Promise<SaleBatchOutcome[]> {
+    return registerSalesBatch(q, clientId, raws, (one) => this.registerSale(q, clientId, one));
   }
 
   async registerPayment(q: Queryable, clientId: string, raw: RegisterPaymentInput): Promise<PaymentRow> {
