@@ -225,7 +225,7 @@ export class WebhookPipeline {
    */
   private async apply(tx: Queryable, u: Understood, action: ActionDefinition, data: unknown, started: number): Promise<unknown> {
     const result = await this.execute(u, action, data, tx);
-    await webhookEventRepository.markProcessed(tx, u.event.id, 200, result, elapsed(started));
+    await webhookEventRepository.markProcessed(tx, u.event.id, action.acceptedStatus ?? 200, result, elapsed(started));
     return result;
   }
 

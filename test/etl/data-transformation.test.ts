@@ -15,12 +15,15 @@ async function runOf(id: string) {
 }
 
 describe('data_transformation', () => {
-  it('without the analytics module in the build, the run fails visibly (202 first: the run was accepted)', async () => {
+  it('the fixture runs the real RFM rebuild as of params.as_of (202 first: the run was accepted)', async () => {
+    await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'));
     const res = await postWebhook(t, 'etl', fixture('etl', 'data_transformation'));
     expect(res.status).toBe(202);
     expect(res.body.result).toMatchObject({ kind: 'DATA_TRANSFORMATION', transformation: 'rebuild_rfm' });
     const run = await runOf(res.body.result.id);
-    expect(run).toMatchObject({ status: 'FAILED', error: { code: 'GW_ETL_UNAVAILABLE' } });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', params: { as_of: '2026-11-29' } });
+    const { rows } = await t.db.query(`select customers from rfm_runs where client_id = 'banban' and as_of = '2026-11-29'`);
+    expect(rows).toEqual([{ customers: 1 }]);
   });
 
   it('dispatches rebuild_rfm to the RFM hook with params.as_of, and records the result', async () => {
