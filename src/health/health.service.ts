@@ -62,8 +62,10 @@ export class HealthService {
     let queued: Map<string, number>;
     try {
       [rows, queued] = await Promise.all([
-        healthRepository.flowActivity(this.db, clientId, [...client.flows], this.config.windowSeconds),
-        metricsRepository.queueSizes(this.db, clientId),
+        // On the pool itself: health is recomputed in the background after events (the flow-status
+        // monitor), which is no request's cost in db.queryCount.
+        healthRepository.flowActivity(this.db.pool, clientId, [...client.flows], this.config.windowSeconds),
+        metricsRepository.queueSizes(this.db.pool, clientId),
       ]);
     } catch {
       const flows = Object.fromEntries(
