@@ -18,7 +18,8 @@ let banbanDeadEvent: string;
 
 beforeAll(async () => {
   // banban has an ETL source (never reached here): acme's batches must not be run against it
-  t = await startTestApp({ ...JWT_ENV, ETL_SOURCES: JSON.stringify({ banban: 'postgres://postgres@127.0.0.1:5432/banban_erp_never_read' }) });
+  // The metrics-history job runs only when called (below), so nothing rewrites banban's rows behind a case.
+  t = await startTestApp({ ...JWT_ENV, METRICS_AGGREGATE_INTERVAL_SECONDS: '0', ETL_SOURCES: JSON.stringify({ banban: 'postgres://postgres@127.0.0.1:5432/banban_erp_never_read' }) });
   await t.db.query(`insert into clients (id, name) values ('acme', 'Acme Retail')`);
   // acme has no client module, so its sales need stock on hand (banban's may go below zero)
   await t.db.query(`insert into locations (client_id, code, kind) values ('acme', 'ACME-01', 'store'), ('acme', 'LJ-001', 'store')`);
@@ -57,6 +58,9 @@ beforeAll(async () => {
   ({ rows: [{ id: banbanEvent }] } = await t.db.query(`select id from webhook_events where client_id = 'banban' order by received_at limit 1`));
   // the 409 above, dead-lettered as the queue would after its retries (the sync test app has no queue worker)
   ({ rows: [{ id: banbanDeadEvent }] } = await t.db.query(`update webhook_events set status = 'dead' where client_id = 'banban' and http_status = 409 returning id`));
+  // banban's integration metrics history, for the metrics cases to aim at
+  await t.services.metricsHistory.aggregate();
+  expect((await t.db.query(`select count(*)::int as n from integration_metrics where client_id = 'banban'`)).rows[0].n).toBeGreaterThan(0);
   // acme's own sale, through the graph with its own token
   const own = await gql(
     `mutation($i: RegisterSaleInput!) { registerSale(input: $i) { id } }`,
