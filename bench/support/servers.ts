@@ -14,7 +14,8 @@ process.once('SIGTERM', () => process.exit(0));
 
 async function main(): Promise<void> {
   const [kind, databaseUrl] = process.argv.slice(2);
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '20', PORT: '0', HOST: '127.0.0.1' });
+  // Production settings, except what would change what is measured: no rate limit, no load shedding to the queue.
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '20', PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' });
   const db = new Database({ connectionString: databaseUrl, max: config.databasePoolMax });
   if (kind === 'gateway') {
     await migrate(db);
