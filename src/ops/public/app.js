@@ -138,8 +138,7 @@ class Console {
         const error = e.error ? `${e.error.code ?? e.lastErrorCode ?? ''} ${e.error.message ?? ''}`.trim() : (e.lastErrorCode ?? '');
         const action = cell('');
         action.append(button);
-        tr.append(cell(when(e.receivedAt)), cell(e.flow), cell(e.action), pillCell(e.status === 'DEAD' ? 'down' : 'degraded', 'status'), cell(String(e.attempts)), cell(error, 'error'), action);
-        tr.querySelector('.status .pill').textContent = lower(e.status);
+        tr.append(cell(when(e.receivedAt)), cell(e.flow), cell(e.action), pillCell(e.status, 'status'), cell(String(e.attempts)), cell(error, 'error'), action);
         return tr;
       }),
     );
