@@ -9,7 +9,7 @@ import { postWebhook } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
 import { appToken, JWT_ENV, opsToken } from '../security/tokens';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ARTIFACTS = path.join(__dirname, '../../test-artifacts');
 
