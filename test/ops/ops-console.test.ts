@@ -99,6 +99,7 @@ describeIfChromium('ops console in headless Chromium', () => {
     await row.waitFor({ timeout: 20_000 });
     expect(await row.locator('.status').textContent()).toBe('dead');
     expect(await row.locator('.error').textContent()).toContain('GW_PREDECESSOR_MISSING');
+    await eventually(async () => expect(await page.locator('#flows tr[data-flow="sales"] .dead').textContent()).toBe('1'), 5_000, 50);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'ops-console.png'), fullPage: true });
 
@@ -110,6 +111,7 @@ describeIfChromium('ops console in headless Chromium', () => {
       expect(rows[0].status).toBe('processed');
     }, 15_000);
     await row.waitFor({ state: 'detached', timeout: 5_000 });
+    await eventually(async () => expect(await page.locator('#flows tr[data-flow="sales"] .dead').textContent()).toBe('0'), 5_000, 50);
     const { rows } = await t.db.query(`select status from sales where id = 'OPS-2'`);
     expect(rows[0].status).toBe('paid');
     expect(pageErrors).toEqual([]);

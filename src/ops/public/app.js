@@ -100,6 +100,7 @@ class Console {
           cell(when(f.lastSuccess), 'last-success'),
           cell(pct(f.errorRate), 'error-rate'),
           cell(String(f.queueSize), 'queue'),
+          cell(this.dead?.get(f.flow) ?? '…', 'dead'),
           cell(String(f.eventsInWindow), 'events'),
         );
         return tr;
@@ -125,6 +126,7 @@ class Console {
       }`,
       { c: this.client },
     );
+    await this.loadDeadCounts();
     const events = [...data.failed.edges, ...data.dead.edges].map((e) => e.node).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).slice(0, 30);
     $('#failures tbody').replaceChildren(
       ...events.map((e) => {
@@ -142,6 +144,20 @@ class Console {
         return tr;
       }),
     );
+  }
+
+  /** Dead letters per flow (pages of up to 200; "200+" beyond), shown in the flows table. */
+  async loadDeadCounts() {
+    if (!this.flows.length) return;
+    const fields = this.flows
+      .map((f, i) => `f${i}: webhookEvents(client: $c, first: 200, filter: { status: DEAD, flow: ${JSON.stringify(f)} }) { edges { cursor } pageInfo { hasNextPage } }`)
+      .join('\n');
+    const data = await this.gql(`query($c: String!) { ${fields} }`, { c: this.client });
+    this.dead = new Map(this.flows.map((f, i) => [f, `${data[`f${i}`].edges.length}${data[`f${i}`].pageInfo.hasNextPage ? '+' : ''}`]));
+    for (const [flow, n] of this.dead) {
+      const td = document.querySelector(`#flows tr[data-flow="${CSS.escape(flow)}"] .dead`);
+      if (td) td.textContent = n;
+    }
   }
 
   async replay(id, button) {
