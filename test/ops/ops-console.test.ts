@@ -29,7 +29,7 @@ describeIfChromium('ops console in headless Chromium', () => {
   beforeAll(async () => {
     // Short backoff so a dead letter settles within the test.
     CLIENTS.banban.retry = { maxAttempts: 2, initialDelaySeconds: 1, maxDelaySeconds: 1 };
-    t = await startTestApp({ ...JWT_ENV, QUEUE_WORKERS: '2', RATE_LIMIT_ENABLED: 'false' });
+    t = await startTestApp({ ...JWT_ENV, QUEUE_WORKERS: '2', RATE_LIMIT_ENABLED: 'false', METRICS_AGGREGATE_INTERVAL_SECONDS: '1' });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -100,6 +100,16 @@ describeIfChromium('ops console in headless Chromium', () => {
     expect(await row.locator('.status').textContent()).toBe('dead');
     expect(await row.locator('.error').textContent()).toContain('GW_PREDECESSOR_MISSING');
     await eventually(async () => expect(await page.locator('#flows tr[data-flow="sales"] .dead').textContent()).toBe('1'), 5_000, 50);
+    // the chart picks up this test's deliveries once they are aggregated (every second here)
+    const charted = () => page.evaluate(() => {
+      const data = (globalThis as unknown as { opsConsole: { chart: { data: number[][] } } }).opsConsole.chart.data;
+      return { deliveries: data[1].reduce((a, b) => a + b, 0), errors: data[2].reduce((a, b) => a + b, 0) };
+    });
+    await eventually(async () => {
+      const c = await charted();
+      expect(c.deliveries).toBeGreaterThanOrEqual(2); // OPS-1's sale and the dead payment
+      expect(c.errors).toBeGreaterThanOrEqual(1);
+    }, 15_000, 250);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'ops-console.png'), fullPage: true });
 
