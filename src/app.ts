@@ -8,6 +8,7 @@ import { registerOpenApi } from './docs/docs.routes';
 import { ERROR_STATUS, GatewayError, internalErrorBody } from './errors/gateway-error';
 import { healthRoutes } from './health/health.routes';
 import { metricsRoutes } from './metrics/metrics.routes';
+import { opsRoutes } from './ops/ops.routes';
 import { httpGuards } from './security/http-guards';
 import { forbiddenJsonEscape } from './shared/json-escapes';
 import { buildGatewaySchema } from './schema/build-schema';
@@ -106,6 +107,7 @@ export async function buildApp({ config, db, services = createServices(db, confi
   await httpGuards(server, { config, services });
   await server.register(metricsRoutes, { metrics: services.metrics });
   await server.register(healthRoutes, { db, health: services.health });
+  await server.register(opsRoutes);
   await server.register(webhookRoutes, { pipeline, bodyLimit: config.webhookBodyLimitBytes, db, services });
   await server.register(graphqlPlugin, { config, db, services });
   await server.register(subscriptionsPlugin, { config, db, services });

@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
@@ -46,12 +46,16 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     formatError,
+    // Compact JSON (Apollo pretty-prints by default: larger bodies, slower to write).
+    stringifyResult: (value) => JSON.stringify(value),
     validationRules: protection.validationRules,
     parseOptions: protection.parseOptions,
     plugins: [
       fastifyApolloDrainPlugin(app),
       // A federated schema turns on inline traces (resolver timings for the gateway) by default: not ours to share.
       ApolloServerPluginInlineTraceDisabled(),
+      // No cache hints in this graph; the default plugin would wrap every field's resolution (bench:graphql).
+      ApolloServerPluginCacheControlDisabled(),
       ...protection.plugins,
       introspectionGuard(production),
       auditPlugin(),

@@ -36,7 +36,26 @@ export async function httpGuards(app: FastifyInstance, opts: { config: Config; s
 
   await app.register(cors, { origin: security.corsOrigins.length ? security.corsOrigins : false, credentials: false, maxAge: 600 });
 
-  await app.register(helmet, { global: false });
+  await app.register(helmet, {
+    global: false,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      // The ops console: its own scripts, styles and same-origin fetch/WebSocket (CSP3 `'self'` covers ws:/wss:); nothing inline.
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        scriptSrcAttr: ["'none'"],
+      },
+    },
+  });
   app.addHook('onRequest', async (req, reply) => {
     if (OPS_PAGES.test(req.url)) await reply.helmet();
   });
