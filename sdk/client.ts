@@ -82,7 +82,14 @@ export function createHubClient(opts: HubClientOptions): HubClient {
       return body.data as never;
     },
     subscribe(document, ...[variables]) {
-      return wsClient().iterate({ query: document.toString(), variables: variables as Record<string, unknown> | undefined }) as never;
+      const results = wsClient().iterate({ query: document.toString(), variables: variables as Record<string, unknown> | undefined });
+      // Each event's `data`, typed like a request's; an event with errors ends the iteration with a HubClientError.
+      return (async function* () {
+        for await (const result of results) {
+          if (result.errors?.length) throw new HubClientError(result.errors as never, 0, (result.data ?? null) as never);
+          yield result.data as never;
+        }
+      })();
     },
     async dispose() {
       await ws?.dispose();

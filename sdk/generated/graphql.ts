@@ -4,6 +4,18 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type LiveCircuitState =
+  | 'CLOSED'
+  | 'HALF_OPEN'
+  | 'ISOLATED'
+  | 'OPEN';
+
+/** A flow's health, as in /health/integrations/:client */
+export type LiveFlowStatus =
+  | 'DEGRADED'
+  | 'DOWN'
+  | 'OK';
+
 export type LocationKind =
   | 'DISTRIBUTION_CENTER'
   | 'OTHER'
@@ -83,6 +95,13 @@ export type WebhookEventsFilterInput = {
   to?: string | null | undefined;
 };
 
+export type CircuitStateChangedSubscriptionVariables = Exact<{
+  client: string;
+}>;
+
+
+export type CircuitStateChangedSubscription = { circuitStateChanged: { client: string, name: string, state: LiveCircuitState, previous: LiveCircuitState | null, at: string } };
+
 export type CustomerQueryVariables = Exact<{
   id: string | number;
   first?: number | null | undefined;
@@ -91,6 +110,14 @@ export type CustomerQueryVariables = Exact<{
 
 
 export type CustomerQuery = { customer: { id: string, name: string | null, email: string | null, document: string | null, sales: { edges: Array<{ node: { id: string, status: SaleStatus, soldAt: string, total: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type FlowStatusChangedSubscriptionVariables = Exact<{
+  client: string;
+  flow?: string | null | undefined;
+}>;
+
+
+export type FlowStatusChangedSubscription = { flowStatusChanged: { client: string, flow: string, status: LiveFlowStatus, previous: LiveFlowStatus | null, at: string } };
 
 export type RegisterCancellationMutationVariables = Exact<{
   input: RegisterCancellationInput;
@@ -138,6 +165,14 @@ export type WebhookEventsQueryVariables = Exact<{
 
 export type WebhookEventsQuery = { webhookEvents: { edges: Array<{ cursor: string, node: { id: string, flow: string, action: string, status: WebhookEventStatus, httpStatus: number | null, businessId: string | null, receivedAt: string, processedAt: string | null, durationMs: number | null, error: unknown } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
+export type WebhookProcessedSubscriptionVariables = Exact<{
+  client: string;
+  flow?: string | null | undefined;
+}>;
+
+
+export type WebhookProcessedSubscription = { webhookProcessed: { id: string, client: string, flow: string, action: string, outcome: WebhookEventStatus, httpStatus: number, durationMs: number, at: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -157,6 +192,17 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const CircuitStateChangedDocument = new TypedDocumentString(`
+    subscription CircuitStateChanged($client: String!) {
+  circuitStateChanged(client: $client) {
+    client
+    name
+    state
+    previous
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<CircuitStateChangedSubscription, CircuitStateChangedSubscriptionVariables>;
 export const CustomerDocument = new TypedDocumentString(`
     query Customer($id: ID!, $first: Int, $after: String) {
   customer(id: $id) {
@@ -181,6 +227,17 @@ export const CustomerDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CustomerQuery, CustomerQueryVariables>;
+export const FlowStatusChangedDocument = new TypedDocumentString(`
+    subscription FlowStatusChanged($client: String!, $flow: String) {
+  flowStatusChanged(client: $client, flow: $flow) {
+    client
+    flow
+    status
+    previous
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<FlowStatusChangedSubscription, FlowStatusChangedSubscriptionVariables>;
 export const RegisterCancellationDocument = new TypedDocumentString(`
     mutation RegisterCancellation($input: RegisterCancellationInput!) {
   registerCancellation(input: $input) {
@@ -305,3 +362,17 @@ export const WebhookEventsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WebhookEventsQuery, WebhookEventsQueryVariables>;
+export const WebhookProcessedDocument = new TypedDocumentString(`
+    subscription WebhookProcessed($client: String!, $flow: String) {
+  webhookProcessed(client: $client, flow: $flow) {
+    id
+    client
+    flow
+    action
+    outcome
+    httpStatus
+    durationMs
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<WebhookProcessedSubscription, WebhookProcessedSubscriptionVariables>;

@@ -8,7 +8,9 @@ import {
   SaleDocument,
   SalesDocument,
   WebhookEventsDocument,
+  WebhookProcessedDocument,
 } from '../../sdk';
+import { variant } from '../support/fixtures';
 import { fixture } from '../support/fixtures';
 import { postWebhook } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -95,5 +97,14 @@ describe('the typed SDK against the running hub', () => {
       .catch(() => undefined);
     expect(sent[0].get('authorization')).toBe('Bearer jwt.example.token');
     expect(sent[0].get('x-api-key')).toBe(t.apiKey);
+  });
+  it('subscribes over graphql-ws with the same credentials, as a server action would', async () => {
+    const events = hub.subscribe(WebhookProcessedDocument, { client: 'banban', flow: 'sales' });
+    const first = events.next();
+    await new Promise((r) => setTimeout(r, 300)); // the subscription is registered before the delivery
+    const res = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'SDK-LIVE-1' }));
+    const { value } = await first;
+    expect(value?.webhookProcessed).toMatchObject({ id: res.body.eventId, client: 'banban', flow: 'sales', action: 'register_sale', outcome: 'PROCESSED', httpStatus: 200 });
+    await events.return?.();
   });
 });
