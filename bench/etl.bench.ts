@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { emitResult } from './support/report';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,7 +88,15 @@ async function main(): Promise<void> {
     console.log(`plain COPY (one table)          ${copyRate.toFixed(0).padStart(9)} rows/s   ${copySeconds.toFixed(1)} s`);
     console.log(`ETL pipeline (sales service)    ${etlRate.toFixed(0).padStart(9)} rows/s   ${seconds.toFixed(1)} s   loaded ${run.loaded}, rejected ${run.rejected}`);
     console.log(`ratio ${(etlRate / copyRate).toFixed(2)}× the plain COPY (target ≥ 0.50×)`);
-    console.log(JSON.stringify({ bench: 'etl', rows: ROWS, copyRowsPerSec: copyRate, etlRowsPerSec: etlRate, ratio: etlRate / copyRate }));
+    emitResult({
+      name: 'bench:etl',
+      figure: `${etlRate.toFixed(0)} rows/s through the pipeline`,
+      baseline: `${copyRate.toFixed(0)} rows/s plain COPY`,
+      ratio: etlRate / copyRate,
+      target: '≥ 0.50×',
+      pass: etlRate / copyRate >= 0.5,
+      details: { rows: ROWS, copyRowsPerSec: copyRate, etlRowsPerSec: etlRate },
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await database.drop();

@@ -5,12 +5,13 @@
  * Prints requests/s and latency of both paths, the async path's end-to-end lag (received →
  * processed, from the stored events) and the ratio async/sync.
  */
+import { emitResult } from './support/report';
+import { admin as adminOn, withDatabase } from './support/bench-db';
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { buildApp } from '../src/app';
 import { bootstrapClients } from '../src/clients/bootstrap';
 import { loadConfig } from '../src/config';
@@ -23,21 +24,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const FIXTURES = process.env.FIXTURES_DIR ?? join(__dirname, '..', '..', 'shared', 'fixtures');
 const sale = JSON.parse(readFileSync(join(FIXTURES, 'banban', 'sales-flow', 'register_sale.json'), 'utf8'));
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: SERVER });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function run(url: string, key: string, prefix: string, headers: Record<string, string>) {
   let n = 0;
@@ -51,6 +37,8 @@ async function run(url: string, key: string, prefix: string, headers: Record<str
   });
   return result;
 }
+
+const admin = (sql: string) => adminOn(sql, SERVER);
 
 async function main(): Promise<void> {
   const name = `axon_bench_${randomBytes(4).toString('hex')}`;
@@ -89,6 +77,15 @@ async function main(): Promise<void> {
     console.log(`async  end-to-end lag (received → processed): p50 ${Number(lag.p50).toFixed(1)} ms  p99 ${Number(lag.p99).toFixed(1)} ms  (${lag.n}/${acked} applied; queue drained ${drainedMs} ms after the async run started)`);
     console.log(`ratio  async/sync ingest throughput: ${(queued.requests.average / sync.requests.average).toFixed(2)}×`);
     console.log(`       async applied throughput: ${((lag.n / drainedMs) * 1000).toFixed(0)} events/s vs sync ${sync.requests.average.toFixed(0)} events/s`);
+    emitResult({
+      name: 'bench:queue',
+      figure: `async ingest ${queued.requests.average.toFixed(0)} req/s; lag p50 ${Number(lag.p50).toFixed(0)} ms, p99 ${Number(lag.p99).toFixed(0)} ms`,
+      baseline: `sync path ${sync.requests.average.toFixed(0)} req/s, p99 ${sync.latency.p99} ms`,
+      ratio: queued.requests.average / sync.requests.average,
+      target: 'async ingest ≥ sync (no target in the issue)',
+      pass: queued.requests.average >= sync.requests.average,
+      details: { seconds: SECONDS, connections: CONNECTIONS, lag },
+    });
     await server.close();
   } finally {
     await db.close().catch(() => undefined);

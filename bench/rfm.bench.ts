@@ -1,7 +1,8 @@
 import 'reflect-metadata';
+import { emitResult } from './support/report';
+import { admin as adminOn, withDatabase } from './support/bench-db';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { RfmService } from '../src/analytics/rfm.service';
 import { NO_RETURNS_JOIN, rebuildSql, RETURNS_JOIN } from '../src/analytics/rfm.sql';
 import { Database } from '../src/db/database';
@@ -41,21 +42,6 @@ const HAND_WRITTEN = `
        group by customer_id
     ) c`;
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: SERVER });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function generate(db: Database): Promise<void> {
   await db.query(`insert into clients (id, name, timezone) values ($1, 'Banban (bench)', 'America/Sao_Paulo')`, [CLIENT]);
@@ -89,6 +75,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   const value = await fn();
   return { ms: performance.now() - started, value };
 }
+
+const admin = (sql: string) => adminOn(sql, SERVER);
 
 async function main(): Promise<void> {
   const name = `axon_bench_rfm_${randomBytes(4).toString('hex')}`;
@@ -142,7 +130,16 @@ async function main(): Promise<void> {
     console.log(`rebuildRfm again for the same date (replaces)  ${replace.toFixed(0).padStart(6)} ms`);
     console.log(`ratio ${ratio.toFixed(2)}× the hand-written statement (target ≤ 1.20×); rebuild ${(bestRebuild / 1000).toFixed(2)} s (target < 10 s)`);
     console.log(`identical scores: ${diff[0].differing === 0 ? 'yes' : 'NO'} (${diff[0].customers} customers compared, ${diff[0].differing} differing)`);
-    console.log(JSON.stringify({ bench: 'rfm', sales: SALES, customers: CUSTOMERS, handWrittenMs: bestHand, rebuildMs: bestRebuild, replaceMs: replace, ratio, identical: diff[0].differing === 0 }));
+    emitResult({
+      name: 'bench:rfm',
+      figure: `rebuildRfm ${(bestRebuild / 1000).toFixed(2)} s (${SALES} sales, ${CUSTOMERS} customers)`,
+      baseline: `one hand-written statement ${(bestHand / 1000).toFixed(2)} s`,
+      // "higher is better" for the report: baseline time over ours (≥ 1/1.2 meets ≤ 1.2×)
+      ratio: bestHand / bestRebuild,
+      target: 'time ≤ 1.20× (ratio ≥ 0.83), < 10 s, identical scores',
+      pass: ratio <= 1.2 && bestRebuild < 10_000 && diff[0].differing === 0,
+      details: { sales: SALES, customers: CUSTOMERS, handWrittenMs: bestHand, rebuildMs: bestRebuild, replaceMs: replace, timeRatio: ratio, identical: diff[0].differing === 0 },
+    });
     if (diff[0].differing !== 0) process.exitCode = 1;
   } finally {
     await db.close();

@@ -1,5 +1,5 @@
 import { createClient } from 'graphql-ws';
-import { ChildProcess, spawn } from 'node:child_process';
+import { startServer as startBenchServer } from './support/run';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -40,26 +40,7 @@ interface Figures {
 const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startServer(kind: 'gateway' | 'baseline', databaseUrl: string): Promise<{ port: number; extra: string[]; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'support', 'subscriptions-servers.ts'), kind, databaseUrl], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (chunk) => {
-      buf += chunk;
-      const m = /READY (\d+)(.*)/.exec(buf);
-      if (m) {
-        resolve({
-          port: Number(m[1]),
-          extra: m[2].trim().split(/\s+/).filter(Boolean),
-          stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-}
+const startServer = (kind: 'gateway' | 'baseline', databaseUrl: string) => startBenchServer(kind, databaseUrl, 'subscriptions-servers.ts');
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ eventId: string }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

@@ -8,9 +8,9 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
-/** Starts bench/support/servers.ts in a child process (its own core) and waits for READY. */
-export function startServer(kind: 'gateway' | 'baseline', databaseUrl: string): Promise<ServerHandle> {
-  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'servers.ts'), kind, databaseUrl], {
+/** Starts a bench server script (bench/support/servers.ts by default) in a child process and waits for READY. */
+export function startServer(kind: 'gateway' | 'baseline', databaseUrl: string, script = 'servers.ts'): Promise<ServerHandle> {
+  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, script), kind, databaseUrl], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
