@@ -133,7 +133,8 @@ async function stockLevels(q: Queryable, e: WebhookEventRow): Promise<DomainEven
   if (!e.processedAt) return [];
   const { rows } = await q.query<{ locationCode: string; sku: string; quantity: number; delta: number }>(
     `select m.location_code as "locationCode", m.sku, sum(m.quantity_delta)::int as delta,
-            (select quantity from stock_levels l where l.client_id = m.client_id and l.location_code = m.location_code and l.sku = m.sku) as quantity
+            -- the stock right after this delivery (not now: later deliveries may have moved it since)
+            (array_agg(m.resulting_quantity order by m.id desc))[1] as quantity
        from inventory_movements m
       where m.client_id = $1 and m.recorded_at = (select processed_at from webhook_events where id = $2)
       group by m.client_id, m.location_code, m.sku order by 1, 2`,
