@@ -1,5 +1,6 @@
 import { variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
+import { afterBackgroundWork } from '../support/quiet';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -122,6 +123,7 @@ describe('GraphQL reads', () => {
 
 describe('DataLoader bounds', () => {
   async function queriesFor(first: number): Promise<number> {
+    await afterBackgroundWork(t);
     const before = t.db.queryCount;
     const res = await graphql(t, PAGE, { first });
     expect(res.body.errors).toBeUndefined();

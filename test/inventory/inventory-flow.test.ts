@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { countRows, ledgerMismatches, ledgerStock } from '../support/ledger';
 import { fixture, variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
+import { afterBackgroundWork } from '../support/quiet';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -300,7 +301,7 @@ describe('stock reads', () => {
     await postWebhook(t, FLOW, adjustment('AJ-BULK-X', { location_code: 'LJ-BULK', sku: 'BULK-0', quantity_delta: 1 }));
     const cost = async (query: string) => {
       await graphql(t, '{ __typename }'); // the key's last-use touch happens off the measured request
-      await t.services.reactionQueue.drain(); // after-commit reactions (RFM, rules) of the deliveries above are not this read's cost
+      await afterBackgroundWork(t);
       const before = t.db.queryCount;
       const res = await graphql(t, query);
       expect(res.body.errors).toBeUndefined();

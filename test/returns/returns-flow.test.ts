@@ -1,6 +1,7 @@
 import { fixture, variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
 import { fingerprint, ledgerMismatches, stockAt } from '../support/ledger-state';
+import { afterBackgroundWork } from '../support/quiet';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -204,6 +205,7 @@ describe('reads are batched', () => {
     const query = `query($first: Int) { sales(first: $first) { edges { node { id netTotal
       returns { id store { code } items { sku product { sku } } refunds { amount } } } } } }`;
     const cost = async (first: number) => {
+      await afterBackgroundWork(t);
       const before = t.db.queryCount;
       const res = await graphql(t, query, { first });
       expect(res.body.errors).toBeUndefined();

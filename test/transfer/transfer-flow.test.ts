@@ -1,6 +1,7 @@
 import { fixture, variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
 import { fingerprint, ledgerMismatches, seedStock, stockAt } from '../support/ledger-state';
+import { afterBackgroundWork } from '../support/quiet';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -252,6 +253,7 @@ describe('transfers(status, first, after)', () => {
     const query = `query($first: Int) { transfers(first: $first) { edges { node {
       id origin { code } destination { code } items { sku product { description } } divergences { sku } history { status } } } } }`;
     const cost = async (first: number) => {
+      await afterBackgroundWork(t);
       const before = t.db.queryCount;
       const res = await graphql(t, query, { first });
       expect(res.body.errors).toBeUndefined();
