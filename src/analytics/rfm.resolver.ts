@@ -1,8 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { clientScope } from '../auth/client-scope';
-import { PageArgs, toConnection } from '../schema/connection';
+import { keysetConnection, PageArgs } from '../schema/connection';
 import { GraphQLContext, tenantOf } from '../schema/context';
-import { pageSize, toPage } from '../shared/pagination';
 import { rfmCursor, rfmRepository, RfmRunRow } from './rfm.repository';
 import { CustomerRfmConnection, CustomerRfmType, LocalDateScalar, RfmMovementType, RfmRunType, RfmSegmentsType } from './rfm.type';
 
@@ -41,11 +40,14 @@ export class RfmResolver {
   @Query(() => CustomerRfmConnection, { description: "A segment's customers in a snapshot, highest spend first" })
   async rfmCustomers(@Args() args: RfmCustomersArgs, @Ctx() ctx: GraphQLContext) {
     const clientId = clientScope(ctx, args.client);
-    const size = pageSize(args.first);
-    const asOf = await ctx.services.rfm.snapshotDate(ctx.reader, clientId, args.asOf);
-    const rows = asOf ? await rfmRepository.segmentPage(ctx.reader, clientId, asOf, args.segment, size + 1, args.after) : [];
-    const page = toPage(rows, size);
-    return toConnection(page.nodes, page.hasNextPage, rfmCursor);
+    return keysetConnection(
+      args,
+      async (limit, after) => {
+        const asOf = await ctx.services.rfm.snapshotDate(ctx.reader, clientId, args.asOf);
+        return asOf ? rfmRepository.segmentPage(ctx.reader, clientId, asOf, args.segment, limit, after) : [];
+      },
+      rfmCursor,
+    );
   }
 
   @Authorized()

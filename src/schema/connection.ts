@@ -1,4 +1,5 @@
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { pageSize, toPage } from '../shared/pagination';
 
 @ObjectType()
 export class PageInfo {
@@ -34,6 +35,22 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
 export interface ConnectionValue<T> {
   edges: Array<{ cursor: string; node: T }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/**
+ * One keyset page as a connection: `fetch` is asked for one row more than the page (after the
+ * given cursor) to learn whether another page follows; `onNode` sees each node of the page.
+ */
+export async function keysetConnection<T>(
+  args: { first?: number; after?: string },
+  fetch: (limit: number, after: string | undefined) => Promise<T[]>,
+  cursorOf: (n: T) => string,
+  onNode?: (n: T) => void,
+): Promise<ConnectionValue<T>> {
+  const size = pageSize(args.first);
+  const page = toPage(await fetch(size + 1, args.after), size);
+  if (onNode) page.nodes.forEach(onNode);
+  return toConnection(page.nodes, page.hasNextPage, cursorOf);
 }
 
 export function toConnection<T>(nodes: T[], hasNextPage: boolean, cursorOf: (n: T) => string): ConnectionValue<T> {

@@ -1,8 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { assertKnownClient, createApiKey } from '../auth/key-management';
-import { PageArgs, toConnection } from '../schema/connection';
+import { keysetConnection, PageArgs } from '../schema/connection';
 import { GraphQLContext } from '../schema/context';
-import { pageSize, toPage } from '../shared/pagination';
 import { auditCursor, auditRepository, AuditSource } from './audit.repository';
 import { clientSecurityRepository } from './client-security.repository';
 import { quarantineCursor, quarantineRepository } from './quarantine.repository';
@@ -101,18 +100,18 @@ export class SecurityResolver {
   @Authorized('ops')
   @Query(() => QuarantinedDeliveryConnection, { description: 'Deliveries refused by authentication, signature or allowlist checks, newest first' })
   async quarantine(@Args() args: QuarantineArgs, @Ctx() ctx: GraphQLContext) {
-    const size = pageSize(args.first);
     const { client, ...rest } = args.filter ?? {};
-    const page = toPage(await quarantineRepository.page(ctx.reader, { clientId: client, ...rest }, size + 1, args.after), size);
-    return toConnection(page.nodes, page.hasNextPage, quarantineCursor);
+    return keysetConnection(args, (limit, after) => quarantineRepository.page(ctx.reader, { clientId: client, ...rest }, limit, after), quarantineCursor);
   }
 
   @Authorized('ops')
   @Query(() => AuditEntryConnection, { description: 'The audit trail of mutations, key changes and replays, newest first' })
   async auditLog(@Args() args: AuditLogArgs, @Ctx() ctx: GraphQLContext) {
-    const size = pageSize(args.first);
     const { client, source, ...rest } = args.filter ?? {};
-    const page = toPage(await auditRepository.page(ctx.reader, { clientId: client, source: source as AuditSource | undefined, ...rest }, size + 1, args.after), size);
-    return toConnection(page.nodes, page.hasNextPage, auditCursor);
+    return keysetConnection(
+      args,
+      (limit, after) => auditRepository.page(ctx.reader, { clientId: client, source: source as AuditSource | undefined, ...rest }, limit, after),
+      auditCursor,
+    );
   }
 }

@@ -1,8 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GatewayError } from '../errors/gateway-error';
 import { GraphQLContext, tenantOf } from '../schema/context';
-import { PageArgs, toConnection } from '../schema/connection';
-import { pageSize, toPage } from '../shared/pagination';
+import { keysetConnection, PageArgs } from '../schema/connection';
 import { webhookEventCursor, webhookEventRepository, WebhookEventRow } from './webhook-event.repository';
 import { ReplayWebhookEventsFilterInput, ReplayWebhookEventsResult, WebhookEventConnection, WebhookEventsFilterInput, WebhookEventType } from './webhook-event.type';
 import { replayWebhookEvents } from './webhook-replay.service';
@@ -23,10 +22,8 @@ export class WebhookEventResolver {
   @Authorized()
   @Query(() => WebhookEventConnection, { description: "The audit trail of the caller's deliveries, newest first" })
   async webhookEvents(@Args() args: WebhookEventsArgs, @Ctx() ctx: GraphQLContext) {
-    const size = pageSize(args.first);
-    const rows = await webhookEventRepository.page(ctx.reader, tenantOf(ctx, args.client), args.filter ?? {}, size + 1, args.after);
-    const page = toPage(rows, size);
-    return toConnection(page.nodes, page.hasNextPage, webhookEventCursor);
+    const clientId = tenantOf(ctx, args.client);
+    return keysetConnection(args, (limit, after) => webhookEventRepository.page(ctx.reader, clientId, args.filter ?? {}, limit, after), webhookEventCursor);
   }
 
   @Authorized()

@@ -1,9 +1,8 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LocationType, ProductType } from '../../domain/master-data.type';
-import { PageArgs, toConnection } from '../../schema/connection';
+import { keysetConnection, PageArgs } from '../../schema/connection';
 import { GraphQLContext, tenantOf } from '../../schema/context';
 import { normalizeCode } from '../../shared/normalize';
-import { pageSize, toPage } from '../../shared/pagination';
 import { AdjustStockInput, StockLevelsFilterInput, TakeInventorySnapshotInput, ValidateMovementInput } from './inventory.input';
 import { AdjustmentRow, inventoryRepository, SnapshotDifferenceRow, SnapshotLineRow, SnapshotRow, stockLevelCursor, StockLevelRow } from './inventory.repository';
 import { MovementValidation } from './inventory.service';
@@ -34,13 +33,14 @@ export class StockLevelResolver {
   @Authorized()
   @Query(() => StockLevelConnection, { description: 'Stock positions by location and sku, with cursor pagination' })
   async stockLevels(@Args() args: StockLevelsArgs, @Ctx() ctx: GraphQLContext) {
-    const size = pageSize(args.first);
     const f = args.filter ?? {};
     const filter = { ...f, locationCode: f.locationCode && normalizeCode(f.locationCode), sku: f.sku && normalizeCode(f.sku) };
-    const rows = await inventoryRepository.stockPage(ctx.reader, tenantOf(ctx), filter, size + 1, args.after);
-    const page = toPage(rows, size);
-    for (const s of page.nodes) ctx.loaders.stockLevel.prime(s, s);
-    return toConnection(page.nodes, page.hasNextPage, stockLevelCursor);
+    return keysetConnection(
+      args,
+      (limit, after) => inventoryRepository.stockPage(ctx.reader, tenantOf(ctx), filter, limit, after),
+      stockLevelCursor,
+      (s) => ctx.loaders.stockLevel.prime(s, s),
+    );
   }
 
   @Authorized()

@@ -1,8 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CustomerType, LocationType, ProductType } from '../../domain/master-data.type';
 import { GraphQLContext, tenantOf } from '../../schema/context';
-import { PageArgs, toConnection } from '../../schema/connection';
-import { pageSize, toPage } from '../../shared/pagination';
+import { keysetConnection, PageArgs } from '../../schema/connection';
 import { RegisterCancellationInput, RegisterPaymentInput, RegisterSaleInput, SalesFilterInput } from './sale.input';
 import { PaymentRow, saleCursor, SaleItemRow, saleRepository, SaleRow } from './sale.repository';
 import { PaymentType, SaleConnection, SaleItemType, SaleType } from './sale.type';
@@ -15,11 +14,12 @@ class SalesArgs extends PageArgs {
 
 /** Reads a keyset page of sales for the caller's client. Shared by `sales` and `Customer.sales`. */
 export async function salesPage(ctx: GraphQLContext, filter: SalesFilterInput, args: PageArgs) {
-  const size = pageSize(args.first);
-  const rows = await saleRepository.page(ctx.reader, tenantOf(ctx), filter, size + 1, args.after);
-  const page = toPage(rows, size);
-  for (const sale of page.nodes) ctx.loaders.sale.prime(sale.id, sale);
-  return toConnection(page.nodes, page.hasNextPage, saleCursor);
+  return keysetConnection(
+    args,
+    (limit, after) => saleRepository.page(ctx.reader, tenantOf(ctx), filter, limit, after),
+    saleCursor,
+    (sale) => ctx.loaders.sale.prime(sale.id, sale),
+  );
 }
 
 @Resolver(() => SaleType)

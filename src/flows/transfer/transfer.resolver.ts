@@ -1,8 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LocationType, ProductType } from '../../domain/master-data.type';
-import { PageArgs, toConnection } from '../../schema/connection';
+import { keysetConnection, PageArgs } from '../../schema/connection';
 import { GraphQLContext, tenantOf } from '../../schema/context';
-import { pageSize, toPage } from '../../shared/pagination';
 import { CreateTransferInput, ReceiveTransferInput, ShipTransferInput } from './transfer.input';
 import { transferCursor, TransferEventRow, TransferItemRow, transferRepository, TransferRow } from './transfer.repository';
 import { TransferConnection, TransferEventType, TransferItemType, TransferStatusEnum, TransferType } from './transfer.type';
@@ -24,11 +23,12 @@ export class TransferResolver {
   @Authorized()
   @Query(() => TransferConnection, { description: 'Transfers, newest first, with cursor pagination' })
   async transfers(@Args() args: TransfersArgs, @Ctx() ctx: GraphQLContext) {
-    const size = pageSize(args.first);
-    const rows = await transferRepository.page(ctx.reader, tenantOf(ctx), { status: args.status }, size + 1, args.after);
-    const page = toPage(rows, size);
-    for (const t of page.nodes) ctx.loaders.transfer.prime(t.id, t);
-    return toConnection(page.nodes, page.hasNextPage, transferCursor);
+    return keysetConnection(
+      args,
+      (limit, after) => transferRepository.page(ctx.reader, tenantOf(ctx), { status: args.status }, limit, after),
+      transferCursor,
+      (t) => ctx.loaders.transfer.prime(t.id, t),
+    );
   }
 
   @Authorized()
