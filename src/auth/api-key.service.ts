@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { randomBytes } from 'node:crypto';
 import { Database } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
@@ -14,8 +15,18 @@ export interface IssuedKey {
 /** API keys: random, shown once, stored as sha256 only (they carry 256 bits; no slow hash needed). */
 export class ApiKeyService {
   private readonly lastTouched = new Map<number, number>();
+  /**
+   * Verified keys by hash, trusted for `cacheSeconds`: a delivery costs no key lookup. A revocation
+   * in this process takes effect at once; one made elsewhere (CLI, another instance) within the TTL.
+   */
+  private readonly verified?: LRUCache<string, ApiKeyRow>;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    cacheSeconds = 0,
+  ) {
+    if (cacheSeconds > 0) this.verified = new LRUCache({ max: 10_000, ttl: cacheSeconds * 1000 });
+  }
 
   async issue(opts: { clientId: string; flow?: string | null; name: string; key?: string }): Promise<IssuedKey> {
     const key = opts.key ?? `axk_${randomBytes(32).toString('base64url')}`;
@@ -45,14 +56,17 @@ export class ApiKeyService {
   async revoke(id: number): Promise<ApiKeyRow> {
     const row = await apiKeyRepository.revoke(this.db, id);
     if (!row) throw new GatewayError('GW_NOT_FOUND', `No API key ${id}`);
+    for (const [hash, cached] of this.verified?.entries() ?? []) if (cached.id === id) this.verified?.delete(hash);
     return row;
   }
 
   /** Resolves `x-api-key` to its key record, or throws 401. A flow-scoped key opens only its flow. */
   async authenticate(key: string | undefined, flowKey?: string): Promise<ApiKeyRow> {
     if (!key) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
-    const record = await apiKeyRepository.findActiveByHash(this.db, sha256(key));
+    const hash = sha256(key);
+    const record = this.verified?.get(hash) ?? (await apiKeyRepository.findActiveByHash(this.db, hash));
     if (!record) throw new GatewayError('GW_UNAUTHENTICATED', 'Invalid API key');
+    this.verified?.set(hash, record, { noUpdateTTL: true });
     if (flowKey && record.flow && record.flow !== flowKey) throw new GatewayError('GW_FORBIDDEN', `This key does not open the ${flowKey} flow`);
     this.touchLater(record.id);
     return record;

@@ -17,6 +17,7 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   REDIS_CHANNEL_PREFIX: z.string().min(1).max(64).default('axon:'),
   DEV_API_KEY: z.string().min(20, 'must be at least 20 characters').max(200).optional(),
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   HEALTH_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
@@ -96,6 +97,8 @@ export interface Config {
   /** Prefix of the hub's Redis pub/sub channels (instances of one hub share it; other hubs or test runs on the same Redis do not). */
   redisChannelPrefix: string;
   devApiKey?: string;
+  /** How long a verified API key is trusted without asking the database (revocations elsewhere take this long). */
+  apiKeyCacheSeconds: number;
   webhookBodyLimitBytes: number;
   health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
   security: SecurityConfig;
@@ -163,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     devApiKey: e.DEV_API_KEY,
+    apiKeyCacheSeconds: e.API_KEY_CACHE_SECONDS,
     webhookBodyLimitBytes: e.WEBHOOK_BODY_LIMIT_BYTES,
     health: {
       windowSeconds: e.HEALTH_WINDOW_SECONDS,

@@ -35,6 +35,9 @@ export class Database implements Queryable {
       max: opts.max,
       application_name: opts.applicationName ?? 'axon-hub',
       ssl: pgSsl(opts.ssl),
+      // Protocol pipelining: statements queued on a connection are written at once, so a transaction's
+      // trailing writes and its COMMIT cost one round trip (see Transaction.pipeline).
+      pipeline: true,
     });
     // An idle client losing its connection must not crash the process; the next checkout reconnects.
     this.pool.on('error', () => undefined);
@@ -45,7 +48,11 @@ export class Database implements Queryable {
     return this.pool.query<R>(text, values);
   }
 
-  /** Runs `fn` in one transaction on one connection; rolls back on any error. */
+  /**
+   * Runs `fn` in one transaction on one connection; rolls back on any error. BEGIN is not awaited
+   * on its own: node-postgres sends a client's queries in order, so the first query of `fn` follows
+   * it in the same turn. Queries `fn` hands to `tx.pipeline` are awaited with the COMMIT.
+   */
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     // A checked-out client whose server goes away emits 'error'; its queries reject anyway.
@@ -54,11 +61,12 @@ export class Database implements Queryable {
     const tx = new Transaction(client, this);
     let broken = false;
     try {
-      await tx.query('BEGIN');
+      tx.pipeline('BEGIN');
       const result = await fn(tx);
-      await tx.query('COMMIT');
+      await tx.commit();
       return result;
     } catch (err) {
+      await tx.settle();
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw err;
     } finally {
@@ -81,7 +89,19 @@ export class Database implements Queryable {
   }
 }
 
+/**
+ * A write whose result nobody reads: pipelined inside a transaction (see Transaction.pipeline),
+ * awaited on its own otherwise.
+ */
+export async function send(q: Queryable, text: string, values?: unknown[]): Promise<void> {
+  if (q instanceof Transaction) q.pipeline(text, values);
+  else await q.query(text, values);
+}
+
 export class Transaction implements Queryable {
+  private readonly inFlight: Array<Promise<unknown>> = [];
+  private firstFailure: unknown;
+
   constructor(
     private readonly client: PoolClient,
     private readonly owner: Database,
@@ -89,6 +109,41 @@ export class Transaction implements Queryable {
 
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
     this.owner.queryCount++;
-    return this.client.query<R>(text, values);
+    try {
+      return await this.client.query<R>(text, values);
+    } catch (err) {
+      // "current transaction is aborted": the cause is the pipelined statement that failed first.
+      if ((err as { code?: string }).code === '25P02' && this.firstFailure) throw this.firstFailure;
+      throw err;
+    }
+  }
+
+  /**
+   * Sends a statement whose result nobody reads without waiting for it: it runs in order with the
+   * transaction's other statements, and its failure fails the COMMIT. This saves a round trip per
+   * write on the request path (e.g. the ledger row after the sale, the event's final status).
+   */
+  pipeline(text: string, values?: unknown[]): void {
+    this.owner.queryCount++;
+    const sent = this.client.query(text, values);
+    sent.catch((err) => (this.firstFailure ??= err)); // observed at commit (or settle); never an unhandled rejection
+    this.inFlight.push(sent);
+  }
+
+  /** COMMIT, queued behind the pipelined statements; any of them failing means nothing committed. */
+  async commit(): Promise<void> {
+    this.owner.queryCount++;
+    const commit = this.client.query('COMMIT');
+    const pending = this.inFlight.splice(0);
+    const failed = (await Promise.allSettled(pending)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const done = await commit;
+    // A COMMIT in a transaction a failed statement aborted is answered ROLLBACK, not an error.
+    if (failed) throw failed.reason;
+    if (done.command !== 'COMMIT') throw new Error(`transaction ended with ${done.command}`);
+  }
+
+  /** Waits for every pipelined statement to finish (before a ROLLBACK), ignoring their outcome. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.inFlight.splice(0));
   }
 }

@@ -1,4 +1,4 @@
-import { Queryable } from '../db/database';
+import { Queryable, send } from '../db/database';
 
 export type LocationKind = 'store' | 'distribution_center' | 'other';
 
@@ -36,7 +36,8 @@ export interface MasterData {
  * Master data arrives with the events: unknown stores, products and customers are registered
  * from the payload, in one round trip. Existing rows are never locked unless their data really
  * changes (INSERT … DO NOTHING, then an UPDATE that only matches changed rows), so concurrent
- * deliveries sharing products or customers don't queue behind each other.
+ * deliveries sharing products or customers don't queue behind each other. Inside a transaction the
+ * statement is pipelined (nothing reads its result; later statements see its rows).
  */
 export const masterDataRepository = {
   async register(q: Queryable, clientId: string, data: MasterData): Promise<void> {
@@ -47,7 +48,8 @@ export const masterDataRepository = {
     const byId = new Map<string, CustomerRow>();
     for (const k of [...(data.customers ?? []), ...(data.customer ? [data.customer] : [])]) byId.set(k.id, k);
     const cs = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
-    await q.query(
+    await send(
+      q,
       `with
        loc as (
          insert into locations (client_id, code, kind)

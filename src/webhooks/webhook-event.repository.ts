@@ -1,4 +1,4 @@
-import { Queryable } from '../db/database';
+import { Queryable, send } from '../db/database';
 import { SqlFilter } from '../db/sql-filter';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
 
@@ -64,6 +64,18 @@ export function webhookEventCursor(e: Pick<WebhookEventRow, 'receivedAt' | 'id'>
   return encodeCursor([e.receivedAt.toISOString(), e.id]);
 }
 
+/**
+ * The idempotency claim: the event's row, unless an accepted delivery already holds its key
+ * (`$1` id, `$2` client, `$11` received_at, `$13` entity key — other statements build on these).
+ */
+export const CLAIM_SQL = `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at, entity_key)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13)
+       on conflict (client_id, idempotency_key) where status in ('processing', 'processed', 'queued') do nothing`;
+
+export function claimParams(e: NewWebhookEvent, status: 'processing' | 'queued'): unknown[] {
+  return [e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload), e.rawBody, e.headers, e.receivedAt, status, e.entityKey ?? null];
+}
+
 export const webhookEventRepository = {
   /**
    * Claims the idempotency key for this delivery inside the caller's transaction. Returns the new
@@ -71,18 +83,14 @@ export const webhookEventRepository = {
    * concurrent duplicates wait for the first one's transaction instead of racing it).
    */
   async claim(q: Queryable, e: NewWebhookEvent, status: 'processing' | 'queued' = 'processing'): Promise<string | null> {
-    const { rows } = await q.query<{ id: string }>(
-      `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at, entity_key)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13)
-       on conflict (client_id, idempotency_key) where status in ('processing', 'processed', 'queued') do nothing
-       returning id`,
-      [e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload), e.rawBody, e.headers, e.receivedAt, status, e.entityKey ?? null],
-    );
+    const { rows } = await q.query<{ id: string }>(`${CLAIM_SQL} returning id`, claimParams(e, status));
     return rows[0]?.id ?? null;
   },
 
+  /** Pipelined inside the transaction: the COMMIT right behind it is what the caller waits for. */
   async markProcessed(q: Queryable, id: string, httpStatus: number, result: unknown, durationMs: number): Promise<void> {
-    await q.query(
+    await send(
+      q,
       `update webhook_events set status = 'processed', http_status = $2, result = $3, processed_at = now(), duration_ms = $4 where id = $1`,
       [id, httpStatus, JSON.stringify(result), durationMs.toFixed(3)],
     );

@@ -1,5 +1,5 @@
 import { Queryable } from '../db/database';
-import { QueuedWebhookEvent, WebhookEventStatus } from './webhook-event.repository';
+import { CLAIM_SQL, claimParams, NewWebhookEvent, QueuedWebhookEvent, WebhookEventStatus } from './webhook-event.repository';
 
 const QUEUED_COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey", business_id as "businessId",
   payload_hash as "payloadHash", payload, raw_body as "rawBody", headers, status, http_status as "httpStatus", result, error,
@@ -13,6 +13,14 @@ export interface ReplayFilter {
   from?: Date;
   to?: Date;
   ids?: string[];
+}
+
+/** An older queued event of the same entity, for the event given by its parameter placeholders. */
+function predecessorQueued(p: { id: string; client: string; receivedAt: string; entity: string }): string {
+  return `select 1 from webhook_events w
+        where w.client_id = ${p.client} and w.entity_key = ${p.entity} and w.status = 'queued' and w.id <> ${p.id}
+          and (w.received_at, w.id) < (${p.receivedAt}::timestamptz, ${p.id}::uuid)
+          and w.last_error_code is distinct from 'GW_PREDECESSOR_MISSING'`;
 }
 
 /** The queue's view of webhook_events: the row is the source of truth, the job only a pointer to it. */
@@ -32,15 +40,19 @@ export const webhookQueueRepository = {
    */
   async hasPendingPredecessor(q: Queryable, e: { id: string; clientId: string; entityKey?: string | null; receivedAt: Date }): Promise<boolean> {
     if (!e.entityKey) return false;
-    const { rows } = await q.query(
-      `select 1 from webhook_events
-        where client_id = $1 and entity_key = $2 and status = 'queued' and id <> $3
-          and (received_at, id) < ($4::timestamptz, $3::uuid)
-          and last_error_code is distinct from 'GW_PREDECESSOR_MISSING'
-        limit 1`,
-      [e.clientId, e.entityKey, e.id, e.receivedAt],
-    );
+    const { rows } = await q.query(`${predecessorQueued({ id: '$1', client: '$2', receivedAt: '$3', entity: '$4' })} limit 1`, [e.id, e.clientId, e.receivedAt, e.entityKey]);
     return rows.length > 0;
+  },
+
+  /** The claim and the line check in one round trip: null when the key is taken, else whether older events of the entity are queued. */
+  async claimInLine(q: Queryable, e: NewWebhookEvent): Promise<{ behindQueued: boolean } | null> {
+    const { rows } = await q.query<{ behindQueued: boolean }>(
+      // Placeholders of CLAIM_SQL: $1 id, $2 client, $11 received_at, $13 entity key.
+      `with claimed as (${CLAIM_SQL} returning id)
+       select exists (${predecessorQueued({ id: '$1', client: '$2', receivedAt: '$11', entity: '$13' })}) as "behindQueued" from claimed`,
+      claimParams(e, 'processing'),
+    );
+    return rows[0] ?? null;
   },
 
   async markQueued(q: Queryable, id: string): Promise<void> {

@@ -191,9 +191,10 @@ export class WebhookPipeline {
               await webhookEventRepository.claim(tx, { ...u.event, idempotencyKey: `read:${u.event.id}` });
               return this.apply(tx, u, action, data, started);
             }
-            if (!(await webhookEventRepository.claim(tx, u.event))) return null;
+            const claim = await webhookQueueRepository.claimInLine(tx, u.event);
+            if (!claim) return null;
             // Older events of this entity are still queued: this one joins the line behind them.
-            if (await webhookQueueRepository.hasPendingPredecessor(tx, u.event)) {
+            if (claim.behindQueued) {
               await webhookQueueRepository.markQueued(tx, u.event.id);
               await this.enqueueOn(tx, u);
               return new Queued('entity_pending');

@@ -420,12 +420,13 @@ describe('reads', () => {
     const small = await cost(['PO-2026-0456']);
     const big = await cost(['PO-BULK']);
     const several = await cost(['PO-BULK', 'PO-DIV', 'PO-2026-0456', 'PO-KEY']);
-    // The bound is set by the query's shape, never by the rows: the key, the orders (one batch), one
-    // batch per nested list (supplier, destination, items, documents, divergences, document items)
-    // and at most one product batch per path that reaches products (items, document items, divergences).
+    // The bound is set by the query's shape, never by the rows: the orders (one batch), one batch per
+    // nested list (supplier, destination, items, documents, divergences, document items) and at most
+    // one product batch per path that reaches products (items, document items, divergences); the key
+    // was verified by the warm-up request and is cached (API_KEY_CACHE_SECONDS).
     // (Whether two product batches merge depends on which list query answers first, so the exact count varies by one or two.)
-    for (const n of [small, big, several]) expect(n).toBeLessThanOrEqual(11);
-    expect(big).toBeGreaterThanOrEqual(9);
+    for (const n of [small, big, several]) expect(n).toBeLessThanOrEqual(10);
+    expect(big).toBeGreaterThanOrEqual(8);
   });
 
   it('the ledger invariant holds after every sequence above', async () => {

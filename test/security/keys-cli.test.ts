@@ -8,7 +8,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ API_KEY_CACHE_SECONDS: '1' });
 });
 afterAll(() => t.close());
 
@@ -35,8 +35,17 @@ describe('npm run keys', () => {
     expect(listed.out).not.toContain(key);
 
     expect((await cli('revoke', '--id', id)).code).toBe(0);
-    const refused = await postWebhook({ ...t, apiKey: key }, 'sales-flow', { ...sale, data: { ...sale.data, sale_id: 'S-CLI-2' } });
+    // Revoked by another process: this instance trusts its cached verification for at most
+    // API_KEY_CACHE_SECONDS (1 s here), then refuses the key.
+    const revokedAt = Date.now();
+    let refused;
+    for (let n = 2; ; n++) {
+      refused = await postWebhook({ ...t, apiKey: key }, 'sales-flow', { ...sale, data: { ...sale.data, sale_id: `S-CLI-${n}` } });
+      if (refused.status !== 200 || Date.now() - revokedAt > 3000) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(refused.status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(3000);
     expect((await cli('list', '--client', 'banban')).out).not.toContain('erp-cli');
     expect((await cli('list', '--client', 'banban', '--all')).out).toContain('erp-cli');
 

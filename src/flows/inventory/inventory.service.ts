@@ -41,7 +41,7 @@ export class InventoryService {
     if (adjustment.quantityDelta < 0) {
       await assertStockAvailable(q, clientId, [{ locationCode: adjustment.locationCode, sku: adjustment.sku, quantity: -adjustment.quantityDelta }]);
     }
-    await inventoryLedgerRepository.record(q, clientId, [
+    await inventoryLedgerRepository.append(q, clientId, [
       {
         locationCode: adjustment.locationCode,
         sku: adjustment.sku,
