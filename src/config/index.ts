@@ -12,6 +12,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   DATABASE_SSL: z.enum(['disable', 'require', 'no-verify']).default('disable'),
+  DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   EMBEDDED_PG_DIR: z.string().min(1).default('./.data/postgres'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
@@ -92,6 +93,8 @@ export interface Config {
   databaseUrl?: string;
   databasePoolMax: number;
   databaseSsl: 'disable' | 'require' | 'no-verify';
+  /** Named prepared statements (off behind a pooler in transaction mode that cannot keep them). */
+  databasePreparedStatements: boolean;
   embeddedPg: { dir: string; port: number };
   redisUrl?: string;
   /** Prefix of the hub's Redis pub/sub channels (instances of one hub share it; other hubs or test runs on the same Redis do not). */
@@ -162,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     databaseSsl: e.DATABASE_SSL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'true',
     embeddedPg: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     redisUrl: e.REDIS_URL,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,

@@ -1,4 +1,5 @@
-import { Pool, PoolClient, QueryResultRow, types } from 'pg';
+import { createHash } from 'node:crypto';
+import { Pool, PoolClient, QueryConfig, QueryResultRow, types } from 'pg';
 
 // int8 (counts, bigserial ids) as JS numbers; numeric stays a string so money is never a float.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -18,6 +19,25 @@ export interface DatabaseOptions {
   max: number;
   ssl?: 'disable' | 'require' | 'no-verify';
   applicationName?: string;
+  /**
+   * Parameterised statements as named prepared statements (default): parsed and planned once per
+   * connection instead of on every call. Off for poolers that cannot keep them (PgBouncer in
+   * transaction mode before 1.21, e.g. Supabase's pooler on port 6543).
+   */
+  preparedStatements?: boolean;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A parameterised statement as a named prepared statement (its name derived from its text). */
+function prepared(text: string, values: unknown[] | undefined, enabled: boolean): string | QueryConfig {
+  if (!enabled || !values?.length) return text;
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `hub_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }
 
 /**
@@ -45,7 +65,12 @@ export class Database implements Queryable {
 
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
     this.queryCount++;
-    return this.pool.query<R>(text, values);
+    return this.pool.query<R>(this.statement(text, values), values);
+  }
+
+  /** The form a statement is sent in (see DatabaseOptions.preparedStatements). */
+  statement(text: string, values?: unknown[]): string | QueryConfig {
+    return prepared(text, values, this.options.preparedStatements ?? true);
   }
 
   /**
@@ -64,6 +89,7 @@ export class Database implements Queryable {
       tx.pipeline('BEGIN');
       const result = await fn(tx);
       await tx.commit();
+      tx.committed();
       return result;
     } catch (err) {
       await tx.settle();
@@ -98,8 +124,20 @@ export async function send(q: Queryable, text: string, values?: unknown[]): Prom
   else await q.query(text, values);
 }
 
+/** Runs `fn` once what `q` wrote is committed: after the transaction, or at once outside one. */
+export function whenCommitted(q: Queryable, fn: () => void): void {
+  if (q instanceof Transaction) q.afterCommit(fn);
+  else fn();
+}
+
+/** The database a Queryable writes to (a transaction's owner, or the database itself). */
+export function databaseOf(q: Queryable): Queryable {
+  return q instanceof Transaction ? q.database : q;
+}
+
 export class Transaction implements Queryable {
   private readonly inFlight: Array<Promise<unknown>> = [];
+  private readonly onCommit: Array<() => void> = [];
   private firstFailure: unknown;
 
   constructor(
@@ -107,10 +145,24 @@ export class Transaction implements Queryable {
     private readonly owner: Database,
   ) {}
 
+  get database(): Database {
+    return this.owner;
+  }
+
+  /** Runs `fn` once the transaction has committed (never if it rolls back). */
+  afterCommit(fn: () => void): void {
+    this.onCommit.push(fn);
+  }
+
+  /** @internal called by Database.transaction after COMMIT. */
+  committed(): void {
+    for (const fn of this.onCommit.splice(0)) fn();
+  }
+
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
     this.owner.queryCount++;
     try {
-      return await this.client.query<R>(text, values);
+      return await this.client.query<R>(this.owner.statement(text, values), values);
     } catch (err) {
       // "current transaction is aborted": the cause is the pipelined statement that failed first.
       if ((err as { code?: string }).code === '25P02' && this.firstFailure) throw this.firstFailure;
@@ -125,7 +177,7 @@ export class Transaction implements Queryable {
    */
   pipeline(text: string, values?: unknown[]): void {
     this.owner.queryCount++;
-    const sent = this.client.query(text, values);
+    const sent = this.client.query(this.owner.statement(text, values), values);
     sent.catch((err) => (this.firstFailure ??= err)); // observed at commit (or settle); never an unhandled rejection
     this.inFlight.push(sent);
   }

@@ -1,4 +1,5 @@
 import { Queryable, send } from '../db/database';
+import { rememberMasterData, unknownMasterData } from './master-data.cache';
 
 export type LocationKind = 'store' | 'distribution_center' | 'other';
 
@@ -40,7 +41,10 @@ export interface MasterData {
  * statement is pipelined (nothing reads its result; later statements see its rows).
  */
 export const masterDataRepository = {
-  async register(q: Queryable, clientId: string, data: MasterData): Promise<void> {
+  async register(q: Queryable, clientId: string, known: MasterData): Promise<void> {
+    const data = unknownMasterData(q, clientId, known);
+    if (!data) return;
+    rememberMasterData(q, clientId, data);
     const codes = [...new Set(data.locations ?? [])].sort();
     const bySku = new Map<string, string | null>();
     for (const p of data.products ?? []) bySku.set(p.sku, p.description ?? bySku.get(p.sku) ?? null);
