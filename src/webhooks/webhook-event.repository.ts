@@ -68,11 +68,16 @@ export function webhookEventCursor(e: Pick<WebhookEventRow, 'receivedAt' | 'id'>
  * The idempotency claim: the event's row, unless an accepted delivery already holds its key
  * (`$1` id, `$2` client, `$11` received_at, `$13` entity key — other statements build on these).
  */
-export const CLAIM_SQL = `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at, entity_key)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13)
+export const CLAIM_SQL = `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at, entity_key, processed_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13, case when $12::text = 'processed' then now() end)
        on conflict (client_id, idempotency_key) where status in ('processing', 'processed', 'queued') do nothing`;
 
-export function claimParams(e: NewWebhookEvent, status: 'processing' | 'queued'): unknown[] {
+/**
+ * `processed` claims a row for the transaction that applies the event: nobody sees it before COMMIT
+ * and it is gone on ROLLBACK, and markProcessed then changes no indexed column (processed_at is the
+ * transaction's now() either way), so that UPDATE is a HOT update that touches no index.
+ */
+export function claimParams(e: NewWebhookEvent, status: 'processing' | 'queued' | 'processed'): unknown[] {
   return [e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload), e.rawBody, e.headers, e.receivedAt, status, e.entityKey ?? null];
 }
 

@@ -50,13 +50,13 @@ export const webhookQueueRepository = {
       // Placeholders of CLAIM_SQL: $1 id, $2 client, $11 received_at, $13 entity key.
       `with claimed as (${CLAIM_SQL} returning id)
        select exists (${predecessorQueued({ id: '$1', client: '$2', receivedAt: '$11', entity: '$13' })}) as "behindQueued" from claimed`,
-      claimParams(e, 'processing'),
+      claimParams(e, 'processed'),
     );
     return rows[0] ?? null;
   },
 
   async markQueued(q: Queryable, id: string): Promise<void> {
-    await q.query(`update webhook_events set status = 'queued' where id = $1`, [id]);
+    await q.query(`update webhook_events set status = 'queued', processed_at = null where id = $1`, [id]);
   },
 
   /** A failed attempt that will be retried: the event stays queued and remembers why. */
