@@ -194,6 +194,30 @@ export class Transaction implements Queryable {
     if (done.command !== 'COMMIT') throw new Error(`transaction ended with ${done.command}`);
   }
 
+  /**
+   * Runs `fn` inside a savepoint: its statements (pipelined ones included) are undone on failure
+   * without ending the transaction, so several independent units of work can share one COMMIT.
+   */
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const mark = this.inFlight.length;
+    const hooks = this.onCommit.length;
+    this.firstFailure = undefined;
+    this.pipeline('SAVEPOINT unit');
+    try {
+      const result = await fn();
+      this.pipeline('RELEASE SAVEPOINT unit');
+      const failed = (await Promise.allSettled(this.inFlight.splice(mark))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return result;
+    } catch (err) {
+      await Promise.allSettled(this.inFlight.splice(mark));
+      this.onCommit.splice(hooks); // what the unit registered is undone with it
+      this.firstFailure = undefined;
+      await this.query('ROLLBACK TO SAVEPOINT unit');
+      throw err;
+    }
+  }
+
   /** Waits for every pipelined statement to finish (before a ROLLBACK), ignoring their outcome. */
   async settle(): Promise<void> {
     await Promise.allSettled(this.inFlight.splice(0));

@@ -22,6 +22,11 @@ export interface ActionDefinition<S extends z.ZodType = z.ZodType> {
   acceptedStatus?: 200 | 202;
   /** Query-like actions (no writes) skip the idempotency claim. */
   readOnly?: boolean;
+  /**
+   * Deliveries of one lane contend for the same rows (a store's stock levels): while one commits,
+   * the next ones of its lane are grouped into one transaction (src/db/group-commit.ts).
+   */
+  lane?(data: z.output<S>): string;
 }
 
 export interface FlowDefinition {

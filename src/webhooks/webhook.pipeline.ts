@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ClientFlow, toCanonicalPayload } from '../clients/client-flow';
 import { clientModule } from '../clients/registry';
 import { Database, Queryable } from '../db/database';
+import { GroupCommit } from '../db/group-commit';
 import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/to-gateway-error';
 import { WebhookJob, QueuedOutcome } from '../queue/webhook-queue';
@@ -73,6 +74,8 @@ class Queued {
  * `apply` runs in a worker and the delivery is answered 202 once stored and enqueued.
  */
 export class WebhookPipeline {
+  private readonly groupCommit: GroupCommit;
+
   constructor(
     private readonly deps: {
       db: Database;
@@ -80,8 +83,12 @@ export class WebhookPipeline {
       services: Services;
       log: FastifyBaseLogger;
       underPressure?: () => boolean;
+      /** GROUP_COMMIT_MAX (default 1: every delivery in its own transaction). */
+      groupCommitMax?: number;
     },
-  ) {}
+  ) {
+    this.groupCommit = new GroupCommit(deps.db, deps.groupCommitMax ?? 1);
+  }
 
   async handle(d: Delivery): Promise<Outcome> {
     const started = performance.now();
@@ -180,13 +187,14 @@ export class WebhookPipeline {
 
   /** Applies while the sender waits; the store calls go through the flow's policy (breaker, retry, timeout). */
   private async runSync(u: Understood, action: ActionDefinition, data: unknown, started: number): Promise<Outcome> {
-    const { db, services } = this.deps;
+    const { services } = this.deps;
     const policy = services.policies.forFlow(u.event.clientId, u.flow.key);
+    const lane = action.lane && !action.readOnly ? `${u.event.clientId}:${action.lane(data)}` : null;
     for (let attempt = 0; attempt < 3; attempt++) {
       let done: unknown;
       try {
         done = await policy.execute(() =>
-          db.transaction(async (tx) => {
+          this.groupCommit.run(lane, async (tx) => {
             if (action.readOnly) {
               await webhookEventRepository.claim(tx, { ...u.event, idempotencyKey: `read:${u.event.id}` });
               return this.apply(tx, u, action, data, started);

@@ -1,0 +1,85 @@
+import { Database } from '../../src/db/database';
+import { GroupCommit } from '../../src/db/group-commit';
+import { createTestDatabase, TestDatabase } from '../support/test-db';
+
+let t: TestDatabase;
+let db: Database;
+beforeAll(async () => {
+  t = await createTestDatabase({ migrate: false });
+  db = t.db;
+  await db.query(`create table units (id int primary key, note text not null)`);
+});
+afterAll(() => t.drop());
+
+const stored = async () => (await db.query<{ id: number }>(`select id from units order by id`)).rows.map((r) => r.id);
+
+describe('group commit (one transaction, a savepoint per unit, per lane)', () => {
+  beforeEach(() => db.query(`delete from units`));
+
+  it('units of one lane arriving together share transactions; a failing unit is undone alone', async () => {
+    const group = new GroupCommit(db, 32);
+    const attempts = Array.from({ length: 40 }, (_, i) =>
+      group.run('lane-a', async (tx) => {
+        await tx.query(`insert into units values ($1, $2)`, [i, 'unit']);
+        if (i === 17) throw new Error('unit 17 breaks a rule');
+        tx.pipeline(`update units set note = note || '+' where id = $1`, [i]);
+        const { rows } = await tx.query<{ xid: string }>(`select txid_current()::text as xid`);
+        return rows[0].xid;
+      }),
+    );
+    const results = await Promise.allSettled(attempts);
+    const rejected = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    expect(rejected).toEqual([17]);
+    const xids = new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+    expect(xids.size).toBeLessThan(39); // several units per transaction
+    expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i).filter((i) => i !== 17));
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from units where note = 'unit+'`);
+    expect(rows[0].n).toBe(39);
+  });
+
+  it('a unit whose pipelined statement fails is undone alone, with that statement’s error', async () => {
+    const group = new GroupCommit(db, 32);
+    await db.query(`insert into units values (1000, 'taken')`);
+    const results = await Promise.allSettled(
+      [1, 1000, 2].map((id) =>
+        group.run('lane-b', async (tx) => {
+          tx.pipeline(`insert into units values ($1, 'new')`, [id]);
+          return id;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
+    expect(await stored()).toEqual([1, 2, 1000]);
+  });
+
+  it('different lanes and lane-less units do not wait for each other', async () => {
+    const group = new GroupCommit(db, 32);
+    let releaseA!: () => void;
+    const blockA = new Promise<void>((r) => (releaseA = r));
+    const a = group.run('lane-a', async (tx) => {
+      await tx.query(`insert into units values (1, 'a')`);
+      await blockA;
+    });
+    // lane-b and a lane-less unit finish while lane-a's batch is still open
+    await group.run('lane-b', (tx) => tx.query(`insert into units values (2, 'b')`));
+    await group.run(null, (tx) => tx.query(`insert into units values (3, 'none')`));
+    expect(await stored()).toEqual([2, 3]);
+    releaseA();
+    await a;
+    expect(await stored()).toEqual([1, 2, 3]);
+  });
+
+  it('with a batch size of 1 every unit is its own transaction', async () => {
+    const group = new GroupCommit(db, 1);
+    const xids = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        group.run('lane-a', async (tx) => {
+          await tx.query(`insert into units values ($1, 'x')`, [i]);
+          return (await tx.query<{ xid: string }>(`select txid_current()::text as xid`)).rows[0].xid;
+        }),
+      ),
+    );
+    expect(new Set(xids).size).toBe(5);
+  });
+});
