@@ -14,6 +14,8 @@ export interface WebhookJob {
   flow: string;
   /** The event's queue generation when enqueued; a replay starts a new one and voids older jobs. */
   generation: number;
+  /** Its group-commit lane (events of one lane apply together under load). */
+  lane?: string;
 }
 
 /** What a worker did with one event; `retry` fails the job so pg-boss retries it with backoff. */

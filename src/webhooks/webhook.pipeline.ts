@@ -54,6 +54,8 @@ interface Understood {
   log: FastifyBaseLogger;
   principal: Principal;
   flow: FlowDefinition;
+  /** The group-commit lane of the delivery (ActionDefinition.lane), if its action has one. */
+  lane?: string | null;
 }
 
 /** Why a delivery goes to the queue instead of being applied while the sender waits. */
@@ -110,6 +112,7 @@ export class WebhookPipeline {
       event.businessId = action.businessId(data);
       event.idempotencyKey = idempotencyKeyOf(d.headers, envelope.action, event.businessId, event.id);
       event.entityKey = action.entity?.(data) ?? (event.businessId ? `${flow.key}:${event.businessId}` : null);
+      understood.lane = laneOf(principal.clientId, action, data);
 
       const asyncReason = action.readOnly ? null : this.asyncReason(d, understood);
       const outcome = asyncReason ? await this.enqueue(understood, asyncReason, started) : await this.runSync(understood, action, data, started);
@@ -125,11 +128,11 @@ export class WebhookPipeline {
   /** Worker entry: applies one queued event with the same `apply` step the synchronous path uses. */
   async processQueued(job: WebhookJob, lastAttempt: boolean): Promise<QueuedOutcome> {
     const started = performance.now();
-    const { db, services } = this.deps;
+    const { services } = this.deps;
     let row: QueuedWebhookEvent | null = null;
     try {
       const applied = await services.policies.forFlow(job.clientId, job.flow).execute(() =>
-        db.transaction(async (tx) => {
+        this.groupCommit.run(job.lane ?? null, async (tx) => {
           row = await webhookQueueRepository.lockQueued(tx, job.eventId, job.generation ?? 0);
           if (!row) return false;
           if (await webhookQueueRepository.hasPendingPredecessor(tx, row)) {
@@ -189,7 +192,7 @@ export class WebhookPipeline {
   private async runSync(u: Understood, action: ActionDefinition, data: unknown, started: number): Promise<Outcome> {
     const { services } = this.deps;
     const policy = services.policies.forFlow(u.event.clientId, u.flow.key);
-    const lane = action.lane && !action.readOnly ? `${u.event.clientId}:${action.lane(data)}` : null;
+    const lane = u.lane ?? null;
     for (let attempt = 0; attempt < 3; attempt++) {
       let done: unknown;
       try {
@@ -256,7 +259,8 @@ export class WebhookPipeline {
   private async enqueueOn(tx: Queryable, u: Understood): Promise<void> {
     const e = u.event;
     const retry = retrySettings(clientModule(e.clientId)?.retry);
-    await this.deps.services.queue.enqueue(tx, { eventId: e.id, clientId: e.clientId, flow: e.flow, generation: 0 }, e.entityKey ?? `event:${e.id}`, retry);
+    const job = { eventId: e.id, clientId: e.clientId, flow: e.flow, generation: 0, ...(u.lane && { lane: u.lane }) };
+    await this.deps.services.queue.enqueue(tx, job, e.entityKey ?? `event:${e.id}`, retry);
   }
 
   private accepted(u: Understood, reason: AsyncReason): Outcome {
@@ -380,6 +384,10 @@ export class WebhookPipeline {
 function canonicalData(clientId: string, flow: FlowDefinition, action: ActionDefinition, actionName: string, raw: unknown): unknown {
   const mapping = clientModule(clientId)?.mappings?.[flow.key as FlowKey] as ClientFlow | undefined;
   return parseOrThrow(action.schema, toCanonicalPayload(mapping, actionName, raw), ['data']);
+}
+
+function laneOf(clientId: string, action: ActionDefinition, data: unknown): string | null {
+  return action.lane && !action.readOnly ? `${clientId}:${action.lane(data)}` : null;
 }
 
 function elapsed(started: number): number {
