@@ -1,7 +1,7 @@
 import { Queryable } from '../db/database';
 import { SqlFilter } from '../db/sql-filter';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
-import { rebuildSql, refreshCustomersSql, ReturnsPart } from './rfm.sql';
+import { rebuildSql, refreshSalesCustomersSql, ReturnsPart } from './rfm.sql';
 
 export interface RfmRow {
   customerId: string;
@@ -80,12 +80,10 @@ export const rfmRepository = {
     return rows[0]?.asOf ?? null;
   },
 
-  async refreshCustomers(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string, customerIds: string[], runAsOf: string): Promise<string[]> {
-    const { rows } = await q.query<{ customer_id: string }>(refreshCustomersSql(returns), [clientId, asOf, customerIds, runAsOf]);
-    const scored = rows.map((r) => r.customer_id);
-    // No purchase standing any more (all cancelled or returned): no current row; the snapshot row, dated, remains.
-    await q.query(`delete from customer_rfm where client_id = $1 and customer_id = any($2::text[]) and not customer_id = any($3::text[])`, [clientId, customerIds, scored]);
-    return scored;
+  /** Re-scores the customers of these sales as of today (one statement); `hasRun` false: the client has no snapshot yet. */
+  async refreshCustomersOfSales(q: Queryable, returns: ReturnsPart, clientId: string, saleIds: string[]): Promise<{ hasRun: boolean; scored: number; removed: number }> {
+    const { rows } = await q.query<{ hasRun: boolean; scored: number; removed: number }>(refreshSalesCustomersSql(returns), [clientId, saleIds]);
+    return rows[0];
   },
 
   /** The customer's current scores: re-scored since the latest snapshot, else the latest snapshot row. */
@@ -148,12 +146,4 @@ export const rfmRepository = {
     return rows.length > 0;
   },
 
-  /** Customers of the given sales (for re-scoring after a sale, cancellation or return). */
-  async customersOfSales(q: Queryable, clientId: string, saleIds: string[]): Promise<string[]> {
-    const { rows } = await q.query<{ customerId: string }>(
-      `select distinct customer_id as "customerId" from sales where client_id = $1 and id = any($2::text[]) and customer_id is not null`,
-      [clientId, saleIds],
-    );
-    return rows.map((r) => r.customerId);
-  },
 };

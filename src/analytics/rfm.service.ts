@@ -56,22 +56,15 @@ export class RfmService {
   }
 
   /**
-   * Re-scores these customers as of today against the latest snapshot's quintile bounds. A client
+   * Re-scores the customers of these sales (after their sale, cancellation or return) as of today
+   * against the latest snapshot's quintile bounds, in one statement for the whole set. A client
    * without any snapshot gets its first one instead (which scores everyone).
    */
-  async refreshCustomers(clientId: string, customerIds: string[]): Promise<void> {
-    if (customerIds.length === 0) return;
-    const today = await this.today(this.db, clientId);
-    const latest = await rfmRepository.latestRunDate(this.db, clientId);
-    if (!latest) {
-      await this.rebuildRfm(clientId, today);
-      return;
-    }
-    await rfmRepository.refreshCustomers(this.db, await this.join(this.db), clientId, today, [...new Set(customerIds)].sort(), latest);
-  }
-
   async refreshCustomersOfSales(clientId: string, saleIds: string[]): Promise<void> {
-    await this.refreshCustomers(clientId, await rfmRepository.customersOfSales(this.db, clientId, saleIds));
+    if (saleIds.length === 0) return;
+    const ids = [...new Set(saleIds)].sort();
+    const { hasRun } = await rfmRepository.refreshCustomersOfSales(this.db, await this.join(this.db), clientId, ids);
+    if (!hasRun) await this.rebuildRfm(clientId);
   }
 
   customerRfm(q: Queryable, clientId: string, customerId: string): Promise<RfmRow | null> {
