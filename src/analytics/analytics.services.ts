@@ -16,6 +16,8 @@ export interface AnalyticsServices {
   rules: RuleService;
   /** The after-commit reaction to one event (RFM re-scoring, rules), as the queue's worker runs it in batches. */
   evaluateEvent: (job: EvaluateEventJob) => Promise<void>;
+  /** The same for a batch (what the worker runs): per job, null or its error. */
+  evaluateEvents: (jobs: EvaluateEventJob[]) => Promise<Array<unknown | null>>;
   /** The durable reaction queues (`evaluate-event`, `rule-outbound-webhook`) on the webhook queue's pg-boss. */
   reactionQueue: ReactionQueue;
   /** Breaker state changes → the reaction queue. */
@@ -40,6 +42,7 @@ export function createAnalyticsServices(db: Database, config: Config, events: Hu
     rfm,
     metricsHistory: new MetricsHistoryService(db, config.metricsHistory),
     rules,
+    evaluateEvents,
     evaluateEvent: async (job) => {
       const [err] = await evaluateEvents([job]);
       if (err) throw err;

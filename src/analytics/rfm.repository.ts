@@ -40,6 +40,9 @@ export interface MovementRow {
 const ROW_COLUMNS = `customer_id as "customerId", to_char(as_of, 'YYYY-MM-DD') as "asOf", recency_days as "recencyDays", frequency,
   monetary, r_score as "rScore", f_score as "fScore", m_score as "mScore", segment`;
 
+/** work_mem of a rebuild's transaction. */
+export const REBUILD_WORK_MEM = '128MB';
+
 export function rfmCursor(r: Pick<RfmRow, 'monetary' | 'customerId'>): string {
   return encodeCursor([r.monetary, r.customerId]);
 }
@@ -55,9 +58,19 @@ export const rfmRepository = {
     await q.query(`select pg_advisory_xact_lock(hashtext('rfm:' || $1))`, [clientId]);
   },
 
-  async rebuild(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string): Promise<number> {
+  /**
+   * Settings of the rebuild's transaction (`set local`): a snapshot is derived data (recomputable from
+   * sales for any date), so no waiting for the WAL flush; enough memory for the per-customer hash
+   * aggregate and the three NTILE sorts to stay off disk (100,000 customers ≈ 20 MB); no JIT (its
+   * compilation costs more than it saves on these expressions).
+   */
+  async tuneRebuild(q: Queryable): Promise<void> {
+    await q.query(`select set_config('synchronous_commit', 'off', true), set_config('work_mem', '${REBUILD_WORK_MEM}', true), set_config('jit', 'off', true)`);
+  },
+
+  async rebuild(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string, timezone: string): Promise<number> {
     await q.query(`delete from rfm_snapshots where client_id = $1 and as_of = $2`, [clientId, asOf]);
-    const { rows } = await q.query<{ customers: number }>(rebuildSql(returns), [clientId, asOf, null]);
+    const { rows } = await q.query<{ customers: number }>(rebuildSql(returns), [clientId, asOf, timezone]);
     // Re-scored rows up to this date are superseded by the snapshot.
     await q.query(`delete from customer_rfm where client_id = $1 and as_of <= $2`, [clientId, asOf]);
     return rows[0]?.customers ?? 0;
