@@ -31,7 +31,7 @@ async function sale(customer: string): Promise<string> {
 }
 
 async function jobsOf(eventIds: string[]): Promise<Array<{ state: string; data: EvaluateEventJob }>> {
-  const { rows } = await a.db.query(
+  const { rows } = await a.db.query<{ state: string; data: EvaluateEventJob }>(
     `select state, data from pgboss.job where name = 'evaluate-event' and data->>'webhookEventId' = any($1::text[]) order by created_on`,
     [eventIds],
   );

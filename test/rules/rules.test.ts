@@ -347,6 +347,8 @@ describe('outbound webhooks', () => {
       expect(fired.map((f) => f.results[0].detail)).toEqual(Array(3).fill(expect.objectContaining({ attempts: 2, deadLettered: true })));
       const { rows: dead } = await t.db.query(`select data from pgboss.job where name = 'rule-outbound-webhook-dead'`);
       expect(dead.map((d) => d.data.actionIndex)).toEqual([0, 0, 0]);
+      const failedOnes = (await opsData(t, `query ($r: ID) { ruleFirings(ruleId: $r, outcome: FAILED) { outcome } }`, { r: hook })).ruleFirings;
+      expect(failedOnes).toHaveLength(3);
       expect(fired.map((f) => f.results[1])).toEqual(Array(3).fill(expect.objectContaining({ type: 'task', ok: true })));
       expect(fired.some((f) => /circuit/i.test(f.results[0].error))).toBe(true);
       expect(await firings(opened)).toHaveLength(1);
