@@ -76,6 +76,8 @@ export class WebhookQueue {
   }
 
   async start(log: FastifyBaseLogger): Promise<void> {
+    // Services shared by two servers (tests): one pg-boss, not a second one leaking the first.
+    if (this.boss && !this.stopping) return;
     const { config } = this.opts;
     this.log = log;
     const boss = new PgBoss({
