@@ -173,12 +173,17 @@ async function main(): Promise<void> {
     const bestHand = Math.min(...hand);
     const bestRebuild = Math.min(...rebuild);
     const ratio = bestRebuild / bestHand;
+    // Each round's pair ran back to back under about the same load: the median of their ratios is
+    // the figure least moved by other work on the machine (printed beside the best-of ratio).
+    const pairRatios = rebuild.map((r, i) => r / hand[i]).sort((x, y) => x - y);
+    const pairedRatio = pairRatios[Math.floor(pairRatios.length / 2)];
     console.log(`\nbench:rfm — ${SALES.toLocaleString('en')} sales, ${CUSTOMERS.toLocaleString('en')} customers, as of ${AS_OF}, best of ${ROUNDS}`);
     console.log(`settings of both: work_mem ${REBUILD_WORK_MEM}, jit off, no parallel workers; one warm-up run each, alternating order`);
     console.log(`hand-written statement (scores + segment, stored) ${bestHand.toFixed(0).padStart(6)} ms   rounds: ${hand.map((m) => m.toFixed(0)).join(', ')}`);
     console.log(`rebuildRfm (scores + segment, stored, + bounds) ${bestRebuild.toFixed(0).padStart(6)} ms   rounds: ${rebuild.map((m) => m.toFixed(0)).join(', ')}`);
     console.log(`rebuildRfm again for the same date (replaces)  ${replace.toFixed(0).padStart(6)} ms`);
     console.log(`re-scoring the customers of a batch of 50 sales ${batch.toFixed(1).padStart(6)} ms   (one statement; rounds: ${batches.map((m) => m.toFixed(1)).join(', ')})`);
+    console.log(`paired rounds: median of rebuild/hand-written per round ${pairedRatio.toFixed(2)}× (${pairRatios.map((r) => r.toFixed(2)).join(', ')})`);
     console.log(`ratio ${ratio.toFixed(2)}× the hand-written statement (target ≤ 1.20×); rebuild ${(bestRebuild / 1000).toFixed(2)} s (target < 10 s)`);
     console.log(`identical scores: ${diff[0].differing === 0 ? 'yes' : 'NO'} (${diff[0].customers} customers compared, ${diff[0].differing} differing)`);
     emitResult({
@@ -189,7 +194,7 @@ async function main(): Promise<void> {
       ratio: bestHand / bestRebuild,
       target: 'time ≤ 1.20× (ratio ≥ 0.83), < 10 s, identical scores',
       pass: ratio <= 1.2 && bestRebuild < 10_000 && diff[0].differing === 0,
-      details: { sales: SALES, customers: CUSTOMERS, handWrittenMs: bestHand, rebuildMs: bestRebuild, replaceMs: replace, batchRefreshMs: batch, timeRatio: ratio, identical: diff[0].differing === 0 },
+      details: { sales: SALES, customers: CUSTOMERS, handWrittenMs: bestHand, rebuildMs: bestRebuild, replaceMs: replace, batchRefreshMs: batch, timeRatio: ratio, pairedMedianRatio: pairedRatio, identical: diff[0].differing === 0 },
     });
     if (diff[0].differing !== 0) process.exitCode = 1;
   } finally {
