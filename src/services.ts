@@ -67,6 +67,7 @@ export function createServices(db: Database, config: Config): Services {
     queue: new WebhookQueue({ connectionString: db.options.connectionString, ssl: pgSsl(db.options.ssl), config: config.queue }),
     etl: new EtlService(db, config, () => services),
   };
+  services.queue.extend(services.reactionQueue);
   wireEtl(services);
   return services;
 }

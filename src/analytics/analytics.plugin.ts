@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services';
 
-/** Starts the background analytics (event reactions, metrics aggregation) with the server; stops them on close. */
+/**
+ * Starts the background analytics (breaker reactions, metrics aggregation) with the server; stops them
+ * on close. The reaction queue's workers start and stop with the webhook queue's pg-boss.
+ */
 export async function analyticsRuntime(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const s = opts.services;
   s.analyticsLog.current = app.log;
@@ -11,7 +14,6 @@ export async function analyticsRuntime(app: FastifyInstance, opts: { services: S
   });
   app.addHook('onClose', async () => {
     await s.reactions.stop();
-    await s.reactionQueue.drain();
     await s.metricsHistory.stop();
   });
 }

@@ -33,45 +33,42 @@ export class RfmService {
   }
 
   async today(q: Queryable, clientId: string): Promise<string> {
-    const { rows } = await q.query<{ today: string }>(
-      `select to_char((now() at time zone timezone)::date, 'YYYY-MM-DD') as today from clients where id = $1`,
+    return (await this.clock(q, clientId)).today;
+  }
+
+  /** Today in the client's time zone, and the zone. */
+  private async clock(q: Queryable, clientId: string): Promise<{ today: string; timezone: string }> {
+    const { rows } = await q.query<{ today: string; timezone: string }>(
+      `select to_char((now() at time zone timezone)::date, 'YYYY-MM-DD') as today, timezone from clients where id = $1`,
       [clientId],
     );
     if (!rows[0]) throw new GatewayError('GW_NOT_FOUND', `Unknown client ${clientId.slice(0, 64)}`);
-    return rows[0].today;
+    return rows[0];
   }
 
   /** Scores every customer of the client as of `asOf` (default: today in its timezone) and stores the snapshot. */
   async rebuildRfm(clientId: string, asOf?: string): Promise<RfmRunRow> {
     return this.db.transaction(async (tx) => {
-      const today = await this.today(tx, clientId); // also refuses an unknown client (404)
+      const { today, timezone } = await this.clock(tx, clientId); // also refuses an unknown client (404)
       const date = asOf ?? today;
       await rfmRepository.lockClient(tx, clientId);
-      // A snapshot is derived data (recomputable from sales for any past date): no need to wait for the WAL flush.
-      await tx.query(`set local synchronous_commit = off`);
+      await rfmRepository.tuneRebuild(tx);
       const started = performance.now();
-      await rfmRepository.rebuild(tx, await this.join(tx), clientId, date);
+      await rfmRepository.rebuild(tx, await this.join(tx), clientId, date, timezone);
       return rfmRepository.setRunDuration(tx, clientId, date, performance.now() - started);
     });
   }
 
   /**
-   * Re-scores these customers as of today against the latest snapshot's quintile bounds. A client
+   * Re-scores the customers of these sales (after their sale, cancellation or return) as of today
+   * against the latest snapshot's quintile bounds, in one statement for the whole set. A client
    * without any snapshot gets its first one instead (which scores everyone).
    */
-  async refreshCustomers(clientId: string, customerIds: string[]): Promise<void> {
-    if (customerIds.length === 0) return;
-    const today = await this.today(this.db, clientId);
-    const latest = await rfmRepository.latestRunDate(this.db, clientId);
-    if (!latest) {
-      await this.rebuildRfm(clientId, today);
-      return;
-    }
-    await rfmRepository.refreshCustomers(this.db, await this.join(this.db), clientId, today, [...new Set(customerIds)].sort(), latest);
-  }
-
   async refreshCustomersOfSales(clientId: string, saleIds: string[]): Promise<void> {
-    await this.refreshCustomers(clientId, await rfmRepository.customersOfSales(this.db, clientId, saleIds));
+    if (saleIds.length === 0) return;
+    const ids = [...new Set(saleIds)].sort();
+    const { hasRun } = await rfmRepository.refreshCustomersOfSales(this.db, await this.join(this.db), clientId, ids);
+    if (!hasRun) await this.rebuildRfm(clientId);
   }
 
   customerRfm(q: Queryable, clientId: string, customerId: string): Promise<RfmRow | null> {

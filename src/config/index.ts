@@ -64,8 +64,13 @@ const envSchema = z.object({
   METRICS_MINUTE_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
   METRICS_HOUR_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
   RULES_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
-  RULES_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
-  RULES_WEBHOOK_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(200),
+  RULES_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  RULES_WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  RULES_WEBHOOK_RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /** Jobs of the evaluate-event queue a worker takes at once (their RFM re-scoring is one statement per client). */
+  RULES_QUEUE_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+  /** How long an instance trusts its cached rule set of a client (changes made on this instance invalidate it at once). */
+  RULES_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   RULES_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   RULES_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().int().min(1).default(30),
   /** JSON: client id → where its source lives (a database URL, an API base URL or a directory). */
@@ -113,8 +118,20 @@ export interface Config {
   pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
   shutdownGraceMs: number;
   metricsHistory: { intervalSeconds: number; latenessSeconds: number; minuteRetentionDays: number; hourRetentionDays: number };
-  ruleWebhooks: { timeoutMs: number; attempts: number; retryInitialDelayMs: number; breakerThreshold: number; breakerHalfOpenAfterMs: number };
+  ruleWebhooks: RuleWebhookConfig;
+  rules: { queueBatchSize: number; cacheTtlMs: number };
   etl: { sources: Record<string, string>; chunkSize: number; leaseSeconds: number };
+}
+
+/** Outbound rule webhooks: one HTTP call per `rule-outbound-webhook` job attempt, retried by the queue. */
+export interface RuleWebhookConfig {
+  timeoutMs: number;
+  /** Attempts in all, the first included; then the job goes to `rule-outbound-webhook-dead`. */
+  attempts: number;
+  retryDelaySeconds: number;
+  retryMaxDelaySeconds: number;
+  breakerThreshold: number;
+  breakerHalfOpenAfterMs: number;
 }
 
 /** The durable webhook queue (pg-boss on the same Postgres). workers = 0: this instance only ingests. */
@@ -233,10 +250,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ruleWebhooks: {
       timeoutMs: e.RULES_WEBHOOK_TIMEOUT_MS,
       attempts: e.RULES_WEBHOOK_ATTEMPTS,
-      retryInitialDelayMs: e.RULES_WEBHOOK_RETRY_DELAY_MS,
+      retryDelaySeconds: e.RULES_WEBHOOK_RETRY_DELAY_SECONDS,
+      retryMaxDelaySeconds: e.RULES_WEBHOOK_RETRY_MAX_DELAY_SECONDS,
       breakerThreshold: e.RULES_BREAKER_THRESHOLD,
       breakerHalfOpenAfterMs: e.RULES_BREAKER_HALF_OPEN_SECONDS * 1000,
     },
+    rules: { queueBatchSize: e.RULES_QUEUE_BATCH_SIZE, cacheTtlMs: e.RULES_CACHE_TTL_SECONDS * 1000 },
     etl: { sources: e.ETL_SOURCES, chunkSize: e.ETL_CHUNK_SIZE, leaseSeconds: e.ETL_LEASE_SECONDS },
   };
 }

@@ -29,8 +29,23 @@ export interface QueueHandlers {
 }
 
 /** pg-boss statements on our own transaction: enqueueing commits or rolls back with the event row. */
-function onTransaction(q: Queryable): IDatabase {
+export function onTransaction(q: Queryable): IDatabase {
   return { executeSql: (text, values) => q.query(text, values) };
+}
+
+/** Further queues on the same pg-boss (rule reactions, …): each sets itself up once pg-boss runs. */
+export interface QueueExtension {
+  /** `workers`: whether this instance runs workers (QUEUE_WORKERS > 0) or only enqueues. */
+  start(boss: PgBoss, opts: { workers: boolean; log: FastifyBaseLogger }): Promise<void>;
+}
+
+/** Creates a queue unless it exists (several instances may race to create it). */
+export async function ensureQueue(boss: PgBoss, name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+  if (await boss.getQueue(name)) return;
+  await boss.createQueue(name, options).catch(async (err) => {
+    // Another instance created it at the same moment.
+    if (!(await boss.getQueue(name))) throw err;
+  });
 }
 
 /**
@@ -44,6 +59,7 @@ export class WebhookQueue {
   private stopping = false;
   private handlers?: QueueHandlers;
   private log?: FastifyBaseLogger;
+  private readonly extensions: QueueExtension[] = [];
 
   constructor(private readonly opts: { connectionString: string; ssl?: unknown; config: QueueConfig }) {}
 
@@ -52,11 +68,18 @@ export class WebhookQueue {
     this.handlers = handlers;
   }
 
+  /** Another set of queues on this pg-boss; set before `start`. */
+  extend(extension: QueueExtension): void {
+    this.extensions.push(extension);
+  }
+
   get started(): boolean {
     return !!this.boss && !this.stopping;
   }
 
   async start(log: FastifyBaseLogger): Promise<void> {
+    // Services shared by two servers (tests): one pg-boss, not a second one leaking the first.
+    if (this.boss && !this.stopping) return;
     const { config } = this.opts;
     this.log = log;
     const boss = new PgBoss({
@@ -87,6 +110,7 @@ export class WebhookQueue {
         for (const job of jobs) await this.handlers!.deadLettered(job.data);
       });
     }
+    for (const extension of this.extensions) await extension.start(boss, { workers: config.workers > 0, log });
   }
 
   /** Enqueues an event inside the caller's transaction (the one that stored it as 'queued'). */
@@ -121,12 +145,7 @@ export class WebhookQueue {
     );
   }
 
-  private async ensureQueue(name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
-    const boss = this.boss!;
-    if (await boss.getQueue(name)) return;
-    await boss.createQueue(name, options).catch(async (err) => {
-      // Another instance created it at the same moment.
-      if (!(await boss.getQueue(name))) throw err;
-    });
+  private ensureQueue(name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+    return ensureQueue(this.boss!, name, options);
   }
 }

@@ -148,16 +148,46 @@ async function stockLevels(q: Queryable, e: WebhookEventRow): Promise<DomainEven
   }));
 }
 
-/** Every domain event a processed delivery stands for (none for refused or duplicate deliveries). */
-export async function domainEventsOf(q: Queryable, e: WebhookEventRow): Promise<DomainEvent[]> {
-  if (e.status !== 'processed') return [];
-  const data = ((e.payload as { data?: Data } | null)?.data ?? {}) as Data;
-  const derive = BY_ACTION[e.action];
-  return [...(derive ? await derive(q, e, data) : []), ...(await stockLevels(q, e))];
+/** The event type each action of BY_ACTION derives (besides STOCK_LEVEL, which any delivery moving stock yields). */
+const TYPE_OF_ACTION: Partial<Record<string, RuleEventType>> = {
+  register_sale: RuleEventType.SALE_REGISTERED,
+  register_payment: RuleEventType.PAYMENT_REGISTERED,
+  register_cancellation: RuleEventType.SALE_CANCELLED,
+  register_return: RuleEventType.RETURN_REGISTERED,
+  receive_at_store: RuleEventType.TRANSFER_RECEIVED_WITH_DIVERGENCE,
+};
+
+/** The event types a processed delivery of this action may stand for (to skip it when no rule listens to any). */
+export function eventTypesOf(action: string): RuleEventType[] {
+  const own = TYPE_OF_ACTION[action];
+  return own ? [own, RuleEventType.STOCK_LEVEL] : [RuleEventType.STOCK_LEVEL];
 }
 
-/** Sales whose customer's RFM a delivery changes (sale, cancellation, return). */
-export function salesAffectingRfm(e: WebhookEventRow): string[] {
+/**
+ * The domain events a processed delivery stands for (none for refused or duplicate deliveries),
+ * limited to the `wanted` types (those some rule listens to): the others are not even derived.
+ */
+export async function domainEventsOf(q: Queryable, e: WebhookEventRow, wanted?: ReadonlySet<RuleEventType>): Promise<DomainEvent[]> {
+  if (e.status !== 'processed') return [];
   const data = ((e.payload as { data?: Data } | null)?.data ?? {}) as Data;
-  return ['register_sale', 'register_cancellation', 'register_return'].includes(e.action) && typeof data.sale_id === 'string' ? [data.sale_id] : [];
+  const derive = BY_ACTION[e.action] as Derive | undefined;
+  const want = (t: RuleEventType | undefined) => !!t && (!wanted || wanted.has(t));
+  return [
+    ...(derive && want(TYPE_OF_ACTION[e.action]) ? await derive(q, e, data) : []),
+    ...(want(RuleEventType.STOCK_LEVEL) ? await stockLevels(q, e) : []),
+  ];
+}
+
+const RFM_ACTIONS: ReadonlySet<string> = new Set(['register_sale', 'register_cancellation', 'register_return']);
+
+/** The sale whose customer's RFM a delivery changes (sale, cancellation, return), from its canonical data. */
+export function saleAffectingRfm(action: string, data: unknown): string | null {
+  const saleId = (data as Data | null)?.sale_id;
+  return RFM_ACTIONS.has(action) && typeof saleId === 'string' ? saleId : null;
+}
+
+/** The same, from a stored delivery. */
+export function salesAffectingRfm(e: WebhookEventRow): string[] {
+  const saleId = saleAffectingRfm(e.action, (e.payload as { data?: Data } | null)?.data);
+  return saleId ? [saleId] : [];
 }

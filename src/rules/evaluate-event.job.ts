@@ -1,14 +1,19 @@
 import type { RfmService } from '../analytics/rfm.service';
 import { Database } from '../db/database';
-import { webhookEventRepository } from '../webhooks/webhook-event.repository';
-import { domainEventsOf, salesAffectingRfm } from './domain-events';
+import { webhookEventRepository, WebhookEventRow } from '../webhooks/webhook-event.repository';
+import { domainEventsOf, eventTypesOf, salesAffectingRfm } from './domain-events';
 import { DomainEvent, RuleEventType } from './event-types';
 import type { RuleService } from './rule.service';
 
-/** The job: a processed delivery (by its audit row) or a circuit breaker's state change. JSON-serialisable. */
+/**
+ * The job: a processed delivery (by its audit row; `action` and `saleId` are copied in when it is
+ * enqueued so that the common case needs no row) or a circuit breaker's state change. JSON-serialisable.
+ */
 export type EvaluateEventJob =
-  | { kind: 'webhook'; clientId: string; webhookEventId: string }
+  | { kind: 'webhook'; clientId: string; webhookEventId: string; action?: string; saleId?: string | null }
   | { kind: 'circuit'; clientId: string; name: string; state: string; previous: string | null; at: string };
+
+type WebhookJob = Extract<EvaluateEventJob, { kind: 'webhook' }>;
 
 export interface EvaluateEventDeps {
   db: Database;
@@ -29,22 +34,52 @@ function circuitEvents(job: Extract<EvaluateEventJob, { kind: 'circuit' }>): Dom
 }
 
 /**
- * The after-commit reaction to one event: re-score the customers whose RFM it changed, then evaluate
- * the client's rules on the domain events it stands for. Safe to run twice (RFM re-scoring is
- * idempotent; a rule fires at most once per event).
+ * The after-commit reaction to a batch of events: first the RFM of every customer whose sale,
+ * cancellation or return is in the batch, re-scored in one statement per client; then, per event,
+ * the client's rules — skipped without a query when no enabled rule listens to the event's types
+ * (cached rule sets). Safe to run twice (re-scoring is idempotent; a rule fires at most once per
+ * event). Resolves with one entry per job: null, or the error that fails (and retries) that job.
  */
-export function createEvaluateEvent(deps: EvaluateEventDeps): (job: EvaluateEventJob) => Promise<void> {
-  return async function evaluateEvent(job) {
-    let events: DomainEvent[];
-    if (job.kind === 'circuit') {
-      events = circuitEvents(job);
-    } else {
-      const row = await webhookEventRepository.find(deps.db, job.clientId, job.webhookEventId);
-      if (!row || row.status !== 'processed') return;
-      const sales = salesAffectingRfm(row);
-      if (sales.length) await deps.rfm.refreshCustomersOfSales(job.clientId, sales);
-      events = await domainEventsOf(deps.db, row);
+export function createEvaluateEvents(deps: EvaluateEventDeps): (jobs: EvaluateEventJob[]) => Promise<Array<unknown | null>> {
+  /** A job enqueued without its action (by hand, tests): its audit row supplies it. */
+  async function completed(job: WebhookJob): Promise<{ job: WebhookJob; row?: WebhookEventRow | null }> {
+    if (job.action) return { job };
+    const row = await webhookEventRepository.find(deps.db, job.clientId, job.webhookEventId);
+    return { job: { ...job, action: row?.action ?? '', saleId: row && row.status === 'processed' ? salesAffectingRfm(row)[0] ?? null : null }, row };
+  }
+
+  async function rulesFor(job: WebhookJob, known?: WebhookEventRow | null): Promise<void> {
+    const wanted = await deps.rules.listenedTo(job.clientId, eventTypesOf(job.action ?? ''));
+    if (wanted.size === 0) return;
+    const row = known === undefined ? await webhookEventRepository.find(deps.db, job.clientId, job.webhookEventId) : known;
+    if (!row || row.status !== 'processed') return;
+    for (const e of await domainEventsOf(deps.db, row, wanted)) await deps.rules.evaluate(e);
+  }
+
+  return async function evaluateEvents(jobs) {
+    const errors: Array<unknown | null> = jobs.map(() => null);
+    const prepared = await Promise.all(jobs.map((job) => (job.kind === 'webhook' ? completed(job) : null)));
+
+    // RFM first (rules see the customer's segment): one statement per client for the whole batch.
+    const salesByClient = new Map<string, string[]>();
+    for (const p of prepared) if (p?.job.saleId) salesByClient.set(p.job.clientId, [...(salesByClient.get(p.job.clientId) ?? []), p.job.saleId]);
+    for (const [clientId, saleIds] of salesByClient) {
+      try {
+        await deps.rfm.refreshCustomersOfSales(clientId, saleIds);
+      } catch (err) {
+        jobs.forEach((job, i) => job.clientId === clientId && prepared[i]?.job.saleId && (errors[i] = err));
+      }
     }
-    for (const e of events) await deps.rules.evaluate(e);
+
+    for (const [i, job] of jobs.entries()) {
+      if (errors[i]) continue;
+      try {
+        if (job.kind === 'circuit') for (const e of circuitEvents(job)) await deps.rules.evaluate(e);
+        else await rulesFor(prepared[i]!.job, prepared[i]!.row);
+      } catch (err) {
+        errors[i] = err;
+      }
+    }
+    return errors;
   };
 }

@@ -3,9 +3,9 @@ import type { HubPubSub } from '../subscriptions/hub-events';
 import type { EventDispatcher } from './event-dispatcher';
 
 /**
- * Feeds the after-commit reactions (RFM re-scoring, rules) from the hub's event bus: the pipeline
- * publishes `webhook-processed` only after its transaction committed, and breakers publish
- * `circuit-state`. Nothing here runs on the ingest path; dispatching only enqueues.
+ * Feeds breaker state changes (`circuit-state` on the hub's bus) to the reaction queue, for
+ * BREAKER_OPENED rules. (Processed deliveries need no listener: the pipeline enqueues their
+ * reaction in the transaction that commits them.) Dispatching only enqueues.
  */
 export class EventReactions {
   private readonly iterators: Array<AsyncIterator<unknown>> = [];
@@ -20,11 +20,9 @@ export class EventReactions {
   start(clientIds: string[] = Object.keys(CLIENTS)): void {
     if (this.iterators.length) return;
     for (const clientId of clientIds) {
-      this.listen(this.events.subscribe('webhook-processed', clientId), (e) =>
-        e.outcome === 'processed' ? this.dispatcher.dispatch({ kind: 'webhook', clientId, webhookEventId: e.id }) : undefined,
-      );
+      // Only an opening is an event rules react to (BREAKER_OPENED).
       this.listen(this.events.subscribe('circuit-state', clientId), (e) =>
-        this.dispatcher.dispatch({ kind: 'circuit', clientId, name: e.name, state: e.state, previous: e.previous, at: e.at }),
+        e.state === 'open' ? this.dispatcher.dispatch({ kind: 'circuit', clientId, name: e.name, state: e.state, previous: e.previous, at: e.at }) : undefined,
       );
     }
   }

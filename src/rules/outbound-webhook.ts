@@ -1,25 +1,9 @@
-import {
-  BrokenCircuitError,
-  circuitBreaker,
-  CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  retry,
-  wrap,
-} from 'cockatiel';
+import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleWhen } from 'cockatiel';
 import { Webhook } from 'standardwebhooks';
+import type { RuleWebhookConfig } from '../config';
 import type { CircuitStateEvent } from '../subscriptions/hub-events';
 
-export interface OutboundWebhookConfig {
-  timeoutMs: number;
-  /** Attempts per delivery (1 = no retry). */
-  attempts: number;
-  retryInitialDelayMs: number;
-  breakerThreshold: number;
-  breakerHalfOpenAfterMs: number;
-}
+export type OutboundWebhookConfig = Pick<RuleWebhookConfig, 'timeoutMs' | 'breakerThreshold' | 'breakerHalfOpenAfterMs'>;
 
 export interface OutboundMessage {
   clientId: string;
@@ -46,7 +30,8 @@ const STATE_NAMES: Record<CircuitState, CircuitStateEvent['state']> = {
 
 /**
  * Rule webhooks: signed with the Standard Webhooks scheme, sent through one circuit breaker per client
- * and target origin (a dead target fails fast instead of holding evaluations), retried with backoff.
+ * and target origin (a dead target fails fast instead of holding workers). One call per attempt: the
+ * retries are the `rule-outbound-webhook` job's (pg-boss, with backoff), each through the breaker.
  */
 export class OutboundWebhookSender {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
@@ -81,20 +66,11 @@ export class OutboundWebhookSender {
     return breaker;
   }
 
-  /** Sends once through retries and the breaker; resolves with the HTTP status, or throws the last error. */
-  async send(m: OutboundMessage): Promise<{ status: number; attempts: number }> {
+  /** One attempt through the target's breaker: resolves with the HTTP status (2xx), or throws (an open breaker: BrokenCircuitError). */
+  async send(m: OutboundMessage): Promise<number> {
     const body = JSON.stringify({ type: m.type, timestamp: new Date().toISOString(), data: m.data });
     const signer = new Webhook(m.secret);
-    const policy = wrap(
-      retry(handleWhen((e) => !(e instanceof BrokenCircuitError)), {
-        maxAttempts: Math.max(0, this.config.attempts - 1),
-        backoff: new ExponentialBackoff({ initialDelay: this.config.retryInitialDelayMs, maxDelay: this.config.retryInitialDelayMs * 20 }),
-      }),
-      this.breakerFor(m.clientId, m.url),
-    );
-    let attempts = 0;
-    const status = await policy.execute(async () => {
-      attempts++;
+    return this.breakerFor(m.clientId, m.url).execute(async () => {
       const at = new Date();
       const res = await fetch(m.url, {
         method: 'POST',
@@ -111,6 +87,5 @@ export class OutboundWebhookSender {
       if (!res.ok) throw new OutboundHttpError(res.status);
       return res.status;
     });
-    return { status, attempts };
   }
 }

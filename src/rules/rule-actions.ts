@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Queryable } from '../db/database';
 import type { HubPubSub } from '../subscriptions/hub-events';
 import type { DomainEvent } from './event-types';
-import { OutboundWebhookSender } from './outbound-webhook';
+import type { OutboundWebhookJob } from './reaction-queue';
 import type { RuleRow } from './rule.repository';
 import { ruleRepository } from './rule.repository';
 
@@ -38,18 +38,26 @@ export interface AlertEvent {
 }
 
 export interface ActionContext {
+  /** The firing's transaction. */
   q: Queryable;
   rule: RuleRow;
   event: DomainEvent;
   facts: Record<string, unknown>;
   firingId: string;
+  /** The action's index in the rule's actions. */
+  index: number;
   events: HubPubSub;
-  webhooks: OutboundWebhookSender;
+  /** Enqueues an outbound webhook in the firing's transaction (`rule-outbound-webhook`). */
+  outbound: { enqueueWebhook(tx: Queryable, job: OutboundWebhookJob): Promise<void> };
+  /** Run once the firing committed (publishing alerts). */
+  afterCommit: Array<() => void>;
 }
 
 export interface ActionResult {
   type: RuleAction['type'];
   ok: boolean;
+  /** Handed to the queue, not finished yet (an outbound webhook): the firing stays RUNNING. */
+  pending?: boolean;
   detail?: Record<string, unknown>;
   error?: string;
 }
@@ -78,20 +86,14 @@ const EXECUTORS: { [T in RuleAction['type']]: Executor<Extract<RuleAction, { typ
       facts: c.facts,
       at: new Date(),
     };
-    c.events.publish('alert', c.event.clientId, alert);
+    c.afterCommit.push(() => c.events.publish('alert', c.event.clientId, alert));
     return { message: alert.message };
   },
 
+  /** Sent by a `rule-outbound-webhook` job (see RuleService.deliverWebhook), retried by the queue. */
   async webhook(a, c) {
-    const sent = await c.webhooks.send({
-      clientId: c.event.clientId,
-      url: a.url,
-      secret: a.secret,
-      id: `rule-firing-${c.firingId}`,
-      type: `rule.${c.event.type}`,
-      data: { rule: { id: c.rule.id, name: c.rule.name }, event: { type: c.event.type, key: c.event.key }, facts: c.facts },
-    });
-    return { status: sent.status, attempts: sent.attempts };
+    await c.outbound.enqueueWebhook(c.q, { clientId: c.event.clientId, firingId: c.firingId, actionIndex: c.index });
+    return { url: a.url, attempts: 0 };
   },
 
   async tag_customer(a, c) {
@@ -110,10 +112,13 @@ const EXECUTORS: { [T in RuleAction['type']]: Executor<Extract<RuleAction, { typ
   },
 };
 
+/** Actions finished by a job of their own: their result stays pending until it settles. */
+const QUEUED: ReadonlySet<RuleAction['type']> = new Set(['webhook']);
+
 export async function runAction(a: RuleAction, c: ActionContext): Promise<ActionResult> {
   try {
     const detail = await (EXECUTORS[a.type] as Executor<RuleAction>)(a, c);
-    return { type: a.type, ok: true, detail };
+    return QUEUED.has(a.type) ? { type: a.type, ok: false, pending: true, detail } : { type: a.type, ok: true, detail };
   } catch (err) {
     return { type: a.type, ok: false, error: err instanceof Error ? err.message : String(err) };
   }

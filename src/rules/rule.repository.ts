@@ -29,6 +29,17 @@ const RULE_COLUMNS = `id::text, client_id as "clientId", name, event_type as "ev
 const FIRING_COLUMNS = `id::text, rule_id::text as "ruleId", event_type as "eventType", event_key as "eventKey", facts, outcome, results,
   duration_ms as "durationMs", fired_at as "firedAt"`;
 
+export interface WebhookContextRow {
+  clientId: string;
+  ruleId: string;
+  ruleName: string;
+  eventType: string;
+  eventKey: string;
+  facts: Record<string, unknown>;
+  action: Record<string, unknown> | null;
+  result: { pending?: boolean; detail?: Record<string, unknown> } | null;
+}
+
 export type NewRule = Pick<RuleRow, 'name' | 'eventType' | 'conditions' | 'actions' | 'enabled'>;
 
 export const ruleRepository = {
@@ -77,17 +88,57 @@ export const ruleRepository = {
     return rows[0]?.id ?? null;
   },
 
-  async finishFiring(q: Queryable, id: string, outcome: 'succeeded' | 'failed', results: unknown[], durationMs: number): Promise<void> {
+  async finishFiring(q: Queryable, id: string, outcome: RuleFiringRow['outcome'], results: unknown[], durationMs: number): Promise<void> {
     await q.query(`update rule_firings set outcome = $2, results = $3, duration_ms = $4 where id = $1`, [id, outcome, JSON.stringify(results), durationMs.toFixed(3)]);
   },
 
-  async firings(q: Queryable, clientId: string, ruleId: string | null, limit: number): Promise<RuleFiringRow[]> {
+  async firings(q: Queryable, clientId: string, ruleId: string | null, limit: number, outcome: RuleFiringRow['outcome'] | null = null): Promise<RuleFiringRow[]> {
     const { rows } = await q.query<RuleFiringRow>(
-      `select ${FIRING_COLUMNS} from rule_firings where client_id = $1 and ($2::bigint is null or rule_id = $2)
+      `select ${FIRING_COLUMNS} from rule_firings where client_id = $1 and ($2::bigint is null or rule_id = $2) and ($4::text is null or outcome = $4)
         order by fired_at desc, id desc limit $3`,
-      [clientId, ruleId, limit],
+      [clientId, ruleId, limit, outcome],
     );
     return rows;
+  },
+
+  /** What an outbound webhook job sends: the firing, its rule and the action's current definition and result. */
+  async webhookContext(q: Queryable, firingId: string, index: number): Promise<WebhookContextRow | null> {
+    const { rows } = await q.query<WebhookContextRow>(
+      `select f.client_id as "clientId", f.rule_id::text as "ruleId", r.name as "ruleName", f.event_type as "eventType",
+              f.event_key as "eventKey", f.facts, r.actions -> $2::int as action, f.results -> $2::int as result
+         from rule_firings f join rules r on r.id = f.rule_id
+        where f.id = $1`,
+      [firingId, index],
+    );
+    return rows[0] ?? null;
+  },
+
+  /**
+   * Replaces one action's result of a firing and derives the firing's outcome from all of them:
+   * RUNNING while one is pending, else SUCCEEDED when all are ok, else FAILED (the duration then
+   * runs from the firing to now). Null when the firing does not exist.
+   */
+  async settleActionResult(q: Queryable, firingId: string, index: number, result: unknown): Promise<RuleFiringRow['outcome'] | null> {
+    const { rows } = await q.query<{ outcome: RuleFiringRow['outcome'] }>(
+      `with cur as (
+         select id, jsonb_set(results, array[$2::text], $3::jsonb) as results from rule_firings where id = $1 for update
+       ),
+       judged as (
+         select id, results,
+                case when exists (select 1 from jsonb_array_elements(results) e where coalesce((e ->> 'pending')::boolean, false)) then 'running'
+                     when exists (select 1 from jsonb_array_elements(results) e where not coalesce((e ->> 'ok')::boolean, false)) then 'failed'
+                     else 'succeeded' end as outcome
+           from cur
+       )
+       update rule_firings f
+          set results = j.results, outcome = j.outcome,
+              duration_ms = case when j.outcome = 'running' then f.duration_ms
+                                 else round((extract(epoch from clock_timestamp() - f.fired_at) * 1000)::numeric, 3) end
+         from judged j where f.id = j.id
+       returning f.outcome`,
+      [firingId, index, JSON.stringify(result)],
+    );
+    return rows[0]?.outcome ?? null;
   },
 
   async tagCustomer(q: Queryable, clientId: string, customerId: string, tag: string, ruleId: string): Promise<boolean> {

@@ -7,7 +7,7 @@ import { pageSize } from '../shared/pagination';
 import { RuleEventType } from './event-types';
 import type { AlertEvent } from './rule-actions';
 import { ruleRepository, RuleFiringRow, RuleRow } from './rule.repository';
-import { AlertType, RuleFiringType, RuleInput, RuleTaskType, RuleTestInput, RuleTestResultType, RuleType, RuleUpdateInput } from './rule.type';
+import { AlertType, RuleFiringOutcome, RuleFiringType, RuleInput, RuleTaskType, RuleTestInput, RuleTestResultType, RuleType, RuleUpdateInput } from './rule.type';
 
 /** Actions as ops see them: webhook secrets never leave the server. */
 function redacted(actions: unknown[]): unknown[] {
@@ -28,14 +28,15 @@ export class RuleResolver {
   }
 
   @Authorized('ops')
-  @Query(() => [RuleFiringType], { description: 'Recent firings, newest first (of one rule or all)' })
+  @Query(() => [RuleFiringType], { description: 'Recent firings, newest first (of one rule or all; FAILED: with dead-lettered webhooks)' })
   async ruleFirings(
     @Ctx() ctx: GraphQLContext,
     @Arg('client', () => String, { nullable: true }) client?: string,
     @Arg('ruleId', () => ID, { nullable: true }) ruleId?: string,
     @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('outcome', () => RuleFiringOutcome, { nullable: true }) outcome?: RuleFiringOutcome,
   ) {
-    const rows = await ruleRepository.firings(ctx.reader, clientScope(ctx, client), ruleId ?? null, pageSize(first));
+    const rows = await ruleRepository.firings(ctx.reader, clientScope(ctx, client), ruleId ?? null, pageSize(first), outcome ?? null);
     return rows.map((r: RuleFiringRow) => ({ ...r, durationMs: r.durationMs === null ? null : Number(r.durationMs) }));
   }
 

@@ -7,7 +7,9 @@ import { parseOrThrow } from '../shared/fields';
 import type { HubPubSub } from '../subscriptions/hub-events';
 import { DomainEvent, RuleEventType } from './event-types';
 import { OutboundWebhookSender } from './outbound-webhook';
-import { describeAction, RuleAction, ruleActionsSchema, runAction } from './rule-actions';
+import type { OutboundWebhookJob } from './reaction-queue';
+import { ActionContext, ActionResult, describeAction, RuleAction, ruleActionsSchema, runAction } from './rule-actions';
+import { RuleSetCache } from './rule-cache';
 import { assertValidConditions, conditionsHold } from './rule-engine';
 import { NewRule, ruleRepository, RuleRow } from './rule.repository';
 
@@ -35,11 +37,22 @@ export interface DryRunResult {
 
 /** Rules as data per client, and their evaluation against domain events (after commit, never in ingest). */
 export class RuleService {
+  private readonly cache: RuleSetCache;
+
   constructor(
     private readonly db: Database,
     private readonly events: HubPubSub,
     readonly webhooks: OutboundWebhookSender,
-  ) {}
+    private readonly outbound: ActionContext['outbound'],
+    cacheTtlMs: number,
+  ) {
+    this.cache = new RuleSetCache((clientId) => ruleRepository.list(db, clientId, { enabled: true }), cacheTtlMs);
+  }
+
+  /** The event types among `types` that an enabled rule of the client listens to (cached: usually no query). */
+  listenedTo<T extends RuleEventType>(clientId: string, types: readonly T[]): Promise<Set<T>> {
+    return this.cache.listenedTo(clientId, types);
+  }
 
   private async validated(draft: Partial<RuleDraft>, partial: boolean): Promise<Partial<NewRule>> {
     const schema = partial ? ruleSchema.partial() : ruleSchema;
@@ -55,12 +68,14 @@ export class RuleService {
       throw err;
     });
     if (!row) throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A rule named "${rule.name}" already exists`, { details: { name: rule.name } });
+    this.cache.invalidate(clientId);
     return row;
   }
 
   async update(clientId: string, id: string, draft: Partial<RuleDraft>): Promise<RuleRow> {
     const row = await ruleRepository.update(this.db, clientId, id, await this.validated(draft, true));
     if (!row) throw new GatewayError('GW_NOT_FOUND', `No rule ${id}`, { details: { rule_id: id } });
+    this.cache.invalidate(clientId);
     return row;
   }
 
@@ -108,23 +123,70 @@ export class RuleService {
   }
 
   /**
-   * Evaluates the client's enabled rules for this event. A matching rule fires at most once per event
-   * (the firing row is claimed first), runs its actions in order, and records outcome and duration.
+   * Evaluates the client's enabled rules for this event (cached rule set). A matching rule fires at
+   * most once per event: its firing row is claimed, its actions run and the firing is recorded in one
+   * transaction, which also enqueues its outbound webhooks (settled later by their own jobs).
    */
   async evaluate(event: DomainEvent): Promise<void> {
-    const rules = await ruleRepository.list(this.db, event.clientId, { eventType: event.type, enabled: true });
+    const rules = (await this.cache.enabled(event.clientId)).filter((r) => r.eventType === event.type);
     if (rules.length === 0) return;
     const facts = await this.factsOf(this.db, event);
     for (const rule of rules) {
       const started = performance.now();
       if (!(await conditionsHold(rule.conditions, facts))) continue;
-      const firingId = await ruleRepository.claimFiring(this.db, event.clientId, rule.id, event.type, event.key, facts);
-      if (!firingId) continue;
-      const results = [];
-      for (const action of rule.actions as RuleAction[]) {
-        results.push(await runAction(action, { q: this.db, rule, event, facts, firingId, events: this.events, webhooks: this.webhooks }));
-      }
-      await ruleRepository.finishFiring(this.db, firingId, results.every((r) => r.ok) ? 'succeeded' : 'failed', results, performance.now() - started);
+      const afterCommit: Array<() => void> = [];
+      await this.db.transaction(async (tx) => {
+        const firingId = await ruleRepository.claimFiring(tx, event.clientId, rule.id, event.type, event.key, facts);
+        if (!firingId) return;
+        const results: ActionResult[] = [];
+        for (const [index, action] of (rule.actions as RuleAction[]).entries()) {
+          results.push(await runAction(action, { q: tx, rule, event, facts, firingId, index, events: this.events, outbound: this.outbound, afterCommit }));
+        }
+        const outcome = results.some((r) => r.pending) ? 'running' : results.every((r) => r.ok) ? 'succeeded' : 'failed';
+        await ruleRepository.finishFiring(tx, firingId, outcome, results, performance.now() - started);
+      });
+      for (const run of afterCommit) run();
     }
+  }
+
+  /**
+   * One attempt of an outbound webhook job: the firing's webhook action, sent once through the
+   * target's breaker. Success settles the action's result; a failure is recorded on it and left to
+   * the queue's retry, or settles it as failed on the last attempt. True when the job is done.
+   */
+  async deliverWebhook(job: OutboundWebhookJob, attempt: { number: number; lastAttempt: boolean }): Promise<boolean> {
+    const c = await ruleRepository.webhookContext(this.db, job.firingId, job.actionIndex);
+    if (!c || !c.result?.pending) return true; // settled already (a job run twice) or the firing is gone
+    const action = c.action as RuleAction | null;
+    if (action?.type !== 'webhook') {
+      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, { type: 'webhook', ok: false, error: "the rule's action changed before the webhook was sent" });
+      return true;
+    }
+    try {
+      const status = await this.webhooks.send({
+        clientId: c.clientId,
+        url: action.url,
+        secret: action.secret,
+        id: `rule-firing-${job.firingId}-${job.actionIndex}`,
+        type: `rule.${c.eventType}`,
+        data: { rule: { id: c.ruleId, name: c.ruleName }, event: { type: c.eventType, key: c.eventKey }, facts: c.facts },
+      });
+      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, { type: 'webhook', ok: true, detail: { status, attempts: attempt.number } });
+      return true;
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      const detail = { url: action.url, attempts: attempt.number, ...(attempt.lastAttempt && { deadLettered: true }) };
+      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, { type: 'webhook', ok: false, ...(!attempt.lastAttempt && { pending: true }), detail, error });
+      return false;
+    }
+  }
+
+  /** pg-boss failed a webhook job by itself (expired on its last attempt): its result is settled as failed. */
+  async webhookDeadLettered(job: OutboundWebhookJob): Promise<void> {
+    const c = await ruleRepository.webhookContext(this.db, job.firingId, job.actionIndex);
+    if (!c?.result?.pending) return;
+    await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, {
+      type: 'webhook', ok: false, detail: { ...c.result.detail, deadLettered: true }, error: 'retries exhausted',
+    });
   }
 }

@@ -13,6 +13,7 @@ import { toGatewayError } from '../errors/to-gateway-error';
 import { WebhookJob, QueuedOutcome } from '../queue/webhook-queue';
 import { retrySettings } from '../queue/retry-settings';
 import { isRejection } from '../resilience/policy-registry';
+import { saleAffectingRfm } from '../rules/domain-events';
 import { createContext, Principal } from '../schema/context';
 import type { Services } from '../services';
 import { parseOrThrow } from '../shared/fields';
@@ -233,11 +234,16 @@ export class WebhookPipeline {
 
   /**
    * The step both paths share: executes the action's operation in the given transaction and
-   * records the event as processed in it, so the effect and its audit row commit together.
+   * records the event as processed in it, so the effect and its audit row commit together — and so
+   * does its after-commit reaction (RFM, rules), enqueued on the same transaction.
    */
   private async apply(tx: Queryable, u: Understood, action: ActionDefinition, data: unknown, started: number): Promise<unknown> {
     const result = await this.execute(u, action, data, tx);
     await webhookEventRepository.markProcessed(tx, u.event.id, action.acceptedStatus ?? 200, result, elapsed(started));
+    if (!action.readOnly) {
+      const e = u.event;
+      await this.deps.services.reactionQueue.enqueueOn(tx, { kind: 'webhook', clientId: e.clientId, webhookEventId: e.id, action: e.action, saleId: saleAffectingRfm(e.action, data) });
+    }
     return result;
   }
 

@@ -1,3 +1,4 @@
+import { afterBackgroundWork } from '../support/quiet';
 import { variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
 import { opsData } from '../support/ops';
@@ -23,7 +24,7 @@ beforeAll(async () => {
     `insert into returns (client_id, id, sale_id, store_code, returned_at, value, payload_hash)
      values ('banban', 'DV-1', 'V-RET', 'LJ-001', '2026-11-28T10:00:00-03:00', 19.90, 'x')`,
   );
-  await t.services.reactionQueue.drain();
+  await afterBackgroundWork(t);
 });
 
 afterAll(async () => {

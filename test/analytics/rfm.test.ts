@@ -1,3 +1,4 @@
+import { afterBackgroundWork } from '../support/quiet';
 import { variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
 import { opsData, opsGraphql } from '../support/ops';
@@ -69,7 +70,7 @@ beforeAll(async () => {
   const cancelled = await sale('C2', '2026-11-20T12:00:00-03:00', '1000.00');
   const c = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: cancelled, cancelled_at: '2026-11-21T10:00:00-03:00' }));
   expect(c.status).toBe(200);
-  await t.services.reactionQueue.drain();
+  await afterBackgroundWork(t);
 });
 
 afterAll(async () => {
@@ -147,7 +148,7 @@ describe('RFM kept current after commit', () => {
     expect(before).toMatchObject({ asOf: today.asOf, frequency: 1, monetary: '10.00' });
 
     await sale('C2', new Date().toISOString(), '990.00');
-    await t.services.reactionQueue.drain();
+    await afterBackgroundWork(t);
     const after = (await graphql(t, `{ customerRfm(customerId: "C2") { asOf recencyDays frequency monetary rScore fScore mScore segment } }`)).body.data.customerRfm;
     // bounds of today's snapshot: F ≥ 2 reaches quintile 2 (C5 has 2), M 1000.00 ≥ C1's 500.00+ reaches quintile 5
     expect(after).toMatchObject({ asOf: today.asOf, recencyDays: 0, frequency: 2, monetary: '1000.00', rScore: 5, mScore: 5 });
@@ -155,20 +156,20 @@ describe('RFM kept current after commit', () => {
 
   it('a cancellation re-scores the customer too', async () => {
     const id = await sale('C3', new Date().toISOString(), '70.00');
-    await t.services.reactionQueue.drain();
+    await afterBackgroundWork(t);
     expect((await graphql(t, `{ customerRfm(customerId: "C3") { frequency monetary } }`)).body.data.customerRfm).toEqual({ frequency: 5, monetary: '270.00' });
     const c = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: id, cancelled_at: new Date().toISOString() }));
     expect(c.status).toBe(200);
-    await t.services.reactionQueue.drain();
+    await afterBackgroundWork(t);
     expect((await graphql(t, `{ customerRfm(customerId: "C3") { frequency monetary } }`)).body.data.customerRfm).toEqual({ frequency: 4, monetary: '200.00' });
   });
 
   it('a new customer is scored on their first sale, and loses the current scores when it is cancelled', async () => {
     const id = await sale('C9', new Date().toISOString(), '25.00');
-    await t.services.reactionQueue.drain();
+    await afterBackgroundWork(t);
     expect((await graphql(t, `{ customerRfm(customerId: "C9") { frequency monetary } }`)).body.data.customerRfm).toEqual({ frequency: 1, monetary: '25.00' });
     await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: id, cancelled_at: new Date().toISOString() }));
-    await t.services.reactionQueue.drain();
+    await afterBackgroundWork(t);
     expect((await graphql(t, `{ customerRfm(customerId: "C9") { frequency } }`)).body.data.customerRfm).toBeNull();
   });
 
