@@ -138,6 +138,7 @@ export function databaseOf(q: Queryable): Queryable {
 export class Transaction implements Queryable {
   private readonly inFlight: Array<Promise<unknown>> = [];
   private readonly onCommit: Array<() => void> = [];
+  private readonly collected = new Map<string, { items: unknown[]; flush: (items: unknown[]) => void | Promise<void> }>();
   private firstFailure: unknown;
 
   constructor(
@@ -152,6 +153,17 @@ export class Transaction implements Queryable {
   /** Runs `fn` once the transaction has committed (never if it rolls back). */
   afterCommit(fn: () => void): void {
     this.onCommit.push(fn);
+  }
+
+  /**
+   * Adds `item` to what the transaction writes in one go just before its COMMIT: every item collected
+   * under `key` reaches `flush` together (e.g. the after-commit reactions of every delivery a group
+   * commit holds, one queue insert for all). Items of a unit rolled back to its savepoint are dropped.
+   */
+  collect<T>(key: string, item: T, flush: (items: T[]) => void | Promise<void>): void {
+    const entry = this.collected.get(key) ?? { items: [], flush: flush as (items: unknown[]) => void | Promise<void> };
+    entry.items.push(item);
+    this.collected.set(key, entry);
   }
 
   /** @internal called by Database.transaction after COMMIT. */
@@ -184,6 +196,8 @@ export class Transaction implements Queryable {
 
   /** COMMIT, queued behind the pipelined statements; any of them failing means nothing committed. */
   async commit(): Promise<void> {
+    for (const { items, flush } of this.collected.values()) if (items.length) await flush(items);
+    this.collected.clear();
     this.owner.queryCount++;
     const commit = this.client.query('COMMIT');
     const pending = this.inFlight.splice(0);
@@ -201,6 +215,7 @@ export class Transaction implements Queryable {
   async savepoint<T>(fn: () => Promise<T>): Promise<T> {
     const mark = this.inFlight.length;
     const hooks = this.onCommit.length;
+    const collectedBefore = new Map([...this.collected].map(([key, e]) => [key, e.items.length]));
     this.firstFailure = undefined;
     this.pipeline('SAVEPOINT unit');
     try {
@@ -212,6 +227,7 @@ export class Transaction implements Queryable {
     } catch (err) {
       await Promise.allSettled(this.inFlight.splice(mark));
       this.onCommit.splice(hooks); // what the unit registered is undone with it
+      for (const [key, e] of this.collected) e.items.length = collectedBefore.get(key) ?? 0;
       this.firstFailure = undefined;
       await this.query('ROLLBACK TO SAVEPOINT unit');
       throw err;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { JobResult, JobWithMetadata, PgBoss, SendOptions } from 'pg-boss';
 import type { QueueConfig, RuleWebhookConfig } from '../config';
-import { Database, Queryable } from '../db/database';
+import { Database, Queryable, Transaction } from '../db/database';
 import { ensureQueue, onTransaction, QueueExtension } from '../queue/webhook-queue';
 import type { EvaluateEventJob } from './evaluate-event.job';
 import type { EventDispatcher } from './event-dispatcher';
@@ -34,6 +34,16 @@ export interface ReactionQueueConfig {
   queue: QueueConfig;
   batchSize: number;
   webhooks: RuleWebhookConfig;
+}
+
+/** pg-boss statements whose result is not needed, pipelined on the transaction (their failure fails its COMMIT). */
+function pipelinedOn(tx: Transaction) {
+  return {
+    executeSql: async (text: string, values?: unknown[]) => {
+      tx.pipeline(text, values);
+      return { rows: [] };
+    },
+  };
 }
 
 /** A deterministic job id: the same hub event sent twice (by several instances) is one job. */
@@ -117,9 +127,20 @@ export class ReactionQueue implements EventDispatcher, QueueExtension {
     return this.boss;
   }
 
-  /** In the transaction that commits the delivery's effect: the reaction commits (or not) with it. */
+  /**
+   * In the transaction that commits the delivery's effect: the reaction commits (or not) with it.
+   * The reactions of a transaction are inserted together, pipelined just before its COMMIT (one
+   * statement for all the deliveries a group commit holds, no extra round trip).
+   */
   async enqueueOn(tx: Queryable, job: EvaluateEventJob): Promise<void> {
-    await this.started().send(EVALUATE_QUEUE, job, { db: onTransaction(tx) });
+    const boss = this.started();
+    if (!(tx instanceof Transaction)) {
+      await boss.send(EVALUATE_QUEUE, job, { db: onTransaction(tx) });
+      return;
+    }
+    tx.collect(EVALUATE_QUEUE, job, async (jobs) => {
+      await boss.insert(EVALUATE_QUEUE, jobs.map((data) => ({ data })), { db: pipelinedOn(tx) });
+    });
   }
 
   /** A reaction to something outside a transaction (a breaker's state change): sent on its own. */
