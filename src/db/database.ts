@@ -158,7 +158,7 @@ export class Transaction implements Queryable {
   /**
    * Adds `item` to what the transaction writes in one go just before its COMMIT: every item collected
    * under `key` reaches `flush` together (e.g. the after-commit reactions of every delivery a group
-   * commit holds, one queue insert for all). Items of a unit rolled back to its savepoint are dropped.
+   * commit holds, one queue insert for all).
    */
   collect<T>(key: string, item: T, flush: (items: T[]) => void | Promise<void>): void {
     const entry = this.collected.get(key) ?? { items: [], flush: flush as (items: unknown[]) => void | Promise<void> };
@@ -206,32 +206,6 @@ export class Transaction implements Queryable {
     // A COMMIT in a transaction a failed statement aborted is answered ROLLBACK, not an error.
     if (failed) throw failed.reason;
     if (done.command !== 'COMMIT') throw new Error(`transaction ended with ${done.command}`);
-  }
-
-  /**
-   * Runs `fn` inside a savepoint: its statements (pipelined ones included) are undone on failure
-   * without ending the transaction, so several independent units of work can share one COMMIT.
-   */
-  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
-    const mark = this.inFlight.length;
-    const hooks = this.onCommit.length;
-    const collectedBefore = new Map([...this.collected].map(([key, e]) => [key, e.items.length]));
-    this.firstFailure = undefined;
-    this.pipeline('SAVEPOINT unit');
-    try {
-      const result = await fn();
-      this.pipeline('RELEASE SAVEPOINT unit');
-      const failed = (await Promise.allSettled(this.inFlight.splice(mark))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      return result;
-    } catch (err) {
-      await Promise.allSettled(this.inFlight.splice(mark));
-      this.onCommit.splice(hooks); // what the unit registered is undone with it
-      for (const [key, e] of this.collected) e.items.length = collectedBefore.get(key) ?? 0;
-      this.firstFailure = undefined;
-      await this.query('ROLLBACK TO SAVEPOINT unit');
-      throw err;
-    }
   }
 
   /** Waits for every pipelined statement to finish (before a ROLLBACK), ignoring their outcome. */

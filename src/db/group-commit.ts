@@ -15,10 +15,11 @@ interface Lane {
  * Group commit for independent units of work (one webhook delivery each) that contend for the same
  * rows. Units of one lane (e.g. the sales of one store, which move the same stock rows) run one
  * batch at a time: a unit starts at once when its lane is idle; while a batch commits, the units
- * that arrive wait and the next batch takes them together — one transaction, one savepoint per
- * unit (a failing unit is undone alone), one COMMIT. Deliveries that would each hold a hot stock row
- * through their own WAL flush share one flush instead. A unit's promise settles once its batch has
- * committed (or failed). Lanes are independent: their batches lock disjoint stock rows.
+ * that arrive wait, and the next batch runs them together in one transaction — side by side on its
+ * connection, their statements pipelined — and one COMMIT. Deliveries that would each hold a hot
+ * stock row through their own WAL flush share one flush instead. If any unit fails, the batch is
+ * rolled back and each of its units runs again alone, so a failure only ever affects its own unit.
+ * A unit's promise settles once what it wrote is committed (or it failed).
  */
 export class GroupCommit {
   private readonly lanes = new Map<string, Lane>();
@@ -57,28 +58,24 @@ export class GroupCommit {
   }
 
   private async commit(batch: Array<Unit<any>>): Promise<void> {
-    if (batch.length === 1) {
-      const [unit] = batch;
-      await this.db.transaction(unit.work).then(unit.resolve, unit.reject);
-      return;
+    if (batch.length > 1) {
+      let values: unknown[] | undefined;
+      try {
+        values = await this.db.transaction(async (tx) => {
+          const results = await Promise.allSettled(batch.map((unit) => unit.work(tx)));
+          if (results.some((r) => r.status === 'rejected')) throw new BatchFailed();
+          return results.map((r) => (r as PromiseFulfilledResult<unknown>).value);
+        });
+      } catch {
+        values = undefined; // a unit or the COMMIT failed: nothing of the batch is stored
+      }
+      if (values) {
+        batch.forEach((unit, i) => unit.resolve(values![i]));
+        return;
+      }
     }
-    const outcomes: Array<() => void> = [];
-    try {
-      await this.db.transaction(async (tx) => {
-        for (const unit of batch) {
-          try {
-            const value = await tx.savepoint(() => unit.work(tx));
-            outcomes.push(() => unit.resolve(value));
-          } catch (err) {
-            outcomes.push(() => unit.reject(err));
-          }
-        }
-      });
-    } catch (err) {
-      // The COMMIT itself failed: nothing of the batch is stored.
-      for (const unit of batch) unit.reject(err);
-      return;
-    }
-    for (const settle of outcomes) settle();
+    for (const unit of batch) await this.db.transaction(unit.work).then(unit.resolve, unit.reject);
   }
 }
+
+class BatchFailed extends Error {}

@@ -13,25 +13,32 @@ afterAll(() => t.drop());
 
 const stored = async () => (await db.query<{ id: number }>(`select id from units order by id`)).rows.map((r) => r.id);
 
-describe('group commit (one transaction, a savepoint per unit, per lane)', () => {
+describe('group commit (a lane\'s waiting units in one transaction)', () => {
   beforeEach(() => db.query(`delete from units`));
 
-  it('units of one lane arriving together share transactions; a failing unit is undone alone', async () => {
+  const unit = (group: GroupCommit, i: number, failing?: number) =>
+    group.run('lane-a', async (tx) => {
+      await tx.query(`insert into units values ($1, $2)`, [i, 'unit']);
+      if (i === failing) throw new Error(`unit ${i} breaks a rule`);
+      tx.pipeline(`update units set note = note || '+' where id = $1`, [i]);
+      const { rows } = await tx.query<{ xid: string }>(`select txid_current()::text as xid`);
+      return rows[0].xid;
+    });
+
+  it('units of one lane arriving together share transactions (one COMMIT for several)', async () => {
     const group = new GroupCommit(db, 32);
-    const attempts = Array.from({ length: 40 }, (_, i) =>
-      group.run('lane-a', async (tx) => {
-        await tx.query(`insert into units values ($1, $2)`, [i, 'unit']);
-        if (i === 17) throw new Error('unit 17 breaks a rule');
-        tx.pipeline(`update units set note = note || '+' where id = $1`, [i]);
-        const { rows } = await tx.query<{ xid: string }>(`select txid_current()::text as xid`);
-        return rows[0].xid;
-      }),
-    );
-    const results = await Promise.allSettled(attempts);
-    const rejected = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
-    expect(rejected).toEqual([17]);
-    const xids = new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
-    expect(xids.size).toBeLessThan(39); // several units per transaction
+    const xids = await Promise.all(Array.from({ length: 40 }, (_, i) => unit(group, i)));
+    expect(new Set(xids).size).toBeLessThan(40); // the first runs alone, the others wait and go together
+    expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from units where note = 'unit+'`);
+    expect(rows[0].n).toBe(40);
+  });
+
+  it('a failing unit fails alone: its batch is rolled back and its units run again one by one', async () => {
+    const group = new GroupCommit(db, 32);
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => unit(group, i, 17)));
+    expect(results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []))).toEqual([17]);
+    expect((results[17] as PromiseRejectedResult).reason.message).toBe('unit 17 breaks a rule');
     expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i).filter((i) => i !== 17));
     const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from units where note = 'unit+'`);
     expect(rows[0].n).toBe(39);
