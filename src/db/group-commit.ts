@@ -8,15 +8,17 @@ interface Unit<T> {
 
 interface Lane {
   waiting: Array<Unit<any>>;
-  busy: boolean;
+  /** Batches of the lane in flight. */
+  running: number;
 }
 
 /**
  * Group commit for independent units of work (one webhook delivery each) that contend for the same
- * rows. Units of one lane (e.g. the sales of one store, which move the same stock rows) run one
- * batch at a time: a unit starts at once when its lane is idle; while a batch commits, the units
- * that arrive wait, and the next batch runs them together in one transaction — side by side on its
- * connection, their statements pipelined — and one COMMIT. Deliveries that would each hold a hot
+ * rows. Units of one lane (e.g. the sales of one store, which move the same stock rows) run in
+ * at most `batchesPerLane` batches at a time (two: one prepares while the other holds the rows and
+ * commits): a unit starts at once when its lane has room; otherwise it waits, and the next batch
+ * runs the waiting units together in one transaction — side by side on its connection, their
+ * statements pipelined — and one COMMIT. Deliveries that would each hold a hot
  * stock row through their own WAL flush share one flush instead. If any unit fails, the batch is
  * rolled back and each of its units runs again alone, so a failure only ever affects its own unit.
  * A unit's promise settles once what it wrote is committed (or it failed).
@@ -27,13 +29,14 @@ export class GroupCommit {
   constructor(
     private readonly db: Database,
     private readonly maxBatch: number,
+    private readonly batchesPerLane = 2,
   ) {}
 
   run<T>(lane: string | null, work: (tx: Transaction) => Promise<T>): Promise<T> {
     if (lane === null || this.maxBatch <= 1) return this.db.transaction(work);
     let l = this.lanes.get(lane);
     if (!l) {
-      l = { waiting: [], busy: false };
+      l = { waiting: [], running: 0 };
       this.lanes.set(lane, l);
     }
     const target = l;
@@ -44,17 +47,15 @@ export class GroupCommit {
   }
 
   private pump(name: string, lane: Lane): void {
-    if (lane.busy) return;
-    if (lane.waiting.length === 0) {
-      this.lanes.delete(name);
-      return;
+    while (lane.running < this.batchesPerLane && lane.waiting.length > 0) {
+      lane.running++;
+      const batch = lane.waiting.splice(0, this.maxBatch);
+      void this.commit(batch).finally(() => {
+        lane.running--;
+        this.pump(name, lane);
+      });
     }
-    lane.busy = true;
-    const batch = lane.waiting.splice(0, this.maxBatch);
-    void this.commit(batch).finally(() => {
-      lane.busy = false;
-      this.pump(name, lane);
-    });
+    if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(name);
   }
 
   private async commit(batch: Array<Unit<any>>): Promise<void> {
