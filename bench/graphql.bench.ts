@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createBenchDatabase } from './support/bench-db';
@@ -8,8 +8,9 @@ import { emitResult } from './support/report';
 
 /**
  * A page of 50 sales with their items and payments through `/graphql` (Apollo + type-graphql +
- * DataLoaders) against a bare Fastify route that calls the same repository methods and answers the
- * same JSON, in the same run, on the same pool and data. Both authenticate with the same API key.
+ * DataLoaders) against a plain Fastify route on the same gateway instance (same hooks) that calls the
+ * same repository methods and answers the same JSON, in the same run, on the same pool and data. Both
+ * authenticate with the same API key and run the same queries (the server counts them).
  * Target: GraphQL ≥ 0.8× the plain route's requests per second; both must return identical data.
  */
 const SALES = Number(process.env.BENCH_SALES ?? 5000);
@@ -23,20 +24,33 @@ const QUERY = `{ sales(first: 50) { edges { cursor node { id storeCode channel c
   payments { id method amount installments paidAt } } } pageInfo { hasNextPage endCursor } } }`;
 
 interface Servers {
-  gateway: number;
-  plain: number;
+  port: number;
   key: string;
+  /** The server process's CPU time so far (ms) and its query count. */
+  stats(): Promise<{ cpuMs: number; queries: number }>;
   stop(): Promise<void>;
 }
 
 function startServers(databaseUrl: string): Promise<Servers> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'support', 'graphql-servers.ts'), databaseUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROF_DIR: the server process writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  // NODE_ENV=production as in a deployment: graphql-js reads it at load time (without it, every type
+  // check of execution also runs its development-mode cross-realm diagnostics).
+  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', join(__dirname, 'support', 'graphql-servers.ts'), databaseUrl], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const stats = () =>
+    new Promise<{ cpuMs: number; queries: number }>((resolve) => {
+      child.once('message', (m) => resolve(m as { cpuMs: number; queries: number }));
+      child.send('stats');
+    });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (chunk) => {
       buf += chunk;
-      const m = /READY (\d+) (\d+) (\S+)/.exec(buf);
-      if (m) resolve({ gateway: Number(m[1]), plain: Number(m[2]), key: m[3], stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) });
+      const m = /READY (\d+) (\S+)/.exec(buf);
+      if (m) resolve({ port: Number(m[1]), key: m[2], stats, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) });
     });
     child.once('exit', (code) => reject(new Error(`bench servers exited with ${code}`)));
   });
@@ -87,14 +101,28 @@ interface Figures {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Server process CPU (user + system) per request, ms: steadier than req/s on a shared machine. */
+  cpuMsPerRequest: number;
+  queriesPerRequest: number;
 }
 
-async function hammer(opts: autocannon.Options, seconds: number): Promise<Figures> {
+async function hammer(servers: Servers, opts: autocannon.Options, seconds: number): Promise<Figures> {
+  const before = await servers.stats();
   const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: seconds });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  const after = await servers.stats();
+  const n = Math.max(1, r.requests.total);
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    cpuMsPerRequest: (after.cpuMs - before.cpuMs) / n,
+    queriesPerRequest: (after.queries - before.queries) / n,
+  };
 }
 
-const describe = (f: Figures) => `${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms`;
+const describe = (f: Figures) => `${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/req, ${f.queriesPerRequest.toFixed(1)} queries/req`;
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
@@ -102,12 +130,13 @@ async function main(): Promise<void> {
   try {
     await seed(database.url);
     const graphql: autocannon.Options = {
-      url: `http://127.0.0.1:${servers.gateway}/graphql`,
+      url: `http://127.0.0.1:${servers.port}/graphql`,
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': servers.key },
       body: JSON.stringify({ query: QUERY }),
     };
-    const plain: autocannon.Options = { url: `http://127.0.0.1:${servers.plain}/sales?first=50`, headers: { 'x-api-key': servers.key } };
+    // The plain route lives on the gateway's own Fastify instance (bench/support/graphql-servers.ts).
+    const plain: autocannon.Options = { url: `http://127.0.0.1:${servers.port}/bench/sales?first=50`, headers: { 'x-api-key': servers.key } };
 
     // Same answer from both, or the comparison means nothing.
     const [g, p] = await Promise.all([
@@ -120,13 +149,13 @@ async function main(): Promise<void> {
     const payments = edges.reduce((n, e) => n + e.node.payments.length, 0);
     console.log(`${SALES} sales seeded; one page: ${edges.length} sales, ${items} items, ${payments} payments (${JSON.stringify(g).length} bytes)`);
 
-    await hammer(plain, 2);
-    await hammer(graphql, 2);
+    await hammer(servers, plain, 2);
+    await hammer(servers, graphql, 2);
     // Alternate so neither gets the warmer machine; keep each one's best round.
     let best: { graphql?: Figures; plain?: Figures } = {};
     for (let round = 1; round <= ROUNDS; round++) {
-      const pr = await hammer(plain, SECONDS);
-      const gr = await hammer(graphql, SECONDS);
+      const pr = await hammer(servers, plain, SECONDS);
+      const gr = await hammer(servers, graphql, SECONDS);
       console.log(`round ${round}: plain ${describe(pr)} | graphql ${describe(gr)}`);
       if (!best.plain || pr.rps > best.plain.rps) best = { ...best, plain: pr };
       if (!best.graphql || gr.rps > best.graphql.rps) best = { ...best, graphql: gr };
@@ -137,7 +166,9 @@ async function main(): Promise<void> {
     const ratio = gb.rps / pb.rps;
     console.log(`plain Fastify route   ${describe(pb)}`);
     console.log(`/graphql              ${describe(gb)}`);
-    console.log(`ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×), ${CONNECTIONS} connections, ${SECONDS} s per round, ${cpus().length} cores`);
+    console.log(`ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×), ${CONNECTIONS} connections, ${SECONDS} s per round, ${cpus().length} cores, 1-min load average ${loadavg()[0].toFixed(1)}`);
+    // Throughput on a shared machine moves with the neighbours' load; CPU per request much less.
+    console.log(`server CPU per request: plain ${pb.cpuMsPerRequest.toFixed(2)} ms, /graphql ${gb.cpuMsPerRequest.toFixed(2)} ms (plain/graphql ${(pb.cpuMsPerRequest / gb.cpuMsPerRequest).toFixed(2)}×)`);
     emitResult({
       name: 'graphql',
       figure: `/graphql page of 50 sales: ${describe(gb)}`,
@@ -145,7 +176,7 @@ async function main(): Promise<void> {
       ratio: Number(ratio.toFixed(3)),
       target: `≥ ${TARGET.toFixed(2)}×`,
       pass: ratio >= TARGET,
-      details: { sales: SALES, pageSales: edges.length, pageItems: items, pagePayments: payments, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
+      details: { cpuMsPerRequest: { graphql: Number(gb.cpuMsPerRequest.toFixed(3)), plain: Number(pb.cpuMsPerRequest.toFixed(3)) }, loadAverage: loadavg()[0], sales: SALES, pageSales: edges.length, pageItems: items, pagePayments: payments, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
     });
   } finally {
     await servers.stop();

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import Fastify from 'fastify';
 import { buildApp } from '../../src/app';
 import { requestPrincipal } from '../../src/auth/request-principal';
 import { bootstrapClients } from '../../src/clients/bootstrap';
@@ -8,11 +7,15 @@ import { Database } from '../../src/db/database';
 import { migrate } from '../../src/db/migrate';
 import { saleCursor, saleRepository } from '../../src/flows/sales/sale.repository';
 import { clientIdOf } from '../../src/schema/context';
+import { groupByKey } from '../../src/schema/loaders';
+import { pageSize } from '../../src/shared/pagination';
 
 /**
- * Child process of bench:graphql: the real gateway and, beside it in the same process and on the same
- * pool, a bare Fastify route that authenticates the same way and calls the same repository methods
- * (sales page + items + payments) and answers the same JSON. Prints `READY <gateway> <plain> <key>`.
+ * Child process of bench:graphql: the real gateway and, on the same Fastify instance (so behind the
+ * same hooks: guards, logging, metrics) and the same pool, a plain route `GET /bench/sales` that
+ * authenticates the same way, runs the same three queries (page, items, payments) and answers the
+ * same JSON. Prints `READY <port> <key>`; answers `stats` messages (IPC) with the process's CPU time
+ * and query count so the bench can report CPU per request for each side.
  */
 process.once('SIGTERM', () => process.exit(0));
 
@@ -24,30 +27,27 @@ async function main(): Promise<void> {
   const { server, services } = await buildApp({ config, db });
   await bootstrapClients(db, services, config, server.log);
   const { key } = await services.apiKeys.issue({ clientId: 'banban', name: 'bench' });
-  await server.listen({ host: '127.0.0.1', port: 0 });
 
-  const plain = Fastify({ logger: false });
-  plain.get<{ Querystring: { first?: string } }>('/sales', async (req, reply) => {
+  server.get<{ Querystring: { first?: string } }>('/bench/sales', async (req, reply) => {
     const principal = await requestPrincipal(req, services);
     if (!principal) return reply.code(401).send({ ok: false });
     const clientId = clientIdOf(principal);
-    const first = Math.min(Number(req.query.first ?? 50), 200);
+    const first = pageSize(req.query.first === undefined ? undefined : Number(req.query.first));
     const rows = await saleRepository.page(db, clientId, {}, first + 1);
     const page = rows.slice(0, first);
     const ids = page.map((s) => s.id);
     const [items, payments] = await Promise.all([saleRepository.itemsBySaleIds(db, clientId, ids), saleRepository.paymentsBySaleIds(db, clientId, ids)]);
-    const group = <T extends { saleId: string }>(list: T[]) => list.reduce((m, r) => m.set(r.saleId, [...(m.get(r.saleId) ?? []), r]), new Map<string, T[]>());
-    const itemsOf = group(items);
-    const paymentsOf = group(payments);
+    const itemsOf = groupByKey(ids, items, (r) => r.saleId);
+    const paymentsOf = groupByKey(ids, payments, (r) => r.saleId);
     return {
       data: {
         sales: {
-          edges: page.map((s) => ({
+          edges: page.map((s, n) => ({
             cursor: saleCursor(s),
             node: {
               id: s.id, storeCode: s.storeCode, channel: s.channel, customerId: s.customerId, soldAt: s.soldAt.toISOString(), status: s.status.toUpperCase(), total: s.total, paidAmount: s.paidAmount,
-              items: (itemsOf.get(s.id) ?? []).map((i) => ({ lineNo: i.lineNo, sku: i.sku, description: i.description, quantity: i.quantity, unitPrice: i.unitPrice, discount: i.discount, lineTotal: i.lineTotal })),
-              payments: (paymentsOf.get(s.id) ?? []).map((p) => ({ id: p.id, method: p.method, amount: p.amount, installments: p.installments, paidAt: p.paidAt.toISOString() })),
+              items: itemsOf[n].map((i) => ({ lineNo: i.lineNo, sku: i.sku, description: i.description, quantity: i.quantity, unitPrice: i.unitPrice, discount: i.discount, lineTotal: i.lineTotal })),
+              payments: paymentsOf[n].map((p) => ({ id: p.id, method: p.method, amount: p.amount, installments: p.installments, paidAt: p.paidAt.toISOString() })),
             },
           })),
           pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? saleCursor(page[page.length - 1]) : null },
@@ -55,9 +55,13 @@ async function main(): Promise<void> {
       },
     };
   });
-  await plain.listen({ host: '127.0.0.1', port: 0 });
-  const port = (f: { server: { address(): unknown } }) => (f.server.address() as { port: number }).port;
-  console.log(`READY ${port(server)} ${port(plain)} ${key}`);
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  process.on('message', (m) => {
+    if (m !== 'stats') return;
+    const cpu = process.cpuUsage();
+    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, queries: db.queryCount });
+  });
+  console.log(`READY ${(server.server.address() as { port: number }).port} ${key}`);
 }
 
 main().catch((err) => {

@@ -3,7 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { GraphQLSchema, lexicographicSortSchema, parse } from 'graphql';
-import { AuthChecker, buildSchemaSync, createResolversMap, PubSub } from 'type-graphql';
+import { AuthChecker, buildSchemaSync, createResolversMap, getMetadataStorage, PubSub } from 'type-graphql';
 import { GatewayError } from '../errors/gateway-error';
 import { RESOLVERS } from '../resolvers';
 import type { GraphQLContext } from './context';
@@ -54,10 +54,34 @@ function buildSubgraph(): GraphQLSchema {
   const typeGraphQLSchema = buildSchemaSync({ resolvers: RESOLVERS, authChecker, validate: false, pubSub: subscribeThroughContext });
   const link = `extend schema @link(url: "${FEDERATION_SPEC}", import: ${JSON.stringify(FEDERATION_IMPORTS)})`;
   const resolvers = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
+  dropPassThroughResolvers(resolvers);
   for (const [typeName, reference] of Object.entries(referenceResolvers(ENTITIES))) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...reference } as GraphQLResolverMap<unknown>[string];
   }
   return buildSubgraphSchema({ typeDefs: parse(`${link}\n${printSchemaWithDirectives(typeGraphQLSchema)}`), resolvers });
+}
+
+/**
+ * type-graphql gives every object field a resolver that runs the field's middleware chain (auth
+ * checker, @UseMiddleware), even when that chain is empty; on a page of ~2,000 fields those wrappers
+ * are a large part of execution (bench:graphql). A field with no roles, no middlewares and no
+ * @FieldResolver resolves as the plain property instead (graphql-js's default resolver): what
+ * type-graphql's own `simpleResolvers` option does, decided here per field from its metadata so a field
+ * that gains @Authorized or @UseMiddleware keeps its wrapper. (No global middlewares are configured.)
+ */
+function dropPassThroughResolvers(resolvers: GraphQLResolverMap<unknown>): void {
+  const storage = getMetadataStorage();
+  for (const objectType of storage.objectTypes) {
+    const fields = resolvers[objectType.name] as Record<string, unknown> | undefined;
+    if (!fields) continue;
+    // Its own fields and those it inherits from decorated base classes (e.g. Connection(...)).
+    const declaring = storage.objectTypes.filter((t) => t.target === objectType.target || objectType.target.prototype instanceof t.target);
+    for (const field of declaring.flatMap((t) => t.fields ?? [])) {
+      if (field.roles || field.middlewares?.length || field.name !== field.schemaName) continue;
+      const resolved = storage.fieldResolvers.some((r) => r.methodName === field.name && [field.target, objectType.target].includes(r.getObjectType?.() as Function));
+      if (!resolved) delete fields[field.schemaName];
+    }
+  }
 }
 
 /**

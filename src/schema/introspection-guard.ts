@@ -3,7 +3,16 @@ import { BREAK, DocumentNode, visit } from 'graphql';
 import { GatewayError } from '../errors/gateway-error';
 import type { GraphQLContext } from './context';
 
+/** Apollo reuses a parsed document across requests (its document store): walk each one once. */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
 export function usesIntrospection(document: DocumentNode): boolean {
+  let found = introspecting.get(document);
+  if (found === undefined) introspecting.set(document, (found = findsIntrospection(document)));
+  return found;
+}
+
+function findsIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Field(node) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, specifiedRules, validate } from 'graphql';
+import { DocumentNode, ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, specifiedRules, validate } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage } from 'node:http';
@@ -16,6 +16,7 @@ import { formatError } from '../schema/graphql.plugin';
 import { graphqlProtection } from '../schema/armor';
 import type { Services } from '../services';
 import { FlowStatusMonitor } from './flow-status.monitor';
+import { groupedSubscribe } from './grouped-subscribe';
 
 /** Same path as Apollo's HTTP endpoint: HTTP requests go to Apollo, upgrade requests to graphql-ws. */
 export const GRAPHQL_WS_PATH = '/graphql';
@@ -25,6 +26,11 @@ const MAX_MESSAGE_BYTES = 128 * 1024;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 
 type SocketExtra = { principal: Principal };
+type Prepared = { document: DocumentNode } | { errors: GraphQLError[] };
+/** Distinct operation texts kept parsed and validated (the oldest is forgotten first). */
+const PREPARED_OPERATIONS = 500;
+/** Longer operation texts are prepared each time (the cache stays small). */
+const PREPARED_QUERY_CHARS = 8 * 1024;
 
 export interface SubscriptionsOptions {
   config: Config;
@@ -47,6 +53,29 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
   const log = app.log.child({ transport: 'graphql-ws' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
+  /**
+   * Parsed and validated operations by their text, as Apollo's document store does for HTTP: 1,000
+   * dashboards subscribing with the same query parse it and run the limits once, not 1,000 times.
+   */
+  const operations = new Map<string, Prepared>();
+  const remember = (query: string, prepared: Prepared): Prepared => {
+    if (query.length > PREPARED_QUERY_CHARS) return prepared;
+    if (operations.size >= PREPARED_OPERATIONS) operations.delete(operations.keys().next().value!);
+    operations.set(query, prepared);
+    return prepared;
+  };
+  const prepare = (query: string): Prepared => {
+    let document;
+    try {
+      document = protection.parse(query);
+    } catch (err) {
+      return { errors: [withCode(err as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
+    }
+    const invalid = validate(schema, document, rules);
+    return invalid.length > 0 ? { errors: invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) } : { document };
+  };
+  const groups = new WeakMap<ExecutionArgs, string>();
+
   const graphqlWs = useServer<Record<string, unknown>, SocketExtra>(
     {
       isProd: opts.config.nodeEnv === 'production',
@@ -62,14 +91,9 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
       onSubscribe: (ctx, _id, payload) => {
         const principal = ctx.extra.principal;
         if (!principal) return [new GatewayError('GW_UNAUTHENTICATED', 'Authentication required')];
-        let document;
-        try {
-          document = protection.parse(payload.query);
-        } catch (err) {
-          return [withCode(err as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-        }
-        const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        const prepared = operations.get(payload.query) ?? remember(payload.query, prepare(payload.query));
+        if ('errors' in prepared) return prepared.errors;
+        const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [withCode(new GraphQLError('Could not determine which operation to run'), 'OPERATION_RESOLUTION_FAILURE')];
         if (operation.operation !== 'subscription') {
@@ -82,8 +106,11 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
           variableValues: payload.variables,
           contextValue: createContext({ principal, services, db, log }),
         };
+        // Same operation, variables and caller: the same result for every event (see groupedSubscribe).
+        groups.set(args, JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, principal.clientId, principal.role, principal.subject]));
         return args;
       },
+      subscribe: groupedSubscribe((args) => groups.get(args)),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => formatted(e)) } : undefined),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatted(e)),
     },

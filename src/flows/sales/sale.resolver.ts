@@ -1,7 +1,10 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CustomerType, LocationType, ProductType } from '../../domain/master-data.type';
 import { GraphQLContext, tenantOf } from '../../schema/context';
 import { keysetConnection, PageArgs } from '../../schema/connection';
+import { loadedOrLoad, preload } from '../../schema/loaders';
+import { selects } from '../../schema/lookahead';
 import { RegisterCancellationInput, RegisterPaymentInput, RegisterSaleInput, SalesFilterInput } from './sale.input';
 import { PaymentRow, saleCursor, SaleItemRow, saleRepository, SaleRow } from './sale.repository';
 import { PaymentType, SaleConnection, SaleItemType, SaleType } from './sale.type';
@@ -22,6 +25,20 @@ export async function salesPage(ctx: GraphQLContext, filter: SalesFilterInput, a
   );
 }
 
+/**
+ * The top-level page also loads the items and payments the query selects, one batch each (the
+ * queries the field resolvers would batch anyway), so those lists complete without a promise per sale.
+ */
+async function salesPageWithLists(ctx: GraphQLContext, filter: SalesFilterInput, args: PageArgs, info: GraphQLResolveInfo) {
+  const page = await salesPage(ctx, filter, args);
+  const ids = page.edges.map((e) => e.node.id);
+  await Promise.all([
+    selects(info, ['edges', 'node', 'items']) && preload(ctx.loaders.saleItems, ids),
+    selects(info, ['edges', 'node', 'payments']) && preload(ctx.loaders.salePayments, ids),
+  ]);
+  return page;
+}
+
 @Resolver(() => SaleType)
 export class SaleResolver {
   @Authorized()
@@ -32,8 +49,8 @@ export class SaleResolver {
 
   @Authorized()
   @Query(() => SaleConnection, { description: 'Sales, newest first, with cursor pagination' })
-  sales(@Args() args: SalesArgs, @Ctx() ctx: GraphQLContext) {
-    return salesPage(ctx, args.filter ?? {}, args);
+  sales(@Args() args: SalesArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
+    return salesPageWithLists(ctx, args.filter ?? {}, args, info);
   }
 
   @Authorized()
@@ -65,13 +82,13 @@ export class SaleResolver {
   }
 
   @FieldResolver(() => [SaleItemType])
-  items(@Root() sale: SaleRow, @Ctx() ctx: GraphQLContext): Promise<SaleItemRow[]> {
-    return ctx.loaders.saleItems.load(sale.id);
+  items(@Root() sale: SaleRow, @Ctx() ctx: GraphQLContext): SaleItemRow[] | Promise<SaleItemRow[]> {
+    return loadedOrLoad(ctx.loaders.saleItems, sale.id);
   }
 
   @FieldResolver(() => [PaymentType])
-  payments(@Root() sale: SaleRow, @Ctx() ctx: GraphQLContext): Promise<PaymentRow[]> {
-    return ctx.loaders.salePayments.load(sale.id);
+  payments(@Root() sale: SaleRow, @Ctx() ctx: GraphQLContext): PaymentRow[] | Promise<PaymentRow[]> {
+    return loadedOrLoad(ctx.loaders.salePayments, sale.id);
   }
 }
 

@@ -1,0 +1,111 @@
+import { ExecutionArgs, ExecutionResult, GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import { createHubEventBus, HubEventBus, WebhookProcessedEvent } from '../../src/subscriptions/hub-events';
+import { groupedSubscribe } from '../../src/subscriptions/grouped-subscribe';
+
+/**
+ * groupedSubscribe on the hub's real event bus: subscribers of one group share one execution per
+ * event, other groups get their own, and unsubscribing while waiting for an event ends at once.
+ */
+let executions = 0;
+const Event = new GraphQLObjectType({
+  name: 'Event',
+  fields: {
+    id: { type: GraphQLString },
+    outcome: { type: GraphQLString },
+    execution: { type: GraphQLInt, resolve: () => ++executions },
+  },
+});
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
+  subscription: new GraphQLObjectType({
+    name: 'Subscription',
+    fields: {
+      processed: {
+        type: Event,
+        args: { client: { type: GraphQLString } },
+        subscribe: (_root, args: { client: string }, ctx: { bus: HubEventBus }) => ctx.bus.subscribe('webhook-processed', args.client),
+        resolve: (e: WebhookProcessedEvent) => e,
+      },
+    },
+  }),
+});
+const document = parse('subscription ($client: String) { processed(client: $client) { id outcome execution } }');
+
+let bus: HubEventBus;
+const groups = new WeakMap<ExecutionArgs, string>();
+const subscribe = groupedSubscribe((args) => groups.get(args));
+
+async function subscriber(client: string, group: string | undefined) {
+  const args: ExecutionArgs = { schema, document, variableValues: { client }, contextValue: { bus } };
+  if (group) groups.set(args, group);
+  const stream = (await subscribe(args)) as AsyncGenerator<ExecutionResult>;
+  expect(typeof stream.next).toBe('function');
+  return stream;
+}
+
+const event = (id: string, clientId = 'banban'): WebhookProcessedEvent => ({ id, clientId, flow: 'sales', action: 'register_sale', outcome: 'processed', httpStatus: 200, durationMs: 1, at: new Date().toISOString() });
+
+const tick = () => new Promise((r) => setTimeout(r, 10));
+
+beforeEach(() => {
+  bus = createHubEventBus();
+  executions = 0;
+});
+afterEach(() => bus.close());
+
+jest.setTimeout(10_000);
+
+test('subscribers of one group share an execution per event; another group gets its own', async () => {
+  const a1 = await subscriber('banban', 'a');
+  const a2 = await subscriber('banban', 'a');
+  const b = await subscriber('banban', 'b');
+  const lone = await subscriber('banban', undefined);
+
+  // The bus listens from the first next() on (as graphql-ws does right after subscribing).
+  const first = Promise.all([a1.next(), a2.next(), b.next(), lone.next()]);
+  await tick();
+  bus.publish('webhook-processed', 'banban', event('e1'));
+  const [ra1, ra2, rb, rl] = await first;
+  expect(ra1.value).toEqual({ data: { processed: { id: 'e1', outcome: 'processed', execution: expect.any(Number) } } });
+  expect(ra2.value).toEqual(ra1.value);
+  expect(rb.value.data.processed.id).toBe('e1');
+  expect(rl.value.data.processed.id).toBe('e1');
+  // Group a once, group b once, the ungrouped subscriber once.
+  expect(executions).toBe(3);
+  expect(new Set([ra1.value.data.processed.execution, rb.value.data.processed.execution, rl.value.data.processed.execution]).size).toBe(3);
+
+  const second = Promise.all([a1.next(), a2.next(), b.next(), lone.next()]);
+  await tick();
+  bus.publish('webhook-processed', 'banban', event('e2'));
+  const next = await second;
+  expect(next.map((r) => r.value.data.processed.id)).toEqual(['e2', 'e2', 'e2', 'e2']);
+  expect(executions).toBe(6);
+  await Promise.all([a1, a2, b, lone].map((s) => s.return(undefined)));
+});
+
+test("a group sees only its subscription's events (another client's are not shared into it)", async () => {
+  const banban = await subscriber('banban', 'same-group');
+  const other = await subscriber('other', 'same-group');
+  const received = Promise.all([banban.next(), other.next()]);
+  await tick();
+  bus.publish('webhook-processed', 'other', event('o1', 'other'));
+  bus.publish('webhook-processed', 'banban', event('b1'));
+  const [b1, o1] = await received;
+  expect(b1.value.data.processed.id).toBe('b1');
+  expect(o1.value.data.processed.id).toBe('o1');
+  await Promise.all([banban.return(undefined), other.return(undefined)]);
+});
+
+test('unsubscribing while waiting for an event completes at once', async () => {
+  const stream = await subscriber('banban', 'a');
+  const pending = stream.next();
+  const done = await Promise.race([stream.return(undefined).then(() => 'returned'), new Promise((r) => setTimeout(() => r('hung'), 1000))]);
+  expect(done).toBe('returned');
+  expect(await pending).toEqual({ done: true, value: undefined });
+});
+
+test('a refusal while subscribing is returned as a result, not a stream', async () => {
+  const args: ExecutionArgs = { schema, document: parse('subscription { processed(client: "banban") { id } }'), contextValue: { bus: null } };
+  const result = (await subscribe(args)) as ExecutionResult;
+  expect(result.errors?.[0].message).toMatch(/subscribe/i);
+});
