@@ -67,6 +67,6 @@ export function createServices(db: Database, config: Config): Services {
     queue: new WebhookQueue({ connectionString: db.options.connectionString, ssl: pgSsl(db.options.ssl), config: config.queue }),
     etl: new EtlService(db, config, () => services),
   };
-  wireEtl(services);
+  wireEtl(services, db, config);
   return services;
 }

@@ -19,6 +19,9 @@ export interface WebhookJob {
 /** What a worker did with one event; `retry` fails the job so pg-boss retries it with backoff. */
 export type QueuedOutcome = 'processed' | 'skipped' | 'rejected' | 'retry' | 'dead';
 
+/** Another module's jobs on the same pg-boss (ETL runs, schedules), attached once it has started. */
+export type QueueExtension = (boss: PgBoss, opts: { workers: boolean }) => Promise<void>;
+
 export interface QueueHandlers {
   /** Applies one queued event. `lastAttempt`: no retry follows, a retryable failure is final. */
   process(job: WebhookJob, lastAttempt: boolean): Promise<QueuedOutcome>;
@@ -27,7 +30,7 @@ export interface QueueHandlers {
 }
 
 /** pg-boss statements on our own transaction: enqueueing commits or rolls back with the event row. */
-function onTransaction(q: Queryable): IDatabase {
+export function onTransaction(q: Queryable): IDatabase {
   return { executeSql: (text, values) => q.query(text, values) };
 }
 
@@ -42,12 +45,18 @@ export class WebhookQueue {
   private stopping = false;
   private handlers?: QueueHandlers;
   private log?: FastifyBaseLogger;
+  private readonly extensions: QueueExtension[] = [];
 
   constructor(private readonly opts: { connectionString: string; ssl?: unknown; config: QueueConfig }) {}
 
   /** Who applies the events (the webhook pipeline); set before `start`. */
   handle(handlers: QueueHandlers): void {
     this.handlers = handlers;
+  }
+
+  /** Other jobs on this queue's pg-boss; set before `start`. Workers and schedules only where `workers`. */
+  extend(extension: QueueExtension): void {
+    this.extensions.push(extension);
   }
 
   get started(): boolean {
@@ -62,7 +71,8 @@ export class WebhookQueue {
       ssl: this.opts.ssl,
       max: config.poolMax,
       application_name: 'axon-hub-queue',
-      schedule: false,
+      // Cron schedules (the ETL's daily batches) are kept by the instances that run workers.
+      schedule: config.workers > 0,
       superviseIntervalSeconds: config.superviseIntervalSeconds,
       monitorIntervalSeconds: config.superviseIntervalSeconds,
     });
@@ -85,6 +95,7 @@ export class WebhookQueue {
         for (const job of jobs) await this.handlers!.deadLettered(job.data);
       });
     }
+    for (const extension of this.extensions) await extension(boss, { workers: config.workers > 0 });
   }
 
   /** Enqueues an event inside the caller's transaction (the one that stored it as 'queued'). */

@@ -26,6 +26,8 @@ export interface PipelineOptions {
   unitOfWork<R>(fn: (q: Queryable) => Promise<R>): Promise<R>;
   /** After each committed chunk and stage change; awaited (the CLI draws, tests may cancel). */
   onProgress?(run: EtlRunRow, stream: string): Promise<void> | void;
+  /** Checked after each committed chunk: true stops the run there (RunInterrupted), to be resumed. */
+  shouldStop?(): boolean;
   /** Backoff between the 3 retries of a stage (ms). */
   retryDelayMs?: number;
 }
@@ -33,6 +35,13 @@ export interface PipelineOptions {
 export class RunCancelled extends Error {
   constructor() {
     super('the run was cancelled');
+  }
+}
+
+/** A shutdown stopped the run between two committed chunks; it resumes from its checkpoints. */
+export class RunInterrupted extends Error {
+  constructor() {
+    super('the run was interrupted by a shutdown');
   }
 }
 
@@ -87,6 +96,7 @@ export async function runStreams(run: EtlRunRow, steps: Array<StreamStep<any>>, 
         position += chunk.reduce((n, c) => n + c.rows, 0);
         await opts.onProgress?.(current, step.name);
         if (ended) return;
+        if (opts.shouldStop?.()) throw new RunInterrupted();
       }
     });
   }
