@@ -102,6 +102,8 @@ export async function buildApp({ config, db, services = createServices(db, confi
   const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services, log: server.log, underPressure: () => server.isUnderPressure(), groupCommitMax: config.groupCommitMax });
   services.queue.handle({ process: (job, last) => pipeline.processQueued(job, last), deadLettered: (job) => pipeline.deadLettered(job) });
   server.addHook('onReady', () => services.queue.start(server.log));
+  // ETL runs in flight stop after their current chunk; their jobs resume them on the next worker.
+  server.addHook('preClose', async () => services.etl.stop());
   server.addHook('onClose', () => services.queue.stop(config.shutdownGraceMs));
   await registerOpenApi(server);
   await httpGuards(server, { config, services });

@@ -68,6 +68,6 @@ export function createServices(db: Database, config: Config): Services {
     etl: new EtlService(db, config, () => services),
   };
   services.queue.extend(services.reactionQueue);
-  wireEtl(services);
+  wireEtl(services, db, config);
   return services;
 }

@@ -21,6 +21,7 @@ export interface WebhookJob {
 /** What a worker did with one event; `retry` fails the job so pg-boss retries it with backoff. */
 export type QueuedOutcome = 'processed' | 'skipped' | 'rejected' | 'retry' | 'dead';
 
+/** Another module's jobs on the same pg-boss (ETL runs, schedules), attached once it has started. */
 export interface QueueHandlers {
   /** Applies one queued event. `lastAttempt`: no retry follows, a retryable failure is final. */
   process(job: WebhookJob, lastAttempt: boolean): Promise<QueuedOutcome>;
@@ -68,7 +69,7 @@ export class WebhookQueue {
     this.handlers = handlers;
   }
 
-  /** Another set of queues on this pg-boss; set before `start`. */
+  /** Other jobs on this queue's pg-boss; set before `start`. Workers and schedules only where `workers`. */
   extend(extension: QueueExtension): void {
     this.extensions.push(extension);
   }
@@ -87,7 +88,8 @@ export class WebhookQueue {
       ssl: this.opts.ssl,
       max: config.poolMax,
       application_name: 'axon-hub-queue',
-      schedule: false,
+      // Cron schedules (the ETL's daily batches) are kept by the instances that run workers.
+      schedule: config.workers > 0,
       superviseIntervalSeconds: config.superviseIntervalSeconds,
       monitorIntervalSeconds: config.superviseIntervalSeconds,
     });

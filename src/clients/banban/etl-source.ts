@@ -1,4 +1,3 @@
-import Decimal from 'decimal.js';
 import type { SourceRecord } from '../../connectors/connector';
 import type { ConnectorConfig } from '../../connectors/registry';
 import { fromLocalTime } from '../../connectors/sql-window';
@@ -29,8 +28,12 @@ const str = (v: unknown): string => (v === null || v === undefined ? '' : String
 // Absent optional fields are undefined, as in a webhook, so the same document hashes the same either way.
 const opt = (v: unknown): string | undefined => (str(v) === '' ? undefined : str(v));
 const int = (v: unknown): number => Number.parseInt(str(v), 10);
-/** Amounts stay decimal strings; two decimals when the ERP sent fewer. More decimals are left for the rules to refuse. */
-const amount = (v: unknown): string => (/^\d+(\.\d{1,2})?$/.test(str(v)) ? new Decimal(str(v)).toFixed(2) : str(v));
+/** Amounts stay decimal strings; two decimals when the ERP sent fewer (string work: exact, and cheap per row). More decimals are left for the rules to refuse. */
+const AMOUNT = /^(\d+)(?:\.(\d{1,2}))?$/;
+const amount = (v: unknown): string => {
+  const m = AMOUNT.exec(str(v));
+  return m ? `${m[1].replace(/^0+(?=\d)/, '')}.${(m[2] ?? '').padEnd(2, '0')}` : str(v);
+};
 /** ERP times are local to the client unless they carry an offset (the HTTP API sends ISO with offset). */
 const when = (v: unknown, tz: string): Date => {
   const s = str(v);

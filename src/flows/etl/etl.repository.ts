@@ -155,6 +155,11 @@ export const etlRepository = {
     return rows[0] ?? null;
   },
 
+  /** A running run handed back to the queue by its worker (shutdown), claimable at once. */
+  async release(q: Queryable, id: string): Promise<void> {
+    await q.query(`update etl_runs set status = 'queued', updated_at = now() where id = $1 and status = 'running'`, [id]);
+  },
+
   /** Back to the queue: failed and cancelled runs, and running ones whose worker is gone. */
   async requeue(q: Queryable, clientId: string, id: string, leaseSeconds: number): Promise<EtlRunRow | null> {
     const { rows } = await q.query<EtlRunRow>(

@@ -12,9 +12,9 @@ import { isoDate, parseOrThrow } from '../../shared/fields';
 import type { DocumentKindName } from './canonical';
 import { DOCUMENT_KINDS, LoadContext } from './documents';
 import type { EtlHooks } from './etl-hooks';
-import { EtlDispatcher, InProcessEtlDispatcher } from './etl.dispatcher';
+import { EtlDispatcher, NO_DISPATCHER } from './etl.dispatcher';
 import { etlRepository, EtlRunRow } from './etl.repository';
-import { PipelineOptions, RunCancelled, runStreams, skipRows, StreamStep } from './pipeline';
+import { PipelineOptions, RunCancelled, RunInterrupted, runStreams, skipRows, StreamStep } from './pipeline';
 import { businessDayWindow } from './schedule';
 import { TRANSFORMATION_NAMES, TRANSFORMATIONS } from './transformations';
 
@@ -37,12 +37,14 @@ export interface RunOptions {
  */
 export class EtlService {
   hooks: EtlHooks = {};
-  dispatcher: EtlDispatcher;
+  /** The pg-boss `etl-run` jobs (wired in etl.wiring.ts). */
+  dispatcher: EtlDispatcher = NO_DISPATCHER;
+  /** Set on shutdown: running runs stop after their current chunk and go back to the queue. */
+  private stopping = false;
   /** The policy around a client's source; the queue branch's registry replaces it at merge. */
   connectorPolicy: (clientId: string) => ConnectorPolicy;
 
   constructor(private readonly db: Database, private readonly config: Config, private readonly services: () => Services) {
-    this.dispatcher = new InProcessEtlDispatcher((id) => this.execute(id), () => undefined);
     const policies = new Map<string, ConnectorPolicy>();
     // One policy per client, kept across runs, so its breaker remembers a source that is down.
     this.connectorPolicy = (clientId) => policies.get(clientId) ?? policies.set(clientId, connectorPolicy()).get(clientId)!;
@@ -102,8 +104,16 @@ export class EtlService {
     return run;
   }
 
-  /** Executes a run: claims it, runs its stages, records the end. What the dispatcher (or a pg-boss worker) calls. */
-  async execute(runId: string, opts: RunOptions = {}): Promise<'done' | 'not-claimable'> {
+  /** Shutdown: runs in flight stop at their next chunk boundary and are handed back to the queue. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /**
+   * Executes a run: claims it, runs its stages, records the end. What the `etl-run` worker (or the
+   * CLI) calls. `interrupted`: stopped by a shutdown after a committed chunk, queued again to resume.
+   */
+  async execute(runId: string, opts: RunOptions = {}): Promise<'done' | 'not-claimable' | 'interrupted'> {
     const unitOfWork = opts.unitOfWork ?? (<R>(fn: (q: Queryable) => Promise<R>) => this.db.transaction(fn));
     const run = await unitOfWork((q) => etlRepository.claim(q, runId, this.config.etl.leaseSeconds));
     if (!run) return 'not-claimable';
@@ -113,6 +123,10 @@ export class EtlService {
       const done = await unitOfWork((q) => etlRepository.finish(q, run.id, 'succeeded'));
       this.publish(done ?? finished, null);
     } catch (err) {
+      if (err instanceof RunInterrupted) {
+        await unitOfWork((q) => etlRepository.release(q, run.id));
+        return 'interrupted';
+      }
       if (err instanceof RunCancelled) {
         const now = await unitOfWork((q) => etlRepository.find(q, run.id));
         if (now) this.publish(now, null);
@@ -140,6 +154,7 @@ export class EtlService {
       const done = await runStreams(run, steps, {
         chunkSize: this.config.etl.chunkSize,
         unitOfWork,
+        shouldStop: () => this.stopping,
         onProgress: async (r, stream) => {
           this.publish(r, stream);
           await opts.onProgress?.(r, stream);

@@ -1,11 +1,17 @@
+import type { Config } from '../../config';
+import type { Database } from '../../db/database';
 import type { Services } from '../../services';
+import { EtlJobs } from './etl.jobs';
 
 /**
  * Connects the ETL to the other modules of this build: returns go through the returns flow's own
  * service, RFM through the analytics service, the end-of-day snapshot through the inventory flow,
- * and the source connectors through the client's resilience policy.
+ * the source connectors through the client's resilience policy, and runs and schedules onto the queue.
  */
-export function wireEtl(services: Services): void {
+export function wireEtl(services: Services, db: Database, config: Config): void {
+  const jobs = new EtlJobs(db, config, services.etl);
+  services.etl.dispatcher = jobs;
+  services.queue.extend({ start: (boss, opts) => jobs.attach(boss, opts) });
   services.etl.connectorPolicy = (clientId) => {
     const policy = services.policies.forConnector(clientId, 'etl-source');
     return { execute: (fn) => policy.execute(async (signal) => fn({ signal })) };

@@ -26,6 +26,8 @@ export interface PipelineOptions {
   unitOfWork<R>(fn: (q: Queryable) => Promise<R>): Promise<R>;
   /** After each committed chunk and stage change; awaited (the CLI draws, tests may cancel). */
   onProgress?(run: EtlRunRow, stream: string): Promise<void> | void;
+  /** Checked after each committed chunk: true stops the run there (RunInterrupted), to be resumed. */
+  shouldStop?(): boolean;
   /** Backoff between the 3 retries of a stage (ms). */
   retryDelayMs?: number;
 }
@@ -33,6 +35,13 @@ export interface PipelineOptions {
 export class RunCancelled extends Error {
   constructor() {
     super('the run was cancelled');
+  }
+}
+
+/** A shutdown stopped the run between two committed chunks; it resumes from its checkpoints. */
+export class RunInterrupted extends Error {
+  constructor() {
+    super('the run was interrupted by a shutdown');
   }
 }
 
@@ -57,10 +66,45 @@ async function* skip<T>(items: AsyncIterable<Transformed<T>>, rows: number): Asy
 /** Lets the generic skip be used by `open` implementations. */
 export const skipRows = skip;
 
+/** A chunk read from the source: transformed and validated, ready to load. */
+interface ReadChunk<T> {
+  /** Documents, and the source records they used (the checkpoint counts records). */
+  documents: number;
+  rows: number;
+  ended: boolean;
+  rejected: DocumentOutcome[];
+  valid: Array<{ id: string; doc: T }>;
+}
+
+/** Extract, transform and validate up to `size` documents (pure work, no writes). */
+async function readChunk<T>(iterator: AsyncIterator<Transformed<T>>, step: StreamStep<T>, size: number): Promise<ReadChunk<T>> {
+  const chunk: ReadChunk<T> = { documents: 0, rows: 0, ended: false, rejected: [], valid: [] };
+  while (chunk.documents < size) {
+    const next = await iterator.next();
+    if (next.done) {
+      chunk.ended = true;
+      break;
+    }
+    const item = next.value;
+    chunk.documents++;
+    chunk.rows += item.rows;
+    if ('error' in item) {
+      chunk.rejected.push({ id: item.id, outcome: 'rejected', reason: `transform: ${item.error}` });
+      continue;
+    }
+    const reason = step.validate(item.doc);
+    if (reason) chunk.rejected.push({ id: item.id, outcome: 'rejected', reason });
+    else chunk.valid.push({ id: item.id, doc: item.doc });
+  }
+  return chunk;
+}
+
 /**
  * Runs the streams of a run in order: each chunk is extracted, transformed, validated and loaded,
  * then committed together with its checkpoint and counts — so a crash or a cancel loses at most the
  * chunk in flight, and a resumed run starts after the last committed chunk, loading nothing twice.
+ * The next chunk is read while the current one loads (the database works while this process parses);
+ * a read-ahead chunk is never counted before it is committed.
  */
 export async function runStreams(run: EtlRunRow, steps: Array<StreamStep<any>>, opts: PipelineOptions): Promise<EtlRunRow> {
   let current = run;
@@ -72,49 +116,39 @@ export async function runStreams(run: EtlRunRow, steps: Array<StreamStep<any>>, 
     // Extraction restarts from the last committed position when the source fails mid-stream.
     await policy.execute(async () => {
       const iterator = step.open(position)[Symbol.asyncIterator]();
-      for (;;) {
-        const chunk: Array<Transformed<unknown>> = [];
-        let ended = false;
-        while (chunk.length < opts.chunkSize) {
-          const next = await iterator.next();
-          if (next.done) {
-            ended = true;
-            break;
-          }
-          chunk.push(next.value);
+      let ahead: Promise<ReadChunk<unknown>> | null = readChunk(iterator, step, opts.chunkSize);
+      try {
+        for (;;) {
+          const chunk: ReadChunk<unknown> = await ahead!;
+          ahead = chunk.ended ? null : readChunk(iterator, step, opts.chunkSize);
+          ahead?.catch(() => undefined); // awaited on the next turn, or settled in `finally`
+          current = await commitChunk(current, step, chunk, opts, policy);
+          position += chunk.rows;
+          await opts.onProgress?.(current, step.name);
+          if (chunk.ended) return;
+          if (opts.shouldStop?.()) throw new RunInterrupted();
         }
-        current = await commitChunk(current, step, chunk, ended, opts, policy);
-        position += chunk.reduce((n, c) => n + c.rows, 0);
-        await opts.onProgress?.(current, step.name);
-        if (ended) return;
+      } finally {
+        // A read-ahead still in flight is dropped (not committed, so read again on resume).
+        await ahead?.catch(() => undefined);
+        await iterator.return?.().catch(() => undefined);
       }
     });
   }
   return current;
 }
 
-async function commitChunk(run: EtlRunRow, step: StreamStep<unknown>, chunk: Array<Transformed<unknown>>, ended: boolean, opts: PipelineOptions, policy: ReturnType<typeof stageRetry>): Promise<EtlRunRow> {
-  const rejected: DocumentOutcome[] = [];
-  const valid: Array<{ id: string; doc: unknown }> = [];
-  for (const item of chunk) {
-    if ('error' in item) {
-      rejected.push({ id: item.id, outcome: 'rejected', reason: `transform: ${item.error}` });
-      continue;
-    }
-    const reason = step.validate(item.doc);
-    if (reason) rejected.push({ id: item.id, outcome: 'rejected', reason });
-    else valid.push({ id: item.id, doc: item.doc });
-  }
+async function commitChunk(run: EtlRunRow, step: StreamStep<unknown>, chunk: ReadChunk<unknown>, opts: PipelineOptions, policy: ReturnType<typeof stageRetry>): Promise<EtlRunRow> {
   return policy.execute(() =>
     opts.unitOfWork(async (q) => {
       if ((await etlRepository.lockStatus(q, run.id)) !== 'running') throw new RunCancelled();
-      const loaded = await step.load(q, valid);
-      const outcomes = [...rejected, ...loaded];
+      const loaded = await step.load(q, chunk.valid);
+      const outcomes = [...chunk.rejected, ...loaded];
       await etlRepository.recordDocuments(q, run.id, run.clientId, step.kind, outcomes);
-      if (ended) await step.extras?.(q);
-      await etlRepository.advance(q, run.id, step.name, chunk.reduce((n, c) => n + c.rows, 0), ended);
-      const counts: Counts = { extracted: chunk.length, ...countsOf(outcomes) };
-      return etlRepository.progress(q, run.id, ended ? 'reconcile' : 'load', counts);
+      if (chunk.ended) await step.extras?.(q);
+      await etlRepository.advance(q, run.id, step.name, chunk.rows, chunk.ended);
+      const counts: Counts = { extracted: chunk.documents, ...countsOf(outcomes) };
+      return etlRepository.progress(q, run.id, chunk.ended ? 'reconcile' : 'load', counts);
     }),
   );
 }

@@ -4,6 +4,7 @@ import { inventoryLedgerRepository } from '../../domain/inventory-ledger.reposit
 import { masterDataRepository } from '../../domain/master-data.repository';
 import { GatewayError } from '../../errors/gateway-error';
 import type { RegisterSaleInput } from './sale.input';
+import { saleRepository } from './sale.repository';
 import { prepareSale, PreparedSale } from './sale.service';
 
 export type SaleBatchOutcome =
@@ -16,8 +17,9 @@ export type SaleBatchOutcome =
  * registerSale for many sales at once, with the same rules and the same tables: each sale passes
  * prepareSale (contract, discounts, total to the cent), master data is registered, the sale and its
  * items are inserted unless the id exists, and every new sale's lines leave stock through the one
- * inventory ledger. An existing id with the same content is `existing`, with other content a
- * `conflict` — as registerSale answers one by one. Four statements per batch, never one per sale.
+ * inventory ledger — the same repository calls registerSale makes (its sale is a batch of one). An
+ * existing id with the same content is `existing`, with other content a `conflict` — as registerSale
+ * answers one by one. Four statements per batch, never one per sale.
  * Clients that refuse negative stock on sales go one by one (`one`), since that rule is per sale.
  */
 export async function registerSalesBatch(
@@ -48,12 +50,16 @@ export async function registerSalesBatch(
     customers: sales.flatMap(({ sale: { input } }) =>
       input.customer ? [{ id: input.customer.id, name: input.customer.name ?? null, email: input.customer.email ?? null, document: input.customer.document ?? null }] : []),
   });
-  const created = await insertSales(q, clientId, sales.map((s) => s.sale));
+  const created = new Set(
+    (await saleRepository.insertManyWithItems(q, clientId, sales.map(({ sale: { input, lines, total, payloadHash } }) => ({
+      id: input.id, storeCode: input.storeCode, channel: input.channel, customerId: input.customer?.id ?? null, soldAt: input.soldAt, total, payloadHash, items: lines,
+    })))).map((r) => r.id),
+  );
   const lines = sales.filter((s) => created.has(s.sale.input.id)).flatMap(({ sale }) =>
     sale.lines.map((l) => ({ locationCode: sale.input.storeCode, sku: l.sku, delta: -l.quantity, kind: 'sale' as const, sourceType: 'sale', sourceId: sale.input.id, occurredAt: sale.input.soldAt })));
   await inventoryLedgerRepository.record(q, clientId, lines);
 
-  const known = await storedHashes(q, clientId, [...sales, ...repeats].map((s) => s.sale.input.id).filter((id) => !created.has(id)));
+  const known = await saleRepository.payloadHashes(q, clientId, [...sales, ...repeats].map((s) => s.sale.input.id).filter((id) => !created.has(id)));
   for (const { index, sale } of sales) {
     outcomes.set(index, created.has(sale.input.id) ? { id: sale.input.id, outcome: 'created' } : compare(sale, known));
   }
@@ -68,42 +74,6 @@ function compare(sale: PreparedSale, known: Map<string, string>, createdHash?: s
   return { id, outcome: 'conflict', error: new GatewayError('GW_BUSINESS_ID_CONFLICT', `A different sale with id ${id} was already registered`, { details: { sale_id: id } }) };
 }
 
-async function insertSales(q: Queryable, clientId: string, sales: PreparedSale[]): Promise<Set<string>> {
-  if (sales.length === 0) return new Set();
-  const items = sales.flatMap((s) => s.lines.map((l) => ({ saleId: s.input.id, ...l })));
-  const { rows } = await q.query<{ id: string }>(
-    `with s as (
-       insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash)
-       select $1, t.id, t.store_code, t.channel, t.customer_id, t.sold_at, t.total, 'open', t.h from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::numeric[], $8::text[])
-         as t(id, store_code, channel, customer_id, sold_at, total, h)
-       on conflict (client_id, id) do nothing
-       returning id),
-     i as (
-       insert into sale_items (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
-       select $1, t.* from unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[], $14::numeric[], $15::numeric[], $16::numeric[])
-         as t(sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
-       where t.sale_id in (select id from s))
-     select id from s`,
-    [
-      clientId,
-      sales.map((s) => s.input.id), sales.map((s) => s.input.storeCode), sales.map((s) => s.input.channel),
-      sales.map((s) => s.input.customer?.id ?? null), sales.map((s) => s.input.soldAt), sales.map((s) => s.total), sales.map((s) => s.payloadHash),
-      items.map((i) => i.saleId), items.map((i) => i.lineNo), items.map((i) => i.sku), items.map((i) => i.description),
-      items.map((i) => i.quantity), items.map((i) => i.unitPrice), items.map((i) => i.discount), items.map((i) => i.lineTotal),
-    ],
-  );
-  return new Set(rows.map((r) => r.id));
-}
-
-async function storedHashes(q: Queryable, clientId: string, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const { rows } = await q.query<{ id: string; payloadHash: string }>(
-    `select id, payload_hash as "payloadHash" from sales where client_id = $1 and id = any($2::text[])`,
-    [clientId, [...new Set(ids)]],
-  );
-  return new Map(rows.map((r) => [r.id, r.payloadHash]));
-}
-
 /** One savepoint per sale so a refused sale does not undo the others. */
 async function oneByOne(
   q: Queryable, clientId: string, raws: RegisterSaleInput[], outcomes: Map<number, SaleBatchOutcome>,
@@ -114,7 +84,7 @@ async function oneByOne(
     const raw = raws[index];
     await q.query('savepoint sale_one');
     try {
-      const before = await storedHashes(q, clientId, [raw.id]);
+      const before = await saleRepository.payloadHashes(q, clientId, [raw.id]);
       await one(raw);
       outcomes.set(index, { id: raw.id, outcome: before.size ? 'existing' : 'created' });
       await q.query('release savepoint sale_one');

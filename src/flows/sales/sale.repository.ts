@@ -70,31 +70,47 @@ export function saleCursor(s: Pick<SaleRow, 'soldAt' | 'id'>): string {
 }
 
 export const saleRepository = {
-  /** Inserts the sale and its items unless the sale id exists; returns the new row, or null when it already existed. */
-  async insertWithItems(q: Queryable, clientId: string, s: NewSale, items: Array<Omit<SaleItemRow, 'saleId'>>): Promise<SaleRow | null> {
+  /**
+   * Inserts sales and their items unless the sale id exists, in one statement whatever the count:
+   * the webhook's single sale is a batch of one, the ETL's chunk a batch of thousands. Returns the
+   * sales that were new (an existing id is left as it is).
+   */
+  async insertManyWithItems(q: Queryable, clientId: string, sales: Array<NewSale & { items: Array<Omit<SaleItemRow, 'saleId'>> }>): Promise<SaleRow[]> {
+    if (sales.length === 0) return [];
+    const items = sales.flatMap((s) => s.items.map((i) => ({ saleId: s.id, ...i })));
     const { rows } = await q.query<SaleRow>(
-      `with sale as (
+      `with s as (
          insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash)
-         values ($1, $2, $3, $4, $5, $6, $7, 'open', $8)
+         select $1, t.id, t.store_code, t.channel, t.customer_id, t.sold_at, t.total, 'open', t.h
+           from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::numeric[], $8::text[])
+             as t(id, store_code, channel, customer_id, sold_at, total, h)
          on conflict (client_id, id) do nothing
          returning ${SALE_COLUMNS}),
-       items as (
+       i as (
          insert into sale_items (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
-         select $1, $2, * from unnest($9::int[], $10::text[], $11::text[], $12::int[], $13::numeric[], $14::numeric[], $15::numeric[])
-          where exists (select 1 from sale))
-       select * from sale`,
+         select $1, t.* from unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[], $14::numeric[], $15::numeric[], $16::numeric[])
+           as t(sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
+          where t.sale_id in (select id from s))
+       select * from s`,
       [
-        clientId, s.id, s.storeCode, s.channel, s.customerId, s.soldAt, s.total, s.payloadHash,
-        items.map((i) => i.lineNo),
-        items.map((i) => i.sku),
-        items.map((i) => i.description),
-        items.map((i) => i.quantity),
-        items.map((i) => i.unitPrice),
-        items.map((i) => i.discount),
-        items.map((i) => i.lineTotal),
+        clientId,
+        sales.map((s) => s.id), sales.map((s) => s.storeCode), sales.map((s) => s.channel),
+        sales.map((s) => s.customerId), sales.map((s) => s.soldAt), sales.map((s) => s.total), sales.map((s) => s.payloadHash),
+        items.map((i) => i.saleId), items.map((i) => i.lineNo), items.map((i) => i.sku), items.map((i) => i.description),
+        items.map((i) => i.quantity), items.map((i) => i.unitPrice), items.map((i) => i.discount), items.map((i) => i.lineTotal),
       ],
     );
-    return rows[0] ?? null;
+    return rows;
+  },
+
+  /** The stored content hash of each of these sales that exists. */
+  async payloadHashes(q: Queryable, clientId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await q.query<{ id: string; payloadHash: string }>(
+      `select id, payload_hash as "payloadHash" from sales where client_id = $1 and id = any($2::text[])`,
+      [clientId, [...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, r.payloadHash]));
   },
 
   async find(q: Queryable, clientId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<SaleRow | null> {

@@ -12,8 +12,10 @@ import type { RegisterCancellationInput, RegisterPaymentInput, RegisterSaleInput
 import { returnRepository } from '../returns/return.repository';
 import { PaymentRow, SaleRow, saleRepository } from './sale.repository';
 import { registerSalesBatch, SaleBatchOutcome } from './sale-batch';
+import { fastSaleInput } from './sale.fast-input';
 
-const saleInput = z.object({
+/** The sale contract (zod). sale.fast-input.ts accepts the same, already-canonical input without it. */
+export const saleInput = z.object({
   id: businessId(),
   storeCode: code(),
   channel: token(),
@@ -57,7 +59,8 @@ export function prepareSale(raw: RegisterSaleInput): PreparedSale {
 }
 
 function checkSale(raw: RegisterSaleInput) {
-  const input = parseOrThrow(saleInput, raw, ['input']);
+  // Canonical input (every ETL row, most webhooks) skips the zod parse; anything else is parsed and explained.
+  const input: z.output<typeof saleInput> = (fastSaleInput(raw) as z.output<typeof saleInput> | null) ?? parseOrThrow(saleInput, raw, ['input']);
   const lines = input.items.map((item, i) => {
     const gross = money(item.unitPrice).times(item.quantity);
     if (money(item.discount).gt(gross)) {
@@ -89,7 +92,7 @@ export class SaleService {
       products: lines,
       customer: c && { id: c.id, name: c.name ?? null, email: c.email ?? null, document: c.document ?? null },
     });
-    const sale = await saleRepository.insertWithItems(q, clientId, {
+    const [sale] = await saleRepository.insertManyWithItems(q, clientId, [{
       id: input.id,
       storeCode: input.storeCode,
       channel: input.channel,
@@ -97,7 +100,8 @@ export class SaleService {
       soldAt: input.soldAt,
       total: computedTotal,
       payloadHash,
-    }, lines);
+      items: lines,
+    }]);
     if (!sale) return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
 
     // A sale reports what happened at the till; whether it may take stock below zero is the client's call.
