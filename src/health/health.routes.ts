@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Database } from '../db/database';
+import type { OpsAccess } from '../security/ops-access';
 import { HealthService } from './health.service';
 
-export async function healthRoutes(app: FastifyInstance, opts: { db: Database; health: HealthService }): Promise<void> {
+/**
+ * Probes for load balancers and Kubernetes (`/health/live`, `/health/ready`: open, and they say
+ * nothing about clients), and a client's integration health (`/health/integrations/:client`:
+ * ops, or a caller of that client — the rule of GraphQL `flowHealth`).
+ */
+export async function healthRoutes(app: FastifyInstance, opts: { db: Database; health: HealthService; access: OpsAccess }): Promise<void> {
   app.get('/health/live', async () => ({ status: 'ok' }));
 
   app.get('/health/ready', async (_req, reply) => {
@@ -10,7 +16,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { db: Database; h
     return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'down', store: up ? 'up' : 'down' });
   });
 
-  app.get<{ Params: { client: string } }>('/health/integrations/:client', async (req, reply) => {
+  app.get<{ Params: { client: string } }>('/health/integrations/:client', { preHandler: opts.access.clientHealth }, async (req, reply) => {
     const health = await opts.health.integrations(req.params.client);
     return reply.code(health.status === 'down' ? 503 : 200).send(health);
   });

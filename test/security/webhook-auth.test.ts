@@ -1,6 +1,6 @@
-import { register } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import { variant } from '../support/fixtures';
+import { scrapeMetrics } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -135,9 +135,12 @@ async function businessRows(): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** The counter as Prometheus sees it: scraped from /metrics, summed over flows. */
 async function failures(reason: string): Promise<number> {
-  const metric = await register.getSingleMetric('axon_webhook_verification_failures_total')!.get();
-  return metric.values.filter((v) => v.labels.reason === reason).reduce((a, v) => a + v.value, 0);
+  const { status, body } = await scrapeMetrics(t);
+  expect(status).toBe(200);
+  const line = new RegExp(`^axon_webhook_verification_failures_total\\{reason="${reason}",flow="[^"]*"\\} (\\d+)$`, 'gm');
+  return [...body.matchAll(line)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 describe('hostile deliveries', () => {

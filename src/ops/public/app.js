@@ -80,7 +80,7 @@ class Console {
     const data = await this.gql(
       `query($c: String!) {
         flowHealth(client: $c) { status checkedAt flows { flow status circuit lastSuccess errorRate queueSize eventsInWindow } }
-        circuitBreakers { client name scope state failures rejections lastTransitionAt }
+        circuitBreakers(client: $c) { client name scope state failures rejections lastTransitionAt }
       }`,
       { c: this.client },
     );
