@@ -5,6 +5,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { fixture } from '../support/fixtures';
 import { postWebhook } from '../support/http';
+import { Feed, listen, liveClient, untilLive, webhookProbe } from '../support/live';
 import { startTestApp, TestApp } from '../support/test-app';
 import { AUDIENCE, appToken, bearer, ISSUER, JWT_ENV, opsToken, token, unsignedToken } from './tokens';
 
@@ -22,6 +23,19 @@ async function gql(query: string, headers: Record<string, string>, variables: Re
 
 const SALE = '{ sale(id: "V-2026-000123") { id total } }';
 
+const hostile: Array<[string, () => Promise<string> | string, number, string]> = [
+  ['expired', () => token({ client: 'banban', role: 'app', expiresIn: Math.floor(Date.now() / 1000) - 60 }), 401, 'GW_UNAUTHENTICATED'],
+  ['wrong issuer', () => token({ client: 'banban', role: 'app', issuer: 'https://evil.example/auth/v1' }), 401, 'GW_UNAUTHENTICATED'],
+  ['wrong audience', () => token({ client: 'banban', role: 'app', audience: 'anon' }), 401, 'GW_UNAUTHENTICATED'],
+  ['alg none', () => unsignedToken({ client_id: 'banban', hub_role: 'ops', sub: 'mallory' }), 401, 'GW_UNAUTHENTICATED'],
+  ['signed with another secret', () => token({ client: 'banban', role: 'ops', secret: 'not-the-secret-but-long-enough-to-sign-with' }), 401, 'GW_UNAUTHENTICATED'],
+  ['no expiry', () => new SignJWT({ client_id: 'banban', hub_role: 'app' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(JWT_ENV.JWT_SECRET)), 401, 'GW_UNAUTHENTICATED'],
+  ['claiming the internal webhook role', () => token({ client: 'banban', role: 'webhook' }), 403, 'GW_FORBIDDEN'],
+  ['an app token naming no client', () => token({ role: 'app' }), 403, 'GW_FORBIDDEN'],
+  ['a malformed client id', () => token({ role: 'app', client: "banban' or '1'='1" }), 403, 'GW_FORBIDDEN'],
+  ['not a JWT at all', () => 'abc.def', 401, 'GW_UNAUTHENTICATED'],
+];
+
 describe('Bearer JWTs', () => {
   it('a valid HS256 app token reads its client\'s data', async () => {
     const res = await gql(SALE, bearer(await appToken('banban')));
@@ -33,18 +47,6 @@ describe('Bearer JWTs', () => {
     expect(res.body.data.sale.id).toBe('V-2026-000123');
   });
 
-  const hostile: Array<[string, () => Promise<string> | string, number, string]> = [
-    ['expired', () => token({ client: 'banban', role: 'app', expiresIn: Math.floor(Date.now() / 1000) - 60 }), 401, 'GW_UNAUTHENTICATED'],
-    ['wrong issuer', () => token({ client: 'banban', role: 'app', issuer: 'https://evil.example/auth/v1' }), 401, 'GW_UNAUTHENTICATED'],
-    ['wrong audience', () => token({ client: 'banban', role: 'app', audience: 'anon' }), 401, 'GW_UNAUTHENTICATED'],
-    ['alg none', () => unsignedToken({ client_id: 'banban', hub_role: 'ops', sub: 'mallory' }), 401, 'GW_UNAUTHENTICATED'],
-    ['signed with another secret', () => token({ client: 'banban', role: 'ops', secret: 'not-the-secret-but-long-enough-to-sign-with' }), 401, 'GW_UNAUTHENTICATED'],
-    ['no expiry', () => new SignJWT({ client_id: 'banban', hub_role: 'app' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(JWT_ENV.JWT_SECRET)), 401, 'GW_UNAUTHENTICATED'],
-    ['claiming the internal webhook role', () => token({ client: 'banban', role: 'webhook' }), 403, 'GW_FORBIDDEN'],
-    ['an app token naming no client', () => token({ role: 'app' }), 403, 'GW_FORBIDDEN'],
-    ['a malformed client id', () => token({ role: 'app', client: "banban' or '1'='1" }), 403, 'GW_FORBIDDEN'],
-    ['not a JWT at all', () => 'abc.def', 401, 'GW_UNAUTHENTICATED'],
-  ];
   it.each(hostile)('%s is refused', async (_name, make, status, code) => {
     const res = await gql(SALE, bearer(await make()));
     expect({ status: res.status, code: res.body.errors?.[0]?.extensions?.code, data: res.body.data?.sale }).toEqual({ status, code, data: undefined });
@@ -54,6 +56,51 @@ describe('Bearer JWTs', () => {
     const res = await gql(SALE, {});
     expect(res.body.errors?.[0]?.extensions?.code).toBe('GW_UNAUTHENTICATED');
     expect(res.body.data?.sale ?? null).toBeNull();
+  });
+});
+
+describe('subscriptions: the token in connectionParams', () => {
+  const WATCH = 'subscription($c: String!) { webhookProcessed(client: $c) { id client } }';
+  let url: string;
+  beforeAll(async () => {
+    url = await listen(t.app);
+    await t.db.query(`insert into clients (id, name) values ('acme', 'Acme') on conflict do nothing`);
+  });
+
+  async function watch(tok: string, client = 'banban') {
+    const c = liveClient(url, bearer(tok));
+    return { c, feed: new Feed(c, WATCH, { c: client }) };
+  }
+
+  it.each(hostile)('%s: the connection is refused (44xx close), nothing is delivered', async (_name, make, status) => {
+    const { c, feed } = await watch(await make());
+    try {
+      const end = await feed.end();
+      expect(end.failure).toMatchObject({ code: 4000 + status });
+      expect(end.results).toEqual([]);
+    } finally {
+      await c.dispose();
+    }
+  });
+
+  it("a foreign tenant's app token cannot watch banban; banban's and an ops token (no client_id) can", async () => {
+    const acme = await watch(await appToken('acme'));
+    try {
+      const end = await acme.feed.end();
+      expect(end.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['GW_FORBIDDEN']);
+      expect(end.results[0].data ?? null).toBeNull();
+    } finally {
+      await acme.c.dispose();
+    }
+    for (const tok of [await appToken('banban'), await opsToken()]) {
+      const { c, feed } = await watch(tok);
+      try {
+        await untilLive(feed, webhookProbe(t.services.events), 'webhookProcessed');
+      } finally {
+        feed.close();
+        await c.dispose();
+      }
+    }
   });
 });
 
