@@ -196,6 +196,32 @@ describe('roles', () => {
     ]);
   });
 
+  it("ops replay any client's dead events (client in the filter); the replay is audited with what it asked and what it requeued", async () => {
+    const orphan = await postWebhook(t, 'sales-flow', { action: 'register_payment', data: { ...fixture('sales-flow', 'register_payment').data, sale_id: 'S-NOT-YET', payment_id: 'P-NOT-YET' } });
+    expect(orphan.status).toBe(409);
+    await t.db.query(`update webhook_events set status = 'dead' where id = $1`, [orphan.body.eventId]);
+    const replay = 'mutation($f: ReplayWebhookEventsFilterInput!) { replayWebhookEvents(filter: $f) { requeued eventIds } }';
+    const f = { client: 'banban', ids: [orphan.body.eventId] };
+    const acme = await gql(replay, bearer(await appToken('acme')), { f });
+    expect(acme.body.errors?.[0]?.extensions?.code).toBe('GW_FORBIDDEN');
+    const ops = bearer(await opsToken('ops-replayer')); // no client_id: names the client in the filter
+    const res = await gql(replay, ops, { f });
+    expect(res.body.data.replayWebhookEvents).toEqual({ requeued: 1, eventIds: [orphan.body.eventId] });
+
+    const audit = await gql('{ auditLog(filter: { action: "mutation replayWebhookEvents" }, first: 5) { edges { node { actor role target outcome ip details } } } }', ops);
+    expect(audit.body.data.auditLog.edges.map((e: any) => e.node)).toEqual([
+      {
+        actor: 'jwt:ops-replayer',
+        role: 'ops',
+        target: 'banban',
+        outcome: 'ok',
+        ip: '127.0.0.1',
+        details: { operationName: null, partial: false, arguments: { filter: f }, result: { requeued: 1, eventIds: [orphan.body.eventId] } },
+      },
+      expect.objectContaining({ actor: 'jwt:acme-user', role: 'app', target: 'banban', outcome: 'refused:GW_FORBIDDEN' }),
+    ]);
+  });
+
   it('refused mutations are audited with their code', async () => {
     await gql('mutation { createApiKey(input: { client: "banban", name: "x" }) { key } }', bearer(await appToken('banban', 'eve')));
     const { rows } = await t.db.query(`select actor, outcome, client_id from audit_log where actor = 'jwt:eve'`);

@@ -154,6 +154,24 @@ describe('GET /health/integrations/:client', () => {
   });
 });
 
+describe('ops name any client in the GraphQL ops queries (as on REST)', () => {
+  it('flowHealth, integrationMetrics, circuitBreakers and etlRuns: ops of no client or of acme read banban; acme\'s app token is refused', async () => {
+    const query = `{ flowHealth(client: "banban") { client } integrationMetrics(client: "banban") { flow } circuitBreakers(client: "banban") { client } etlRuns(client: "banban") { id } }`;
+    for (const who of ['opsNoClient', 'opsAcme'] as const) {
+      const res = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...(await CALLERS[who].headers()) }, payload: JSON.stringify({ query }) });
+      const body = res.json();
+      expect(body.errors).toBeUndefined();
+      expect(body.data.flowHealth.client).toBe('banban');
+      expect(body.data.circuitBreakers.filter((b: { client: string }) => b.client !== 'banban')).toEqual([]);
+    }
+    // one field per request: a refused non-null root field nulls the whole answer and hides the others' errors
+    for (const field of ['flowHealth(client: "banban") { client }', 'integrationMetrics(client: "banban") { flow }', 'circuitBreakers(client: "banban") { client }', 'etlRuns(client: "banban") { id }']) {
+      const acme = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...(await CALLERS.appAcme.headers()) }, payload: JSON.stringify({ query: `{ ${field} }` }) });
+      expect([field, acme.json().errors?.[0]?.extensions?.code, acme.json().data]).toEqual([field, 'GW_FORBIDDEN', null]);
+    }
+  });
+});
+
 describe('GET /metrics', () => {
   it.each(Object.entries(METRICS).map(([who, expected]) => [CALLERS[who as Who].name, who as Who, expected] as const))('%s (%s) → %j', async (_name, who, [status, code]) => {
     const [counted, audited] = code ? await Promise.all([refusalsCounted('/metrics', code), auditedRefusals('GET /metrics', `refused:${code}`)]) : [0, 0];

@@ -164,8 +164,8 @@ class Console {
     button.disabled = true;
     try {
       const data = await this.gql(
-        `mutation($ids: [ID!]!) { replayWebhookEvents(filter: { ids: $ids }) { requeued eventIds skipped } }`,
-        { ids: [id] },
+        `mutation($ids: [ID!]!, $c: String!) { replayWebhookEvents(filter: { ids: $ids, client: $c }) { requeued eventIds skipped } }`,
+        { ids: [id], c: this.client },
       );
       const r = data.replayWebhookEvents;
       $('#replay-result').textContent = r.requeued ? `Replayed ${r.eventIds.join(', ')}` : r.skipped.length ? `Skipped ${id}: a newer delivery was accepted` : `Nothing to replay for ${id}`;
