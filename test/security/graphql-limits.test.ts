@@ -115,6 +115,17 @@ describe('query limits (graphql-armor) over WebSocket (graphql-ws)', () => {
     }
   });
 
+  it('production: no field suggestions over WebSocket either', async () => {
+    const c = liveClient(await listen(prod.app), bearer(await appToken('banban')));
+    clients.push(c);
+    const end = await new Feed(c, 'subscription { webhookProcessed(client: "banban") { idd } }').end();
+    const [error] = end.failure as Array<{ message: string; extensions?: { code?: string } }>;
+    expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(error.message).toBe('Cannot query field "idd" on type "WebhookProcessedEvent".');
+    const devEnd = await new Feed(await client(), 'subscription { webhookProcessed(client: "banban") { idd } }').end();
+    expect((devEnd.failure as Array<{ message: string }>)[0].message).toMatch(/Did you mean "id"/);
+  });
+
   it.each(BOMBS)('the HTTP %s sent over WebSocket is refused by the limits too (not merely as a non-subscription)', async (_name, query) => {
     const { codes, results } = await refused(query);
     expect(codes.length).toBeGreaterThan(0);

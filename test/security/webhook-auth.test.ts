@@ -251,6 +251,38 @@ describe('input hygiene', () => {
   });
 });
 
+describe('the same body rules on /graphql', () => {
+  const post = (payload: string | Buffer) =>
+    t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload });
+  const register = (name: string) =>
+    JSON.stringify({
+      query: 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }',
+      variables: { i: { client: 'banban', name } },
+    });
+
+  it('invalid UTF-8 and non-text escapes are 400 GW_INVALID_ENCODING before any GraphQL runs', async () => {
+    const bad = Buffer.concat([Buffer.from('{"query":"{ sales(first: 1) { edges { cursor } } }","operationName":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    for (const payload of [bad, register('key').replace('"key"', '"k\\u0000ey"')]) {
+      const res = await post(payload);
+      expect([res.statusCode, res.json().error?.code]).toEqual([400, 'GW_INVALID_ENCODING']);
+    }
+  });
+
+  it('control characters in GraphQL inputs are refused with the field path, like the webhook contracts', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
+      payload: JSON.stringify({
+        query: 'mutation($i: RegisterSaleInput!) { registerSale(input: $i) { id } }',
+        variables: { i: { id: 'S-GQL-CTRL', channel: 'store', storeCode: 'LJ-001', soldAt: '2026-11-28T12:00:00Z', total: '1.00', items: [{ sku: 'SKU-1', quantity: 1, unitPrice: '1.00', description: 'bad\u0007bell' }] } },
+      }),
+    });
+    expect(res.json().errors?.[0]?.extensions).toMatchObject({ code: 'GW_VALIDATION_FAILED', issues: [{ path: 'input.items.0.description', code: 'invalid_format' }] });
+    expect((await t.db.query(`select count(*)::int as n from sales where id = 'S-GQL-CTRL'`)).rows[0].n).toBe(0);
+  });
+});
+
 describe('JSON escapes that are not text', () => {
   it.each([['\\u0000'], ['\\ud800'], ['\\udfff']])('%s in the body is 400 GW_INVALID_ENCODING (jsonb would refuse it, text would mangle it)', async (escape) => {
     const raw = JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'S-ESC' })).replace('"Tênis', `"T${escape}ênis`);
