@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import fp from 'fastify-plugin';
 import type { OpsAccess } from '../security/ops-access';
 import { GatewayMetrics } from './gateway-metrics';
@@ -9,5 +9,11 @@ export const metricsRoutes = fp(async (app: FastifyInstance, opts: { metrics: Ga
     const route = req.routeOptions.url ?? 'unmatched';
     opts.metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { preHandler: opts.access.metrics }, async (_req, reply) => reply.type(opts.metrics.registry.contentType).send(await opts.metrics.render()));
+  const schema: FastifySchema = {
+    tags: ['ops'],
+    summary: 'Prometheus metrics (text exposition format)',
+    description: 'An ops JWT or the scrape token (METRICS_TOKEN). 401 GW_UNAUTHENTICATED, 403 GW_FORBIDDEN.',
+    security: [{ bearerJwt: [] }, { metricsToken: [] }],
+  };
+  app.get('/metrics', { schema, preHandler: opts.access.metrics }, async (_req, reply) => reply.type(opts.metrics.registry.contentType).send(await opts.metrics.render()));
 });

@@ -3,6 +3,7 @@ type Key = webcrypto.CryptoKey;
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { eventually } from '../support/eventually';
 import { fixture } from '../support/fixtures';
 import { postWebhook } from '../support/http';
 import { Feed, listen, liveClient, untilLive, webhookProbe } from '../support/live';
@@ -183,6 +184,12 @@ describe('roles', () => {
 
     const sale = { action: 'register_sale', data: { ...fixture('sales-flow', 'register_sale').data, sale_id: 'S-NEWKEY' } };
     expect((await postWebhook({ ...t, apiKey: key }, 'sales-flow', sale)).status).toBe(200);
+    // created and last-used times: last use is written off the request path, shortly after
+    await eventually(async () => {
+      const used = await gql('{ apiKeys(client: "banban") { id createdAt lastUsedAt } }', ops);
+      const row = used.body.data.apiKeys.find((k: any) => k.id === apiKey.id);
+      expect(Date.parse(row.lastUsedAt)).toBeGreaterThanOrEqual(Date.parse(row.createdAt));
+    });
     expect((await gql(`mutation { revokeApiKey(id: "${apiKey.id}") { revokedAt } }`, ops)).body.data.revokeApiKey.revokedAt).toEqual(expect.any(String));
     const after = await postWebhook({ ...t, apiKey: key }, 'sales-flow', { ...sale, data: { ...sale.data, sale_id: 'S-NEWKEY-2' } });
     expect([after.status, after.body.error.code]).toEqual([401, 'GW_UNAUTHENTICATED']);
