@@ -115,6 +115,16 @@ describe('query limits (graphql-armor) over WebSocket (graphql-ws)', () => {
     }
   });
 
+  it('non-text strings are refused over WebSocket too: in variables (GW_INVALID_ENCODING) and in literals (validation)', async () => {
+    const query = 'subscription($c: String!) { webhookProcessed(client: $c) { id } }';
+    for (const c of ['ban\u0000ban', 'ban\ud800ban']) {
+      const end = await new Feed(await client(), query, { c }).end();
+      expect((end.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe('GW_INVALID_ENCODING');
+    }
+    const literal = await new Feed(await client(), 'subscription { webhookProcessed(client: "ban\\u0000ban") { id } }').end();
+    expect((literal.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
   it('production: no field suggestions over WebSocket either', async () => {
     const c = liveClient(await listen(prod.app), bearer(await appToken('banban')));
     clients.push(c);

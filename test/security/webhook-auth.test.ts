@@ -229,6 +229,24 @@ describe('legitimate deliveries pass', () => {
   });
 });
 
+describe('the audit trail under hostile input', () => {
+  it('a NUL in a path does not sink the entries recorded with it (stored as U+FFFD)', async () => {
+    await settings('api_key');
+    const [hostile, legit] = await Promise.all([
+      t.app.inject({ method: 'POST', url: '/api/v1/webhooks/sales%00-flow', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload: body() }),
+      deliver(body(), { 'x-api-key': t.apiKey }),
+    ]);
+    expect([hostile.statusCode, legit.status]).toEqual([404, 200]);
+    const { rows } = await t.db.query(`select action, outcome from audit_log where target = $1 or action like 'sales\uFFFD-flow%'`, [legit.body.eventId]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { action: 'sales-flow/register_sale', outcome: 'ok' },
+        { action: 'sales\uFFFD-flow/register_sale', outcome: 'refused:GW_UNKNOWN_FLOW' },
+      ]),
+    );
+  });
+});
+
 describe('input hygiene', () => {
   it('invalid UTF-8 in the raw body is 400, not silently replaced', async () => {
     const raw = Buffer.concat([Buffer.from('{"action":"register_sale","data":{"sale_id":"S-'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]);
@@ -266,6 +284,27 @@ describe('the same body rules on /graphql', () => {
       const res = await post(payload);
       expect([res.statusCode, res.json().error?.code]).toEqual([400, 'GW_INVALID_ENCODING']);
     }
+  });
+
+  it('U+0000 as a GraphQL escape in the document is a validation error, never reaching the store (no 500)', async () => {
+    const res = await post(JSON.stringify({ query: 'mutation { createWebhookSecret(client: "banban", name: "nul\\u0000name") { secret } }' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors?.[0]).toMatchObject({ message: 'String values must be text; this one carries \\u0000', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  });
+
+  it("a GET's variables are held to the same rule (query-string JSON the body parser never sees)", async () => {
+    const get = (variables: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: `/graphql?query=${encodeURIComponent('query($id: ID!) { sale(id: $id) { id } }')}&variables=${encodeURIComponent(variables)}`,
+        headers: { 'x-api-key': t.apiKey, 'apollo-require-preflight': '1' },
+      });
+    for (const variables of ['{"id":"a\\u0000b"}', '{"id":"a\\ud800b"}']) {
+      const res = await get(variables);
+      expect([res.statusCode, res.json().error?.code]).toEqual([400, 'GW_INVALID_ENCODING']);
+    }
+    const fine = await get('{"id":"V-NONE"}');
+    expect([fine.statusCode, fine.json()]).toEqual([200, { data: { sale: null } }]);
   });
 
   it('control characters in GraphQL inputs are refused with the field path, like the webhook contracts', async () => {
