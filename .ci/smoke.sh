@@ -27,11 +27,17 @@ curl -fs -X POST "localhost:$PORT/api/v1/webhooks/sales-flow" -H "x-api-key: $KE
   --data @"$FIXTURES/sales-flow/register_sale.json" | grep -q '"ok":true'
 curl -fs "localhost:$PORT/graphql" -H "x-api-key: $KEY" -H 'content-type: application/json' \
   -d '{"query":"{ sale(id: \"V-2026-000123\") { id total items { sku } } }"}' | grep -q '"total":"309.70"'
+# ops endpoints: closed without credentials, a client's own health with its key; probes open
+status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+[ "$(status "localhost:$PORT/metrics")" = 401 ] || { echo "smoke: /metrics is not closed"; exit 1; }
+[ "$(status "localhost:$PORT/health/integrations/banban")" = 401 ] || { echo "smoke: /health/integrations is not closed"; exit 1; }
+[ "$(status "localhost:$PORT/health/integrations/banban" -H "x-api-key: $KEY")" = 200 ] || { echo "smoke: own health refused"; exit 1; }
+[ "$(status "localhost:$PORT/health/live")" = 200 ] || { echo "smoke: /health/live is not open"; exit 1; }
 
 kill -TERM -- "-$PID"
 for _ in $(seq 1 60); do pgrep -g "$PID" >/dev/null || break; sleep 0.5; done
 if pgrep -g "$PID" >/dev/null; then echo "smoke: server did not stop on SIGTERM"; tail -20 "$LOG"; exit 1; fi
 grep -q 'shutting down' "$LOG"
 if pgrep -f -- "-D $DATA/postgres" >/dev/null; then echo "smoke: embedded PostgreSQL left running"; exit 1; fi
-echo "smoke: npm start → webhook → GraphQL → clean stop: ok"
+echo "smoke: npm start → webhook → GraphQL → ops endpoints → clean stop: ok"
 rm -rf "$DATA"

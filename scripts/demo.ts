@@ -72,6 +72,8 @@ async function main(): Promise<void> {
   if (jwt.audience) token = token.setAudience(Array.isArray(jwt.audience) ? jwt.audience[0] : jwt.audience);
   const opsToken = await token.sign(new TextEncoder().encode(jwt.secret!));
   console.log(`\nAxon demo gateway on ${base}\n\n  Ops console: ${base}/ops/#token=${opsToken}\n\n  GraphQL: ${base}/graphql (x-api-key: ${key})\n`);
+  // The ops endpoints take the same ops token (or, for /metrics, METRICS_TOKEN); the probes are open.
+  console.log(`  Health and metrics (ops only):\n    export OPS_TOKEN=${opsToken}\n    curl -s ${base}/health/integrations/banban -H "authorization: Bearer $OPS_TOKEN"\n    curl -s ${base}/metrics -H "authorization: Bearer $OPS_TOKEN"\n`);
 
   const tally = new Map<number, number>();
   async function post(flow: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {

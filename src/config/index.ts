@@ -27,6 +27,10 @@ const envSchema = z.object({
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).default('authenticated'),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{32,512}$/, 'must be 32 to 512 visible ASCII characters (no spaces), e.g. `openssl rand -hex 32`')
+    .optional(),
   TRUSTED_PROXIES: z.string().default('').refine((v) => list(v).every(isValidCidr), 'must be comma-separated IP addresses or CIDRs'),
   CORS_ORIGINS: z.string().default('').refine((v) => list(v).every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be comma-separated origins such as https://app.example.com'),
   RATE_LIMIT_ENABLED: z.enum(['true', 'false']).optional(),
@@ -163,6 +167,8 @@ export interface SecurityConfig {
   trustedProxies: string[];
   /** Origins allowed by CORS. Empty: CORS closed (no CORS headers). */
   corsOrigins: string[];
+  /** The Prometheus scrape token: `Authorization: Bearer <it>` opens `/metrics` (ops JWTs do too). Unset: ops JWTs only. */
+  metricsToken?: string;
   rateLimit: { enabled: boolean; windowSeconds: number; max: { webhooks: number; graphql: number; other: number }; namespace: string };
   graphqlLimits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
 }
@@ -201,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
       trustedProxies: list(e.TRUSTED_PROXIES),
       corsOrigins: list(e.CORS_ORIGINS),
+      metricsToken: e.METRICS_TOKEN,
       rateLimit: {
         // Tests build many apps from one process; they opt in to rate limits explicitly.
         enabled: (e.RATE_LIMIT_ENABLED ?? String(e.NODE_ENV !== 'test')) === 'true',

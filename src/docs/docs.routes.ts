@@ -22,7 +22,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description: 'ERPs POST `{ action, data }` to `/api/v1/webhooks/<flow>`. Errors are `{ ok: false, error: { code, message, issues?, details? } }` with the codes listed per status.',
       },
       components: {
-        securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          bearerJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The JWTs of /graphql (roles app and ops)' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'The Prometheus scrape token (METRICS_TOKEN); opens GET /metrics only' },
+        },
         schemas: webhookComponents(flows),
       },
     },

@@ -1,16 +1,29 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import { Database } from '../db/database';
+import type { OpsAccess } from '../security/ops-access';
 import { HealthService } from './health.service';
 
-export async function healthRoutes(app: FastifyInstance, opts: { db: Database; health: HealthService }): Promise<void> {
-  app.get('/health/live', async () => ({ status: 'ok' }));
+/**
+ * Probes for load balancers and Kubernetes (`/health/live`, `/health/ready`: open, and they say
+ * nothing about clients), and a client's integration health (`/health/integrations/:client`:
+ * ops, or a caller of that client — the rule of GraphQL `flowHealth`).
+ */
+export async function healthRoutes(app: FastifyInstance, opts: { db: Database; health: HealthService; access: OpsAccess }): Promise<void> {
+  const probe = { tags: ['ops'], security: [] };
+  app.get('/health/live', { schema: { ...probe, summary: 'Liveness probe (no credentials; names no client)' } }, async () => ({ status: 'ok' }));
 
-  app.get('/health/ready', async (_req, reply) => {
+  app.get('/health/ready', { schema: { ...probe, summary: 'Readiness probe: the store answers (no credentials; names no client)' } }, async (_req, reply) => {
     const up = await opts.db.ping();
     return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'down', store: up ? 'up' : 'down' });
   });
 
-  app.get<{ Params: { client: string } }>('/health/integrations/:client', async (req, reply) => {
+  const integrations: FastifySchema = {
+    tags: ['ops'],
+    summary: "A client's integration health (503 when down)",
+    description: 'An ops JWT (any client), or an app JWT / x-api-key of that client. 401 GW_UNAUTHENTICATED, 403 GW_FORBIDDEN.',
+    security: [{ bearerJwt: [] }, { apiKey: [] }],
+  };
+  app.get<{ Params: { client: string } }>('/health/integrations/:client', { schema: integrations, preHandler: opts.access.clientHealth }, async (req, reply) => {
     const health = await opts.health.integrations(req.params.client);
     return reply.code(health.status === 'down' ? 503 : 200).send(health);
   });

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Database } from '../db/database';
 import type { BreakerTransition, PolicyRegistry } from '../resilience/policy-registry';
+import { securityRegistry } from '../security/security-metrics';
 import { metricsRepository } from './metrics.repository';
 
 const CIRCUIT_STATE_VALUE = { closed: 0, open: 1, half_open: 2, isolated: 3 } as const;
@@ -68,7 +69,7 @@ export class GatewayMetrics {
     this.webhookDuration.observe({ client, flow, action, outcome }, seconds);
   }
 
-  /** The exposition, with the queue gauges read from the store at scrape time. */
+  /** The exposition (this registry and the process's security counters), with the queue gauges read from the store at scrape time. */
   async render(): Promise<string> {
     try {
       const rows = await metricsRepository.pending(this.db);
@@ -86,7 +87,7 @@ export class GatewayMetrics {
       this.storeUp.set(0);
     }
     for (const b of this.policies.list()) this.circuitState.set({ client: b.clientId, scope: b.scope, name: b.name }, CIRCUIT_STATE_VALUE[b.state]);
-    return this.registry.metrics();
+    return Registry.merge([this.registry, securityRegistry]).metrics();
   }
 
   private transitioned(t: BreakerTransition): void {

@@ -16,11 +16,11 @@ export class MetricsResolver {
     @Arg('window', () => Int, { defaultValue: 900, description: 'Seconds, 60 to 30 days' }) window: number,
     @Ctx() ctx: GraphQLContext,
   ): Promise<FlowMetricsType[]> {
-    if (client !== tenantOf(ctx)) throw new GatewayError('GW_FORBIDDEN', "Only the caller's client can be inspected");
+    const scoped = tenantOf(ctx, client);
     if (!Number.isInteger(window) || window < 60 || window > 30 * 86_400) {
       throw new GatewayError('GW_VALIDATION_FAILED', 'window must be 60 to 2592000 seconds', { issues: [{ path: 'window', code: 'too_small', message: '60 to 2592000' }] });
     }
-    const rows = await metricsRepository.flowWindow(ctx.reader, client, flow ?? null, window);
+    const rows = await metricsRepository.flowWindow(ctx.reader, scoped, flow ?? null, window);
     return rows.map((r) => ({
       flow: r.flow,
       windowSeconds: window,
@@ -38,8 +38,8 @@ export class MetricsResolver {
   }
 
   @Authorized()
-  @Query(() => [CircuitBreakerType], { description: "The caller's breakers in this instance, with their counters" })
-  circuitBreakers(@Ctx() ctx: GraphQLContext): CircuitBreakerType[] {
-    return ctx.services.policies.list(tenantOf(ctx)).map((b) => ({ ...b, client: b.clientId }));
+  @Query(() => [CircuitBreakerType], { description: "The client's breakers in this instance, with their counters (default the caller's client; ops may name any)" })
+  circuitBreakers(@Arg('client', () => String, { nullable: true }) client: string | null, @Ctx() ctx: GraphQLContext): CircuitBreakerType[] {
+    return ctx.services.policies.list(tenantOf(ctx, client)).map((b) => ({ ...b, client: b.clientId }));
   }
 }

@@ -1,10 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { DocumentNode, parse, ParseOptions, ValidationRule } from 'graphql';
+import { DocumentNode, GraphQLError, parse, ParseOptions, ValidationRule } from 'graphql';
 import type { Config } from '../config';
+import { forbiddenText } from '../shared/json-escapes';
 
 export interface GraphqlProtection {
-  /** Depth, cost, aliases and directives: pass them to `validate` on every path (HTTP and WebSocket). */
+  /** Depth, cost, aliases and directives, and text-only string literals: pass them to `validate` on every path (HTTP and WebSocket). */
   validationRules: ValidationRule[];
   /** Apollo plugins: in production, no field suggestions in errors. */
   plugins: ApolloServerPlugin[];
@@ -17,6 +18,19 @@ export interface GraphqlProtection {
 }
 
 const SUGGESTION = /\s*Did you mean .+\?$/;
+
+/**
+ * U+0000 and lone surrogates are not text (PostgreSQL refuses the first and would mangle the other).
+ * A JSON body carrying them is refused before parsing (`forbiddenJsonEscape`); a GraphQL string
+ * literal can still carry them (the escape `\u0000`, or a WebSocket message's JSON escape inside the
+ * document), so such a literal is a validation error here, on both transports.
+ */
+export const textOnlyStrings: ValidationRule = (context) => ({
+  StringValue(node) {
+    const bad = forbiddenText(node.value);
+    if (bad) context.reportError(new GraphQLError(`String values must be text; this one carries ${bad}`, { nodes: node }));
+  },
+});
 
 /**
  * graphql-armor's limits (the token limit is graphql-js's own `maxTokens` parse option: armor's Apollo
@@ -34,7 +48,8 @@ export function graphqlProtection(config: Pick<Config, 'nodeEnv'> & { security: 
     maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   });
-  const { plugins, validationRules } = armor.protect();
+  const { plugins, validationRules: armorRules } = armor.protect();
+  const validationRules = [...armorRules, textOnlyStrings];
   const parseOptions: ParseOptions = { maxTokens: l.maxTokens };
   return {
     plugins,

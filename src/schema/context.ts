@@ -63,7 +63,11 @@ export function clientIdOf(principal: Principal | null): string {
  * `client` argument: `ops` may name any client; anyone else only their own.
  */
 export function tenantOf(ctx: GraphQLContext, requested?: string | null): string {
-  const principal = ctx.principal;
+  return tenantOfPrincipal(ctx.principal, requested);
+}
+
+/** `tenantOf` for a principal outside GraphQL (the REST ops endpoints apply the very same rule). */
+export function tenantOfPrincipal(principal: Principal | null, requested?: string | null): string {
   if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required');
   if (requested === undefined || requested === null) return clientIdOf(principal);
   if (principal.role === 'ops' || requested === principal.clientId) return requested;

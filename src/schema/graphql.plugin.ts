@@ -11,6 +11,7 @@ import type { Config } from '../config';
 import { Database } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/to-gateway-error';
+import { forbiddenJsonEscape, forbiddenText } from '../shared/json-escapes';
 import { auditPlugin } from '../security/audit.plugin';
 import type { Services } from '../services';
 import { graphqlProtection } from './armor';
@@ -72,6 +73,15 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
       if (principal?.role !== 'ops') return reply.code(404).send(new GatewayError('GW_NOT_FOUND', 'No route GET /graphql').toBody());
     });
   }
+
+  // A GET's variables and extensions are JSON in the query string, which the body parser never sees: the same text rule.
+  app.addHook('preValidation', async (req) => {
+    if (req.method !== 'GET' || !req.query || typeof req.query !== 'object') return;
+    for (const value of Object.values(req.query as Record<string, unknown>)) {
+      const bad = (typeof value === 'string' ? forbiddenJsonEscape(value) : null) ?? forbiddenText(value);
+      if (bad) throw new GatewayError('GW_INVALID_ENCODING', `The request carries ${bad}, which is not valid text`);
+    }
+  });
 
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',

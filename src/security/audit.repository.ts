@@ -31,6 +31,16 @@ export interface AuditFilter {
   to?: Date;
 }
 
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000. A hostile path or argument carrying one must not
+ * sink the INSERT, which is shared by every entry recorded in the same turn: it is stored as U+FFFD.
+ */
+const NUL = /\u0000/g;
+/** `\u0000` escapes in JSON text (not preceded by an odd number of backslashes, i.e. not literal text). */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+const text = (v: string | null | undefined, max: number): string | null => (v == null ? null : v.slice(0, max).replace(NUL, '\uFFFD'));
+const json = (v: Record<string, unknown> | null | undefined): string | null => (v ? JSON.stringify(v).replace(NUL_ESCAPE, '$1\\ufffd') : null);
+
 const COLUMNS = `id, at, client_id as "clientId", actor, role, source, action, target, ip, outcome, details`;
 
 export function auditCursor(r: Pick<AuditRow, 'at' | 'id'>): string {
@@ -45,15 +55,15 @@ export const auditRepository = {
       `insert into audit_log (client_id, actor, role, source, action, target, ip, outcome, details)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])`,
       [
-        entries.map((e) => e.clientId || null),
-        entries.map((e) => e.actor.slice(0, 200)),
-        entries.map((e) => e.role),
+        entries.map((e) => text(e.clientId || null, 64)),
+        entries.map((e) => text(e.actor, 200)),
+        entries.map((e) => text(e.role, 32)),
         entries.map((e) => e.source),
-        entries.map((e) => e.action.slice(0, 200)),
-        entries.map((e) => e.target?.slice(0, 200) ?? null),
-        entries.map((e) => e.ip),
-        entries.map((e) => e.outcome.slice(0, 100)),
-        entries.map((e) => (e.details ? JSON.stringify(e.details) : null)),
+        entries.map((e) => text(e.action, 200)),
+        entries.map((e) => text(e.target, 200)),
+        entries.map((e) => text(e.ip, 64)),
+        entries.map((e) => text(e.outcome, 100)),
+        entries.map((e) => json(e.details)),
       ],
     );
   },

@@ -23,3 +23,22 @@ export function forbiddenJsonEscape(raw: string): string | null {
   }
   return null;
 }
+
+const NON_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The same rule for values already parsed (GraphQL variables from a query string or a WebSocket
+ * message): the first string (or key) holding U+0000 or a lone surrogate, described, or null.
+ */
+export function forbiddenText(value: unknown, depth = 0): string | null {
+  if (typeof value === 'string') {
+    const m = NON_TEXT.exec(value);
+    return m ? `\\u${m[0].charCodeAt(0).toString(16).padStart(4, '0')}` : null;
+  }
+  if (value === null || typeof value !== 'object' || depth > 64) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = forbiddenText(k, depth + 1) ?? forbiddenText(v, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}

@@ -14,6 +14,7 @@ import { buildGatewaySchema } from '../schema/build-schema';
 import { createContext, Principal } from '../schema/context';
 import { formatError } from '../schema/graphql.plugin';
 import { graphqlProtection } from '../schema/armor';
+import { forbiddenText } from '../shared/json-escapes';
 import type { Services } from '../services';
 import { FlowStatusMonitor } from './flow-status.monitor';
 import { groupedSubscribe } from './grouped-subscribe';
@@ -91,6 +92,9 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
       onSubscribe: (ctx, _id, payload) => {
         const principal = ctx.extra.principal;
         if (!principal) return [new GatewayError('GW_UNAUTHENTICATED', 'Authentication required')];
+        // Variables come from the socket's JSON message, which no body parser saw: the same text rule as HTTP bodies.
+        const bad = forbiddenText(payload.variables) ?? forbiddenText(payload.operationName);
+        if (bad) return [new GatewayError('GW_INVALID_ENCODING', `The operation carries ${bad}, which is not valid text`)];
         const prepared = operations.get(payload.query) ?? remember(payload.query, prepare(payload.query));
         if ('errors' in prepared) return prepared.errors;
         const { document } = prepared;

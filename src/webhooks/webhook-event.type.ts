@@ -95,7 +95,7 @@ registerEnumType(ReplayableStatusEnum, { name: 'ReplayableStatus' });
 
 @InputType({ description: 'Which dead-lettered or failed events to put back on the queue' })
 export class ReplayWebhookEventsFilterInput {
-  @Field({ nullable: true, description: "A client id; must be the caller's" })
+  @Field({ nullable: true, description: "A client id: the caller's own (default), or any client for ops" })
   client?: string;
 
   @Field({ nullable: true })

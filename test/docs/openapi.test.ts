@@ -40,6 +40,13 @@ describe('GET /docs/openapi.json', () => {
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/graphql') || p.includes(':flow'))).toEqual([]);
   });
 
+  it('documents who may call the ops endpoints; the probes need no credentials', () => {
+    expect(doc.paths['/metrics'].get.security).toEqual([{ bearerJwt: [] }, { metricsToken: [] }]);
+    expect(doc.paths['/health/integrations/{client}'].get.security).toEqual([{ bearerJwt: [] }, { apiKey: [] }]);
+    for (const probe of ['/health/live', '/health/ready']) expect(doc.paths[probe].get.security).toEqual([]);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearerJwt', 'metricsToken']);
+  });
+
   it('lists every action of a flow in a oneOf with a discriminator on `action`', () => {
     for (const flow of flows) {
       const request = doc.components.schemas[`${flow.path}.request`];

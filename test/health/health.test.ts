@@ -1,12 +1,13 @@
 import { Writable } from 'node:stream';
 import { buildApp } from '../../src/app';
 import { fixture, variant } from '../support/fixtures';
-import { postWebhook } from '../support/http';
+import { integrationHealth, postWebhook } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
+import { bearer, JWT_ENV, opsToken } from '../security/tokens';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ HEALTH_MIN_EVENTS: '4', HEALTH_ERROR_RATE_THRESHOLD: '0.25' });
+  t = await startTestApp({ ...JWT_ENV, HEALTH_MIN_EVENTS: '4', HEALTH_ERROR_RATE_THRESHOLD: '0.25' });
 });
 afterAll(() => t.close());
 
@@ -17,25 +18,26 @@ describe('health', () => {
   });
 
   it('integrations: computed from webhook_events — ok, last success, then degraded by errors', async () => {
-    const empty = (await t.app.inject({ url: '/health/integrations/banban' })).json();
+    const { body: empty } = await integrationHealth(t);
     expect(empty).toMatchObject({ client: 'banban', status: 'ok', store: 'up', flows: { sales: { status: 'ok', last_success: null, error_rate: 0 } } });
 
     await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'));
-    const ok = (await t.app.inject({ url: '/health/integrations/banban' })).json();
+    const { body: ok } = await integrationHealth(t);
     expect(ok.flows.sales.status).toBe('ok');
     expect(Date.parse(ok.flows.sales.last_success)).toBeGreaterThan(Date.now() - 60_000);
     expect(ok.flows.sales.events_in_window).toBe(1);
 
     for (let i = 0; i < 3; i++) await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { total: 'x' }));
-    const degraded = (await t.app.inject({ url: '/health/integrations/banban' })).json();
+    const { body: degraded } = await integrationHealth(t);
     expect(degraded.flows.sales).toMatchObject({ status: 'degraded', events_in_window: 4, errors_in_window: 3, error_rate: 0.75 });
     expect(degraded.status).toBe('degraded');
   });
 
-  it('an unknown client is a coded 404', async () => {
-    const res = await t.app.inject({ url: '/health/integrations/nobody' });
-    expect(res.statusCode).toBe(404);
-    expect(res.json().error.code).toBe('GW_NOT_FOUND');
+  it('an unknown client is a coded 404 for ops (a tenant asking for another client is refused first: 403)', async () => {
+    const ops = await integrationHealth(t, 'nobody', bearer(await opsToken()));
+    expect([ops.status, ops.body.error.code]).toEqual([404, 'GW_NOT_FOUND']);
+    const tenant = await integrationHealth(t, 'nobody');
+    expect([tenant.status, tenant.body.error.code]).toEqual([403, 'GW_FORBIDDEN']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { CLIENTS } from '../../src/clients/registry';
 import { eventually } from '../support/eventually';
 import { fixture, variant } from '../support/fixtures';
-import { graphql, postWebhook } from '../support/http';
+import { graphql, integrationHealth, postWebhook, scrapeMetrics } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -188,9 +188,9 @@ describe('an open breaker', () => {
       expect(res.status).toBe(202);
       expect(res.body.status).toBe('queued');
       eventId = res.body.eventId;
-      const health = await t.app.inject({ method: 'GET', url: '/health/integrations/banban' });
-      expect(health.statusCode).toBe(503);
-      expect(health.json().flows.sales).toMatchObject({ status: 'down', circuit: 'isolated' });
+      const health = await integrationHealth(t);
+      expect(health.status).toBe(503);
+      expect(health.body.flows.sales).toMatchObject({ status: 'down', circuit: 'isolated' });
       const gql = await graphql(t, `{ flowHealth(client: "banban") { status flows { flow status circuit queueSize } } circuitBreakers { name scope state rejections } }`);
       expect(gql.body.data.flowHealth.flows[0]).toMatchObject({ flow: 'sales', status: 'DOWN', circuit: 'ISOLATED' });
       expect(gql.body.data.circuitBreakers).toContainEqual(expect.objectContaining({ name: 'sales', scope: 'flow', state: 'ISOLATED' }));
@@ -206,8 +206,8 @@ describe('an open breaker', () => {
 describe('metrics', () => {
   it('exposes Prometheus metrics and per-flow figures from the stored events', async () => {
     await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'));
-    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
-    expect(res.statusCode).toBe(200);
+    const res = await scrapeMetrics(t);
+    expect(res.status).toBe(200);
     for (const name of ['axon_webhook_duration_seconds_bucket', 'axon_webhook_events_total', 'axon_queue_depth', 'axon_queue_oldest_pending_age_seconds', 'axon_dead_letters', 'axon_circuit_state', 'axon_circuit_transitions_total', 'axon_http_request_duration_seconds_bucket']) {
       expect(res.body).toContain(name);
     }

@@ -9,6 +9,7 @@ import { migrate } from '../../src/db/migrate';
 import { eventually } from '../support/eventually';
 import { variant } from '../support/fixtures';
 import { EmbeddedPgProcess, freePort, startEmbeddedPgProcess } from '../support/gateway-process';
+import { bearer, JWT_ENV, opsToken } from '../security/tokens';
 
 /** A throwaway PostgreSQL of its own, so the test can stop it under a running gateway. */
 let dir: string;
@@ -27,6 +28,7 @@ beforeAll(async () => {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: pg.url,
+    ...JWT_ENV, // health during the outage is read with an ops JWT: API keys are checked against the store
     QUEUE_WORKERS: '2',
     POLICY_TIMEOUT_MS: '3000',
     POLICY_RETRY_ATTEMPTS: '1',
@@ -76,9 +78,12 @@ it('Postgres stopped during deliveries: only 503s (with Retry-After) while down;
   const down = await deliver(12, 'DOWN');
   expect(down.map((r) => r.status)).toEqual(down.map(() => 503));
   expect(down.every((r) => r.retryAfter !== undefined)).toBe(true);
-  const health = await app.server.inject({ method: 'GET', url: '/health/integrations/banban' });
+  const health = await app.server.inject({ method: 'GET', url: '/health/integrations/banban', headers: bearer(await opsToken()) });
   expect(health.statusCode).toBe(503);
   expect(health.json()).toMatchObject({ status: 'down', store: 'down', flows: { sales: { status: 'down' } } });
+  // an API key cannot be checked without the store: a coded 503, not a 401 and not a 500
+  const byKey = await app.server.inject({ method: 'GET', url: '/health/integrations/banban', headers: { 'x-api-key': key } });
+  expect([byKey.statusCode, byKey.json().error.code]).toEqual([503, 'GW_STORE_UNAVAILABLE']);
 
   pg = await startEmbeddedPgProcess(join(dir, 'data'), port);
   // The first deliveries may still meet the reconnecting pool or an open breaker (then 202: stored, queued).

@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CircuitStateEvent } from '../../src/subscriptions/hub-events';
 import { eventually } from '../support/eventually';
-import { graphql } from '../support/http';
+import { graphql, integrationHealth, scrapeMetrics } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /** A real outbound dependency on a local port whose health the test switches. */
@@ -47,12 +47,12 @@ it('a failing connector opens its breaker, health turns down, the transition is 
   for (let i = 0; i < 5; i++) await expect(callErp()).rejects.toThrow('erp-api answered 500');
   await expect(callErp()).rejects.toThrow(/circuit/i); // open: refused without calling out
 
-  const down = await t.app.inject({ method: 'GET', url: '/health/integrations/banban' });
-  expect(down.statusCode).toBe(503);
-  expect(down.json()).toMatchObject({ status: 'down', store: 'up', connectors: { 'erp-api': { status: 'down', circuit: 'open' } } });
+  const down = await integrationHealth(t);
+  expect(down.status).toBe(503);
+  expect(down.body).toMatchObject({ status: 'down', store: 'up', connectors: { 'erp-api': { status: 'down', circuit: 'open' } } });
   const breakers = await graphql(t, `{ circuitBreakers { name scope state failures rejections transitions } }`);
   expect(breakers.body.data.circuitBreakers).toContainEqual({ name: 'connector:erp-api', scope: 'connector', state: 'OPEN', failures: 5, rejections: 1, transitions: 1 });
-  const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+  const metrics = await scrapeMetrics(t);
   expect(metrics.body).toContain('axon_circuit_state{client="banban",scope="connector",name="connector:erp-api"} 1');
   expect(metrics.body).toContain('axon_circuit_transitions_total{client="banban",scope="connector",name="connector:erp-api",state="open"} 1');
 
@@ -64,9 +64,9 @@ it('a failing connector opens its breaker, health turns down, the transition is 
   expect(seen[0]).toMatchObject({ clientId: 'banban', name: 'connector:erp-api' });
 
   const up = await eventually(async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/health/integrations/banban' });
-    expect(res.statusCode).toBe(200);
-    return res.json();
+    const res = await integrationHealth(t);
+    expect(res.status).toBe(200);
+    return res.body;
   });
   expect(up.connectors['erp-api']).toEqual({ status: 'ok', circuit: 'closed' });
 });

@@ -3,8 +3,10 @@ type Key = webcrypto.CryptoKey;
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { eventually } from '../support/eventually';
 import { fixture } from '../support/fixtures';
 import { postWebhook } from '../support/http';
+import { Feed, listen, liveClient, untilLive, webhookProbe } from '../support/live';
 import { startTestApp, TestApp } from '../support/test-app';
 import { AUDIENCE, appToken, bearer, ISSUER, JWT_ENV, opsToken, token, unsignedToken } from './tokens';
 
@@ -22,6 +24,19 @@ async function gql(query: string, headers: Record<string, string>, variables: Re
 
 const SALE = '{ sale(id: "V-2026-000123") { id total } }';
 
+const hostile: Array<[string, () => Promise<string> | string, number, string]> = [
+  ['expired', () => token({ client: 'banban', role: 'app', expiresIn: Math.floor(Date.now() / 1000) - 60 }), 401, 'GW_UNAUTHENTICATED'],
+  ['wrong issuer', () => token({ client: 'banban', role: 'app', issuer: 'https://evil.example/auth/v1' }), 401, 'GW_UNAUTHENTICATED'],
+  ['wrong audience', () => token({ client: 'banban', role: 'app', audience: 'anon' }), 401, 'GW_UNAUTHENTICATED'],
+  ['alg none', () => unsignedToken({ client_id: 'banban', hub_role: 'ops', sub: 'mallory' }), 401, 'GW_UNAUTHENTICATED'],
+  ['signed with another secret', () => token({ client: 'banban', role: 'ops', secret: 'not-the-secret-but-long-enough-to-sign-with' }), 401, 'GW_UNAUTHENTICATED'],
+  ['no expiry', () => new SignJWT({ client_id: 'banban', hub_role: 'app' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(JWT_ENV.JWT_SECRET)), 401, 'GW_UNAUTHENTICATED'],
+  ['claiming the internal webhook role', () => token({ client: 'banban', role: 'webhook' }), 403, 'GW_FORBIDDEN'],
+  ['an app token naming no client', () => token({ role: 'app' }), 403, 'GW_FORBIDDEN'],
+  ['a malformed client id', () => token({ role: 'app', client: "banban' or '1'='1" }), 403, 'GW_FORBIDDEN'],
+  ['not a JWT at all', () => 'abc.def', 401, 'GW_UNAUTHENTICATED'],
+];
+
 describe('Bearer JWTs', () => {
   it('a valid HS256 app token reads its client\'s data', async () => {
     const res = await gql(SALE, bearer(await appToken('banban')));
@@ -33,18 +48,6 @@ describe('Bearer JWTs', () => {
     expect(res.body.data.sale.id).toBe('V-2026-000123');
   });
 
-  const hostile: Array<[string, () => Promise<string> | string, number, string]> = [
-    ['expired', () => token({ client: 'banban', role: 'app', expiresIn: Math.floor(Date.now() / 1000) - 60 }), 401, 'GW_UNAUTHENTICATED'],
-    ['wrong issuer', () => token({ client: 'banban', role: 'app', issuer: 'https://evil.example/auth/v1' }), 401, 'GW_UNAUTHENTICATED'],
-    ['wrong audience', () => token({ client: 'banban', role: 'app', audience: 'anon' }), 401, 'GW_UNAUTHENTICATED'],
-    ['alg none', () => unsignedToken({ client_id: 'banban', hub_role: 'ops', sub: 'mallory' }), 401, 'GW_UNAUTHENTICATED'],
-    ['signed with another secret', () => token({ client: 'banban', role: 'ops', secret: 'not-the-secret-but-long-enough-to-sign-with' }), 401, 'GW_UNAUTHENTICATED'],
-    ['no expiry', () => new SignJWT({ client_id: 'banban', hub_role: 'app' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(JWT_ENV.JWT_SECRET)), 401, 'GW_UNAUTHENTICATED'],
-    ['claiming the internal webhook role', () => token({ client: 'banban', role: 'webhook' }), 403, 'GW_FORBIDDEN'],
-    ['an app token naming no client', () => token({ role: 'app' }), 403, 'GW_FORBIDDEN'],
-    ['a malformed client id', () => token({ role: 'app', client: "banban' or '1'='1" }), 403, 'GW_FORBIDDEN'],
-    ['not a JWT at all', () => 'abc.def', 401, 'GW_UNAUTHENTICATED'],
-  ];
   it.each(hostile)('%s is refused', async (_name, make, status, code) => {
     const res = await gql(SALE, bearer(await make()));
     expect({ status: res.status, code: res.body.errors?.[0]?.extensions?.code, data: res.body.data?.sale }).toEqual({ status, code, data: undefined });
@@ -54,6 +57,51 @@ describe('Bearer JWTs', () => {
     const res = await gql(SALE, {});
     expect(res.body.errors?.[0]?.extensions?.code).toBe('GW_UNAUTHENTICATED');
     expect(res.body.data?.sale ?? null).toBeNull();
+  });
+});
+
+describe('subscriptions: the token in connectionParams', () => {
+  const WATCH = 'subscription($c: String!) { webhookProcessed(client: $c) { id client } }';
+  let url: string;
+  beforeAll(async () => {
+    url = await listen(t.app);
+    await t.db.query(`insert into clients (id, name) values ('acme', 'Acme') on conflict do nothing`);
+  });
+
+  async function watch(tok: string, client = 'banban') {
+    const c = liveClient(url, bearer(tok));
+    return { c, feed: new Feed(c, WATCH, { c: client }) };
+  }
+
+  it.each(hostile)('%s: the connection is refused (44xx close), nothing is delivered', async (_name, make, status) => {
+    const { c, feed } = await watch(await make());
+    try {
+      const end = await feed.end();
+      expect(end.failure).toMatchObject({ code: 4000 + status });
+      expect(end.results).toEqual([]);
+    } finally {
+      await c.dispose();
+    }
+  });
+
+  it("a foreign tenant's app token cannot watch banban; banban's and an ops token (no client_id) can", async () => {
+    const acme = await watch(await appToken('acme'));
+    try {
+      const end = await acme.feed.end();
+      expect(end.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['GW_FORBIDDEN']);
+      expect(end.results[0].data ?? null).toBeNull();
+    } finally {
+      await acme.c.dispose();
+    }
+    for (const tok of [await appToken('banban'), await opsToken()]) {
+      const { c, feed } = await watch(tok);
+      try {
+        await untilLive(feed, webhookProbe(t.services.events), 'webhookProcessed');
+      } finally {
+        feed.close();
+        await c.dispose();
+      }
+    }
   });
 });
 
@@ -136,6 +184,12 @@ describe('roles', () => {
 
     const sale = { action: 'register_sale', data: { ...fixture('sales-flow', 'register_sale').data, sale_id: 'S-NEWKEY' } };
     expect((await postWebhook({ ...t, apiKey: key }, 'sales-flow', sale)).status).toBe(200);
+    // created and last-used times: last use is written off the request path, shortly after
+    await eventually(async () => {
+      const used = await gql('{ apiKeys(client: "banban") { id createdAt lastUsedAt } }', ops);
+      const row = used.body.data.apiKeys.find((k: any) => k.id === apiKey.id);
+      expect(Date.parse(row.lastUsedAt)).toBeGreaterThanOrEqual(Date.parse(row.createdAt));
+    });
     expect((await gql(`mutation { revokeApiKey(id: "${apiKey.id}") { revokedAt } }`, ops)).body.data.revokeApiKey.revokedAt).toEqual(expect.any(String));
     const after = await postWebhook({ ...t, apiKey: key }, 'sales-flow', { ...sale, data: { ...sale.data, sale_id: 'S-NEWKEY-2' } });
     expect([after.status, after.body.error.code]).toEqual([401, 'GW_UNAUTHENTICATED']);
@@ -146,6 +200,32 @@ describe('roles', () => {
     expect(actions).toEqual([
       expect.objectContaining({ action: 'mutation revokeApiKey', target: String(apiKey.id), outcome: 'ok', source: 'graphql', role: 'ops', ip: '127.0.0.1' }),
       expect.objectContaining({ action: 'mutation createApiKey', target: 'banban', outcome: 'ok' }),
+    ]);
+  });
+
+  it("ops replay any client's dead events (client in the filter); the replay is audited with what it asked and what it requeued", async () => {
+    const orphan = await postWebhook(t, 'sales-flow', { action: 'register_payment', data: { ...fixture('sales-flow', 'register_payment').data, sale_id: 'S-NOT-YET', payment_id: 'P-NOT-YET' } });
+    expect(orphan.status).toBe(409);
+    await t.db.query(`update webhook_events set status = 'dead' where id = $1`, [orphan.body.eventId]);
+    const replay = 'mutation($f: ReplayWebhookEventsFilterInput!) { replayWebhookEvents(filter: $f) { requeued eventIds } }';
+    const f = { client: 'banban', ids: [orphan.body.eventId] };
+    const acme = await gql(replay, bearer(await appToken('acme')), { f });
+    expect(acme.body.errors?.[0]?.extensions?.code).toBe('GW_FORBIDDEN');
+    const ops = bearer(await opsToken('ops-replayer')); // no client_id: names the client in the filter
+    const res = await gql(replay, ops, { f });
+    expect(res.body.data.replayWebhookEvents).toEqual({ requeued: 1, eventIds: [orphan.body.eventId] });
+
+    const audit = await gql('{ auditLog(filter: { action: "mutation replayWebhookEvents" }, first: 5) { edges { node { actor role target outcome ip details } } } }', ops);
+    expect(audit.body.data.auditLog.edges.map((e: any) => e.node)).toEqual([
+      {
+        actor: 'jwt:ops-replayer',
+        role: 'ops',
+        target: 'banban',
+        outcome: 'ok',
+        ip: '127.0.0.1',
+        details: { operationName: null, partial: false, arguments: { filter: f }, result: { requeued: 1, eventIds: [orphan.body.eventId] } },
+      },
+      expect.objectContaining({ actor: 'jwt:acme-user', role: 'app', target: 'banban', outcome: 'refused:GW_FORBIDDEN' }),
     ]);
   });
 

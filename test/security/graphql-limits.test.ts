@@ -2,6 +2,7 @@ import { parse, validate } from 'graphql';
 import { loadConfig } from '../../src/config';
 import { graphqlProtection } from '../../src/schema/armor';
 import { buildGatewaySchema } from '../../src/schema/build-schema';
+import { Feed, listen, liveClient, untilLive, webhookProbe } from '../support/live';
 import { startTestApp, TestApp } from '../support/test-app';
 import { appToken, bearer, JWT_ENV, opsToken } from './tokens';
 
@@ -57,6 +58,89 @@ describe('query limits (graphql-armor) over HTTP', () => {
     expect(protection.maskSuggestions(typo.message)).toMatch(/Did you mean/);
     const production = graphqlProtection(loadConfig({ NODE_ENV: 'production' }));
     expect(production.maskSuggestions(typo.message)).toBe('Cannot query field "sael" on type "Query".');
+  });
+});
+
+/** Subscription-shaped bombs (the WebSocket path serves subscriptions), each with a twin within the limits that is accepted. */
+const fragments = (levels: number) => {
+  const defs = ['fragment F0 on WebhookProcessedEvent { id client flow action outcome httpStatus durationMs at }'];
+  for (let i = 1; i <= levels; i++) defs.push(`fragment F${i} on WebhookProcessedEvent { ...F${i - 1} ...F${i - 1} ...F${i - 1} }`);
+  return `subscription { webhookProcessed(client: "banban") { ...F${levels} } } ${defs.join(' ')}`;
+};
+const watch = (selection: string) => `subscription { webhookProcessed(client: "banban") { ${selection} } }`;
+const aliases = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: id`).join(' ');
+const WS_BOMBS: Array<[string, string, string]> = [
+  ['alias bomb', watch(aliases(40)), watch(aliases(10))],
+  ['cost bomb', fragments(6), fragments(2)], // each level triples the fields: 3^6 × 8 scalars by armor's cost
+  // one directive per inline fragment: repeating @include on one field would already break a spec rule (UniqueDirectivesPerLocation)
+  ['directive bomb', watch('... @include(if: true) { id } '.repeat(30)), watch('... @include(if: true) { id } '.repeat(5))],
+  ['token bomb', watch('id '.repeat(5000)), watch('id '.repeat(100))],
+];
+
+describe('query limits (graphql-armor) over WebSocket (graphql-ws)', () => {
+  let url: string;
+  const clients: Array<ReturnType<typeof liveClient>> = [];
+  beforeAll(async () => {
+    url = await listen(dev.app);
+  });
+  afterAll(() => Promise.all(clients.map((c) => c.dispose())));
+
+  async function client() {
+    const c = liveClient(url, bearer(await appToken('banban')));
+    clients.push(c);
+    return c;
+  }
+
+  /** Subscribes and waits for the refusal: graphql-ws's error message carries the GraphQL errors. */
+  async function refused(query: string): Promise<{ codes: unknown[]; results: unknown[] }> {
+    const feed = new Feed(await client(), query);
+    const end = await feed.end();
+    webhookProbe(dev.services.events)('after-refusal'); // a refused subscription must not be running
+    await new Promise((r) => setTimeout(r, 100));
+    const errors = Array.isArray(end.failure) ? (end.failure as Array<{ extensions?: { code?: string } }>) : [];
+    return { codes: errors.map((e) => e.extensions?.code), results: feed.results };
+  }
+
+  it.each(WS_BOMBS)('%s is refused over WebSocket; its twin within the limits is served', async (_name, bomb, twin) => {
+    const { codes, results } = await refused(bomb);
+    expect(codes.length).toBeGreaterThan(0);
+    for (const code of codes) expect(code).toMatch(/^GRAPHQL_(VALIDATION|PARSE)_FAILED$/);
+    expect(results).toEqual([]); // zero accepted
+
+    const feed = new Feed(await client(), twin);
+    try {
+      await untilLive(feed, webhookProbe(dev.services.events), 'webhookProcessed');
+    } finally {
+      feed.close();
+    }
+  });
+
+  it('non-text strings are refused over WebSocket too: in variables (GW_INVALID_ENCODING) and in literals (validation)', async () => {
+    const query = 'subscription($c: String!) { webhookProcessed(client: $c) { id } }';
+    for (const c of ['ban\u0000ban', 'ban\ud800ban']) {
+      const end = await new Feed(await client(), query, { c }).end();
+      expect((end.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe('GW_INVALID_ENCODING');
+    }
+    const literal = await new Feed(await client(), 'subscription { webhookProcessed(client: "ban\\u0000ban") { id } }').end();
+    expect((literal.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('production: no field suggestions over WebSocket either', async () => {
+    const c = liveClient(await listen(prod.app), bearer(await appToken('banban')));
+    clients.push(c);
+    const end = await new Feed(c, 'subscription { webhookProcessed(client: "banban") { idd } }').end();
+    const [error] = end.failure as Array<{ message: string; extensions?: { code?: string } }>;
+    expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(error.message).toBe('Cannot query field "idd" on type "WebhookProcessedEvent".');
+    const devEnd = await new Feed(await client(), 'subscription { webhookProcessed(client: "banban") { idd } }').end();
+    expect((devEnd.failure as Array<{ message: string }>)[0].message).toMatch(/Did you mean "id"/);
+  });
+
+  it.each(BOMBS)('the HTTP %s sent over WebSocket is refused by the limits too (not merely as a non-subscription)', async (_name, query) => {
+    const { codes, results } = await refused(query);
+    expect(codes.length).toBeGreaterThan(0);
+    for (const code of codes) expect(code).toMatch(/^GRAPHQL_(VALIDATION|PARSE)_FAILED$/);
+    expect(results).toEqual([]);
   });
 });
 

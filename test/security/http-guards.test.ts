@@ -12,7 +12,7 @@ const preflight = (t: TestApp, origin: string, url = '/graphql') =>
   t.app.inject({ method: 'OPTIONS', url, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
 
 describe('helmet on ops pages', () => {
-  it.each(['/health/live', '/health/ready', '/health/integrations/banban'])('%s carries the security headers', async (url) => {
+  it.each(['/health/live', '/health/ready', '/health/integrations/banban', '/metrics', '/ops/'])('%s carries the security headers', async (url) => {
     const res = await closed.app.inject({ method: 'GET', url });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");

@@ -6,7 +6,10 @@ describe('security configuration', () => {
     expect(c.security.trustedProxies).toEqual(['10.0.0.1', '192.168.0.0/16', '::1']);
     expect(c.security.corsOrigins).toEqual(['https://app.example.com']);
     expect(c.security.jwt).toEqual({ secret: 'x'.repeat(32), issuer: 'https://p.supabase.co/auth/v1', audience: 'authenticated', jwksUrl: undefined });
-    for (const env of [{ TRUSTED_PROXIES: '10.0.0.0/40' }, { CORS_ORIGINS: '*' }, { JWT_SECRET: 'short' }, { JWT_JWKS_URL: 'not a url' }]) {
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(32) }).security.metricsToken).toBe('a'.repeat(32));
+    expect(loadConfig({}).security.metricsToken).toBeUndefined();
+    const badTokens = [{ METRICS_TOKEN: 'too-short' }, { METRICS_TOKEN: `${'a'.repeat(20)} ${'b'.repeat(20)}` }, { METRICS_TOKEN: `${'a'.repeat(40)}\n` }];
+    for (const env of [{ TRUSTED_PROXIES: '10.0.0.0/40' }, { CORS_ORIGINS: '*' }, { JWT_SECRET: 'short' }, { JWT_JWKS_URL: 'not a url' }, ...badTokens]) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
     }
   });

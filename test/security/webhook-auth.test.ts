@@ -1,6 +1,6 @@
-import { register } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import { variant } from '../support/fixtures';
+import { scrapeMetrics } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -135,9 +135,12 @@ async function businessRows(): Promise<number> {
   return Number(rows[0].n);
 }
 
+/** The counter as Prometheus sees it: scraped from /metrics, summed over flows. */
 async function failures(reason: string): Promise<number> {
-  const metric = await register.getSingleMetric('axon_webhook_verification_failures_total')!.get();
-  return metric.values.filter((v) => v.labels.reason === reason).reduce((a, v) => a + v.value, 0);
+  const { status, body } = await scrapeMetrics(t);
+  expect(status).toBe(200);
+  const line = new RegExp(`^axon_webhook_verification_failures_total\\{reason="${reason}",flow="[^"]*"\\} (\\d+)$`, 'gm');
+  return [...body.matchAll(line)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 describe('hostile deliveries', () => {
@@ -226,6 +229,24 @@ describe('legitimate deliveries pass', () => {
   });
 });
 
+describe('the audit trail under hostile input', () => {
+  it('a NUL in a path does not sink the entries recorded with it (stored as U+FFFD)', async () => {
+    await settings('api_key');
+    const [hostile, legit] = await Promise.all([
+      t.app.inject({ method: 'POST', url: '/api/v1/webhooks/sales%00-flow', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload: body() }),
+      deliver(body(), { 'x-api-key': t.apiKey }),
+    ]);
+    expect([hostile.statusCode, legit.status]).toEqual([404, 200]);
+    const { rows } = await t.db.query(`select action, outcome from audit_log where target = $1 or action like 'sales\uFFFD-flow%'`, [legit.body.eventId]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { action: 'sales-flow/register_sale', outcome: 'ok' },
+        { action: 'sales\uFFFD-flow/register_sale', outcome: 'refused:GW_UNKNOWN_FLOW' },
+      ]),
+    );
+  });
+});
+
 describe('input hygiene', () => {
   it('invalid UTF-8 in the raw body is 400, not silently replaced', async () => {
     const raw = Buffer.concat([Buffer.from('{"action":"register_sale","data":{"sale_id":"S-'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]);
@@ -245,6 +266,59 @@ describe('input hygiene', () => {
     expect((await deliver(JSON.stringify(html), { 'x-api-key': t.apiKey })).status).toBe(200);
     const { rows } = await t.db.query(`select description from sale_items where sale_id = 'S-HTML' and line_no = 1`);
     expect(rows[0].description).toBe('<script>alert("x")</script><img src=x onerror=1>');
+  });
+});
+
+describe('the same body rules on /graphql', () => {
+  const post = (payload: string | Buffer) =>
+    t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload });
+  const register = (name: string) =>
+    JSON.stringify({
+      query: 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }',
+      variables: { i: { client: 'banban', name } },
+    });
+
+  it('invalid UTF-8 and non-text escapes are 400 GW_INVALID_ENCODING before any GraphQL runs', async () => {
+    const bad = Buffer.concat([Buffer.from('{"query":"{ sales(first: 1) { edges { cursor } } }","operationName":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    for (const payload of [bad, register('key').replace('"key"', '"k\\u0000ey"')]) {
+      const res = await post(payload);
+      expect([res.statusCode, res.json().error?.code]).toEqual([400, 'GW_INVALID_ENCODING']);
+    }
+  });
+
+  it('U+0000 as a GraphQL escape in the document is a validation error, never reaching the store (no 500)', async () => {
+    const res = await post(JSON.stringify({ query: 'mutation { createWebhookSecret(client: "banban", name: "nul\\u0000name") { secret } }' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors?.[0]).toMatchObject({ message: 'String values must be text; this one carries \\u0000', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  });
+
+  it("a GET's variables are held to the same rule (query-string JSON the body parser never sees)", async () => {
+    const get = (variables: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: `/graphql?query=${encodeURIComponent('query($id: ID!) { sale(id: $id) { id } }')}&variables=${encodeURIComponent(variables)}`,
+        headers: { 'x-api-key': t.apiKey, 'apollo-require-preflight': '1' },
+      });
+    for (const variables of ['{"id":"a\\u0000b"}', '{"id":"a\\ud800b"}']) {
+      const res = await get(variables);
+      expect([res.statusCode, res.json().error?.code]).toEqual([400, 'GW_INVALID_ENCODING']);
+    }
+    const fine = await get('{"id":"V-NONE"}');
+    expect([fine.statusCode, fine.json()]).toEqual([200, { data: { sale: null } }]);
+  });
+
+  it('control characters in GraphQL inputs are refused with the field path, like the webhook contracts', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
+      payload: JSON.stringify({
+        query: 'mutation($i: RegisterSaleInput!) { registerSale(input: $i) { id } }',
+        variables: { i: { id: 'S-GQL-CTRL', channel: 'store', storeCode: 'LJ-001', soldAt: '2026-11-28T12:00:00Z', total: '1.00', items: [{ sku: 'SKU-1', quantity: 1, unitPrice: '1.00', description: 'bad\u0007bell' }] } },
+      }),
+    });
+    expect(res.json().errors?.[0]?.extensions).toMatchObject({ code: 'GW_VALIDATION_FAILED', issues: [{ path: 'input.items.0.description', code: 'invalid_format' }] });
+    expect((await t.db.query(`select count(*)::int as n from sales where id = 'S-GQL-CTRL'`)).rows[0].n).toBe(0);
   });
 });
 

@@ -80,7 +80,7 @@ class Console {
     const data = await this.gql(
       `query($c: String!) {
         flowHealth(client: $c) { status checkedAt flows { flow status circuit lastSuccess errorRate queueSize eventsInWindow } }
-        circuitBreakers { client name scope state failures rejections lastTransitionAt }
+        circuitBreakers(client: $c) { client name scope state failures rejections lastTransitionAt }
       }`,
       { c: this.client },
     );
@@ -164,8 +164,8 @@ class Console {
     button.disabled = true;
     try {
       const data = await this.gql(
-        `mutation($ids: [ID!]!) { replayWebhookEvents(filter: { ids: $ids }) { requeued eventIds skipped } }`,
-        { ids: [id] },
+        `mutation($ids: [ID!]!, $c: String!) { replayWebhookEvents(filter: { ids: $ids, client: $c }) { requeued eventIds skipped } }`,
+        { ids: [id], c: this.client },
       );
       const r = data.replayWebhookEvents;
       $('#replay-result').textContent = r.requeued ? `Replayed ${r.eventIds.join(', ')}` : r.skipped.length ? `Skipped ${id}: a newer delivery was accepted` : `Nothing to replay for ${id}`;
