@@ -18,6 +18,7 @@ let pg: EmbeddedPgProcess | undefined;
 let db: Database;
 let app: Awaited<ReturnType<typeof buildApp>>;
 let key: string;
+let unusedKey: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'axon-outage-pg-'));
@@ -41,6 +42,7 @@ beforeAll(async () => {
   app = await buildApp({ config, db });
   await bootstrapClients(db, app.services, config, app.server.log);
   key = (await app.services.apiKeys.issue({ clientId: 'banban', name: 'outage' })).key;
+  unusedKey = (await app.services.apiKeys.issue({ clientId: 'banban', name: 'never-used' })).key;
   await app.server.ready();
 }, 120_000);
 
@@ -81,9 +83,13 @@ it('Postgres stopped during deliveries: only 503s (with Retry-After) while down;
   const health = await app.server.inject({ method: 'GET', url: '/health/integrations/banban', headers: bearer(await opsToken()) });
   expect(health.statusCode).toBe(503);
   expect(health.json()).toMatchObject({ status: 'down', store: 'down', flows: { sales: { status: 'down' } } });
-  // an API key cannot be checked without the store: a coded 503, not a 401 and not a 500
-  const byKey = await app.server.inject({ method: 'GET', url: '/health/integrations/banban', headers: { 'x-api-key': key } });
+  // a key this instance has not verified lately cannot be checked without the store: a coded 503, not a 401 and not a 500
+  const byKey = await app.server.inject({ method: 'GET', url: '/health/integrations/banban', headers: { 'x-api-key': unusedKey } });
   expect([byKey.statusCode, byKey.json().error.code]).toEqual([503, 'GW_STORE_UNAVAILABLE']);
+  // the key just used for deliveries is still trusted (API_KEY_CACHE_SECONDS): its caller sees the outage itself
+  const byCachedKey = await app.server.inject({ method: 'GET', url: '/health/integrations/banban', headers: { 'x-api-key': key } });
+  expect(byCachedKey.statusCode).toBe(503);
+  expect(byCachedKey.json()).toMatchObject({ status: 'down', store: 'down' });
 
   pg = await startEmbeddedPgProcess(join(dir, 'data'), port);
   // The first deliveries may still meet the reconnecting pool or an open breaker (then 202: stored, queued).
