@@ -71,14 +71,11 @@ function recordParams(clientId: string, movements: MovementInput[]): unknown[] {
  * stock (stock_levels) in the same transaction, so stock always equals the sum of movements.
  */
 export const inventoryLedgerRepository = {
-  async record(q: Queryable, clientId: string, movements: MovementInput[]): Promise<MovementRow[]> {
-    if (movements.length === 0) return [];
-    const { rows } = await q.query<MovementRow>(`${RECORD_SQL} returning ${MOVEMENT_COLUMNS}`, recordParams(clientId, movements));
-    return rows;
-  },
-
-  /** `record` when nobody reads the movements back: pipelined inside a transaction (one round trip less). */
-  async append(q: Queryable, clientId: string, movements: MovementInput[]): Promise<void> {
+  /**
+   * Adds the movements and moves stock_levels. Nothing reads the rows back, so inside a
+   * transaction the statement is pipelined (see Transaction.pipeline): no round trip of its own.
+   */
+  async record(q: Queryable, clientId: string, movements: MovementInput[]): Promise<void> {
     if (movements.length === 0) return;
     await send(q, RECORD_SQL, recordParams(clientId, movements));
   },

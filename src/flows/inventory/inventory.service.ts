@@ -41,7 +41,7 @@ export class InventoryService {
     if (adjustment.quantityDelta < 0) {
       await assertStockAvailable(q, clientId, [{ locationCode: adjustment.locationCode, sku: adjustment.sku, quantity: -adjustment.quantityDelta }]);
     }
-    await inventoryLedgerRepository.append(q, clientId, [
+    await inventoryLedgerRepository.record(q, clientId, [
       {
         locationCode: adjustment.locationCode,
         sku: adjustment.sku,

@@ -120,7 +120,7 @@ export class PurchaseService {
       });
     }
     const received = await purchaseRepository.receivedTotals(q, clientId, order.id);
-    await inventoryLedgerRepository.append(
+    await inventoryLedgerRepository.record(
       q,
       clientId,
       received.map((r) => ({

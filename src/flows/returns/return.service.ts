@@ -81,7 +81,7 @@ export class ReturnService {
       payloadHash,
     });
     await returnRepository.insertItems(q, clientId, row.id, lines);
-    await inventoryLedgerRepository.append(
+    await inventoryLedgerRepository.record(
       q,
       clientId,
       lines.map((l) => ({ locationCode: row.storeCode, sku: l.sku, delta: l.quantity, kind: 'return', sourceType: 'return', sourceId: row.id, occurredAt: row.returnedAt })),

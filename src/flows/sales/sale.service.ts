@@ -109,7 +109,7 @@ export class SaleService {
       await assertStockAvailable(q, clientId, lines.map((l) => ({ locationCode: input.storeCode, sku: l.sku, quantity: l.quantity })));
     }
     // Last, so the stock rows (shared by every sale of the sku at the store) stay locked briefly.
-    await inventoryLedgerRepository.append(
+    await inventoryLedgerRepository.record(
       q,
       clientId,
       lines.map((l) => ({ locationCode: sale.storeCode, sku: l.sku, delta: -l.quantity, kind: 'sale', sourceType: 'sale', sourceId: sale.id, occurredAt: sale.soldAt })),
@@ -164,7 +164,7 @@ export class SaleService {
       returned.set(m.sku, (returned.get(m.sku) ?? 0) - alreadyBack);
       if (-m.delta - alreadyBack > 0) reversals.push({ ...m, quantity: -m.delta - alreadyBack });
     }
-    await inventoryLedgerRepository.append(
+    await inventoryLedgerRepository.record(
       q,
       clientId,
       reversals.map((m) => ({

@@ -63,7 +63,7 @@ export class TransferService {
 
     const items = await transferRepository.itemsByTransferIds(q, clientId, [transfer.id]);
     await assertStockAvailable(q, clientId, items.map((i) => ({ locationCode: transfer.originCode, sku: i.sku, quantity: i.quantitySent })));
-    await inventoryLedgerRepository.append(
+    await inventoryLedgerRepository.record(
       q,
       clientId,
       items.map((i) => ({
@@ -92,7 +92,7 @@ export class TransferService {
 
     await masterDataRepository.upsertProducts(q, clientId, input.items);
     await transferRepository.setReceived(q, clientId, transfer.id, lines);
-    await inventoryLedgerRepository.append(
+    await inventoryLedgerRepository.record(
       q,
       clientId,
       lines
