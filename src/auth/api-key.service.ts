@@ -30,23 +30,28 @@ export class ApiKeyService {
 
   async issue(opts: { clientId: string; flow?: string | null; name: string; key?: string }): Promise<IssuedKey> {
     const key = opts.key ?? `axk_${randomBytes(32).toString('base64url')}`;
-    const record = await apiKeyRepository.insert(this.db, {
-      clientId: opts.clientId,
-      flow: opts.flow ?? null,
-      name: opts.name,
-      keyPrefix: key.slice(0, 10),
-      keyHash: sha256(key),
-    });
+    const record = await this.insert({ ...opts, key });
     if (!record) throw new GatewayError('GW_BUSINESS_ID_CONFLICT', 'That key already exists');
     return { key, record };
   }
 
-  /** Ensures a fixed key exists (DEV_API_KEY); returns false when it was already there. */
+  /**
+   * Ensures a fixed key exists (DEV_API_KEY); returns false when it was already there. Instances
+   * starting together may all find it missing: the key's unique hash lets one of them insert it.
+   */
   async ensure(opts: { clientId: string; name: string; key: string }): Promise<boolean> {
-    const existing = await apiKeyRepository.findActiveByHash(this.db, sha256(opts.key));
-    if (existing) return false;
-    await this.issue(opts);
-    return true;
+    if (await apiKeyRepository.findActiveByHash(this.db, sha256(opts.key))) return false;
+    return (await this.insert(opts)) !== null;
+  }
+
+  private insert(opts: { clientId: string; flow?: string | null; name: string; key: string }): Promise<ApiKeyRow | null> {
+    return apiKeyRepository.insert(this.db, {
+      clientId: opts.clientId,
+      flow: opts.flow ?? null,
+      name: opts.name,
+      keyPrefix: opts.key.slice(0, 10),
+      keyHash: sha256(opts.key),
+    });
   }
 
   list(opts: { clientId?: string | null; includeRevoked?: boolean } = {}): Promise<ApiKeyRow[]> {

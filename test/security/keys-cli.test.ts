@@ -80,3 +80,13 @@ describe('npm run keys', () => {
     expect(stdout).toContain('erp-cli');
   });
 });
+
+describe('DEV_API_KEY at start', () => {
+  it('instances starting together ensure the same key once, without failing', async () => {
+    const key = 'axk_dev_key_ensured_by_several_instances_0001';
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.services.apiKeys.ensure({ clientId: 'banban', name: 'dev', key })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const { rows } = await t.db.query<{ n: number }>(`select count(*)::int as n from api_keys where name = 'dev' and key_prefix = $1`, [key.slice(0, 10)]);
+    expect(rows[0].n).toBe(1);
+  });
+});
