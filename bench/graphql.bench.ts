@@ -149,6 +149,12 @@ async function main(): Promise<void> {
     const payments = edges.reduce((n, e) => n + e.node.payments.length, 0);
     console.log(`${SALES} sales seeded; one page: ${edges.length} sales, ${items} items, ${payments} payments (${JSON.stringify(g).length} bytes)`);
 
+    // BENCH_PROFILE_SIDE=graphql|plain: load one side only (with BENCH_CPU_PROF_DIR, a profile of it alone).
+    const side = process.env.BENCH_PROFILE_SIDE;
+    if (side) {
+      console.log(`${side} only: ${describe(await hammer(servers, side === 'plain' ? plain : graphql, SECONDS))}`);
+      return;
+    }
     await hammer(servers, plain, 2);
     await hammer(servers, graphql, 2);
     // Alternate so neither gets the warmer machine; keep each one's best round.

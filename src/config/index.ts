@@ -44,6 +44,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(15),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).default(20),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
+  GRAPHQL_JIT: z.enum(['true', 'false']).default('true'),
   GROUP_COMMIT_MAX: z.coerce.number().int().min(1).max(256).default(32),
   QUEUE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   QUEUE_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(8),
@@ -118,6 +119,8 @@ export interface Config {
   queue: QueueConfig;
   /** Most deliveries of one lane (e.g. one store's sales) committed together under load; 1 = each alone. */
   groupCommitMax: number;
+  /** Queries run through graphql-jit (false: graphql-js `execute` for everything). */
+  graphqlJit: boolean;
   policy: PolicyConfig;
   pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
   shutdownGraceMs: number;
@@ -224,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
     groupCommitMax: e.GROUP_COMMIT_MAX,
+    graphqlJit: e.GRAPHQL_JIT === 'true',
     queue: {
       workers: e.QUEUE_WORKERS,
       batchSize: e.QUEUE_BATCH_SIZE,

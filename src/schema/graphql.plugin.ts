@@ -18,6 +18,7 @@ import { graphqlProtection } from './armor';
 import { buildGatewaySchema } from './build-schema';
 import { createContext, GraphQLContext } from './context';
 import { introspectionGuard } from './introspection-guard';
+import { localJitGateway } from './jit-executor';
 
 /** Codes Apollo itself assigns to refused documents; they pass through unchanged. */
 const APOLLO_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
@@ -42,7 +43,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
   const production = opts.config.nodeEnv === 'production';
   const protection = graphqlProtection(opts.config);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildGatewaySchema(),
+    ...(opts.config.graphqlJit ? { gateway: localJitGateway(buildGatewaySchema()) } : { schema: buildGatewaySchema() }),
     introspection: true, // gated per caller by introspectionGuard
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,

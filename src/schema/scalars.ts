@@ -1,7 +1,16 @@
 import { GraphQLScalarType, Kind } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
 import { MONEY_PATTERN } from '../shared/money';
 
-export { DateTimeResolver as DateTimeScalar } from 'graphql-scalars';
+/**
+ * graphql-scalars' DateTime (same name, parsing and validation), serialized as the ISO string itself:
+ * the library returns a Date, leaving JSON.stringify a `toJSON` call per timestamp, which made a page's
+ * response take about three times as long to stringify (bench:graphql). The wire format is identical.
+ */
+export const DateTimeScalar = new GraphQLScalarType({
+  ...DateTimeResolver.toConfig(),
+  serialize: (value) => (DateTimeResolver.serialize(value) as Date).toISOString(),
+});
 
 function parseDecimal(value: unknown): string {
   if (typeof value === 'string' && MONEY_PATTERN.test(value)) return value;

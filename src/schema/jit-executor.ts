@@ -1,0 +1,57 @@
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import { DocumentNode, execute, ExecutionResult, GraphQLSchema } from 'graphql';
+import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
+
+/** Compiled operations kept per process, keyed by Apollo's query hash and operation name. */
+const COMPILED_CACHE_SIZE = 1000;
+
+type Compiled = CompiledQuery | ExecutionResult;
+
+/**
+ * Runs queries through graphql-jit: each distinct operation is compiled once into a function that
+ * resolves and completes the selection without graphql-js's per-field work (argument coercion, info
+ * objects, null-prototype result objects), which was most of the gap between /graphql and a plain
+ * route in bench:graphql. Mutations and introspection keep graphql-js's `execute`: mutations are
+ * dominated by their database work, and introspection is rare and must match the reference exactly.
+ * Resolvers, errors and formatError behave as with `execute` (graphql-jit's own test suite runs
+ * graphql-js's execution tests).
+ */
+export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
+  const compiled = new LRUCache<string, Compiled>({ max: COMPILED_CACHE_SIZE });
+  return async (rc) => {
+    const { document, operationName } = rc;
+    const variables = rc.request.variables ?? {};
+    if (rc.operation?.operation !== 'query' || INTROSPECTION.test(rc.source ?? '')) {
+      return execute({ schema, document, operationName, variableValues: variables, contextValue: rc.context });
+    }
+    const key = `${rc.queryHash}:${operationName ?? ''}`;
+    let entry = compiled.get(key);
+    if (!entry) {
+      entry = compileQuery(schema, document as DocumentNode, operationName ?? undefined);
+      compiled.set(key, entry);
+    }
+    if (!isCompiledQuery(entry)) return entry;
+    return entry.query(undefined, rc.context, variables);
+  };
+}
+
+/** `__schema` / `__type(…)`, not `__typename` (which graphql-jit resolves itself). */
+const INTROSPECTION = /\b__(schema|type)\b/;
+
+/**
+ * Apollo Server takes a custom executor only through its gateway interface; this one serves the local
+ * schema (it loads nothing from anywhere) and hands Apollo the executor above.
+ */
+export function localJitGateway(schema: GraphQLSchema): GatewayInterface {
+  return {
+    async load() {
+      return { executor: jitExecutor(schema) };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => undefined;
+    },
+    async stop() {},
+  };
+}
