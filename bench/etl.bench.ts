@@ -59,6 +59,40 @@ async function plainCopy(url: string, file: string): Promise<number> {
   return seconds;
 }
 
+/**
+ * The floor of any pipeline that stores what this one must: the same rows COPY'd straight into copies
+ * of the tables the load writes (sales, sale_items, inventory_movements, etl_run_documents — with their
+ * indexes, defaults and checks), no parsing or rules in Node at all. Its rows/s over the plain COPY's
+ * is the highest ratio a pipeline writing those four tables can reach on this database.
+ */
+async function tablesFloor(url: string): Promise<number> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  const tables: Array<[string, string, (n: number) => string]> = [
+    ['sales', 'client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash', (n) => `banban,F-${n},LJ-${n % 50},loja,C-${n % 5000},2026-11-28 10:00:00+00,39.80,open,${n.toString(16).padStart(64, '0')}`],
+    ['sale_items', 'client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total', (n) => `banban,F-${n},1,SKU-${n % 1000},Produto ${n % 1000},2,19.90,0.00,39.80`],
+    ['inventory_movements', 'client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at, resulting_quantity, below_zero', (n) => `banban,LJ-${n % 50},SKU-${n % 1000},-2,sale,sale,F-${n},2026-11-28 10:00:00+00,${-2 * n},true`],
+    ['etl_run_documents', 'run_id, client_id, kind, document_id, outcome', (n) => `00000000-0000-4000-8000-000000000000,banban,sale,F-${n},loaded`],
+  ];
+  let seconds = 0;
+  try {
+    for (const [table, columns, row] of tables) {
+      await c.query(`create table floor_${table} (like ${table} including all)`);
+      const started = performance.now();
+      await pipeline(
+        (async function* () {
+          for (let n = 0; n < ROWS; n += 1000) yield Array.from({ length: Math.min(1000, ROWS - n) }, (_, i) => `${row(n + i)}\n`).join('');
+        })(),
+        c.query(copyFrom(`copy floor_${table} (${columns}) from stdin with (format csv)`)),
+      );
+      seconds += (performance.now() - started) / 1000;
+    }
+  } finally {
+    await c.end();
+  }
+  return seconds;
+}
+
 async function throughPipeline(url: string, dir: string): Promise<{ seconds: number; run: Awaited<ReturnType<typeof etlRepository.find>> }> {
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: url, ETL_SOURCES: JSON.stringify({ banban: `file://${dir}` }), ETL_CHUNK_SIZE: CHUNK });
   const db = new Database({ connectionString: url, max: 4 });
@@ -81,13 +115,16 @@ async function main(): Promise<void> {
     await writeExport(dir);
     const copySeconds = await plainCopy(database.url, join(dir, 'vendas.csv'));
     const { seconds, run } = await throughPipeline(database.url, dir);
+    const floorSeconds = await tablesFloor(database.url);
     if (run?.status !== 'succeeded' || run.loaded !== ROWS) throw new Error(`the pipeline did not load every row: ${JSON.stringify(run)}`);
     const copyRate = ROWS / copySeconds;
     const etlRate = ROWS / seconds;
     console.log(`\nbench:etl — ${ROWS.toLocaleString('en')} sale rows from a CSV export, chunks of ${CHUNK}, same PostgreSQL`);
     console.log(`plain COPY (one table)          ${copyRate.toFixed(0).padStart(9)} rows/s   ${copySeconds.toFixed(1)} s`);
     console.log(`ETL pipeline (sales service)    ${etlRate.toFixed(0).padStart(9)} rows/s   ${seconds.toFixed(1)} s   loaded ${run.loaded}, rejected ${run.rejected}`);
-    console.log(`ratio ${(etlRate / copyRate).toFixed(2)}× the plain COPY (target ≥ 0.50×)`);
+    const floorRate = ROWS / floorSeconds;
+    console.log(`COPY into the 4 tables written  ${floorRate.toFixed(0).padStart(9)} rows/s   ${floorSeconds.toFixed(1)} s   (no parsing or rules: the floor of any pipeline storing them)`);
+    console.log(`ratio ${(etlRate / copyRate).toFixed(2)}× the plain COPY (target ≥ 0.50×); the 4-table COPY floor is ${(floorRate / copyRate).toFixed(2)}×, and the pipeline reaches ${((100 * etlRate) / floorRate).toFixed(0)}% of it`);
     emitResult({
       name: 'bench:etl',
       figure: `${etlRate.toFixed(0)} rows/s through the pipeline`,
@@ -95,7 +132,7 @@ async function main(): Promise<void> {
       ratio: etlRate / copyRate,
       target: '≥ 0.50×',
       pass: etlRate / copyRate >= 0.5,
-      details: { rows: ROWS, copyRowsPerSec: copyRate, etlRowsPerSec: etlRate },
+      details: { rows: ROWS, copyRowsPerSec: copyRate, etlRowsPerSec: etlRate, fourTableCopyRowsPerSec: floorRate, fourTableCopyRatio: floorRate / copyRate },
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
