@@ -36,7 +36,7 @@ function startServers(databaseUrl: string): Promise<Servers> {
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   // NODE_ENV=production as in a deployment: graphql-js reads it at load time (without it, every type
   // check of execution also runs its development-mode cross-realm diagnostics).
-  const child = spawn(process.execPath, [...profile, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '-r', '@swc-node/register', join(__dirname, 'support', 'graphql-servers.ts'), databaseUrl], {
+  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', join(__dirname, 'support', 'graphql-servers.ts'), databaseUrl], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
