@@ -27,22 +27,39 @@ export function groupByKey<K, R>(keys: readonly K[], rows: R[], keyOf: (r: R) =>
 /** Values a loader has already settled, per (per-request) loader: see `preload` and `loadedOrLoad`. */
 const settled = new WeakMap<object, Map<unknown, unknown>>();
 
-/**
- * Loads `keys` now, in one batch, so that `loadedOrLoad` then answers them without a promise: a
- * connection resolver that knows its nodes' lists are selected preloads them, and graphql-js
- * completes those lists synchronously (no promise per node and field). Same queries as letting the
- * field resolvers batch.
- */
-export async function preload<K, V>(loader: DataLoader<K, V>, keys: readonly K[]): Promise<void> {
-  const values = await loader.loadMany(keys);
-  let known = settled.get(loader);
-  if (!known) settled.set(loader, (known = new Map()));
-  keys.forEach((key, i) => {
-    if (!(values[i] instanceof Error)) known.set(key, values[i]);
-  });
+/** The batch function behind each loader made by `batchLoader`, so `preload` can call it directly. */
+const batchFunctions = new WeakMap<object, (keys: readonly unknown[]) => Promise<ArrayLike<unknown>>>();
+
+/** A DataLoader whose batch function `preload` may call without going through the loader. */
+export function batchLoader<K, V>(batch: (keys: readonly K[]) => Promise<ArrayLike<V | Error>>): DataLoader<K, V> {
+  const loader = new DataLoader<K, V>(batch);
+  batchFunctions.set(loader, batch as (keys: readonly unknown[]) => Promise<ArrayLike<unknown>>);
+  return loader;
 }
 
-/** The preloaded value for `key`, else `loader.load(key)`. */
+/**
+ * Loads `keys` now, in one batch, so that `loadedOrLoad` then answers them without a promise: a
+ * connection resolver that knows its nodes' lists are selected preloads them, and the executor
+ * completes those lists synchronously (no promise per node and field). Same query as letting the
+ * field resolvers batch; with a `batchLoader` it is called directly, without a promise and a cache
+ * entry per key.
+ */
+export async function preload<K, V>(loader: DataLoader<K, V>, keys: readonly K[]): Promise<void> {
+  const batch = batchFunctions.get(loader);
+  const values = batch ? await batch(keys) : await loader.loadMany(keys);
+  let known = settled.get(loader);
+  if (!known) settled.set(loader, (known = new Map()));
+  for (let i = 0; i < keys.length; i++) if (!(values[i] instanceof Error)) known.set(keys[i], values[i]);
+}
+
+/** Makes `loadedOrLoad(loader, key)` answer `value` (a row this request already read), without a promise. */
+export function remember<K, V>(loader: DataLoader<K, V>, key: K, value: V): void {
+  let known = settled.get(loader);
+  if (!known) settled.set(loader, (known = new Map()));
+  known.set(key, value);
+}
+
+/** The preloaded or remembered value for `key`, else `loader.load(key)`. */
 export function loadedOrLoad<K, V>(loader: DataLoader<K, V>, key: K): V | Promise<V> {
   const known = settled.get(loader);
   return known?.has(key) ? (known.get(key) as V) : loader.load(key);
@@ -57,9 +74,9 @@ type LoaderFactory<T> = (q: Queryable, clientId: string) => T;
 export const loaderFactories = {
   sale: ((q, c) => new DataLoader<string, SaleRow | null>(async (ids) => byKey(ids, await saleRepository.byIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, SaleRow | null>>,
   saleItems: ((q, c) =>
-    new DataLoader<string, SaleItemRow[]>(async (ids) => groupByKey(ids, await saleRepository.itemsBySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, SaleItemRow[]>>,
+    batchLoader<string, SaleItemRow[]>(async (ids) => groupByKey(ids, await saleRepository.itemsBySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, SaleItemRow[]>>,
   salePayments: ((q, c) =>
-    new DataLoader<string, PaymentRow[]>(async (ids) => groupByKey(ids, await saleRepository.paymentsBySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, PaymentRow[]>>,
+    batchLoader<string, PaymentRow[]>(async (ids) => groupByKey(ids, await saleRepository.paymentsBySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, PaymentRow[]>>,
   customer: ((q, c) =>
     new DataLoader<string, CustomerRow | null>(async (ids) => byKey(ids, await masterDataRepository.customersByIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, CustomerRow | null>>,
   location: ((q, c) =>

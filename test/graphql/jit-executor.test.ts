@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { execute, GraphQLError, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, OperationDefinitionNode, parse } from 'graphql';
+import { jitExecutor } from '../../src/schema/jit-executor';
 import { buildApp } from '../../src/app';
 import { variant } from '../support/fixtures';
 import { postWebhook } from '../support/http';
@@ -72,5 +74,65 @@ describe('graphql-jit answers exactly as graphql-js', () => {
     expect(refused).toEqual({ data: null, errors: [expect.objectContaining({ path: ['rules'], extensions: { code: 'GW_FORBIDDEN' } })] });
     const bad = JSON.parse((await both(CASES[2][1])).jit.body);
     expect(bad).toEqual({ data: null, errors: [expect.objectContaining({ path: ['bad'], locations: [{ line: 1, column: 30 }], extensions: expect.objectContaining({ code: 'GW_VALIDATION_FAILED' }) })] });
+  });
+});
+
+describe('graphql-jit with our patch (leaf errors build their path and locations only when they fail)', () => {
+  // A schema whose leaves fail in every way a leaf can: null for a non-null field, an Error value,
+  // and a value the scalar refuses, at several list depths; graphql-js is the reference.
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({
+      name: 'Query',
+      fields: {
+        rows: {
+          type: new GraphQLList(
+            new GraphQLObjectType({
+              name: 'Row',
+              fields: {
+                id: { type: new GraphQLNonNull(GraphQLString) },
+                n: { type: GraphQLInt },
+                must: { type: new GraphQLNonNull(GraphQLInt) },
+                cells: { type: new GraphQLList(new GraphQLObjectType({ name: 'Cell', fields: { v: { type: new GraphQLNonNull(GraphQLString) }, w: { type: GraphQLInt } } })) },
+              },
+            }),
+          ),
+          resolve: () => [
+            { id: 'a', n: 1, must: 1, cells: [{ v: 'x', w: 1 }, { v: null, w: 'not an int' }] },
+            { id: null, n: new Error('n failed'), must: 2, cells: [] },
+            { id: 'c', n: 'three', must: new Error('must failed'), cells: [{ v: new Error('v failed'), w: 2 }] },
+          ],
+        },
+      },
+    }),
+  });
+  const source = `query Q {
+    rows { id n must
+      cells { v w } } }`;
+
+  it('has the data of graphql-js and every error it reports, each with its message, locations and path', async () => {
+    const document = parse(source);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const requestContext = { document, source, operation, operationName: 'Q', queryHash: 'leaf-errors', request: { variables: {} }, context: {} };
+    const jit = await jitExecutor(schema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
+    const js = await execute({ schema, document, operationName: 'Q', contextValue: {} });
+    expect(jit.data).toEqual(js.data);
+    const plain = (errors: readonly GraphQLError[] | undefined) => (errors ?? []).map((e) => JSON.parse(JSON.stringify(e)));
+    for (const error of plain(js.errors)) expect(plain(jit.errors)).toContainEqual(error);
+    // graphql-jit completes every field of an object before nulling it, so it also reports the errors
+    // of siblings graphql-js never reached (`w` in cells[1], `n` in rows[1], `v` in rows[2]): each one
+    // real, at its own path.
+    const at = (message: string, line: number, column: number, ...path: Array<string | number>) => ({ message, locations: [{ line, column }], path });
+    expect(plain(jit.errors)).toEqual(
+      expect.arrayContaining([
+        at('Cannot return null for non-nullable field Cell.v.', 3, 15, 'rows', 0, 'cells', 1, 'v'),
+        at('Int cannot represent non-integer value: "not an int"', 3, 17, 'rows', 0, 'cells', 1, 'w'),
+        at('Cannot return null for non-nullable field Row.id.', 2, 12, 'rows', 1, 'id'),
+        at('n failed', 2, 15, 'rows', 1, 'n'),
+        at('Int cannot represent non-integer value: "three"', 2, 15, 'rows', 2, 'n'),
+        at('must failed', 2, 17, 'rows', 2, 'must'),
+        at('v failed', 3, 15, 'rows', 2, 'cells', 0, 'v'),
+      ]),
+    );
+    expect(jit.errors).toHaveLength(7);
   });
 });

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LocationType, ProductType } from '../../domain/master-data.type';
 import { GraphQLContext, tenantOf } from '../../schema/context';
+import { loadedOrLoad } from '../../schema/loaders';
 import { DecimalScalar } from '../../schema/scalars';
 import { formatMoney, money, sumMoney } from '../../shared/money';
 import type { SaleRow } from '../sales/sale.repository';
@@ -42,7 +43,7 @@ export class ReturnResolver {
 
   @FieldResolver(() => SaleType)
   sale(@Root() r: ReturnRow, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.sale.load(r.saleId);
+    return loadedOrLoad(ctx.loaders.sale, r.saleId);
   }
 
   @FieldResolver(() => LocationType)

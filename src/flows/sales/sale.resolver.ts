@@ -3,7 +3,7 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, M
 import { CustomerType, LocationType, ProductType } from '../../domain/master-data.type';
 import { GraphQLContext, tenantOf } from '../../schema/context';
 import { keysetConnection, PageArgs } from '../../schema/connection';
-import { loadedOrLoad, preload } from '../../schema/loaders';
+import { loadedOrLoad, preload, remember } from '../../schema/loaders';
 import { selects } from '../../schema/lookahead';
 import { RegisterCancellationInput, RegisterPaymentInput, RegisterSaleInput, SalesFilterInput } from './sale.input';
 import { PaymentRow, saleCursor, SaleItemRow, saleRepository, SaleRow } from './sale.repository';
@@ -21,7 +21,7 @@ export async function salesPage(ctx: GraphQLContext, filter: SalesFilterInput, a
     args,
     (limit, after) => saleRepository.page(ctx.reader, tenantOf(ctx), filter, limit, after),
     saleCursor,
-    (sale) => ctx.loaders.sale.prime(sale.id, sale),
+    (sale) => remember(ctx.loaders.sale, sale.id, sale),
   );
 }
 
@@ -43,8 +43,8 @@ async function salesPageWithLists(ctx: GraphQLContext, filter: SalesFilterInput,
 export class SaleResolver {
   @Authorized()
   @Query(() => SaleType, { nullable: true, description: 'A sale by its ERP id' })
-  sale(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<SaleRow | null> {
-    return ctx.loaders.sale.load(id);
+  sale(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): SaleRow | null | Promise<SaleRow | null> {
+    return loadedOrLoad(ctx.loaders.sale, id);
   }
 
   @Authorized()
@@ -104,6 +104,6 @@ export class SaleItemResolver {
 export class PaymentResolver {
   @FieldResolver(() => SaleType)
   sale(@Root() payment: PaymentRow, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.sale.load(payment.saleId);
+    return loadedOrLoad(ctx.loaders.sale, payment.saleId);
   }
 }
