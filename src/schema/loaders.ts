@@ -27,6 +27,12 @@ export function groupByKey<K, R>(keys: readonly K[], rows: R[], keyOf: (r: R) =>
 /** Values a loader has already settled, per (per-request) loader: see `preload` and `loadedOrLoad`. */
 const settled = new WeakMap<object, Map<unknown, unknown>>();
 
+function settledBy(loader: object): Map<unknown, unknown> {
+  let known = settled.get(loader);
+  if (!known) settled.set(loader, (known = new Map()));
+  return known;
+}
+
 /** The batch function behind each loader made by `batchLoader`, so `preload` can call it directly. */
 const batchFunctions = new WeakMap<object, (keys: readonly unknown[]) => Promise<ArrayLike<unknown>>>();
 
@@ -47,16 +53,13 @@ export function batchLoader<K, V>(batch: (keys: readonly K[]) => Promise<ArrayLi
 export async function preload<K, V>(loader: DataLoader<K, V>, keys: readonly K[]): Promise<void> {
   const batch = batchFunctions.get(loader);
   const values = batch ? await batch(keys) : await loader.loadMany(keys);
-  let known = settled.get(loader);
-  if (!known) settled.set(loader, (known = new Map()));
+  const known = settledBy(loader);
   for (let i = 0; i < keys.length; i++) if (!(values[i] instanceof Error)) known.set(keys[i], values[i]);
 }
 
 /** Makes `loadedOrLoad(loader, key)` answer `value` (a row this request already read), without a promise. */
 export function remember<K, V>(loader: DataLoader<K, V>, key: K, value: V): void {
-  let known = settled.get(loader);
-  if (!known) settled.set(loader, (known = new Map()));
-  known.set(key, value);
+  settledBy(loader).set(key, value);
 }
 
 /** The preloaded or remembered value for `key`, else `loader.load(key)`. */
