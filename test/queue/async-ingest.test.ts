@@ -1,4 +1,5 @@
 import { CLIENTS } from '../../src/clients/registry';
+import { DEAD_LETTER_QUEUE } from '../../src/queue/webhook-queue';
 import { eventually } from '../support/eventually';
 import { fixture, variant } from '../support/fixtures';
 import { graphql, integrationHealth, postWebhook, scrapeMetrics } from '../support/http';
@@ -153,7 +154,7 @@ describe('retries, dead letters and replay', () => {
     expect(list.body.data.webhookEvents.edges.map((e: any) => e.node)).toContainEqual({ id: pay.body.eventId, status: 'DEAD', attempts: 3, lastErrorCode: 'GW_PREDECESSOR_MISSING' });
     // the dead letter is also in pg-boss's dead-letter queue: pg-boss moves the job there when it fails
     // it, just after the worker's transaction recorded DEAD, so it may land a moment later
-    await eventually(async () => expect(await count(`pgboss.job where name = 'webhook-events-dead' and data->>'eventId' = $1`, [pay.body.eventId])).toBe(1), 5_000);
+    await eventually(async () => expect(await count(`pgboss.job where name = $2 and data->>'eventId' = $1`, [pay.body.eventId, DEAD_LETTER_QUEUE])).toBe(1), 5_000);
 
     await postWebhook(t, 'sales-flow', sale('D-1'));
     const replay = `mutation($f: ReplayWebhookEventsFilterInput!) { replayWebhookEvents(filter: $f) { requeued eventIds skipped } }`;

@@ -2,6 +2,7 @@ import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { Database } from '../../src/db/database';
 import type { EvaluateEventJob } from '../../src/rules/evaluate-event.job';
+import { EVALUATE_QUEUE } from '../../src/rules/reaction-queue';
 import { RuleSetCache } from '../../src/rules/rule-cache';
 import { variant } from '../support/fixtures';
 import { postWebhook } from '../support/http';
@@ -32,8 +33,8 @@ async function sale(customer: string): Promise<string> {
 
 async function jobsOf(eventIds: string[]): Promise<Array<{ state: string; data: EvaluateEventJob }>> {
   const { rows } = await a.db.query<{ state: string; data: EvaluateEventJob }>(
-    `select state, data from pgboss.job where name = 'evaluate-event' and data->>'webhookEventId' = any($1::text[]) order by created_on`,
-    [eventIds],
+    `select state, data from pgboss.job where name = $2 and data->>'webhookEventId' = any($1::text[]) order by created_on`,
+    [eventIds, EVALUATE_QUEUE],
   );
   return rows;
 }
@@ -87,7 +88,7 @@ describe('evaluate-event jobs', () => {
     try {
       await worker.server.ready();
       await worker.services.reactionQueue.idle();
-      const { rows } = await a.db.query(`select state, count(*)::int as n from pgboss.job where name = 'evaluate-event' group by state`);
+      const { rows } = await a.db.query(`select state, count(*)::int as n from pgboss.job where name = $1 group by state`, [EVALUATE_QUEUE]);
       expect(rows).toEqual([{ state: 'completed', n: 13 }]);
       expect(await rfmOf(['C-R-1', 'C-R-LATE'])).toEqual(['C-R-1', 'C-R-LATE']);
       // the rule created above fired for the late sale too, once

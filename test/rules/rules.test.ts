@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { OUTBOUND_WEBHOOK_DEAD_QUEUE } from '../../src/rules/reaction-queue';
 import { buildGatewaySchema } from '../../src/schema/build-schema';
 import { createContext } from '../../src/schema/context';
 import { fixture, variant } from '../support/fixtures';
@@ -345,7 +346,7 @@ describe('outbound webhooks', () => {
       expect(failing.received.length).toBeGreaterThanOrEqual(2);
       expect(failing.received.length).toBeLessThanOrEqual(3);
       expect(fired.map((f) => f.results[0].detail)).toEqual(Array(3).fill(expect.objectContaining({ attempts: 2, deadLettered: true })));
-      const { rows: dead } = await t.db.query(`select data from pgboss.job where name = 'rule-outbound-webhook-dead'`);
+      const { rows: dead } = await t.db.query(`select data from pgboss.job where name = $1`, [OUTBOUND_WEBHOOK_DEAD_QUEUE]);
       expect(dead.map((d) => d.data.actionIndex)).toEqual([0, 0, 0]);
       const failedOnes = (await opsData(t, `query ($r: ID) { ruleFirings(ruleId: $r, outcome: FAILED) { outcome } }`, { r: hook })).ruleFirings;
       expect(failedOnes).toHaveLength(3);
