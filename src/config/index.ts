@@ -73,7 +73,7 @@ const envSchema = z.object({
   RULES_WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   RULES_WEBHOOK_RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** Jobs of the evaluate-event queue a worker takes at once (their RFM re-scoring is one statement per client). */
-  RULES_QUEUE_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+  RULES_QUEUE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   /** How long an instance trusts its cached rule set of a client (changes made on this instance invalidate it at once). */
   RULES_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   RULES_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),

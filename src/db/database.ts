@@ -124,6 +124,16 @@ export async function send(q: Queryable, text: string, values?: unknown[]): Prom
   else await q.query(text, values);
 }
 
+/**
+ * One statement for what several units of work sharing a transaction (a group commit's deliveries)
+ * each ask of it in the same turn of the event loop: `runMany` gets every unit's item and answers one
+ * result per item, in order (see Transaction.merge). Outside a transaction the item runs alone.
+ */
+export function merged<I, R>(q: Queryable, key: string, item: I, runMany: (q: Queryable, items: I[]) => Promise<R[]>): Promise<R> {
+  if (q instanceof Transaction) return q.merge(key, item, (items) => runMany(q, items));
+  return runMany(q, [item]).then((results) => results[0]);
+}
+
 /** Runs `fn` once what `q` wrote is committed: after the transaction, or at once outside one. */
 export function whenCommitted(q: Queryable, fn: () => void): void {
   if (q instanceof Transaction) q.afterCommit(fn);
@@ -135,7 +145,16 @@ export function databaseOf(q: Queryable): Queryable {
   return q instanceof Transaction ? q.database : q;
 }
 
+interface MergedItem {
+  item: unknown;
+  resolve: (result: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
 export class Transaction implements Queryable {
+  /** How many units of work run side by side in this transaction (a group commit's batch). */
+  sharedBy = 1;
+  private readonly merging = new Map<string, MergedItem[]>();
   private readonly inFlight: Array<Promise<unknown>> = [];
   private readonly onCommit: Array<() => void> = [];
   private readonly collected = new Map<string, { items: unknown[]; flush: (items: unknown[]) => void | Promise<void> }>();
@@ -164,6 +183,32 @@ export class Transaction implements Queryable {
     const entry = this.collected.get(key) ?? { items: [], flush: flush as (items: unknown[]) => void | Promise<void> };
     entry.items.push(item);
     this.collected.set(key, entry);
+  }
+
+  /**
+   * Merges the same statement of the units sharing the transaction: the units of a group commit run
+   * side by side and, between two statements, only compute, so each reaches the next statement in the
+   * same turn of the event loop. Items queued under `key` until the turn ends reach `runMany` together,
+   * one statement and one round trip for all instead of one each. If it fails, every unit's call
+   * fails (the group commit then runs each unit alone). A transaction of one unit runs at once.
+   */
+  merge<I, R>(key: string, item: I, runMany: (items: I[]) => Promise<R[]>): Promise<R> {
+    if (this.sharedBy <= 1) return runMany([item]).then((results) => results[0]);
+    return new Promise<R>((resolve, reject) => {
+      let waiting = this.merging.get(key);
+      if (!waiting) {
+        const batch: MergedItem[] = (waiting = []);
+        this.merging.set(key, batch);
+        setImmediate(() => {
+          this.merging.delete(key);
+          runMany(batch.map((m) => m.item as I)).then(
+            (results) => batch.forEach((m, i) => m.resolve(results[i])),
+            (err) => batch.forEach((m) => m.reject(err)),
+          );
+        });
+      }
+      waiting.push({ item, resolve: resolve as (r: unknown) => void, reject });
+    });
   }
 
   /** @internal called by Database.transaction after COMMIT. */

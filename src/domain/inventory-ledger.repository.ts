@@ -1,4 +1,4 @@
-import { Queryable, send } from '../db/database';
+import { merged, Queryable, send } from '../db/database';
 
 export type MovementKind =
   | 'sale'
@@ -49,8 +49,14 @@ const RECORD_SQL = `with m as (
        )
        insert into inventory_movements
          (client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at, resulting_quantity, below_zero)
-       select $1, m.location_code, m.sku, m.delta, m.kind, m.source_type, m.source_id, m.occurred_at, s.quantity, s.quantity < 0
-         from m join s using (location_code, sku) order by m.ord`;
+       select $1, r.location_code, r.sku, r.delta, r.kind, r.source_type, r.source_id, r.occurred_at, r.resulting, r.resulting < 0
+         from (
+           -- each movement's stock right after it: the new stock less the later movements of its position
+           select m.*, s.quantity - coalesce(sum(m.delta) over later, 0) as resulting
+             from m join s using (location_code, sku)
+           window later as (partition by location_code, sku order by m.ord rows between 1 following and unbounded following)
+         ) r
+        order by r.ord`;
 
 function recordParams(clientId: string, movements: MovementInput[]): unknown[] {
   const sorted = [...movements].sort((a, b) => a.locationCode.localeCompare(b.locationCode) || a.sku.localeCompare(b.sku));
@@ -73,11 +79,15 @@ function recordParams(clientId: string, movements: MovementInput[]): unknown[] {
 export const inventoryLedgerRepository = {
   /**
    * Adds the movements and moves stock_levels. Nothing reads the rows back, so inside a
-   * transaction the statement is pipelined (see Transaction.pipeline): no round trip of its own.
+   * transaction the statement is pipelined (see Transaction.pipeline): no round trip of its own;
+   * the movements of the units sharing a transaction are one statement, in the units' order.
    */
   async record(q: Queryable, clientId: string, movements: MovementInput[]): Promise<void> {
     if (movements.length === 0) return;
-    await send(q, RECORD_SQL, recordParams(clientId, movements));
+    await merged(q, `ledger.record:${clientId}`, movements, async (q, each) => {
+      await send(q, RECORD_SQL, recordParams(clientId, each.flat()));
+      return each.map(() => undefined);
+    });
   },
 
   async bySource(q: Queryable, clientId: string, sourceType: string, sourceId: string): Promise<MovementRow[]> {

@@ -1,4 +1,4 @@
-import { Queryable, send } from '../db/database';
+import { merged, Queryable, send } from '../db/database';
 import { SqlFilter } from '../db/sql-filter';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
 
@@ -65,20 +65,28 @@ export function webhookEventCursor(e: Pick<WebhookEventRow, 'receivedAt' | 'id'>
 }
 
 /**
- * The idempotency claim: the event's row, unless an accepted delivery already holds its key
- * (`$1` id, `$2` client, `$11` received_at, `$13` entity key — other statements build on these).
+ * The idempotency claim, for one event or many in one statement (`$1`: a JSON array of
+ * claimRecord): each event's row, unless an accepted delivery already holds its key.
  */
 export const CLAIM_SQL = `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at, entity_key, processed_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $13, case when $12::text = 'processed' then now() end)
+       select t.id, t.client_id, t.flow, t.action, t.idempotency_key, t.business_id, t.payload_hash, t.payload, t.raw_body, t.headers, t.status, t.received_at, t.entity_key,
+              case when t.status = 'processed' then now() end
+         from json_to_recordset($1::json) as t(id uuid, client_id text, flow text, action text, idempotency_key text, business_id text, payload_hash text,
+                                               payload jsonb, raw_body text, headers jsonb, status text, received_at timestamptz, entity_key text)
+        order by t.client_id, t.idempotency_key -- one order for every claim: concurrent claims of the same keys wait, never deadlock
        on conflict (client_id, idempotency_key) where status in ('processing', 'processed', 'queued') do nothing`;
 
 /**
- * `processed` claims a row for the transaction that applies the event: nobody sees it before COMMIT
- * and it is gone on ROLLBACK, and markProcessed then changes no indexed column (processed_at is the
- * transaction's now() either way), so that UPDATE is a HOT update that touches no index.
+ * One event of CLAIM_SQL's array. `processed` claims a row for the transaction that applies the
+ * event: nobody sees it before COMMIT and it is gone on ROLLBACK, and markProcessed then changes no
+ * indexed column (processed_at is the transaction's now() either way), so that UPDATE is a HOT
+ * update that touches no index.
  */
-export function claimParams(e: NewWebhookEvent, status: 'processing' | 'queued' | 'processed'): unknown[] {
-  return [e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload), e.rawBody, e.headers, e.receivedAt, status, e.entityKey ?? null];
+export function claimRecord(e: NewWebhookEvent, status: 'processing' | 'queued' | 'processed') {
+  return {
+    id: e.id, client_id: e.clientId, flow: e.flow, action: e.action, idempotency_key: e.idempotencyKey, business_id: e.businessId,
+    payload_hash: e.payloadHash, payload: e.payload, raw_body: e.rawBody, headers: e.headers, status, received_at: e.receivedAt, entity_key: e.entityKey ?? null,
+  };
 }
 
 export const webhookEventRepository = {
@@ -88,17 +96,25 @@ export const webhookEventRepository = {
    * concurrent duplicates wait for the first one's transaction instead of racing it).
    */
   async claim(q: Queryable, e: NewWebhookEvent, status: 'processing' | 'queued' = 'processing'): Promise<string | null> {
-    const { rows } = await q.query<{ id: string }>(`${CLAIM_SQL} returning id`, claimParams(e, status));
+    const { rows } = await q.query<{ id: string }>(`${CLAIM_SQL} returning id`, [JSON.stringify([claimRecord(e, status)])]);
     return rows[0]?.id ?? null;
   },
 
-  /** Pipelined inside the transaction: the COMMIT right behind it is what the caller waits for. */
+  /**
+   * Pipelined inside the transaction: the COMMIT right behind it is what the caller waits for. The
+   * events of the units sharing a transaction are marked in one statement.
+   */
   async markProcessed(q: Queryable, id: string, httpStatus: number, result: unknown, durationMs: number): Promise<void> {
-    await send(
-      q,
-      `update webhook_events set status = 'processed', http_status = $2, result = $3, processed_at = now(), duration_ms = $4 where id = $1`,
-      [id, httpStatus, JSON.stringify(result), durationMs.toFixed(3)],
-    );
+    await merged(q, 'webhook-events.processed', { id, http_status: httpStatus, result, duration_ms: durationMs.toFixed(3) }, async (q, marks) => {
+      await send(
+        q,
+        `update webhook_events w set status = 'processed', http_status = t.http_status, result = t.result, processed_at = now(), duration_ms = t.duration_ms
+           from json_to_recordset($1::json) as t(id uuid, http_status int, result jsonb, duration_ms numeric)
+          where w.id = t.id`,
+        [JSON.stringify(marks)],
+      );
+      return marks.map(() => undefined);
+    });
   },
 
   /** Records a delivery that had no effect (duplicate, refused or failed); it holds no idempotency key. */

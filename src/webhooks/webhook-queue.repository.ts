@@ -1,5 +1,5 @@
-import { Queryable } from '../db/database';
-import { CLAIM_SQL, claimParams, NewWebhookEvent, QueuedWebhookEvent, WebhookEventStatus } from './webhook-event.repository';
+import { merged, Queryable } from '../db/database';
+import { CLAIM_SQL, claimRecord, NewWebhookEvent, QueuedWebhookEvent, WebhookEventStatus } from './webhook-event.repository';
 
 const QUEUED_COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey", business_id as "businessId",
   payload_hash as "payloadHash", payload, raw_body as "rawBody", headers, status, http_status as "httpStatus", result, error,
@@ -44,15 +44,21 @@ export const webhookQueueRepository = {
     return rows.length > 0;
   },
 
-  /** The claim and the line check in one round trip: null when the key is taken, else whether older events of the entity are queued. */
-  async claimInLine(q: Queryable, e: NewWebhookEvent): Promise<{ behindQueued: boolean } | null> {
-    const { rows } = await q.query<{ behindQueued: boolean }>(
-      // Placeholders of CLAIM_SQL: $1 id, $2 client, $11 received_at, $13 entity key.
-      `with claimed as (${CLAIM_SQL} returning id)
-       select exists (${predecessorQueued({ id: '$1', client: '$2', receivedAt: '$11', entity: '$13' })}) as "behindQueued" from claimed`,
-      claimParams(e, 'processed'),
-    );
-    return rows[0] ?? null;
+  /**
+   * The claim and the line check in one round trip: null when the key is taken, else whether older
+   * events of the entity are queued. The claims of the units sharing a transaction are one statement.
+   */
+  claimInLine(q: Queryable, e: NewWebhookEvent): Promise<{ behindQueued: boolean } | null> {
+    return merged(q, 'webhook-events.claim-in-line', e, async (q, events) => {
+      const { rows } = await q.query<{ id: string; behindQueued: boolean }>(
+        `with claimed as (${CLAIM_SQL} returning id, client_id, received_at, entity_key)
+         select c.id, exists (${predecessorQueued({ id: 'c.id', client: 'c.client_id', receivedAt: 'c.received_at', entity: 'c.entity_key' })}) as "behindQueued"
+           from claimed c`,
+        [JSON.stringify(events.map((ev) => claimRecord(ev, 'processed')))],
+      );
+      const claimed = new Map(rows.map((r) => [r.id, { behindQueued: r.behindQueued }]));
+      return events.map((ev) => claimed.get(ev.id) ?? null);
+    });
   },
 
   async markQueued(q: Queryable, id: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { Queryable } from '../../db/database';
+import { merged, Queryable } from '../../db/database';
 import { SqlFilter } from '../../db/sql-filter';
 import { Money } from '../../shared/money';
 import { decodeCursor, encodeCursor } from '../../shared/pagination';
@@ -50,6 +50,8 @@ export interface NewSale {
   payloadHash: string;
 }
 
+export type NewSaleWithItems = NewSale & { items: Array<Omit<SaleItemRow, 'saleId'>> };
+
 export interface SalesFilter {
   storeCode?: string;
   customerId?: string;
@@ -75,7 +77,7 @@ export const saleRepository = {
    * the webhook's single sale is a batch of one, the ETL's chunk a batch of thousands. Returns the
    * sales that were new (an existing id is left as it is).
    */
-  async insertManyWithItems(q: Queryable, clientId: string, sales: Array<NewSale & { items: Array<Omit<SaleItemRow, 'saleId'>> }>): Promise<SaleRow[]> {
+  async insertManyWithItems(q: Queryable, clientId: string, sales: NewSaleWithItems[]): Promise<SaleRow[]> {
     if (sales.length === 0) return [];
     const items = sales.flatMap((s) => s.items.map((i) => ({ saleId: s.id, ...i })));
     const { rows } = await q.query<SaleRow>(
@@ -101,6 +103,23 @@ export const saleRepository = {
       ],
     );
     return rows;
+  },
+
+  /**
+   * One new sale (null when its id exists). The sales of the units sharing a transaction are one
+   * insertManyWithItems; of two with the same id the first is inserted and the other finds it.
+   */
+  insertWithItems(q: Queryable, clientId: string, sale: NewSaleWithItems): Promise<SaleRow | null> {
+    return merged(q, `sales.insert:${clientId}`, sale, async (q, sales) => {
+      const seen = new Set<string>();
+      const firstOfId = sales.filter((s) => !seen.has(s.id) && seen.add(s.id));
+      const created = new Map((await saleRepository.insertManyWithItems(q, clientId, firstOfId)).map((r) => [r.id, r]));
+      return sales.map((s) => {
+        const row = created.get(s.id) ?? null;
+        created.delete(s.id);
+        return row;
+      });
+    });
   },
 
   /** The stored content hash of each of these sales that exists. */

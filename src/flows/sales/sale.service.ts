@@ -92,7 +92,7 @@ export class SaleService {
       products: lines,
       customer: c && { id: c.id, name: c.name ?? null, email: c.email ?? null, document: c.document ?? null },
     });
-    const [sale] = await saleRepository.insertManyWithItems(q, clientId, [{
+    const sale = await saleRepository.insertWithItems(q, clientId, {
       id: input.id,
       storeCode: input.storeCode,
       channel: input.channel,
@@ -101,7 +101,7 @@ export class SaleService {
       total: computedTotal,
       payloadHash,
       items: lines,
-    }]);
+    });
     if (!sale) return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
 
     // A sale reports what happened at the till; whether it may take stock below zero is the client's call.

@@ -53,7 +53,7 @@ export const salesFlow = defineFlow({
       schema: registerSaleSchema,
       businessId: (d) => d.sale_id,
       entity: (d) => `sale:${d.sale_id}`,
-      lane: (d) => `stock:${d.store_code}`,
+      lane: () => `stock`,
       operation: `mutation RegisterSale($input: RegisterSaleInput!) { registerSale(input: $input) { ${SALE_RESULT} } }`,
       toVariables: (d) => ({
         input: {
