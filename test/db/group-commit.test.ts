@@ -1,4 +1,4 @@
-import { Database } from '../../src/db/database';
+import { Database, merged, Queryable } from '../../src/db/database';
 import { GroupCommit } from '../../src/db/group-commit';
 import { createTestDatabase, TestDatabase } from '../support/test-db';
 
@@ -88,5 +88,48 @@ describe('group commit (a lane\'s waiting units in one transaction)', () => {
       ),
     );
     expect(new Set(xids).size).toBe(5);
+  });
+
+  describe('merged statements (Transaction.merge)', () => {
+    /** Inserts the units' rows in one statement; each unit gets its own row back. */
+    const insertMerged = (statements: number[]) => (q: Queryable, ids: number[]) => {
+      statements.push(ids.length);
+      return q
+        .query<{ id: number; note: string }>(`insert into units select id, 'merged-' || id from unnest($1::int[]) as t(id) returning id, note`, [ids])
+        .then(({ rows }) => ids.map((id) => rows.find((r) => r.id === id)!.note));
+    };
+
+    it('the same statement of units sharing a transaction runs once for all, each unit getting its own result', async () => {
+      const group = new GroupCommit(db, 32);
+      const statements: number[] = [];
+      const notes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => group.run('lane-m', (tx) => merged(tx, 'units.insert', i, insertMerged(statements)))),
+      );
+      expect(notes).toEqual(Array.from({ length: 40 }, (_, i) => `merged-${i}`));
+      expect(statements.reduce((a, b) => a + b, 0)).toBe(40);
+      expect(statements.length).toBeLessThan(40); // batches of waiting units shared one statement
+      expect(Math.max(...statements)).toBeGreaterThan(1);
+      expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    });
+
+    it('outside a shared transaction the item runs alone', async () => {
+      const statements: number[] = [];
+      expect(await merged(db, 'units.insert', 7, insertMerged(statements))).toBe('merged-7');
+      expect(await db.transaction((tx) => merged(tx, 'units.insert', 8, insertMerged(statements)))).toBe('merged-8');
+      expect(statements).toEqual([1, 1]);
+    });
+
+    it('a merged statement that fails fails its batch; the units run again alone and only the bad one fails', async () => {
+      const group = new GroupCommit(db, 32);
+      await db.query(`insert into units values (1017, 'taken')`);
+      const statements: number[] = [];
+      const results = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) => group.run('lane-m', (tx) => merged(tx, 'units.insert', 1000 + i, insertMerged(statements)))),
+      );
+      expect(results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []))).toEqual([17]);
+      expect((results[17] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
+      expect(await stored()).toEqual(Array.from({ length: 30 }, (_, i) => 1000 + i));
+      expect(statements.some((n) => n > 1)).toBe(true); // the failing statement was a merged one
+    });
   });
 });

@@ -152,6 +152,27 @@ describe('idempotency', () => {
     expect(await count('sale_items', `sale_id = 'S-IDEM-4'`)).toBe(2);
   });
 
+  it('concurrent sales of one sku each record the stock right after them, in the order they moved it', async () => {
+    const sku = 'SKU-RUNNING-1';
+    const item = { sku, description: 'Running stock', quantity: 1, unit_price: '10.00', discount: '0.00' };
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => postWebhook(t, 'sales-flow', sale(`V-RUN-${i}`, { store_code: 'LJ-RUN', items: [item, { ...item, quantity: 2 }], total: '30.00' }))),
+    );
+    expect(results.map((r) => [r.status, r.body.error?.code])).toEqual(Array(24).fill([200, undefined]));
+    const { rows } = await t.db.query<{ delta: number; resulting: number; below: boolean }>(
+      `select quantity_delta as delta, resulting_quantity as resulting, below_zero as below
+         from inventory_movements where client_id = 'banban' and location_code = 'LJ-RUN' and sku = $1 order by id`,
+      [sku],
+    );
+    expect(rows).toHaveLength(48);
+    let running = 0;
+    for (const m of rows) {
+      running += m.delta;
+      expect(m).toEqual({ delta: m.delta, resulting: running, below: running < 0 });
+    }
+    expect(await stock('LJ-RUN', sku)).toBe(-72);
+  });
+
   it('50 concurrent deliveries of the same event produce exactly one sale', async () => {
     const body = sale('S-RACE', { store_code: 'LJ-RACE' });
     const results = await Promise.all(Array.from({ length: 50 }, () => postWebhook(t, 'sales-flow', body)));
