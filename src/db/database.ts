@@ -156,6 +156,7 @@ export class Transaction implements Queryable {
   sharedBy = 1;
   private readonly merging = new Map<string, MergedItem[]>();
   private readonly inFlight: Array<Promise<unknown>> = [];
+  private readonly unsent: Array<{ text: string; values?: unknown[] }> = [];
   private readonly onCommit: Array<() => void> = [];
   private readonly collected = new Map<string, { items: unknown[]; flush: (items: unknown[]) => void | Promise<void> }>();
   private firstFailure: unknown;
@@ -219,7 +220,7 @@ export class Transaction implements Queryable {
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
     this.owner.queryCount++;
     try {
-      return await this.client.query<R>(this.owner.statement(text, values), values);
+      return await this.inOneWrite(() => this.client.query<R>(this.owner.statement(text, values), values));
     } catch (err) {
       // "current transaction is aborted": the cause is the pipelined statement that failed first.
       if ((err as { code?: string }).code === '25P02' && this.firstFailure) throw this.firstFailure;
@@ -228,15 +229,34 @@ export class Transaction implements Queryable {
   }
 
   /**
-   * Sends a statement whose result nobody reads without waiting for it: it runs in order with the
-   * transaction's other statements, and its failure fails the COMMIT. This saves a round trip per
-   * write on the request path (e.g. the ledger row after the sale, the event's final status).
+   * A statement whose result nobody reads, not waited for: it is sent with the transaction's next
+   * query or its COMMIT (see inOneWrite), runs in order with the transaction's other statements, and
+   * its failure fails the COMMIT. This saves a round trip per write on the request path (e.g. the
+   * ledger row after the sale, the event's final status).
    */
   pipeline(text: string, values?: unknown[]): void {
     this.owner.queryCount++;
-    const sent = this.client.query(this.owner.statement(text, values), values);
-    sent.catch((err) => (this.firstFailure ??= err)); // observed at commit (or settle); never an unhandled rejection
-    this.inFlight.push(sent);
+    this.unsent.push({ text, values });
+  }
+
+  /**
+   * Sends the statements `pipeline` held back, then what `next` sends, in one write to the socket:
+   * held-back statements wait for the transaction's next query or its COMMIT, so a delivery's
+   * trailing writes and its COMMIT (or BEGIN and its first query) cost one system call, not one each.
+   */
+  private inOneWrite<T>(next: () => T): T {
+    const stream = (this.client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
+    stream?.cork();
+    try {
+      for (const { text, values } of this.unsent.splice(0)) {
+        const sent = this.client.query(this.owner.statement(text, values), values);
+        sent.catch((err) => (this.firstFailure ??= err)); // observed at commit (or settle); never an unhandled rejection
+        this.inFlight.push(sent);
+      }
+      return next();
+    } finally {
+      stream?.uncork();
+    }
   }
 
   /** COMMIT, queued behind the pipelined statements; any of them failing means nothing committed. */
@@ -244,7 +264,7 @@ export class Transaction implements Queryable {
     for (const { items, flush } of this.collected.values()) if (items.length) await flush(items);
     this.collected.clear();
     this.owner.queryCount++;
-    const commit = this.client.query('COMMIT');
+    const commit = this.inOneWrite(() => this.client.query('COMMIT'));
     const pending = this.inFlight.splice(0);
     const failed = (await Promise.allSettled(pending)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const done = await commit;
@@ -255,6 +275,7 @@ export class Transaction implements Queryable {
 
   /** Waits for every pipelined statement to finish (before a ROLLBACK), ignoring their outcome. */
   async settle(): Promise<void> {
+    this.unsent.length = 0; // never sent: nothing to undo
     await Promise.allSettled(this.inFlight.splice(0));
   }
 }

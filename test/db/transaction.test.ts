@@ -61,6 +61,26 @@ describe('pipelined transactions (node-postgres pipeline mode)', () => {
     expect(ran).toEqual(['committed']);
   });
 
+  it('statements not waited for leave with the next query or the COMMIT, in one write to the socket', async () => {
+    const writes: number[] = [];
+    await db.transaction(async (tx) => {
+      const socket = (tx as unknown as { client: { connection: { stream: { _write: Function; _writev: Function } } } }).client.connection.stream;
+      const write = socket._write.bind(socket);
+      const writev = socket._writev.bind(socket);
+      socket._write = (chunk: Buffer, enc: string, cb: () => void) => (writes.push(1), write(chunk, enc, cb));
+      socket._writev = (chunks: unknown[], cb: () => void) => (writes.push(chunks.length), writev(chunks, cb));
+      tx.pipeline(`insert into pipeline_probe values ($1, $2)`, [1, 'one']);
+      tx.pipeline(`insert into pipeline_probe values ($1, $2)`, [2, 'two']);
+      expect(writes).toEqual([]); // held back
+      await tx.query(`select 1`);
+      expect(writes).toHaveLength(1); // BEGIN, both inserts and the query
+      tx.pipeline(`update pipeline_probe set note = 'three' where id = $1`, [2]);
+      tx.pipeline(`insert into pipeline_probe values ($1, $2)`, [3, 'three']);
+    });
+    expect(writes).toHaveLength(2); // the trailing statements and the COMMIT
+    expect(await notes()).toEqual([{ id: 1, note: 'one' }, { id: 2, note: 'three' }, { id: 3, note: 'three' }]);
+  });
+
   it('send() outside a transaction is an ordinary awaited statement', async () => {
     await send(db, `insert into pipeline_probe values ($1, $2)`, [7, 'seven']);
     expect(await notes()).toEqual([{ id: 7, note: 'seven' }]);
