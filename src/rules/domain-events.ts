@@ -137,8 +137,10 @@ async function stockLevels(q: Queryable, e: WebhookEventRow): Promise<DomainEven
             (array_agg(m.resulting_quantity order by m.id desc))[1] as quantity
        from inventory_movements m
       where m.client_id = $1 and m.recorded_at = (select processed_at from webhook_events where id = $2)
+        -- sales committed together (group commit) share a transaction: each keeps to its own sale
+        and ($3::text is null or (m.source_type = 'sale' and m.source_id = $3))
       group by m.client_id, m.location_code, m.sku order by 1, 2`,
-    [e.clientId, e.id], // compared in SQL: microseconds do not survive a JS Date
+    [e.clientId, e.id, e.action === 'register_sale' ? e.businessId : null], // compared in SQL: microseconds do not survive a JS Date
   );
   return rows.map((r) => ({
     type: RuleEventType.STOCK_LEVEL,
