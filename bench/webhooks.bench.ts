@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBenchDatabase } from './support/bench-db';
 import { emitResult } from './support/report';
+import { cpuMeter } from './support/cpu';
 import { load, row, startServer } from './support/run';
 
 /**
@@ -30,14 +31,18 @@ async function main(): Promise<void> {
   try {
     const baseline = await startServer('baseline', database.url);
     await load({ url: `http://127.0.0.1:${baseline.port}/baseline`, headers: {}, body, connections: CONNECTIONS, seconds: 2 }); // warm-up
+    const baseCpu = cpuMeter(baseline.pid);
     const base = await load({ url: `http://127.0.0.1:${baseline.port}/baseline`, headers: {}, body, connections: CONNECTIONS, seconds: SECONDS });
+    const baseMs = baseCpu.perRequest(base.total);
     await baseline.stop();
 
     const gateway = await startServer('gateway', database.url);
     const headers = { 'x-api-key': gateway.extra[0] };
     const url = `http://127.0.0.1:${gateway.port}/api/v1/webhooks/sales-flow`;
     await load({ url, headers, body: (n) => body(n + 10_000_000), connections: CONNECTIONS, seconds: 2 }); // warm-up
+    const hubCpu = cpuMeter(gateway.pid);
     const hub = await load({ url, headers, body, connections: CONNECTIONS, seconds: SECONDS });
+    const hubMs = hubCpu.perRequest(hub.total);
     await gateway.stop();
 
     const ratio = hub.requestsPerSec / base.requestsPerSec;
@@ -45,6 +50,8 @@ async function main(): Promise<void> {
     console.log(row('baseline (INSERT raw JSON)', base));
     console.log(row('gateway register_sale', hub));
     console.log(`ratio ${ratio.toFixed(2)}× the baseline (target ≥ 0.60×); gateway p99 ${hub.p99} ms (target < 25 ms)`);
+    const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} ms`);
+    console.log(`CPU per request: baseline server ${ms(baseMs.serverMs)} + PostgreSQL ${ms(baseMs.postgresMs)}; gateway ${ms(hubMs.serverMs)} + PostgreSQL ${ms(hubMs.postgresMs)}`);
     if (hub.non2xx > 0 || hub.errors > 0) console.log('WARNING: the gateway answered non-2xx or errored; the figures are not valid');
     emitResult({
       name: 'bench:webhooks',
@@ -53,7 +60,7 @@ async function main(): Promise<void> {
       ratio,
       target: '≥ 0.60×, p99 < 25 ms',
       pass: ratio >= 0.6 && hub.p99 < 25 && hub.non2xx === 0,
-      details: { connections: CONNECTIONS, seconds: SECONDS, varied_skus: VARY, gateway: hub, baseline: base },
+      details: { connections: CONNECTIONS, seconds: SECONDS, varied_skus: VARY, gateway: { ...hub, cpuMsPerRequest: hubMs }, baseline: { ...base, cpuMsPerRequest: baseMs } },
     });
   } finally {
     await database.drop();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 export interface ServerHandle {
   port: number;
+  pid: number;
   extra: string[];
   stop(): Promise<void>;
 }
@@ -25,6 +26,7 @@ export function startServer(kind: 'gateway' | 'baseline', databaseUrl: string, s
       if (m) {
         resolve({
           port: Number(m[1]),
+          pid: child.pid!,
           extra: m[2].trim().split(/\s+/).filter(Boolean),
           stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
         });

@@ -108,10 +108,12 @@ export const webhookEventRepository = {
     await merged(q, 'webhook-events.processed', { id, http_status: httpStatus, result, duration_ms: durationMs.toFixed(3) }, async (q, marks) => {
       await send(
         q,
+        // `w.id = any($1)` lets the plan find the rows by primary key whatever the table's size (joined
+        // to the recordset alone, the cached plan made while the table was small scans it).
         `update webhook_events w set status = 'processed', http_status = t.http_status, result = t.result, processed_at = now(), duration_ms = t.duration_ms
-           from json_to_recordset($1::json) as t(id uuid, http_status int, result jsonb, duration_ms numeric)
-          where w.id = t.id`,
-        [JSON.stringify(marks)],
+           from json_to_recordset($2::json) as t(id uuid, http_status int, result jsonb, duration_ms numeric)
+          where w.id = any($1::uuid[]) and w.id = t.id`,
+        [marks.map((m) => m.id), JSON.stringify(marks)],
       );
       return marks.map(() => undefined);
     });
