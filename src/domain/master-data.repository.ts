@@ -1,4 +1,4 @@
-import { Queryable, send } from '../db/database';
+import { merged, Queryable, send } from '../db/database';
 import { rememberMasterData, unknownMasterData } from './master-data.cache';
 
 export type LocationKind = 'store' | 'distribution_center' | 'other';
@@ -45,42 +45,16 @@ export const masterDataRepository = {
     const data = unknownMasterData(q, clientId, known);
     if (!data) return;
     rememberMasterData(q, clientId, data);
-    const codes = [...new Set(data.locations ?? [])].sort();
-    const bySku = new Map<string, string | null>();
-    for (const p of data.products ?? []) bySku.set(p.sku, p.description ?? bySku.get(p.sku) ?? null);
-    const skus = [...bySku.keys()].sort();
-    const byId = new Map<string, CustomerRow>();
-    for (const k of [...(data.customers ?? []), ...(data.customer ? [data.customer] : [])]) byId.set(k.id, k);
-    const cs = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
-    await send(
-      q,
-      `with
-       loc as (
-         insert into locations (client_id, code, kind)
-         select $1, code, kind from unnest($2::text[], $3::text[]) as t(code, kind)
-         on conflict do nothing),
-       prod as (select * from unnest($4::text[], $5::text[]) as t(sku, description)),
-       prod_new as (
-         insert into products (client_id, sku, description) select $1, sku, description from prod
-         on conflict do nothing),
-       prod_changed as (
-         update products p set description = prod.description, updated_at = now() from prod
-          where p.client_id = $1 and p.sku = prod.sku and prod.description is not null
-            and p.description is distinct from prod.description),
-       cust as (select * from unnest($6::text[], $7::text[], $8::text[], $9::text[]) as t(id, name, email, document)),
-       cust_new as (
-         insert into customers (client_id, id, name, email, document) select $1, id, name, email, document from cust
-         on conflict do nothing)
-       update customers k set name = coalesce(cust.name, k.name), email = coalesce(cust.email, k.email),
-              document = coalesce(cust.document, k.document), updated_at = now()
-         from cust
-        where k.client_id = $1 and k.id = cust.id
-          and (k.name, k.email, k.document) is distinct from
-              (coalesce(cust.name, k.name), coalesce(cust.email, k.email), coalesce(cust.document, k.document))`,
-      [clientId, codes, codes.map(locationKind), skus, skus.map((s) => bySku.get(s)), cs.map((k) => k.id), cs.map((k) => k.name), cs.map((k) => k.email), cs.map((k) => k.document)],
-    );
+    // What the units sharing a transaction register is one statement.
+    await merged(q, `master-data:${clientId}`, data, async (q, each) => {
+      await registerAll(q, clientId, {
+        locations: each.flatMap((d) => d.locations ?? []),
+        products: each.flatMap((d) => d.products ?? []),
+        customers: each.flatMap((d) => [...(d.customers ?? []), ...(d.customer ? [d.customer] : [])]),
+      });
+      return each.map(() => undefined);
+    });
   },
-
   upsertLocations(q: Queryable, clientId: string, codes: string[]): Promise<void> {
     return masterDataRepository.register(q, clientId, { locations: codes });
   },
@@ -108,3 +82,41 @@ export const masterDataRepository = {
     return rows;
   },
 };
+
+/** One statement for all of `data` (sorted keys: concurrent registrations lock rows in one order). */
+async function registerAll(q: Queryable, clientId: string, data: MasterData): Promise<void> {
+  const codes = [...new Set(data.locations ?? [])].sort();
+  const bySku = new Map<string, string | null>();
+  for (const p of data.products ?? []) bySku.set(p.sku, p.description ?? bySku.get(p.sku) ?? null);
+  const skus = [...bySku.keys()].sort();
+  const byId = new Map<string, CustomerRow>();
+  for (const k of [...(data.customers ?? []), ...(data.customer ? [data.customer] : [])]) byId.set(k.id, k);
+  const cs = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+  await send(
+    q,
+    `with
+     loc as (
+       insert into locations (client_id, code, kind)
+       select $1, code, kind from unnest($2::text[], $3::text[]) as t(code, kind)
+       on conflict do nothing),
+     prod as (select * from unnest($4::text[], $5::text[]) as t(sku, description)),
+     prod_new as (
+       insert into products (client_id, sku, description) select $1, sku, description from prod
+       on conflict do nothing),
+     prod_changed as (
+       update products p set description = prod.description, updated_at = now() from prod
+        where p.client_id = $1 and p.sku = any($4::text[]) and p.sku = prod.sku and prod.description is not null
+          and p.description is distinct from prod.description),
+     cust as (select * from unnest($6::text[], $7::text[], $8::text[], $9::text[]) as t(id, name, email, document)),
+     cust_new as (
+       insert into customers (client_id, id, name, email, document) select $1, id, name, email, document from cust
+       on conflict do nothing)
+     update customers k set name = coalesce(cust.name, k.name), email = coalesce(cust.email, k.email),
+            document = coalesce(cust.document, k.document), updated_at = now()
+       from cust
+      where k.client_id = $1 and k.id = any($6::text[]) and k.id = cust.id -- by key, whatever the cached plan
+        and (k.name, k.email, k.document) is distinct from
+            (coalesce(cust.name, k.name), coalesce(cust.email, k.email), coalesce(cust.document, k.document))`,
+    [clientId, codes, codes.map(locationKind), skus, skus.map((s) => bySku.get(s)), cs.map((k) => k.id), cs.map((k) => k.name), cs.map((k) => k.email), cs.map((k) => k.document)],
+  );
+}

@@ -173,6 +173,24 @@ describe('idempotency', () => {
     expect(await stock('LJ-RUN', sku)).toBe(-72);
   });
 
+  it('concurrent sales register every new store, product and customer they bring', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        postWebhook(t, 'sales-flow', sale(`V-MD-${i}`, {
+          store_code: `LJ-MD-${i % 4}`,
+          customer: { customer_id: `C-MD-${i}`, name: `Customer ${i}`, email: `c${i}@example.com`, document: `9000000000${i % 10}` },
+          items: [{ sku: `SKU-MD-${i}`, description: `Product ${i}`, quantity: 1, unit_price: '10.00', discount: '0.00' }],
+          total: '10.00',
+        })),
+      ),
+    );
+    expect(results.map((r) => [r.status, r.body.error?.code])).toEqual(Array(20).fill([200, undefined]));
+    const customers = await t.db.query<{ id: string; name: string }>(`select id, name from customers where client_id = 'banban' and id like 'C-MD-%' order by name`);
+    expect(customers.rows).toEqual(Array.from({ length: 20 }, (_, i) => ({ id: `C-MD-${i}`, name: `Customer ${i}` })).sort((a, b) => a.name.localeCompare(b.name)));
+    expect(await count('products', `client_id = 'banban' and sku like 'SKU-MD-%' and description like 'Product %'`)).toBe(20);
+    expect(await count('locations', `client_id = 'banban' and code like 'LJ-MD-%' and kind = 'store'`)).toBe(4);
+  });
+
   it('50 concurrent deliveries of the same event produce exactly one sale', async () => {
     const body = sale('S-RACE', { store_code: 'LJ-RACE' });
     const results = await Promise.all(Array.from({ length: 50 }, () => postWebhook(t, 'sales-flow', body)));
