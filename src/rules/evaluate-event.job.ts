@@ -11,9 +11,29 @@ import type { RuleService } from './rule.service';
  */
 export type EvaluateEventJob =
   | { kind: 'webhook'; clientId: string; webhookEventId: string; action?: string; saleId?: string | null }
+  /** The deliveries of one client a group commit applied together: one job for all of them. */
+  | { kind: 'webhooks'; clientId: string; events: Array<{ webhookEventId: string; action: string; saleId: string | null }> }
   | { kind: 'circuit'; clientId: string; name: string; state: string; previous: string | null; at: string };
 
-type WebhookJob = Extract<EvaluateEventJob, { kind: 'webhook' }>;
+export type WebhookJob = Extract<EvaluateEventJob, { kind: 'webhook' }>;
+type SingleJob = Exclude<EvaluateEventJob, { kind: 'webhooks' }>;
+
+/** The events of one transaction as jobs: one per client (a single event keeps the one-event shape). */
+export function reactionJobsOf(events: WebhookJob[]): EvaluateEventJob[] {
+  const byClient = new Map<string, WebhookJob[]>();
+  for (const e of events) byClient.set(e.clientId, [...(byClient.get(e.clientId) ?? []), e]);
+  return [...byClient.values()].map((group) =>
+    group.length === 1
+      ? group[0]
+      : { kind: 'webhooks', clientId: group[0].clientId, events: group.map((e) => ({ webhookEventId: e.webhookEventId, action: e.action ?? '', saleId: e.saleId ?? null })) },
+  );
+}
+
+/** A job's events one by one (a `webhooks` job holds several). */
+function eventsOf(job: EvaluateEventJob): SingleJob[] {
+  if (job.kind !== 'webhooks') return [job];
+  return job.events.map((e) => ({ kind: 'webhook', clientId: job.clientId, ...e }));
+}
 
 export interface EvaluateEventDeps {
   db: Database;
@@ -56,7 +76,15 @@ export function createEvaluateEvents(deps: EvaluateEventDeps): (jobs: EvaluateEv
     for (const e of await domainEventsOf(deps.db, row, wanted)) await deps.rules.evaluate(e);
   }
 
-  return async function evaluateEvents(jobs) {
+  return async function evaluateEvents(batch) {
+    const owners = batch.flatMap((job, i) => eventsOf(job).map(() => i));
+    const errors = await evaluateSingle(batch.flatMap(eventsOf));
+    const failed: Array<unknown | null> = batch.map(() => null);
+    errors.forEach((err, k) => err && (failed[owners[k]] ??= err)); // a job fails (and is retried whole) if any of its events fails
+    return failed;
+  };
+
+  async function evaluateSingle(jobs: SingleJob[]): Promise<Array<unknown | null>> {
     const errors: Array<unknown | null> = jobs.map(() => null);
     const prepared = await Promise.all(jobs.map((job) => (job.kind === 'webhook' ? completed(job) : null)));
 
@@ -81,5 +109,5 @@ export function createEvaluateEvents(deps: EvaluateEventDeps): (jobs: EvaluateEv
       }
     }
     return errors;
-  };
+  }
 }

@@ -4,7 +4,7 @@ import type { JobResult, JobWithMetadata, PgBoss, SendOptions } from 'pg-boss';
 import type { QueueConfig, RuleWebhookConfig } from '../config';
 import { Database, Queryable, Transaction } from '../db/database';
 import { ensureQueue, onTransaction, QueueExtension } from '../queue/webhook-queue';
-import type { EvaluateEventJob } from './evaluate-event.job';
+import { EvaluateEventJob, reactionJobsOf, WebhookJob } from './evaluate-event.job';
 import type { EventDispatcher } from './event-dispatcher';
 import { reactionQueueRepository } from './reaction-queue.repository';
 
@@ -130,16 +130,16 @@ export class ReactionQueue implements EventDispatcher, QueueExtension {
   /**
    * In the transaction that commits the delivery's effect: the reaction commits (or not) with it.
    * The reactions of a transaction are inserted together, pipelined just before its COMMIT (one
-   * statement for all the deliveries a group commit holds, no extra round trip).
+   * statement and one job per client for all the deliveries a group commit holds, no extra round trip).
    */
-  async enqueueOn(tx: Queryable, job: EvaluateEventJob): Promise<void> {
+  async enqueueOn(tx: Queryable, job: WebhookJob): Promise<void> {
     const boss = this.started();
     if (!(tx instanceof Transaction)) {
       await boss.send(EVALUATE_QUEUE, job, { db: onTransaction(tx) });
       return;
     }
     tx.collect(EVALUATE_QUEUE, job, async (jobs) => {
-      await boss.insert(EVALUATE_QUEUE, jobs.map((data) => ({ data })), { db: pipelinedOn(tx) });
+      await boss.insert(EVALUATE_QUEUE, reactionJobsOf(jobs).map((data) => ({ data })), { db: pipelinedOn(tx) });
     });
   }
 

@@ -100,6 +100,24 @@ describe('evaluate-event jobs', () => {
       await db.close();
     }
   });
+
+  it('deliveries committed together share one job carrying each of them, and every one is evaluated', async () => {
+    const customers = Array.from({ length: 12 }, (_, i) => `C-R-G${i}`);
+    const results = await Promise.all(
+      customers.map((c, i) => postWebhook(a, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: `V-REACT-G${i}`, customer: { customer_id: c } }))),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
+    const ids = results.map((r) => r.body.eventId as string);
+    const { rows } = await a.db.query<{ data: EvaluateEventJob }>(`select data from pgboss.job where name = $1 and state = 'created'`, [EVALUATE_QUEUE]);
+    const carried = (d: EvaluateEventJob) => (d.kind === 'webhooks' ? d.events.map((e) => e.webhookEventId) : d.kind === 'webhook' ? [d.webhookEventId] : []);
+    const jobs = rows.map((r) => r.data).filter((d) => carried(d).some((id) => ids.includes(id)));
+    expect(jobs.flatMap(carried).sort()).toEqual([...ids].sort()); // each delivery once
+    expect(jobs.length).toBeLessThan(12);
+    const grouped = jobs.find((d) => d.kind === 'webhooks');
+    expect(grouped).toMatchObject({ kind: 'webhooks', clientId: 'banban', events: expect.arrayContaining([expect.objectContaining({ action: 'register_sale', saleId: expect.stringMatching(/^V-REACT-G/) })]) });
+    expect(await a.services.evaluateEvents(jobs)).toEqual(jobs.map(() => null));
+    expect(await rfmOf(customers)).toEqual([...customers].sort());
+  });
 });
 
 describe('RuleSetCache', () => {
