@@ -100,7 +100,7 @@ export async function buildApp({ config, db, services = createServices(db, confi
       return new GatewayError('GW_OVERLOADED', 'The gateway is under pressure; retry later').toBody() as unknown as void;
     },
   });
-  const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services, log: server.log, underPressure: () => server.isUnderPressure(), groupCommitMax: config.groupCommitMax });
+  const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services, log: server.log, underPressure: () => server.isUnderPressure(), groupCommitMax: config.groupCommitMax, jit: config.graphqlJit });
   services.queue.handle({ process: (job, last) => pipeline.processQueued(job, last), deadLettered: (job) => pipeline.deadLettered(job) });
   server.addHook('onReady', () => services.queue.start(server.log));
   // ETL runs in flight stop after their current chunk; their jobs resume them on the next worker.

@@ -77,7 +77,8 @@ export class ResiliencePolicy {
       maxAttempts: config.retryAttempts,
       backoff: new ExponentialBackoff({ initialDelay: config.retryInitialDelayMs, maxDelay: config.retryInitialDelayMs * 20 }),
     });
-    this.policy = wrap(bulkhead(config.bulkheadLimit, config.bulkheadQueue), timeout(config.timeoutMs, TimeoutStrategy.Aggressive), this.breaker, retrying);
+    // The store call does not watch the signal: aborting it on return would only build a DOMException per call.
+    this.policy = wrap(bulkhead(config.bulkheadLimit, config.bulkheadQueue), timeout(config.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }), this.breaker, retrying);
     let previous = this.breaker.state;
     this.breaker.onSuccess(() => this.counters.successes++);
     this.breaker.onFailure(({ reason }) => {

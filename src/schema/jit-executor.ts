@@ -12,8 +12,9 @@ type Compiled = CompiledQuery | ExecutionResult;
  * Runs queries through graphql-jit: each distinct operation is compiled once into a function that
  * resolves and completes the selection without graphql-js's per-field work (argument coercion, info
  * objects, null-prototype result objects), which was most of the gap between /graphql and a plain
- * route in bench:graphql. Mutations and introspection keep graphql-js's `execute`: mutations are
- * dominated by their database work, and introspection is rare and must match the reference exactly.
+ * route in bench:graphql. Mutations over HTTP and introspection keep graphql-js's `execute`: those
+ * mutations are dominated by their database work, and introspection is rare and must match the
+ * reference exactly. (The webhook pipeline compiles its actions' fixed mutations itself.)
  * Resolvers, data, errors and formatError behave as with `execute` (test/graphql/jit-executor.test.ts
  * compares both), with one documented difference: graphql-jit completes every field of an object
  * before a non-null error nulls it, so it may also report errors of siblings graphql-js never reached.

@@ -136,3 +136,29 @@ describe('graphql-jit with our patch (leaf errors build their path and locations
     expect(jit.errors).toHaveLength(7);
   });
 });
+
+describe('webhook actions compiled by graphql-jit answer as with graphql-js', () => {
+  const deliveries = (p: string): Array<[string, unknown]> => [
+    ['sales-flow', variant('sales-flow', 'register_sale', { sale_id: `${p}-S1` })],
+    ['sales-flow', variant('sales-flow', 'register_sale', { sale_id: `${p}-S2`, total: '1.00' })], // business rule (422)
+    ['sales-flow', variant('sales-flow', 'register_payment', { sale_id: `${p}-S1`, payment_id: `${p}-P1`, amount: '9999.00' })], // over-payment
+    ['sales-flow', variant('sales-flow', 'register_payment', { sale_id: `${p}-S1`, payment_id: `${p}-P2`, amount: '100.00' })],
+    ['sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: `${p}-NONE` })], // coded 404
+    ['sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: `${p}-S1` })],
+  ];
+  const post = (app: FastifyInstance, flow: string, body: unknown) =>
+    app.inject({ method: 'POST', url: `/api/v1/webhooks/${flow}`, headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload: JSON.stringify(body) });
+  /** The body with what differs by construction (event ids, the business ids' prefix) taken out. */
+  const comparable = (body: string, prefix: string) => body.replace(/"eventId":"[^"]+"/g, '"eventId":"…"').split(prefix).join('…');
+
+  it('results and refusals (status, code, message, issues) are the same', async () => {
+    const jitSide = deliveries('JWA');
+    const jsSide = deliveries('JWB');
+    for (let i = 0; i < jitSide.length; i++) {
+      const a = await post(t.app, jitSide[i][0], jitSide[i][1]);
+      const b = await post(reference, jsSide[i][0], jsSide[i][1]);
+      expect([a.statusCode, comparable(a.body, 'JWA')]).toEqual([b.statusCode, comparable(b.body, 'JWB')]);
+    }
+    expect((await post(t.app, ...jitSide[0])).statusCode).toBe(200); // a replay
+  });
+});
