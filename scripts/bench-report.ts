@@ -1,6 +1,7 @@
 import { execSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import * as PImage from 'pureimage';
@@ -81,13 +82,26 @@ async function chart(results: BenchResult[], file: string): Promise<void> {
   await PImage.encodePNGToStream(img, createWriteStream(file));
 }
 
+/**
+ * Lets the machine quiet down after a bench (its server's and PostgreSQL's work trails it: the
+ * p99 of bench:subscriptions measured right after bench:webhooks was 102–111 ms, against 62–85 ms
+ * alone): waits for the 1-minute load average to fall below half the number of cores, at most
+ * BENCH_SETTLE_MAX_MS (30 s).
+ */
+const SETTLE_MAX_MS = Number(process.env.BENCH_SETTLE_MAX_MS ?? 30_000);
+async function settle(): Promise<void> {
+  const until = Date.now() + SETTLE_MAX_MS;
+  while (loadavg()[0] > cpus().length / 2 && Date.now() < until) await sleep(1000);
+}
+
 async function main(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const only = process.argv.slice(2);
   const names = Object.keys(pkg.scripts).filter((n) => n.startsWith('bench:') && (only.length === 0 || only.includes(n)));
   const all: BenchResult[] = [];
   const failures: string[] = [];
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
+    if (i > 0) await settle();
     console.log(`\n=== ${name}`);
     const { results, code } = await runScript(name);
     if (code !== 0 || results.length === 0) failures.push(`${name} (exit ${code}, ${results.length} results)`);
