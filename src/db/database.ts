@@ -201,6 +201,7 @@ export class Transaction implements Queryable {
         const batch: MergedItem[] = (waiting = []);
         this.merging.set(key, batch);
         setImmediate(() => {
+          if (this.merging.get(key) !== batch) return; // cancelled: the transaction ended without it
           this.merging.delete(key);
           runMany(batch.map((m) => m.item as I)).then(
             (results) => batch.forEach((m, i) => m.resolve(results[i])),
@@ -261,6 +262,8 @@ export class Transaction implements Queryable {
 
   /** COMMIT, queued behind the pipelined statements; any of them failing means nothing committed. */
   async commit(): Promise<void> {
+    // A merged statement still waiting for its turn would run after the COMMIT, on a released client.
+    if (this.merging.size > 0) throw this.cancelMerges(new Error(`merged statements not awaited before COMMIT: ${[...this.merging.keys()].join(', ')}`));
     for (const { items, flush } of this.collected.values()) if (items.length) await flush(items);
     this.collected.clear();
     this.owner.queryCount++;
@@ -273,8 +276,16 @@ export class Transaction implements Queryable {
     if (done.command !== 'COMMIT') throw new Error(`transaction ended with ${done.command}`);
   }
 
+  /** Fails the merged statements still waiting for their turn; they will never run. */
+  private cancelMerges(reason: Error): Error {
+    for (const batch of this.merging.values()) for (const m of batch) m.reject(reason);
+    this.merging.clear();
+    return reason;
+  }
+
   /** Waits for every pipelined statement to finish (before a ROLLBACK), ignoring their outcome. */
   async settle(): Promise<void> {
+    this.cancelMerges(new Error('the transaction was rolled back'));
     this.unsent.length = 0; // never sent: nothing to undo
     await Promise.allSettled(this.inFlight.splice(0));
   }

@@ -112,6 +112,25 @@ describe('group commit (a lane\'s waiting units in one transaction)', () => {
       expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i));
     });
 
+    it('a transaction does not commit with a merged statement still waiting for its turn', async () => {
+      const group = new GroupCommit(db, 32);
+      const statements: number[] = [];
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const holders = [1, 2].map(() => group.run('lane-n', () => gate)); // the lane's two batches in flight
+      // Waiting, these two go together; neither awaits its merged insert, so their batch must not commit it.
+      const units = [3003, 3004].map((id) =>
+        group.run('lane-n', async (tx) => {
+          void merged(tx, 'units.insert', id, insertMerged(statements)).catch(() => undefined);
+          return id;
+        }),
+      );
+      open();
+      expect(await Promise.all([...holders, ...units])).toEqual([undefined, undefined, 3003, 3004]);
+      expect(statements).toEqual([1, 1]); // run again alone, each at once; the merged one never ran
+      expect(await stored()).toEqual([3003, 3004]);
+    });
+
     it('outside a shared transaction the item runs alone', async () => {
       const statements: number[] = [];
       expect(await merged(db, 'units.insert', 7, insertMerged(statements))).toBe('merged-7');
