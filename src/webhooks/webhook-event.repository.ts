@@ -93,11 +93,15 @@ export const webhookEventRepository = {
   /**
    * Claims the idempotency key for this delivery inside the caller's transaction. Returns the new
    * event id, or null when an accepted event already holds the key (the unique index decides, so
-   * concurrent duplicates wait for the first one's transaction instead of racing it).
+   * concurrent duplicates wait for the first one's transaction instead of racing it). The claims of
+   * the units sharing a transaction are one statement.
    */
-  async claim(q: Queryable, e: NewWebhookEvent, status: 'processing' | 'queued' = 'processing'): Promise<string | null> {
-    const { rows } = await q.query<{ id: string }>(`${CLAIM_SQL} returning id`, [JSON.stringify([claimRecord(e, status)])]);
-    return rows[0]?.id ?? null;
+  claim(q: Queryable, e: NewWebhookEvent, status: 'processing' | 'queued' = 'processing'): Promise<string | null> {
+    return merged(q, `webhook-events.claim:${status}`, e, async (q, events) => {
+      const { rows } = await q.query<{ id: string }>(`${CLAIM_SQL} returning id`, [JSON.stringify(events.map((ev) => claimRecord(ev, status)))]);
+      const claimed = new Set(rows.map((r) => r.id));
+      return events.map((ev) => (claimed.has(ev.id) ? ev.id : null));
+    });
   },
 
   /**

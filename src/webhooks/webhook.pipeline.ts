@@ -251,10 +251,11 @@ export class WebhookPipeline {
     return result;
   }
 
-  /** Stores the event as queued and enqueues it in one transaction (the same idempotency claim as the sync path). */
+  /** Stores the event as queued and enqueues it in one transaction (the same idempotency claim and group commit as the sync path). */
   private async enqueue(u: Understood, reason: AsyncReason, started: number): Promise<Outcome> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const claimed = await this.deps.db.transaction(async (tx) => {
+      // Under load, deliveries of one lane are stored and enqueued together (one COMMIT for several).
+      const claimed = await this.groupCommit.run(u.lane ?? null, async (tx) => {
         if (!(await webhookEventRepository.claim(tx, u.event, 'queued'))) return false;
         await this.enqueueOn(tx, u);
         return true;

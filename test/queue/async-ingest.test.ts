@@ -58,6 +58,16 @@ describe('Prefer: respond-async', () => {
     expect(gql.body.data.webhookEvent).toEqual({ id: res.body.eventId, status: 'PROCESSED', attempts: 0, action: 'register_sale' });
   });
 
+  it('concurrent async deliveries (stored and enqueued together under load) are each answered, queued once and applied', async () => {
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => postWebhook(t, 'sales-flow', sale(`V-ASYNC-C${i}`), ASYNC)));
+    expect(results.map((r) => r.status)).toEqual(Array(16).fill(202));
+    const ids = results.map((r) => r.body.eventId as string);
+    expect(new Set(ids).size).toBe(16);
+    for (const id of ids) await settled(id);
+    expect(await count(`sales where client_id = 'banban' and id like 'V-ASYNC-C%'`)).toBe(16);
+    expect(await count(`webhook_events where id = any($1::uuid[]) and status = 'processed' and attempts = 0`, [ids])).toBe(16);
+  });
+
   it('GET /api/v1/webhooks/events/:id needs the key and is scoped to its client', async () => {
     const res = await postWebhook(t, 'sales-flow', sale('A-2'), ASYNC);
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/events/${res.body.eventId}` })).statusCode).toBe(401);
