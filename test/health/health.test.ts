@@ -55,3 +55,26 @@ describe('structured logs', () => {
     expect(processed).toMatchObject({ eventId, status: 200, duration_ms: expect.any(Number) });
   });
 });
+
+describe('health window count', () => {
+  it('is answered from the webhook_events_flow index alone (an index-only scan, whatever the window holds)', async () => {
+    await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'V-HEALTH-IOS' }));
+    const client = await t.db.pool.connect();
+    try {
+      await client.query('vacuum (analyze) webhook_events');
+      await client.query('begin');
+      await client.query('set local enable_seqscan = off');
+      await client.query('set local enable_bitmapscan = off');
+      const { rows } = await client.query(
+        `explain (analyze, costs off) select count(*) filter (where status <> 'duplicate'), count(*) filter (where status in ('rejected', 'failed', 'dead'))
+           from webhook_events e where e.client_id = 'banban' and e.flow = 'sales' and e.received_at > now() - make_interval(secs => 900)`,
+      );
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toContain('Index Only Scan using webhook_events_flow');
+      expect(plan).toMatch(/Heap Fetches: 0/);
+      await client.query('rollback');
+    } finally {
+      client.release();
+    }
+  });
+});
