@@ -191,6 +191,23 @@ describe('idempotency', () => {
     expect(await count('locations', `client_id = 'banban' and code like 'LJ-MD-%' and kind = 'store'`)).toBe(4);
   });
 
+  it('a refused sale among concurrent ones is refused alone: the others are stored, with their stock', async () => {
+    const item = { sku: 'SKU-MIXED-1', description: 'Mixed', quantity: 1, unit_price: '10.00', discount: '0.00' };
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        postWebhook(t, 'sales-flow', sale(`V-MIX-${i}`, { store_code: 'LJ-MIX', items: [item], total: i % 5 === 3 ? '99.00' : '10.00' })),
+      ),
+    );
+    const refused = [3, 8];
+    expect(results.map((r, i) => [i, r.status, r.body.error?.code])).toEqual(
+      results.map((_, i) => (refused.includes(i) ? [i, 422, 'GW_SALE_TOTAL_MISMATCH'] : [i, 200, undefined])),
+    );
+    expect(await count('sales', `id like 'V-MIX-%'`)).toBe(10);
+    expect(await count('webhook_events', `business_id like 'V-MIX-%' and status = 'processed'`)).toBe(10);
+    expect(await count('webhook_events', `business_id like 'V-MIX-%' and status = 'rejected'`)).toBe(2);
+    expect(await stock('LJ-MIX', 'SKU-MIXED-1')).toBe(-10);
+  });
+
   it('50 concurrent deliveries of the same event produce exactly one sale', async () => {
     const body = sale('S-RACE', { store_code: 'LJ-RACE' });
     const results = await Promise.all(Array.from({ length: 50 }, () => postWebhook(t, 'sales-flow', body)));
