@@ -117,7 +117,7 @@ export interface Config {
   health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
   security: SecurityConfig;
   queue: QueueConfig;
-  /** Most deliveries of one lane (e.g. one store's sales) committed together under load; 1 = each alone. */
+  /** Most deliveries of one lane (e.g. one client's sales) committed together under load; 1 = each alone. */
   groupCommitMax: number;
   /** Queries run through graphql-jit (false: graphql-js `execute` for everything). */
   graphqlJit: boolean;

@@ -23,7 +23,7 @@ export interface ActionDefinition<S extends z.ZodType = z.ZodType> {
   /** Query-like actions (no writes) skip the idempotency claim. */
   readOnly?: boolean;
   /**
-   * Deliveries of one lane contend for the same rows (a store's stock levels): while one commits,
+   * Deliveries of one lane contend for the same rows (a client's stock levels): while one commits,
    * the next ones of its lane are grouped into one transaction (src/db/group-commit.ts).
    */
   lane?(data: z.output<S>): string;
