@@ -14,13 +14,14 @@ interface Lane {
 
 /**
  * Group commit for independent units of work (one webhook delivery each) that contend for the same
- * rows. Units of one lane (e.g. the sales of one store, which move the same stock rows) run in
+ * rows. Units of one lane (e.g. a client's sales, which move its stock rows) run in
  * at most `batchesPerLane` batches at a time (two: one prepares while the other holds the rows and
  * commits): a unit starts at once when its lane has room; otherwise it waits, and the next batch
  * runs the waiting units together in one transaction — side by side on its connection, the same
  * statement of every unit merged into one (Transaction.merge) — and one COMMIT. Deliveries that
- * would each hold a hot stock row through their own WAL flush share one flush instead. If any unit fails, the batch is
- * rolled back and each of its units runs again alone, so a failure only ever affects its own unit.
+ * would each hold a hot stock row through their own WAL flush share one flush instead. If any unit
+ * fails, the batch is rolled back and each of its units runs again alone, so a failure only ever
+ * affects its own unit.
  * A unit's promise settles once what it wrote is committed (or it failed).
  */
 export class GroupCommit {

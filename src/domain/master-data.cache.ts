@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { databaseOf, Queryable, whenCommitted } from '../db/database';
-import type { CustomerRow, MasterData } from './master-data.repository';
+import type { CustomerRow, MasterData, MasterDataToRegister } from './master-data.repository';
 
 /**
  * Master data this process has seen committed recently, per database: a sale of a known store,
@@ -29,7 +29,7 @@ const keys = {
 const customerValue = (c: CustomerRow) => JSON.stringify([c.name, c.email, c.document]);
 
 /** What of `data` is not known to be registered already (null when nothing is new). */
-export function unknownMasterData(q: Queryable, clientId: string, data: MasterData): MasterData | null {
+export function unknownMasterData(q: Queryable, clientId: string, data: MasterData): MasterDataToRegister | null {
   const cache = cacheFor(q);
   const locations = (data.locations ?? []).filter((code) => !cache.has(keys.location(clientId, code)));
   // A product is known with its description; a delivery without one changes nothing of a known product.
@@ -45,13 +45,13 @@ export function unknownMasterData(q: Queryable, clientId: string, data: MasterDa
 }
 
 /** Remembers `data` as registered once `q`'s transaction commits. */
-export function rememberMasterData(q: Queryable, clientId: string, data: MasterData): void {
+export function rememberMasterData(q: Queryable, clientId: string, data: MasterDataToRegister): void {
   const cache = cacheFor(q);
   whenCommitted(q, () => {
-    for (const code of data.locations ?? []) cache.set(keys.location(clientId, code), '');
-    for (const p of data.products ?? []) {
+    for (const code of data.locations) cache.set(keys.location(clientId, code), '');
+    for (const p of data.products) {
       if (p.description != null || !cache.has(keys.product(clientId, p.sku))) cache.set(keys.product(clientId, p.sku), p.description ?? '');
     }
-    for (const c of data.customers ?? []) cache.set(keys.customer(clientId, c.id), customerValue(c));
+    for (const c of data.customers) cache.set(keys.customer(clientId, c.id), customerValue(c));
   });
 }

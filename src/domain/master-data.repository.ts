@@ -33,6 +33,9 @@ export interface MasterData {
   customers?: CustomerRow[];
 }
 
+/** Master data as it is registered: `customer` folded into `customers` (unknownMasterData's answer). */
+export type MasterDataToRegister = Required<Pick<MasterData, 'locations' | 'products' | 'customers'>>;
+
 /**
  * Master data arrives with the events: unknown stores, products and customers are registered
  * from the payload, in one round trip. Existing rows are never locked unless their data really
@@ -48,9 +51,9 @@ export const masterDataRepository = {
     // What the units sharing a transaction register is one statement.
     await merged(q, `master-data:${clientId}`, data, async (q, each) => {
       await registerAll(q, clientId, {
-        locations: each.flatMap((d) => d.locations ?? []),
-        products: each.flatMap((d) => d.products ?? []),
-        customers: each.flatMap((d) => [...(d.customers ?? []), ...(d.customer ? [d.customer] : [])]),
+        locations: each.flatMap((d) => d.locations),
+        products: each.flatMap((d) => d.products),
+        customers: each.flatMap((d) => d.customers),
       });
       return each.map(() => undefined);
     });
@@ -84,13 +87,13 @@ export const masterDataRepository = {
 };
 
 /** One statement for all of `data` (sorted keys: concurrent registrations lock rows in one order). */
-async function registerAll(q: Queryable, clientId: string, data: MasterData): Promise<void> {
-  const codes = [...new Set(data.locations ?? [])].sort();
+async function registerAll(q: Queryable, clientId: string, data: MasterDataToRegister): Promise<void> {
+  const codes = [...new Set(data.locations)].sort();
   const bySku = new Map<string, string | null>();
-  for (const p of data.products ?? []) bySku.set(p.sku, p.description ?? bySku.get(p.sku) ?? null);
+  for (const p of data.products) bySku.set(p.sku, p.description ?? bySku.get(p.sku) ?? null);
   const skus = [...bySku.keys()].sort();
   const byId = new Map<string, CustomerRow>();
-  for (const k of [...(data.customers ?? []), ...(data.customer ? [data.customer] : [])]) byId.set(k.id, k);
+  for (const k of data.customers) byId.set(k.id, k);
   const cs = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
   await send(
     q,
