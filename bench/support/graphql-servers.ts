@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { buildApp } from '../../src/app';
 import { requestPrincipal } from '../../src/auth/request-principal';
 import { bootstrapClients } from '../../src/clients/bootstrap';
@@ -17,7 +20,25 @@ import { pageSize } from '../../src/shared/pagination';
  * same JSON. Prints `READY <port> <key>`; answers `stats` messages (IPC) with the process's CPU time
  * and query count so the bench can report CPU per request for each side.
  */
-process.once('SIGTERM', () => process.exit(0));
+process.once('SIGTERM', () => void stopHeapSampling().finally(() => process.exit(0)));
+
+/**
+ * BENCH_HEAP_PROF_DIR: samples allocations, including objects the GC already collected (what
+ * `--heap-prof` leaves out), and writes a .heapprofile there at exit: where the garbage comes from.
+ */
+const heapDir = process.env.BENCH_HEAP_PROF_DIR;
+const heapSession = heapDir ? new Session() : null;
+async function startHeapSampling(): Promise<void> {
+  if (!heapSession) return;
+  heapSession.connect();
+  await heapSession.post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+}
+async function stopHeapSampling(): Promise<void> {
+  if (!heapSession || !heapDir) return;
+  const { profile } = await heapSession.post('HeapProfiler.stopSampling');
+  mkdirSync(heapDir, { recursive: true });
+  writeFileSync(join(heapDir, `graphql-servers.${process.pid}.heapprofile`), JSON.stringify(profile));
+}
 
 async function main(): Promise<void> {
   const [databaseUrl] = process.argv.slice(2);
@@ -56,6 +77,7 @@ async function main(): Promise<void> {
     };
   });
   await server.listen({ host: '127.0.0.1', port: 0 });
+  await startHeapSampling();
   process.on('message', (m) => {
     if (m !== 'stats') return;
     const cpu = process.cpuUsage();

@@ -24,7 +24,7 @@ export interface GraphQLContext {
   unitOfWork<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   loaders: Loaders;
   /** The caller's address (after trusted proxies), for the audit trail. */
-  ip?: string;
+  readonly ip?: string;
 }
 
 export function createContext(opts: {
@@ -33,7 +33,8 @@ export function createContext(opts: {
   db: Database;
   log: FastifyBaseLogger;
   transaction?: Queryable;
-  ip?: string;
+  /** The caller's address; worked out only if read (the audit of mutations), not for every query. */
+  ip?: () => string | undefined;
 }): GraphQLContext {
   const reader = opts.transaction ?? opts.db;
   const tx = opts.transaction;
@@ -44,7 +45,11 @@ export function createContext(opts: {
     reader,
     unitOfWork: tx ? (fn) => fn(tx) : (fn) => opts.db.transaction(fn),
     loaders: createLoaders(reader, () => clientIdOf(opts.principal)),
-    ip: opts.ip,
+    get ip() {
+      const ip = opts.ip?.();
+      Object.defineProperty(this, 'ip', { value: ip });
+      return ip;
+    },
   };
 }
 

@@ -94,7 +94,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
           services: opts.services,
           db: opts.db,
           log: req.log,
-          ip: opts.services.webhookAuth.ipOf(req.socket.remoteAddress, req.headers),
+          ip: () => opts.services.webhookAuth.ipOf(req.socket.remoteAddress, req.headers),
         });
       } catch (err) {
         throw err instanceof GatewayError ? err : toGatewayError(err).error;

@@ -1,15 +1,17 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
+import { isoUtc } from '../shared/iso-time';
 import { MONEY_PATTERN } from '../shared/money';
 
 /**
  * graphql-scalars' DateTime (same name, parsing and validation), serialized as the ISO string itself:
  * the library returns a Date, leaving JSON.stringify a `toJSON` call per timestamp, which made a page's
- * response take about three times as long to stringify (bench:graphql). The wire format is identical.
+ * response take about three times as long to stringify (bench:graphql). The wire format is identical
+ * (`isoUtc` is `toISOString`, faster).
  */
 export const DateTimeScalar = new GraphQLScalarType({
   ...DateTimeResolver.toConfig(),
-  serialize: (value) => (DateTimeResolver.serialize(value) as Date).toISOString(),
+  serialize: (value) => isoUtc((DateTimeResolver.serialize(value) as Date).getTime()),
 });
 
 function parseDecimal(value: unknown): string {

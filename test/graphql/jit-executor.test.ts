@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { execute, GraphQLError, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, OperationDefinitionNode, parse } from 'graphql';
+import { execute, GraphQLError, GraphQLInt, GraphQLScalarType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, OperationDefinitionNode, parse } from 'graphql';
 import { jitExecutor } from '../../src/schema/jit-executor';
 import { buildApp } from '../../src/app';
 import { variant } from '../support/fixtures';
@@ -77,7 +77,7 @@ describe('graphql-jit answers exactly as graphql-js', () => {
   });
 });
 
-describe('graphql-jit with our patch (leaf errors build their path and locations only when they fail)', () => {
+describe('graphql-jit with our patch (one fixed-arity function per leaf; errors build their path and locations only when they fail)', () => {
   // A schema whose leaves fail in every way a leaf can: null for a non-null field, an Error value,
   // and a value the scalar refuses, at several list depths; graphql-js is the reference.
   const schema = new GraphQLSchema({
@@ -134,6 +134,24 @@ describe('graphql-jit with our patch (leaf errors build their path and locations
       ]),
     );
     expect(jit.errors).toHaveLength(7);
+  });
+
+  it('a scalar that serializes to nothing (undefined or NaN) is a located error, as unpatched graphql-jit reports it', async () => {
+    const Odd = new GraphQLScalarType({ name: 'Odd', serialize: (v) => (typeof v === 'number' && v % 2 === 1 ? v : v === 'nan' ? Number.NaN : undefined) });
+    const oddSchema = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: { odds: { type: new GraphQLList(new GraphQLObjectType({ name: 'O', fields: { v: { type: Odd }, w: { type: new GraphQLNonNull(Odd) } } })), resolve: () => [{ v: 1, w: 3 }, { v: 2, w: 'nan' }] } },
+      }),
+    });
+    const document = parse('{ odds { v w } }');
+    const requestContext = { document, source: '', operation: document.definitions[0], operationName: undefined, queryHash: 'odd', request: { variables: {} }, context: {} };
+    const jit = await jitExecutor(oddSchema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
+    expect(jit.data).toEqual({ odds: [{ v: 1, w: 3 }, null] });
+    expect(JSON.parse(JSON.stringify(jit.errors))).toEqual([
+      { message: 'Expected a value of type "Odd" but received: 2', locations: [{ line: 1, column: 10 }], path: ['odds', 1, 'v'] },
+      { message: 'Expected a value of type "Odd" but received: nan', locations: [{ line: 1, column: 12 }], path: ['odds', 1, 'w'] },
+    ]);
   });
 });
 
