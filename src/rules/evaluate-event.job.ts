@@ -21,7 +21,11 @@ type SingleJob = Exclude<EvaluateEventJob, { kind: 'webhooks' }>;
 /** The events of one transaction as jobs: one per client (a single event keeps the one-event shape). */
 export function reactionJobsOf(events: WebhookJob[]): EvaluateEventJob[] {
   const byClient = new Map<string, WebhookJob[]>();
-  for (const e of events) byClient.set(e.clientId, [...(byClient.get(e.clientId) ?? []), e]);
+  for (const e of events) {
+    const group = byClient.get(e.clientId);
+    if (group) group.push(e);
+    else byClient.set(e.clientId, [e]);
+  }
   return [...byClient.values()].map((group) =>
     group.length === 1
       ? group[0]
