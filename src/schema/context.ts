@@ -36,21 +36,39 @@ export function createContext(opts: {
   /** The caller's address; worked out only if read (the audit of mutations), not for every query. */
   ip?: () => string | undefined;
 }): GraphQLContext {
-  const reader = opts.transaction ?? opts.db;
-  const tx = opts.transaction;
-  return {
-    principal: opts.principal,
-    services: opts.services,
-    log: opts.log,
-    reader,
-    unitOfWork: tx ? (fn) => fn(tx) : (fn) => opts.db.transaction(fn),
-    loaders: createLoaders(reader, () => clientIdOf(opts.principal)),
-    get ip() {
-      const ip = opts.ip?.();
-      Object.defineProperty(this, 'ip', { value: ip });
-      return ip;
-    },
-  };
+  return new RequestContext(opts);
+}
+
+/**
+ * A class, not an object literal, because Apollo Server gives each operation a copy of the context
+ * (`Object.assign(Object.create(prototype), context)`): an own getter would be called by that copy,
+ * so `ip` would be worked out for every request. On the prototype, the copy keeps it lazy.
+ */
+class RequestContext implements GraphQLContext {
+  readonly principal: Principal | null;
+  readonly services: Services;
+  readonly log: FastifyBaseLogger;
+  readonly reader: Queryable;
+  readonly unitOfWork: GraphQLContext['unitOfWork'];
+  readonly loaders: Loaders;
+  private readonly ipOf?: () => string | undefined;
+  private ipMemo?: { value: string | undefined };
+
+  constructor(opts: Parameters<typeof createContext>[0]) {
+    const tx = opts.transaction;
+    this.principal = opts.principal;
+    this.services = opts.services;
+    this.log = opts.log;
+    this.reader = tx ?? opts.db;
+    this.unitOfWork = tx ? (fn) => fn(tx) : (fn) => opts.db.transaction(fn);
+    this.loaders = createLoaders(this.reader, () => clientIdOf(opts.principal));
+    this.ipOf = opts.ip;
+  }
+
+  get ip(): string | undefined {
+    this.ipMemo ??= { value: this.ipOf?.() };
+    return this.ipMemo.value;
+  }
 }
 
 export function clientIdOf(principal: Principal | null): string {
