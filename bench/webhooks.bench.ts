@@ -49,13 +49,26 @@ async function main(): Promise<void> {
     const hubMs = hubCpu.perRequest(hub.total);
     await gateway.stop();
 
+    // The floor: the rows the gateway must store for a sale, in one statement, with nothing else.
+    const floorServer = await startServer('floor', database.url);
+    const floorUrl = `http://127.0.0.1:${floorServer.port}/floor`;
+    await load({ url: floorUrl, headers: {}, body: (n) => body(n + 20_000_000), connections: CONNECTIONS, seconds: 2 }); // warm-up
+    const floorCpu = cpuMeter(floorServer.pid);
+    const floor = await load({ url: floorUrl, headers: {}, body: (n) => body(n + 30_000_000), connections: CONNECTIONS, seconds: SECONDS });
+    const floorMs = floorCpu.perRequest(floor.total);
+    await floorServer.stop();
+
     const ratio = hub.requestsPerSec / base.requestsPerSec;
     console.log(`\nbench:webhooks — ${CONNECTIONS} connections × ${SECONDS} s, distinct sale ids, same PostgreSQL`);
     console.log(row('baseline (INSERT raw JSON)', base));
     console.log(row('gateway register_sale', hub));
+    console.log(row('floor (one statement)', floor));
+    const floorRatio = floor.requestsPerSec / base.requestsPerSec;
     console.log(`ratio ${ratio.toFixed(2)}× the baseline (target ≥ 0.60×); gateway p99 ${hub.p99} ms (target < 25 ms)`);
+    console.log(`floor ${floorRatio.toFixed(2)}× the baseline: the sale's rows in one statement, no validation or GraphQL; the gateway reaches ${((100 * hub.requestsPerSec) / floor.requestsPerSec).toFixed(0)}% of it`);
     const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} ms`);
-    console.log(`CPU per request: baseline server ${ms(baseMs.serverMs)} + PostgreSQL ${ms(baseMs.postgresMs)}; gateway ${ms(hubMs.serverMs)} + PostgreSQL ${ms(hubMs.postgresMs)}`);
+    console.log(`CPU per request: baseline server ${ms(baseMs.serverMs)} + PostgreSQL ${ms(baseMs.postgresMs)}; gateway ${ms(hubMs.serverMs)} + PostgreSQL ${ms(hubMs.postgresMs)}; floor ${ms(floorMs.serverMs)} + PostgreSQL ${ms(floorMs.postgresMs)}`);
+    if (floor.non2xx > 0 || floor.errors > 0) console.log('WARNING: the floor route answered non-2xx or errored; its figures are not valid');
     if (hub.non2xx > 0 || hub.errors > 0) console.log('WARNING: the gateway answered non-2xx or errored; the figures are not valid');
     emitResult({
       name: 'bench:webhooks',
@@ -64,7 +77,7 @@ async function main(): Promise<void> {
       ratio,
       target: '≥ 0.60×, p99 < 25 ms',
       pass: ratio >= 0.6 && hub.p99 < 25 && hub.non2xx === 0,
-      details: { connections: CONNECTIONS, seconds: SECONDS, varied_skus: VARY, gateway: { ...hub, cpuMsPerRequest: hubMs }, baseline: { ...base, cpuMsPerRequest: baseMs } },
+      details: { connections: CONNECTIONS, seconds: SECONDS, varied_skus: VARY, gateway: { ...hub, cpuMsPerRequest: hubMs }, baseline: { ...base, cpuMsPerRequest: baseMs }, floor: { ...floor, ratio: floorRatio, cpuMsPerRequest: floorMs } },
     });
   } finally {
     await database.drop();

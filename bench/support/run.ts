@@ -10,7 +10,7 @@ export interface ServerHandle {
 }
 
 /** Starts a bench server script (bench/support/servers.ts by default) in a child process and waits for READY. */
-export function startServer(kind: 'gateway' | 'baseline', databaseUrl: string, script = 'servers.ts'): Promise<ServerHandle> {
+export function startServer(kind: 'gateway' | 'baseline' | 'floor', databaseUrl: string, script = 'servers.ts'): Promise<ServerHandle> {
   // BENCH_CPU_PROF_DIR: each server process writes a V8 CPU profile there when it exits.
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', join(__dirname, script), kind, databaseUrl], {
