@@ -6,6 +6,23 @@ import { FieldNode, GraphQLResolveInfo, Kind, SelectionSetNode } from 'graphql';
  * are not counted (a resolver may then do less ahead of time, never more than the query asks).
  */
 export function selects(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  let answers = answered.get(info.fieldNodes);
+  if (!answers) answered.set(info.fieldNodes, (answers = new Map()));
+  const key = path.join('.');
+  let answer = answers.get(key);
+  if (answer === undefined) answers.set(key, (answer = walk(info, path)));
+  return answer;
+}
+
+/**
+ * Answers per field-node list. graphql-jit builds a field's resolve info once per compiled
+ * operation, so its `fieldNodes` (one document's AST, with that document's fragments) come back on
+ * every execution and the walk runs once per operation, not per request. graphql-js makes a new
+ * list per execution: it just misses.
+ */
+const answered = new WeakMap<readonly FieldNode[], Map<string, boolean>>();
+
+function walk(info: GraphQLResolveInfo, path: readonly string[]): boolean {
   let nodes: readonly FieldNode[] = info.fieldNodes;
   for (const name of path) {
     nodes = nodes.flatMap((n) => (n.selectionSet ? fieldsNamed(n.selectionSet, name, info) : []));

@@ -39,3 +39,21 @@ test.each([
 ])('%s → %s', async (query, expected) => {
   expect(await run(query)).toEqual([expected]);
 });
+
+/** graphql-jit hands the same field nodes to every execution of a compiled query: answers are kept per operation. */
+test('compiled operations keep their own answers across executions', async () => {
+  const { compileQuery, isCompiledQuery } = await import('graphql-jit');
+  const compile = (query: string) => {
+    const c = compileQuery(schema, parse(query));
+    if (!isCompiledQuery(c)) throw new Error('does not compile');
+    return c;
+  };
+  const withItems = compile('{ page { edges { node { items { sku } } } } }');
+  const without = compile('{ page { edges { node { id } } } }');
+  seen = [];
+  for (let i = 0; i < 3; i++) {
+    await withItems.query(undefined, {}, {});
+    await without.query(undefined, {}, {});
+  }
+  expect(seen).toEqual([true, false, true, false, true, false]);
+});
