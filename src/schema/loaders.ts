@@ -105,12 +105,32 @@ export const loaderFactories = {
 export type Loaders = { [K in keyof typeof loaderFactories]: ReturnType<(typeof loaderFactories)[K]> };
 
 export function createLoaders(q: Queryable, clientId: () => string): Loaders {
-  const cache = new Map<string, unknown>();
-  return new Proxy({} as Loaders, {
-    get(_target, name: string) {
-      if (!(name in loaderFactories)) return undefined;
-      if (!cache.has(name)) cache.set(name, loaderFactories[name as keyof Loaders](q, clientId()));
-      return cache.get(name);
-    },
-  });
+  return new LoaderSet(q, clientId) as unknown as Loaders;
+}
+
+/**
+ * One getter per factory on the prototype, each making its loader on first use. (A Proxy did the
+ * same with a trap per access, and a page of sales reads `ctx.loaders` a few hundred times.)
+ */
+class LoaderSet {
+  readonly #made = new Map<string, unknown>();
+  readonly #q: Queryable;
+  readonly #clientId: () => string;
+
+  constructor(q: Queryable, clientId: () => string) {
+    this.#q = q;
+    this.#clientId = clientId;
+  }
+
+  static {
+    for (const name of Object.keys(loaderFactories) as Array<keyof Loaders>) {
+      Object.defineProperty(this.prototype, name, {
+        get(this: LoaderSet) {
+          let loader = this.#made.get(name);
+          if (loader === undefined) this.#made.set(name, (loader = loaderFactories[name](this.#q, this.#clientId())));
+          return loader;
+        },
+      });
+    }
+  }
 }
