@@ -155,6 +155,38 @@ describe('graphql-jit with our patch (one fixed-arity function per leaf; errors 
   });
 });
 
+describe('graphql-jit with our patch: list items (a loop per list; items that are not promises handled without closures)', () => {
+  // Items of every kind a list can hold: values, promises, rejected promises, Error values and
+  // nulls, in nullable and non-null lists, two levels deep; graphql-js is the reference.
+  const Cell = new GraphQLObjectType({ name: 'Cell', fields: { v: { type: GraphQLString } } });
+  const cells = () => [{ v: 'a' }, Promise.resolve({ v: 'b' }), null, new Error('cell error'), Promise.reject(new Error('cell rejected')), Promise.resolve(null)];
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({
+      name: 'Query',
+      fields: {
+        cells: { type: new GraphQLList(Cell), resolve: cells },
+        strict: { type: new GraphQLList(new GraphQLNonNull(Cell)), resolve: () => [{ v: 'x' }, Promise.resolve({ v: 'y' })] },
+        strictFailing: { type: new GraphQLList(new GraphQLNonNull(Cell)), resolve: () => [{ v: 'x' }, null] },
+        grid: {
+          type: new GraphQLList(new GraphQLList(Cell)),
+          resolve: () => [[{ v: '1' }, Promise.resolve({ v: '2' })], Promise.resolve([{ v: '3' }, null]), null, [Promise.reject(new Error('deep'))]],
+        },
+      },
+    }),
+  });
+
+  it.each([['{ cells { v } }'], ['{ strict { v } }'], ['{ strictFailing { v } }'], ['{ grid { v } }'], ['{ cells { v } strict { v } grid { v } }']])('%s: the data of graphql-js and each of its errors', async (source) => {
+    const document = parse(source);
+    const requestContext = { document, source, operation: document.definitions[0], operationName: undefined, queryHash: source, request: { variables: {} }, context: {} };
+    const jit = await jitExecutor(schema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
+    const js = await execute({ schema, document, contextValue: {} });
+    expect(jit.data).toEqual(js.data);
+    const plain = (errors: readonly GraphQLError[] | undefined) => (errors ?? []).map((e) => JSON.parse(JSON.stringify(e)));
+    expect(plain(jit.errors)).toEqual(expect.arrayContaining(plain(js.errors)));
+    expect(plain(jit.errors)).toHaveLength(plain(js.errors).length);
+  });
+});
+
 describe('webhook actions compiled by graphql-jit answer as with graphql-js', () => {
   const deliveries = (p: string): Array<[string, unknown]> => [
     ['sales-flow', variant('sales-flow', 'register_sale', { sale_id: `${p}-S1` })],
