@@ -15,6 +15,9 @@ export class Transaction implements Queryable {
   /** How many units of work run side by side in this transaction (a group commit's batch). */
   sharedBy = 1;
   private readonly merging = new Map<string, MergedItem[]>();
+  private readonly runMany = new WeakMap<MergedItem[], (items: unknown[]) => Promise<unknown[]>>();
+  /** Units of work of a group commit's batch that have not finished (see runUnits). */
+  private unitsRunning = 0;
   private readonly inFlight: Array<Promise<unknown>> = [];
   private readonly unsent: Array<{ text: string; values?: unknown[] }> = [];
   private readonly onCommit: Array<() => void> = [];
@@ -60,17 +63,44 @@ export class Transaction implements Queryable {
       if (!waiting) {
         const batch: MergedItem[] = (waiting = []);
         this.merging.set(key, batch);
-        setImmediate(() => {
-          if (this.merging.get(key) !== batch) return; // cancelled: the transaction ended without it
-          this.merging.delete(key);
-          runMany(batch.map((m) => m.item as I)).then(
-            (results) => batch.forEach((m, i) => m.resolve(results[i])),
-            (err) => batch.forEach((m) => m.reject(err)),
-          );
-        });
+        this.runMany.set(batch, runMany as (items: unknown[]) => Promise<unknown[]>);
+        setImmediate(() => this.sendMerged(key, batch));
       }
       waiting.push({ item, resolve: resolve as (r: unknown) => void, reject });
+      // Every unit still running has asked: nothing more can join, no need to wait for the turn's end
+      // (which, on a busy event loop, comes after the other requests this turn holds).
+      if (waiting.length >= this.unitsRunning) queueMicrotask(() => this.sendMerged(key, waiting!));
     });
+  }
+
+  /**
+   * Runs the units of a group commit's batch side by side, counting those still running: a merged
+   * statement is sent as soon as each of them has asked for it (else at the end of the turn).
+   */
+  runUnits<T>(works: Array<() => Promise<T>>): Promise<Array<PromiseSettledResult<T>>> {
+    this.unitsRunning = works.length;
+    return Promise.allSettled(
+      works.map(async (work) => {
+        try {
+          return await work();
+        } finally {
+          // The units still running may all be waiting at a merge for this one. (Once none runs, a merge
+          // still waiting is one nobody awaited: COMMIT refuses it, see commit.)
+          if (--this.unitsRunning > 0) {
+            for (const [key, batch] of this.merging) if (batch.length >= this.unitsRunning) queueMicrotask(() => this.sendMerged(key, batch));
+          }
+        }
+      }),
+    );
+  }
+
+  private sendMerged(key: string, batch: MergedItem[]): void {
+    if (this.merging.get(key) !== batch) return; // already sent, or cancelled: the transaction ended without it
+    this.merging.delete(key);
+    this.runMany.get(batch)!(batch.map((m) => m.item)).then(
+      (results) => batch.forEach((m, i) => m.resolve(results[i])),
+      (err) => batch.forEach((m) => m.reject(err)),
+    );
   }
 
   /** @internal called by Database.transaction after COMMIT. */

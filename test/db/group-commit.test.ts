@@ -1,4 +1,4 @@
-import { Database, merged, Queryable } from '../../src/db/database';
+import { Database, merged, Queryable, Transaction } from '../../src/db/database';
 import { GroupCommit } from '../../src/db/group-commit';
 import { createTestDatabase, TestDatabase } from '../support/test-db';
 
@@ -32,6 +32,31 @@ describe('group commit (a lane\'s waiting units in one transaction)', () => {
     expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i));
     const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from units where note = 'unit+'`);
     expect(rows[0].n).toBe(40);
+  });
+
+  it('a batch starts once the lane\'s previous batch has done its work (at its COMMIT), with all the units waiting by then', async () => {
+    const group = new GroupCommit(db, 32);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const xidOf = async (tx: Transaction) => (await tx.query<{ xid: string }>(`select txid_current()::text as xid`)).rows[0].xid;
+    const started: number[] = [];
+    const first = group.run('lane-g', async (tx) => {
+      await gate;
+      return xidOf(tx);
+    });
+    const later = [1, 2, 3].map((i) =>
+      group.run('lane-g', async (tx) => {
+        started.push(i);
+        return xidOf(tx);
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toEqual([]); // the first batch is still working: no second batch yet
+    open();
+    const [x0, ...xs] = await Promise.all([first, ...later]);
+    expect(started).toEqual([1, 2, 3]);
+    expect(new Set(xs).size).toBe(1); // the three went together, in one transaction
+    expect(xs[0]).not.toBe(x0);
   });
 
   it('a failing unit fails alone: its batch is rolled back and its units run again one by one', async () => {
@@ -112,23 +137,45 @@ describe('group commit (a lane\'s waiting units in one transaction)', () => {
       expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i));
     });
 
-    it('a transaction does not commit with a merged statement still waiting for its turn', async () => {
+    it('a merged statement is sent once every running unit has asked for it, before the COMMIT, awaited or not', async () => {
       const group = new GroupCommit(db, 32);
       const statements: number[] = [];
       let open!: () => void;
       const gate = new Promise<void>((r) => (open = r));
-      const holders = [1, 2].map(() => group.run('lane-n', () => gate)); // the lane's two batches in flight
-      // Waiting, these two go together; neither awaits its merged insert, so their batch must not commit it.
-      const units = [3003, 3004].map((id) =>
+      const holder = group.run('lane-n', () => gate); // the lane's batch in flight
+      // Waiting, these three go together; two ask for the merged insert without awaiting it, one asks nothing.
+      const units = [3003, 3004, 3005].map((id) =>
         group.run('lane-n', async (tx) => {
-          void merged(tx, 'units.insert', id, insertMerged(statements)).catch(() => undefined);
+          if (id !== 3005) void merged(tx, 'units.insert', id, insertMerged(statements));
           return id;
         }),
       );
       open();
-      expect(await Promise.all([...holders, ...units])).toEqual([undefined, undefined, 3003, 3004]);
-      expect(statements).toEqual([1, 1]); // run again alone, each at once; the merged one never ran
+      expect(await Promise.all([holder, ...units])).toEqual([undefined, 3003, 3004, 3005]);
+      expect(statements).toEqual([2]); // one statement for both, in their transaction
       expect(await stored()).toEqual([3003, 3004]);
+    });
+
+    it('a unit that finishes early does not hold back the merged statement the others wait at', async () => {
+      const group = new GroupCommit(db, 32);
+      const statements: number[] = [];
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const holder = group.run('lane-o', () => gate);
+      let sentBeforeTurnEnded = false;
+      const units = [4004, 4005, 4006].map((id) =>
+        group.run('lane-o', async (tx) => {
+          if (id === 4006) return id; // e.g. a duplicate: nothing to write
+          // Checked at the end of this turn of the event loop, which is where merges used to wait.
+          if (id === 4004) setImmediate(() => (sentBeforeTurnEnded = statements.length > 0));
+          return merged(tx, 'units.insert', id, insertMerged(statements));
+        }),
+      );
+      open();
+      expect(await Promise.all([holder, ...units])).toEqual([undefined, 'merged-4004', 'merged-4005', 4006]);
+      expect(statements).toEqual([2]);
+      expect(sentBeforeTurnEnded).toBe(true);
+      expect(await stored()).toEqual([4004, 4005]);
     });
 
     it('outside a shared transaction the item runs alone', async () => {
