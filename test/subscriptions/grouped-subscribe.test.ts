@@ -3,10 +3,12 @@ import { createHubEventBus, HubEventBus, WebhookProcessedEvent } from '../../src
 import { groupedSubscribe } from '../../src/subscriptions/grouped-subscribe';
 
 /**
- * groupedSubscribe on the hub's real event bus: subscribers of one group share one execution per
- * event, other groups get their own, and unsubscribing while waiting for an event ends at once.
+ * groupedSubscribe on the hub's real event bus: subscribers of one group share one source and one
+ * execution per event, other groups get their own, and unsubscribing while waiting for an event ends
+ * at once.
  */
 let executions = 0;
+let sourcesOpened = 0;
 const Event = new GraphQLObjectType({
   name: 'Event',
   fields: {
@@ -23,7 +25,10 @@ const schema = new GraphQLSchema({
       processed: {
         type: Event,
         args: { client: { type: GraphQLString } },
-        subscribe: (_root, args: { client: string }, ctx: { bus: HubEventBus }) => ctx.bus.subscribe('webhook-processed', args.client),
+        subscribe: (_root, args: { client: string }, ctx: { bus: HubEventBus }) => {
+          sourcesOpened++;
+          return ctx.bus.subscribe('webhook-processed', args.client);
+        },
         resolve: (e: WebhookProcessedEvent) => e,
       },
     },
@@ -50,6 +55,7 @@ const tick = () => new Promise((r) => setTimeout(r, 10));
 beforeEach(() => {
   bus = createHubEventBus();
   executions = 0;
+  sourcesOpened = 0;
 });
 afterEach(() => bus.close());
 
@@ -83,9 +89,9 @@ test('subscribers of one group share an execution per event; another group gets 
   await Promise.all([a1, a2, b, lone].map((s) => s.return(undefined)));
 });
 
-test("a group sees only its subscription's events (another client's are not shared into it)", async () => {
-  const banban = await subscriber('banban', 'same-group');
-  const other = await subscriber('other', 'same-group');
+test("groups of different variables see only their own client's events", async () => {
+  const banban = await subscriber('banban', 'banban-group');
+  const other = await subscriber('other', 'other-group');
   const received = Promise.all([banban.next(), other.next()]);
   await tick();
   bus.publish('webhook-processed', 'other', event('o1', 'other'));
@@ -94,6 +100,47 @@ test("a group sees only its subscription's events (another client's are not shar
   expect(b1.value.data.processed.id).toBe('b1');
   expect(o1.value.data.processed.id).toBe('o1');
   await Promise.all([banban.return(undefined), other.return(undefined)]);
+});
+
+test('a group opens one source for all its subscribers; the last to leave closes it, and the next subscriber opens a new one', async () => {
+  const members = await Promise.all(Array.from({ length: 50 }, () => subscriber('banban', 'many')));
+  expect(sourcesOpened).toBe(1);
+  const got = Promise.all(members.map((m) => m.next()));
+  await tick();
+  bus.publish('webhook-processed', 'banban', event('m1'));
+  expect((await got).every((r) => r.value.data.processed.id === 'm1')).toBe(true);
+  expect(executions).toBe(1);
+
+  // One leaves: the others still receive.
+  await members[0].return(undefined);
+  const rest = Promise.all(members.slice(1).map((m) => m.next()));
+  await tick();
+  bus.publish('webhook-processed', 'banban', event('m2'));
+  expect((await rest).map((r) => r.value.data.processed.id)).toEqual(Array(49).fill('m2'));
+  expect(await members[0].next()).toEqual({ done: true, value: undefined });
+
+  await Promise.all(members.slice(1).map((m) => m.return(undefined)));
+  const again = await subscriber('banban', 'many');
+  expect(sourcesOpened).toBe(2);
+  const fresh = again.next();
+  await tick();
+  bus.publish('webhook-processed', 'banban', event('m3'));
+  expect((await fresh).value.data.processed.id).toBe('m3');
+  await again.return(undefined);
+});
+
+test('a subscriber that does not read keeps its events in order, and the others are not held back', async () => {
+  const reader = await subscriber('banban', 'q');
+  const idle = await subscriber('banban', 'q');
+  for (const id of ['q1', 'q2', 'q3']) {
+    const got = reader.next();
+    await tick();
+    bus.publish('webhook-processed', 'banban', event(id));
+    expect((await got).value.data.processed.id).toBe(id);
+  }
+  const queued = [await idle.next(), await idle.next(), await idle.next()].map((r) => r.value!.data!.processed as { id: string });
+  expect(queued.map((p) => p.id)).toEqual(['q1', 'q2', 'q3']);
+  await Promise.all([reader.return(undefined), idle.return(undefined)]);
 });
 
 test('unsubscribing while waiting for an event completes at once', async () => {
