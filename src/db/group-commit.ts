@@ -24,10 +24,9 @@ interface Lane {
  * unit merged into one (Transaction.merge) — and one COMMIT. (Starting a second batch as soon as
  * a slot was free gave alternating batches of ~28 and ~2 deliveries, the small one waiting on the
  * large one's stock rows; gated at the COMMIT they are even, fewer, and cost ~15% less CPU per
- * delivery.) Deliveries that
- * would each hold a hot stock row through their own WAL flush share one flush instead. If any unit
- * fails, the batch is rolled back and each of its units runs again alone, so a failure only ever
- * affects its own unit.
+ * delivery.) Deliveries that would each hold a hot stock row through their own WAL flush share one
+ * flush instead. If any unit fails, the batch is rolled back and each of its units runs again alone,
+ * so a failure only ever affects its own unit.
  * A unit's promise settles once what it wrote is committed (or it failed).
  */
 export class GroupCommit {

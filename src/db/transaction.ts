@@ -7,6 +7,12 @@ interface MergedItem {
   reject: (err: unknown) => void;
 }
 
+/** The items of one merged statement still to be sent, and how to send them. */
+interface Merge {
+  items: MergedItem[];
+  runMany: (items: unknown[]) => Promise<unknown[]>;
+}
+
 /**
  * One transaction on one connection (see Database.transaction): its statements are pipelined, those
  * nobody waits for are held back and sent together, and the units of a group commit merge theirs.
@@ -14,8 +20,7 @@ interface MergedItem {
 export class Transaction implements Queryable {
   /** How many units of work run side by side in this transaction (a group commit's batch). */
   sharedBy = 1;
-  private readonly merging = new Map<string, MergedItem[]>();
-  private readonly runMany = new WeakMap<MergedItem[], (items: unknown[]) => Promise<unknown[]>>();
+  private readonly merging = new Map<string, Merge>();
   /** Units of work of a group commit's batch that have not finished (see runUnits). */
   private unitsRunning = 0;
   private readonly inFlight: Array<Promise<unknown>> = [];
@@ -52,25 +57,27 @@ export class Transaction implements Queryable {
   /**
    * Merges the same statement of the units sharing the transaction: the units of a group commit run
    * side by side and, between two statements, only compute, so each reaches the next statement in the
-   * same turn of the event loop. Items queued under `key` until the turn ends reach `runMany` together,
-   * one statement and one round trip for all instead of one each. If it fails, every unit's call
-   * fails (the group commit then runs each unit alone). A transaction of one unit runs at once.
+   * same turn of the event loop. Items queued under `key` reach `runMany` together once every unit
+   * still running has asked (see runUnits), else when the turn ends: one statement and one round trip
+   * for all instead of one each. If it fails, every unit's call fails (the group commit then runs each
+   * unit alone). A transaction of one unit runs at once.
    */
   merge<I, R>(key: string, item: I, runMany: (items: I[]) => Promise<R[]>): Promise<R> {
     if (this.sharedBy <= 1) return runMany([item]).then((results) => results[0]);
     return new Promise<R>((resolve, reject) => {
-      let waiting = this.merging.get(key);
-      if (!waiting) {
-        const batch: MergedItem[] = (waiting = []);
-        this.merging.set(key, batch);
-        this.runMany.set(batch, runMany as (items: unknown[]) => Promise<unknown[]>);
-        setImmediate(() => this.sendMerged(key, batch));
-      }
-      waiting.push({ item, resolve: resolve as (r: unknown) => void, reject });
+      const merge = this.merging.get(key) ?? this.openMerge(key, runMany as Merge['runMany']);
+      merge.items.push({ item, resolve: resolve as (r: unknown) => void, reject });
       // Every unit still running has asked: nothing more can join, no need to wait for the turn's end
       // (which, on a busy event loop, comes after the other requests this turn holds).
-      if (waiting.length >= this.unitsRunning) queueMicrotask(() => this.sendMerged(key, waiting!));
+      if (merge.items.length >= this.unitsRunning) queueMicrotask(() => this.sendMerged(key, merge));
     });
+  }
+
+  private openMerge(key: string, runMany: Merge['runMany']): Merge {
+    const merge: Merge = { items: [], runMany };
+    this.merging.set(key, merge);
+    setImmediate(() => this.sendMerged(key, merge));
+    return merge;
   }
 
   /**
@@ -87,19 +94,19 @@ export class Transaction implements Queryable {
           // The units still running may all be waiting at a merge for this one. (Once none runs, a merge
           // still waiting is one nobody awaited: COMMIT refuses it, see commit.)
           if (--this.unitsRunning > 0) {
-            for (const [key, batch] of this.merging) if (batch.length >= this.unitsRunning) queueMicrotask(() => this.sendMerged(key, batch));
+            for (const [key, merge] of this.merging) if (merge.items.length >= this.unitsRunning) queueMicrotask(() => this.sendMerged(key, merge));
           }
         }
       }),
     );
   }
 
-  private sendMerged(key: string, batch: MergedItem[]): void {
-    if (this.merging.get(key) !== batch) return; // already sent, or cancelled: the transaction ended without it
+  private sendMerged(key: string, merge: Merge): void {
+    if (this.merging.get(key) !== merge) return; // already sent, or cancelled: the transaction ended without it
     this.merging.delete(key);
-    this.runMany.get(batch)!(batch.map((m) => m.item)).then(
-      (results) => batch.forEach((m, i) => m.resolve(results[i])),
-      (err) => batch.forEach((m) => m.reject(err)),
+    merge.runMany(merge.items.map((m) => m.item)).then(
+      (results) => merge.items.forEach((m, i) => m.resolve(results[i])),
+      (err) => merge.items.forEach((m) => m.reject(err)),
     );
   }
 
@@ -168,7 +175,7 @@ export class Transaction implements Queryable {
 
   /** Fails the merged statements still waiting for their turn; they will never run. */
   private cancelMerges(reason: Error): Error {
-    for (const batch of this.merging.values()) for (const m of batch) m.reject(reason);
+    for (const merge of this.merging.values()) for (const m of merge.items) m.reject(reason);
     this.merging.clear();
     return reason;
   }
