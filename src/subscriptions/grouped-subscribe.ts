@@ -30,17 +30,16 @@ export function groupedSubscribe(groupOf: (args: ExecutionArgs) => string | unde
     }
     let opening = groups.get(key);
     if (!opening) {
-      opening = Group.open(args, () => {
+      const forget = () => {
         if (groups.get(key) === opening) groups.delete(key);
-      });
+      };
+      opening = Group.open(args, forget);
       groups.set(key, opening);
+      // A refusal or a failure to subscribe is not kept: the next subscriber asks again.
+      opening.then((g) => g instanceof Group || forget(), forget);
     }
     const group = await opening;
-    if (!(group instanceof Group)) {
-      if (groups.get(key) === opening) groups.delete(key); // a refusal is not kept: the next one asks again
-      return group;
-    }
-    return group.join();
+    return group instanceof Group ? group.join() : group;
   };
 }
 

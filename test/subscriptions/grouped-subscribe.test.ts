@@ -156,3 +156,19 @@ test('a refusal while subscribing is returned as a result, not a stream', async 
   const result = (await subscribe(args)) as ExecutionResult;
   expect(result.errors?.[0].message).toMatch(/subscribe/i);
 });
+
+test('a refused or failed subscription is not kept for its group: the next subscriber of the group subscribes afresh', async () => {
+  const refusedArgs: ExecutionArgs = { schema, document, variableValues: { client: 'banban' }, contextValue: { bus: null } };
+  groups.set(refusedArgs, 'retry');
+  const refused = (await subscribe(refusedArgs)) as ExecutionResult;
+  expect(refused.errors?.[0].message).toMatch(/subscribe/i);
+  const brokenArgs = { schema: {}, document, variableValues: { client: 'banban' }, contextValue: { bus } } as unknown as ExecutionArgs;
+  groups.set(brokenArgs, 'retry');
+  await expect(subscribe(brokenArgs)).rejects.toThrow();
+  const stream = await subscriber('banban', 'retry');
+  const got = stream.next();
+  await tick();
+  bus.publish('webhook-processed', 'banban', event('r1'));
+  expect((await got).value.data.processed.id).toBe('r1');
+  await stream.return(undefined);
+});
