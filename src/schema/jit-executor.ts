@@ -18,8 +18,9 @@ type Compiled = CompiledQuery | ExecutionResult;
  * Resolvers, data, errors and formatError behave as with `execute` (test/graphql/jit-executor.test.ts
  * compares both), with one documented difference: graphql-jit completes every field of an object
  * before a non-null error nulls it, so it may also report errors of siblings graphql-js never reached.
- * Each leaf completes in one fixed-arity function (no rest/spread arrays per leaf), and its error path
- * and locations are built only on error (patches/graphql-jit+0.8.9.patch).
+ * Each leaf completes in one fixed-arity function (no rest/spread arrays per leaf), its error path and
+ * locations are built only on error, and each list is one loop whose items that are not promises are
+ * completed without closures (patches/graphql-jit+0.8.9.patch).
  */
 export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
   const compiled = new LRUCache<string, Compiled>({ max: COMPILED_CACHE_SIZE });
