@@ -16,6 +16,7 @@ import { formatError } from '../schema/graphql.plugin';
 import { graphqlProtection } from '../schema/armor';
 import { forbiddenText } from '../shared/json-escapes';
 import type { Services } from '../services';
+import { EagerAckWebSocket } from './eager-ack-websocket';
 import { FlowStatusMonitor } from './flow-status.monitor';
 import { groupedSubscribe } from './grouped-subscribe';
 
@@ -52,7 +53,7 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
   const protection = graphqlProtection(opts.config);
   const rules = [...specifiedRules, ...protection.validationRules];
   const log = app.log.child({ transport: 'graphql-ws' });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, WebSocket: EagerAckWebSocket });
 
   /**
    * Parsed and validated operations by their text, as Apollo's document store does for HTTP: 1,000
