@@ -38,11 +38,14 @@ function event(flow: string, action: string, patch: Data): { action: string; dat
   return { action: f.action, data: { ...f.data, ...patch } };
 }
 
-/** Business hours of today in São Paulo (UTC−3), `minutes` after 09:00. */
+/**
+ * `minutes` after 09:00 of yesterday in São Paulo (UTC−3): the whole business day is in the past
+ * whenever the demo runs, and the same time is the same text (an ERP's resend is byte for byte).
+ */
 function at(minutes: number): string {
-  const d = new Date();
-  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 12, 0, 0)); // 09:00 −03:00
-  return new Date(Math.min(day.getTime() + minutes * 60_000, Date.now() - 60_000)).toISOString();
+  const saoPaulo = new Date(Date.now() - 3 * 3_600_000);
+  const nineAm = Date.UTC(saoPaulo.getUTCFullYear(), saoPaulo.getUTCMonth(), saoPaulo.getUTCDate() - 1, 12, 0, 0); // 09:00 −03:00
+  return new Date(nineAm + minutes * 60_000).toISOString();
 }
 
 async function main(): Promise<void> {
@@ -99,8 +102,9 @@ async function main(): Promise<void> {
   const tr = `TR-${RUN}`;
   await post('transfer-flow', event('transfer-flow', 'create_transfer', { transfer_id: tr, created_at: at(-60) }));
   await post('transfer-flow', event('transfer-flow', 'ship_products', { transfer_id: tr, shipped_at: at(-50) }));
-  const received = await post('transfer-flow', event('transfer-flow', 'receive_at_store', { transfer_id: tr, received_at: at(-10) }));
-  await post('transfer-flow', event('transfer-flow', 'receive_at_store', { transfer_id: tr, received_at: at(-10) })); // the ERP resends: a duplicate
+  const receipt = event('transfer-flow', 'receive_at_store', { transfer_id: tr, received_at: at(-10) });
+  const received = await post('transfer-flow', receipt);
+  await post('transfer-flow', receipt); // the ERP resends: a duplicate
   if (received.status >= 400) say(`  receive_at_store answered ${received.status} ${received.body.error?.code ?? ''}`);
 
   say(`09:00–18:00 ${SALES} sales with payments; resends, a payment before its sale, cancellations`);
