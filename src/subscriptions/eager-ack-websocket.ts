@@ -1,7 +1,11 @@
 import WebSocket from 'ws';
 
-/** Above this many bytes waiting in a socket's buffer, a send is acknowledged only once they are written. */
-export const EAGER_ACK_MAX_BUFFERED = 64 * 1024;
+/**
+ * Above this many bytes waiting in a socket's buffer (past what the kernel took), a send is
+ * acknowledged only once they are written. It bounds what a slow subscriber can hold in memory
+ * beyond its queue (grouped-subscribe.ts): 16 KiB, some 80 live events.
+ */
+export const EAGER_ACK_MAX_BUFFERED = 16 * 1024;
 
 type SendCallback = (err?: Error) => void;
 type SendOptions = Parameters<WebSocket['send']>[1] & object;
