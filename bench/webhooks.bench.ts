@@ -31,17 +31,19 @@ const body = (n: number) => {
 /** BENCH_ROUNDS: the three servers are measured this many times in turn; the round with the median ratio is reported. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 
+interface Measured {
+  result: LoadResult;
+  ms: CpuPerRequest;
+}
+
 interface Round {
-  base: LoadResult;
-  hub: LoadResult;
-  floor: LoadResult;
-  baseMs: CpuPerRequest;
-  hubMs: CpuPerRequest;
-  floorMs: CpuPerRequest;
+  baseline: Measured;
+  gateway: Measured;
+  floor: Measured;
   ratio: number;
 }
 
-async function measure(kind: 'baseline' | 'gateway' | 'floor', databaseUrl: string, path: string, offset: number, round: number) {
+async function measure(kind: 'baseline' | 'gateway' | 'floor', databaseUrl: string, path: string, offset: number, round: number): Promise<Measured> {
   const server = await startServer(kind, databaseUrl);
   const headers: Record<string, string> = kind === 'gateway' ? { 'x-api-key': server.extra[0] } : {};
   const url = `http://127.0.0.1:${server.port}${path}`;
@@ -63,15 +65,7 @@ async function round(databaseUrl: string, n: number): Promise<Round> {
   const gateway = await measure('gateway', databaseUrl, '/api/v1/webhooks/sales-flow', 10_000_000, n);
   // The floor: the rows the gateway must store for a sale, in one statement, with nothing else.
   const floor = await measure('floor', databaseUrl, '/floor', 30_000_000, n);
-  return {
-    base: baseline.result,
-    hub: gateway.result,
-    floor: floor.result,
-    baseMs: baseline.ms,
-    hubMs: gateway.ms,
-    floorMs: floor.ms,
-    ratio: gateway.result.requestsPerSec / baseline.result.requestsPerSec,
-  };
+  return { baseline, gateway, floor, ratio: gateway.result.requestsPerSec / baseline.result.requestsPerSec };
 }
 
 async function main(): Promise<void> {
@@ -79,7 +73,10 @@ async function main(): Promise<void> {
   try {
     const rounds: Round[] = [];
     for (let n = 0; n < ROUNDS; n++) rounds.push(await round(database.url, n));
-    const { base, hub, floor, baseMs, hubMs, floorMs, ratio } = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
+    const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
+    const { ratio } = median;
+    const [base, hub, floor] = [median.baseline.result, median.gateway.result, median.floor.result];
+    const [baseMs, hubMs, floorMs] = [median.baseline.ms, median.gateway.ms, median.floor.ms];
 
     console.log(`\nbench:webhooks — ${CONNECTIONS} connections × ${SECONDS} s, distinct sale ids, same PostgreSQL${ROUNDS > 1 ? `, the median of ${ROUNDS} rounds` : ''}`);
     if (ROUNDS > 1) console.log(`rounds (gateway/baseline): ${rounds.map((r) => `${r.ratio.toFixed(2)}×`).join(', ')}`);
@@ -91,15 +88,15 @@ async function main(): Promise<void> {
     console.log(`floor ${floorRatio.toFixed(2)}× the baseline: the sale's rows in one statement, no validation or GraphQL; the gateway reaches ${((100 * hub.requestsPerSec) / floor.requestsPerSec).toFixed(0)}% of it`);
     const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} ms`);
     console.log(`CPU per request: baseline server ${ms(baseMs.serverMs)} + PostgreSQL ${ms(baseMs.postgresMs)}; gateway ${ms(hubMs.serverMs)} + PostgreSQL ${ms(hubMs.postgresMs)}; floor ${ms(floorMs.serverMs)} + PostgreSQL ${ms(floorMs.postgresMs)}`);
-    if (rounds.some((r) => r.floor.non2xx > 0 || r.floor.errors > 0)) console.log('WARNING: the floor route answered non-2xx or errored; its figures are not valid');
-    if (rounds.some((r) => r.hub.non2xx > 0 || r.hub.errors > 0)) console.log('WARNING: the gateway answered non-2xx or errored; the figures are not valid');
+    if (rounds.some((r) => r.floor.result.non2xx > 0 || r.floor.result.errors > 0)) console.log('WARNING: the floor route answered non-2xx or errored; its figures are not valid');
+    if (rounds.some((r) => r.gateway.result.non2xx > 0 || r.gateway.result.errors > 0)) console.log('WARNING: the gateway answered non-2xx or errored; the figures are not valid');
     emitResult({
       name: 'bench:webhooks',
       figure: `${hub.requestsPerSec.toFixed(0)} req/s, p99 ${hub.p99} ms (register_sale)`,
       baseline: `${base.requestsPerSec.toFixed(0)} req/s, p99 ${base.p99} ms (INSERT raw JSON)`,
       ratio,
       target: '≥ 0.60×, p99 < 25 ms',
-      pass: ratio >= 0.6 && hub.p99 < 25 && rounds.every((r) => r.hub.non2xx === 0),
+      pass: ratio >= 0.6 && hub.p99 < 25 && rounds.every((r) => r.gateway.result.non2xx === 0),
       details: {
         connections: CONNECTIONS,
         seconds: SECONDS,
