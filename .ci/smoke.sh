@@ -3,7 +3,7 @@
 # printed dev key, read it back through GraphQL, stop cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FIXTURES="${FIXTURES:-../shared/fixtures/banban}"
+FIXTURES="${FIXTURES:-test/fixtures/banban}"
 PORT="${SMOKE_PORT:-4517}"
 DATA="$(mktemp -d)"
 chmod 755 "$DATA"

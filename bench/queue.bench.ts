@@ -21,7 +21,7 @@ import { migrate } from '../src/db/migrate';
 const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const FIXTURES = process.env.FIXTURES_DIR ?? join(__dirname, '..', '..', 'shared', 'fixtures');
+const FIXTURES = process.env.FIXTURES_DIR ?? join(__dirname, '..', 'test', 'fixtures');
 const sale = JSON.parse(readFileSync(join(FIXTURES, 'banban', 'sales-flow', 'register_sale.json'), 'utf8'));
 
 

@@ -22,7 +22,7 @@ const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 200);
 /** Subscribers are spread over this many client processes (1,000 browsers are not one event loop). */
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 4);
 const TARGET_P99_MS = 100;
-const fixtureDir = process.env.FIXTURES_DIR ?? join(__dirname, '..', '..', 'shared', 'fixtures');
+const fixtureDir = process.env.FIXTURES_DIR ?? join(__dirname, '..', 'test', 'fixtures');
 const sale = JSON.parse(readFileSync(join(fixtureDir, 'banban', 'sales-flow', 'register_sale.json'), 'utf8'));
 const run = Date.now().toString(36);
 

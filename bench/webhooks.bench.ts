@@ -14,7 +14,7 @@ type CpuPerRequest = ReturnType<ReturnType<typeof cpuMeter>['perRequest']>;
  */
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const fixtureDir = process.env.FIXTURES_DIR ?? join(__dirname, '..', '..', 'shared', 'fixtures');
+const fixtureDir = process.env.FIXTURES_DIR ?? join(__dirname, '..', 'test', 'fixtures');
 const sale = JSON.parse(readFileSync(join(fixtureDir, 'banban', 'sales-flow', 'register_sale.json'), 'utf8'));
 const run = Date.now().toString(36);
 const VARY = process.env.BENCH_VARY === '1';

@@ -25,7 +25,7 @@ process.env.LOG_LEVEL ??= 'warn';
 
 const PACE_MS = Number(process.env.DEMO_PACE_MS ?? 120);
 const SALES = Number(process.env.DEMO_SALES ?? 40);
-const FIXTURES = process.env.FIXTURES_DIR ?? join(__dirname, '..', '..', 'shared', 'fixtures');
+const FIXTURES = process.env.FIXTURES_DIR ?? join(__dirname, '..', 'test', 'fixtures');
 const RUN = Date.now().toString(36).toUpperCase();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

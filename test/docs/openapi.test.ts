@@ -68,7 +68,7 @@ describe('GET /docs/openapi.json', () => {
 });
 
 describe('the Banban fixtures against the documented payloads', () => {
-  it('every registered flow has fixtures (../shared/fixtures/banban/<flow>)', () => {
+  it('every registered flow has fixtures (test/fixtures/banban/<flow>)', () => {
     for (const flow of flows) expect(fixtureActions(flow.path).length).toBeGreaterThan(0);
   });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The ERP contract: ../shared/fixtures/<client>/<flow>/<action>.json, exactly as the ERP sends them. */
-export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'fixtures');
+/** The ERP contract: test/fixtures/<client>/<flow>/<action>.json (a copy of ../shared/fixtures), as the ERP sends them. */
+export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? join(__dirname, '..', 'fixtures');
 
 export interface Envelope {
   action: string;

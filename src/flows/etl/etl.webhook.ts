@@ -3,7 +3,7 @@ import { isoDate } from '../../shared/fields';
 import { defineAction, defineFlow } from '../../webhooks/flow-definition';
 import { TRANSFORMATION_NAMES } from './transformations';
 
-/** Banban's ETL contract (../shared/fixtures/banban/etl): both actions start a run and answer 202 with its id. */
+/** Banban's ETL contract (test/fixtures/banban/etl): both actions start a run and answer 202 with its id. */
 export const dailyBatchSchema = z.strictObject({ business_date: isoDate() });
 
 export const dataTransformationSchema = z.strictObject({

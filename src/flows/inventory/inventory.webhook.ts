@@ -3,7 +3,7 @@ import { businessId, code, timestamp, token } from '../../shared/fields';
 import { defineAction, defineFlow } from '../../webhooks/flow-definition';
 import { quantityDelta } from './inventory.fields';
 
-/** Banban's inventory-flow contract (../shared/fixtures/banban/inventory-flow), strict: unknown fields are errors. */
+/** Banban's inventory-flow contract (test/fixtures/banban/inventory-flow), strict: unknown fields are errors. */
 export const adjustStockSchema = z.strictObject({
   adjustment_id: businessId(),
   location_code: code(),

@@ -3,7 +3,7 @@ import { businessId, code, isoDate, money, quantity, text, timestamp } from '../
 import { defineAction, defineFlow } from '../../webhooks/flow-definition';
 import { accessKey, checkDistinctSkus, checkKeyMatchesDocument, nfeNumber, nfeSeries } from './purchase.fields';
 
-/** Banban's purchase-flow contract (../shared/fixtures/banban/purchase-flow), strict: unknown fields are errors. */
+/** Banban's purchase-flow contract (test/fixtures/banban/purchase-flow), strict: unknown fields are errors. */
 export const createOrderSchema = z.strictObject({
   order_id: businessId(),
   supplier: z.strictObject({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { businessId, code, money, quantity, timestamp, token } from '../../shared/fields';
 import { defineAction, defineFlow } from '../../webhooks/flow-definition';
 
-/** Banban's returns-flow contract (../shared/fixtures/banban/returns-flow), strict: unknown fields are errors. */
+/** Banban's returns-flow contract (test/fixtures/banban/returns-flow), strict: unknown fields are errors. */
 export const registerReturnSchema = z.strictObject({
   return_id: businessId(),
   sale_id: businessId(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { businessId, code, money, positiveMoney, quantity, text, timestamp, token } from '../../shared/fields';
 import { defineAction, defineFlow } from '../../webhooks/flow-definition';
 
-/** Banban's sales-flow contract (../shared/fixtures/banban/sales-flow), strict: unknown fields are errors. */
+/** Banban's sales-flow contract (test/fixtures/banban/sales-flow), strict: unknown fields are errors. */
 const saleItem = z.strictObject({
   sku: code(),
   description: text(200).optional(),

@@ -3,7 +3,7 @@ import { businessId, code, quantity, text, timestamp } from '../../shared/fields
 import { defineAction, defineFlow } from '../../webhooks/flow-definition';
 import { distinctSkus, receivedQuantity } from './transfer.fields';
 
-/** Banban's transfer-flow contract (../shared/fixtures/banban/transfer-flow), strict: unknown fields are errors. */
+/** Banban's transfer-flow contract (test/fixtures/banban/transfer-flow), strict: unknown fields are errors. */
 export const createTransferSchema = z.strictObject({
   transfer_id: businessId(),
   origin_code: code(),
