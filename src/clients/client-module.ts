@@ -4,8 +4,12 @@ import type { FlowKey } from '../webhooks/flows';
 import type { ClientFlow } from './client-flow';
 
 export interface ClientSettings {
-  /** Sales report what happened at the till: when true they are recorded even if stock goes below zero (and flagged). */
-  allowNegativeStockOnSale: boolean;
+  /**
+   * Facts that take stock out (sales, adjustments, shipments) report what already happened: when true
+   * they are recorded even if stock goes below zero (the movement is flagged `below_zero`); when false
+   * they are refused with 422 GW_INSUFFICIENT_STOCK.
+   */
+  allowNegativeStock: boolean;
 }
 
 /** How a client's webhooks must authenticate, and from where. Stored per client (client_security); these are the defaults. */

@@ -98,6 +98,16 @@ export const inventoryLedgerRepository = {
     return rows;
   },
 
+  /** Of these sources, the ids with a movement that took its position below zero (flagged by `record`). */
+  async belowZeroSources(q: Queryable, clientId: string, sourceType: string, sourceIds: readonly string[]): Promise<Set<string>> {
+    const { rows } = await q.query<{ sourceId: string }>(
+      `select distinct source_id as "sourceId" from inventory_movements
+        where client_id = $1 and source_type = $2 and source_id = any($3::text[]) and below_zero`,
+      [clientId, sourceType, sourceIds],
+    );
+    return new Set(rows.map((r) => r.sourceId));
+  },
+
   async stockOf(q: Queryable, clientId: string, locationCode: string, sku: string): Promise<number> {
     const { rows } = await q.query<{ quantity: number }>(
       `select quantity from stock_levels where client_id = $1 and location_code = $2 and sku = $3`,

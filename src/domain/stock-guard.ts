@@ -1,3 +1,4 @@
+import { clientModule } from '../clients/registry';
 import { Queryable } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 
@@ -12,8 +13,9 @@ export interface Shortfall extends Removal {
 }
 
 /**
- * The one rule for taking stock out: a movement that would take a (location, sku) below zero is not
- * allowed. `lock` takes the stock rows FOR UPDATE so the answer holds until the transaction ends.
+ * The stock rule: a movement that would take a (location, sku) below zero is not allowed. Questions
+ * (validate_movement) are answered by it; facts go through `checkFactRemovals`. `lock` takes the stock
+ * rows FOR UPDATE so the answer holds until the transaction ends.
  */
 export async function findShortfalls(q: Queryable, clientId: string, removals: Removal[], opts: { lock?: boolean } = {}): Promise<Shortfall[]> {
   const wanted = new Map<string, Removal>();
@@ -43,4 +45,20 @@ export async function assertStockAvailable(q: Queryable, clientId: string, remov
   throw new GatewayError('GW_INSUFFICIENT_STOCK', 'Not enough stock for this movement', {
     details: { shortfalls: shortfalls.map((s) => ({ location_code: s.locationCode, sku: s.sku, requested: s.quantity, available: s.available })) },
   });
+}
+
+/** Whether the client records facts that take stock below zero (flagged) instead of refusing them. */
+export function negativeStockAllowed(clientId: string): boolean {
+  return clientModule(clientId)?.settings.allowNegativeStock ?? false;
+}
+
+/**
+ * The check before a fact that takes stock out (a sale, an adjustment, a shipment) is recorded. The
+ * ERP reports what already happened, so when the client allows negative stock nothing is refused:
+ * the ledger records the movement and flags it `below_zero`, and the position shows up in
+ * `stockLevels(filter: { belowZero: true })`. A client that forbids it gets 422 GW_INSUFFICIENT_STOCK.
+ */
+export async function checkFactRemovals(q: Queryable, clientId: string, removals: Removal[]): Promise<void> {
+  if (negativeStockAllowed(clientId)) return;
+  await assertStockAvailable(q, clientId, removals);
 }

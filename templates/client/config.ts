@@ -8,6 +8,6 @@ export const client = defineClient({
   name: '__Client__',
   timezone: 'America/Sao_Paulo',
   flows: Object.keys(mappings) as FlowKey[],
-  settings: { allowNegativeStockOnSale: true },
+  settings: { allowNegativeStock: true },
   mappings,
 });

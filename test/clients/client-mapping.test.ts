@@ -16,7 +16,7 @@ const lojas = defineClient({
   name: 'Lojas X',
   timezone: 'America/Sao_Paulo',
   flows: ['sales'],
-  settings: { allowNegativeStockOnSale: true },
+  settings: { allowNegativeStock: true },
   mappings: {
     sales: defineClientFlow('sales', {
       actions: clientActions('sales', schemas, {

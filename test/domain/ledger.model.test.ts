@@ -385,7 +385,7 @@ class ShipTransfer extends Operation {
       // the same shipment again is a redelivery; another one is an invalid transition
       return redelivery ? { ...send, outcome: { status: 200 }, unchanged: true } : { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
     }
-    if ([...tr.items].some(([sku, q]) => m.stockOf(tr.origin, sku) < q)) return { ...send, outcome: { status: 422, code: 'GW_INSUFFICIENT_STOCK' } };
+    // A shipment is a fact: Banban allows negative stock, so it applies even beyond the origin's stock.
     return {
       ...send,
       outcome: { status: 200 },
@@ -664,7 +664,11 @@ function deltaOf(change: Change, have: number): number {
   return 'add' in change ? change.add : -Math.max(1, Math.ceil((Math.max(0, have) * change.removePct) / 100));
 }
 
-/** The stock rule: a removal may not take stock below zero; an addition is always allowed (even to a position a sale took below zero). */
+/**
+ * The stock rule questions are answered by: a removal may not take stock below zero; an addition is always
+ * allowed (even to a position a fact took below zero). Facts (sales, adjustments, shipments) are recorded
+ * regardless, since Banban allows negative stock.
+ */
 const allowed = (have: number, delta: number) => delta > 0 || have + delta >= 0;
 
 class AdjustStock extends Operation {
@@ -693,7 +697,6 @@ class AdjustStock extends Operation {
       adjusted_at: erpTime(at),
     });
     const send = { flow: 'inventory-flow', body };
-    if (!allowed(m.stockOf(location, sku), delta)) return { ...send, outcome: { status: 422, code: 'GW_INSUFFICIENT_STOCK' } };
     return {
       ...send,
       outcome: { status: 200 },

@@ -260,7 +260,7 @@ describe('business rules', () => {
 describe('negative stock is a per-client setting', () => {
   it('a client that forbids it gets 422 GW_INSUFFICIENT_STOCK with the shortfalls, and nothing is written', async () => {
     const settings = CLIENTS.banban.settings;
-    CLIENTS.banban.settings = { ...settings, allowNegativeStockOnSale: false };
+    CLIENTS.banban.settings = { ...settings, allowNegativeStock: false };
     try {
       const res = await postWebhook(t, 'sales-flow', sale('S-NONEG', { store_code: 'LJ-NONEG' }));
       expect(res.status).toBe(422);

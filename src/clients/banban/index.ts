@@ -7,7 +7,7 @@ export const banban = defineClient({
   name: 'Banban Calçados',
   timezone: 'America/Sao_Paulo',
   flows: ['sales', 'purchase', 'inventory', 'transfer', 'returns', 'etl'],
-  settings: { allowNegativeStockOnSale: true },
+  settings: { allowNegativeStock: true },
   retry: { maxAttempts: 10, initialDelaySeconds: 2, maxDelaySeconds: 300 },
   etl: banbanEtl,
 });

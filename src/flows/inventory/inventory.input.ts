@@ -12,7 +12,9 @@ export class AdjustStockInput {
   @Field()
   sku!: string;
 
-  @Field(() => Int, { description: 'non-zero; negative removes stock and may not take it below zero' })
+  @Field(() => Int, {
+    description: 'non-zero; negative removes stock, even below zero when the client allows negative stock (then `belowZero` is true)',
+  })
   quantityDelta!: number;
 
   @Field({ description: 'a lower-case token such as "damage" or "count_correction"' })

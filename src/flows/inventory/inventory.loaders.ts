@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { Queryable } from '../../db/database';
+import { inventoryLedgerRepository } from '../../domain/inventory-ledger.repository';
 import { byKey, groupByKey } from '../../schema/loaders';
 import { inventoryRepository, SnapshotDifferenceRow, SnapshotLineRow, SnapshotRow, StockLevelRow } from './inventory.repository';
 
@@ -21,6 +22,12 @@ export const inventoryLoaders = {
       },
       { cacheKeyFn: positionKey },
     ),
+  /** Whether an adjustment took its position below zero. */
+  adjustmentBelowZero: (q: Queryable, c: string) =>
+    new DataLoader<string, boolean>(async (ids) => {
+      const flagged = await inventoryLedgerRepository.belowZeroSources(q, c, 'inventory_adjustment', ids);
+      return ids.map((id) => flagged.has(id));
+    }),
   inventorySnapshot: (q: Queryable, c: string) =>
     new DataLoader<string, SnapshotRow | null>(async (ids) => byKey(ids, await inventoryRepository.snapshotsByIds(q, c, ids), (r) => r.id)),
   snapshotLines: (q: Queryable, c: string) =>

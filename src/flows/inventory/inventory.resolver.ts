@@ -72,6 +72,13 @@ export class InventoryAdjustmentResolver {
   stock(@Root() a: AdjustmentRow, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.stockLevel.load({ locationCode: a.locationCode, sku: a.sku });
   }
+
+  @FieldResolver(() => Boolean, {
+    description: 'true when this adjustment took its position below zero: recorded as the ERP reported it, flagged for ops',
+  })
+  belowZero(@Root() a: AdjustmentRow, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return ctx.loaders.adjustmentBelowZero.load(a.id);
+  }
 }
 
 @Resolver(() => InventorySnapshotType)

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Queryable } from '../../db/database';
 import { inventoryLedgerRepository } from '../../domain/inventory-ledger.repository';
 import { masterDataRepository } from '../../domain/master-data.repository';
-import { assertStockAvailable, findShortfalls } from '../../domain/stock-guard';
+import { checkFactRemovals, findShortfalls } from '../../domain/stock-guard';
 import { existingOrConflict } from '../../domain/business-id';
 import { businessId, code, parseOrThrow, token } from '../../shared/fields';
 import { contentHash } from '../../shared/hash';
@@ -29,7 +29,10 @@ export interface MovementValidation {
   reason: string | null;
 }
 
-/** Inventory: adjustments (ledger movements with a reason), snapshots, and the stock rule answered on request. */
+/**
+ * Inventory: adjustments (facts: ledger movements with a reason, recorded even below zero when the
+ * client allows it), snapshots, and the stock rule answered on request (a question: validateMovement).
+ */
 export class InventoryService {
   async adjustStock(q: Queryable, clientId: string, raw: AdjustStockInput): Promise<AdjustmentRow> {
     const input = parseOrThrow(adjustmentInput, raw, ['input']);
@@ -38,8 +41,9 @@ export class InventoryService {
     await masterDataRepository.upsertProducts(q, clientId, [{ sku: input.sku }]);
     const adjustment = await inventoryRepository.insertAdjustment(q, clientId, { ...input, payloadHash });
     if (!adjustment) return existingOrConflict(await inventoryRepository.findAdjustment(q, clientId, input.id), payloadHash, 'adjustment', { adjustment_id: input.id });
+    // Damage, theft or a count: the ERP reports what happened; the ledger flags a position it takes below zero.
     if (adjustment.quantityDelta < 0) {
-      await assertStockAvailable(q, clientId, [{ locationCode: adjustment.locationCode, sku: adjustment.sku, quantity: -adjustment.quantityDelta }]);
+      await checkFactRemovals(q, clientId, [{ locationCode: adjustment.locationCode, sku: adjustment.sku, quantity: -adjustment.quantityDelta }]);
     }
     await inventoryLedgerRepository.record(q, clientId, [
       {

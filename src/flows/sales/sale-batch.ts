@@ -1,7 +1,7 @@
-import { clientModule } from '../../clients/registry';
 import { Queryable } from '../../db/database';
 import { inventoryLedgerRepository } from '../../domain/inventory-ledger.repository';
 import { masterDataRepository } from '../../domain/master-data.repository';
+import { negativeStockAllowed } from '../../domain/stock-guard';
 import { GatewayError } from '../../errors/gateway-error';
 import type { RegisterSaleInput } from './sale.input';
 import { saleRepository } from './sale.repository';
@@ -42,7 +42,7 @@ export async function registerSalesBatch(
     }
   });
   const sales = [...firstOfId.values()];
-  if (!clientModule(clientId)?.settings.allowNegativeStockOnSale) return oneByOne(q, clientId, raws, outcomes, sales, repeats, one);
+  if (!negativeStockAllowed(clientId)) return oneByOne(q, clientId, raws, outcomes, sales, repeats, one);
 
   await masterDataRepository.register(q, clientId, {
     locations: sales.map((s) => s.sale.input.storeCode),

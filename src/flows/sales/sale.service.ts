@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { Queryable } from '../../db/database';
 import { inventoryLedgerRepository } from '../../domain/inventory-ledger.repository';
 import { masterDataRepository } from '../../domain/master-data.repository';
-import { assertStockAvailable } from '../../domain/stock-guard';
-import { clientModule } from '../../clients/registry';
+import { checkFactRemovals } from '../../domain/stock-guard';
 import { GatewayError } from '../../errors/gateway-error';
 import { businessId, code, money as moneyField, parseOrThrow, positiveMoney, quantity, text, token } from '../../shared/fields';
 import { contentHash } from '../../shared/hash';
@@ -105,9 +104,7 @@ export class SaleService {
     if (!sale) return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
 
     // A sale reports what happened at the till; whether it may take stock below zero is the client's call.
-    if (!clientModule(clientId)?.settings.allowNegativeStockOnSale) {
-      await assertStockAvailable(q, clientId, lines.map((l) => ({ locationCode: input.storeCode, sku: l.sku, quantity: l.quantity })));
-    }
+    await checkFactRemovals(q, clientId, lines.map((l) => ({ locationCode: input.storeCode, sku: l.sku, quantity: l.quantity })));
     // Last, so the stock rows (shared by every sale of the sku at the store) stay locked briefly.
     await inventoryLedgerRepository.record(
       q,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Queryable } from '../../db/database';
 import { inventoryLedgerRepository } from '../../domain/inventory-ledger.repository';
 import { masterDataRepository } from '../../domain/master-data.repository';
-import { assertStockAvailable } from '../../domain/stock-guard';
+import { checkFactRemovals } from '../../domain/stock-guard';
 import { GatewayError } from '../../errors/gateway-error';
 import { businessId, code, parseOrThrow, quantity, text } from '../../shared/fields';
 import { contentHash } from '../../shared/hash';
@@ -30,8 +30,9 @@ const RECEIVED: TransferStatus[] = ['received', 'received_with_divergence'];
 
 /**
  * Transfers: created → shipped → received | received_with_divergence. Shipping takes the sent
- * quantities out of the origin (guarded by the stock rule); receiving puts what actually arrived
- * into the destination and records the divergence per sku.
+ * quantities out of the origin (a fact: recorded even below zero when the client allows it, the
+ * movement flagged); receiving puts what actually arrived into the destination and records the
+ * divergence per sku.
  */
 export class TransferService {
   async createTransfer(q: Queryable, clientId: string, raw: CreateTransferInput): Promise<TransferRow> {
@@ -62,7 +63,7 @@ export class TransferService {
     if (transfer.status !== 'created') return this.redeliveredOrRefused(q, clientId, transfer, ['shipped'], payloadHash, 'ship');
 
     const items = await transferRepository.itemsByTransferIds(q, clientId, [transfer.id]);
-    await assertStockAvailable(q, clientId, items.map((i) => ({ locationCode: transfer.originCode, sku: i.sku, quantity: i.quantitySent })));
+    await checkFactRemovals(q, clientId, items.map((i) => ({ locationCode: transfer.originCode, sku: i.sku, quantity: i.quantitySent })));
     await inventoryLedgerRepository.record(
       q,
       clientId,
