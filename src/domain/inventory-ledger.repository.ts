@@ -108,6 +108,26 @@ export const inventoryLedgerRepository = {
     return new Set(rows.map((r) => r.sourceId));
   },
 
+  /**
+   * Stock per position as of an instant: what the ledger held then, whatever was recorded since —
+   * the running stock less the movements that occurred at or after `at` (stock_levels always equals the
+   * sum of the movements, so this is the sum of those that occurred before `at`, reading only the
+   * recent ones). A position that never moved is 0.
+   */
+  async stockAsOf(q: Queryable, clientId: string, positions: ReadonlyArray<{ locationCode: string; sku: string }>, at: Date): Promise<Map<string, number>> {
+    const { rows } = await q.query<{ locationCode: string; sku: string; quantity: number }>(
+      `select p.location_code as "locationCode", p.sku, (coalesce(s.quantity, 0) - coalesce(later.delta, 0))::int as quantity
+         from unnest($2::text[], $3::text[]) as p(location_code, sku)
+         left join stock_levels s on s.client_id = $1 and s.location_code = p.location_code and s.sku = p.sku
+         cross join lateral (
+           select sum(m.quantity_delta) as delta from inventory_movements m
+            where m.client_id = $1 and m.location_code = p.location_code and m.sku = p.sku and m.occurred_at >= $4
+         ) later`,
+      [clientId, positions.map((p) => p.locationCode), positions.map((p) => p.sku), at],
+    );
+    return new Map(rows.map((r) => [`${r.locationCode}/${r.sku}`, r.quantity]));
+  },
+
   async stockOf(q: Queryable, clientId: string, locationCode: string, sku: string): Promise<number> {
     const { rows } = await q.query<{ quantity: number }>(
       `select quantity from stock_levels where client_id = $1 and location_code = $2 and sku = $3`,

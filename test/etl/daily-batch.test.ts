@@ -1,5 +1,5 @@
 import { createTestMysql, describeWithMysql, TestMysql } from '../support/mysql';
-import { fixture } from '../support/fixtures';
+import { fixture, variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
 import { DELIVERED, MISSED, seedBanbanErp } from './banban-erp';
@@ -9,6 +9,25 @@ const RUN_FIELDS = `id status stage businessDate attempts counts { extracted loa
 
 async function deliver(t: TestApp) {
   for (const body of DELIVERED) expect((await postWebhook(t, 'sales-flow', body)).status).toBe(200);
+  // Facts that occurred after the business date (2026-11-28), already in the hub when the batch runs:
+  // the reconciliation compares the ERP's stock of that date with the ledger as of its end, not today's.
+  const later = [
+    ['sales-flow', variant('sales-flow', 'register_sale', {
+      sale_id: 'V-NEXT-DAY', sold_at: '2026-11-29T00:00:00-03:00', customer: undefined,
+      items: [{ sku: 'TENIS-RUN-38-PRETO', quantity: 1, unit_price: '299.90', discount: '0.00' }], total: '299.90',
+    })],
+    ['inventory-flow', variant('inventory-flow', 'adjust_stock', {
+      adjustment_id: 'AJ-NEXT-1', location_code: 'LJ-002', sku: 'MEIA-ESP-UN', quantity_delta: 100, reason: 'count_correction', adjusted_at: '2026-11-30T09:00:00-03:00',
+    })],
+    // LJ-001/MEIA-ESP-UN is -5 at the end of the 28th and back to 0 since
+    ['inventory-flow', variant('inventory-flow', 'adjust_stock', {
+      adjustment_id: 'AJ-NEXT-2', location_code: 'LJ-001', sku: 'MEIA-ESP-UN', quantity_delta: 5, reason: 'count_correction', adjusted_at: '2026-11-29T08:00:00-03:00',
+    })],
+    ['inventory-flow', variant('inventory-flow', 'adjust_stock', {
+      adjustment_id: 'AJ-NEXT-3', location_code: 'LJ-009', sku: 'ONLY-LATER', quantity_delta: 4, reason: 'count_correction', adjusted_at: '2026-11-29T08:00:00-03:00',
+    })],
+  ] as const;
+  for (const [flow, body] of later) expect((await postWebhook(t, flow, body)).status).toBe(200);
 }
 
 async function endState(t: TestApp) {
@@ -69,9 +88,18 @@ describeWithMysql('daily_batch from a Banban ERP on MariaDB', () => {
     expect(outcome('payment', 'P-2').outcome).toBe('LOADED');
     expect(outcome('payment', 'P-9')).toMatchObject({ outcome: 'REJECTED', reason: expect.stringContaining('GW_PREDECESSOR_MISSING') });
     expect(outcome('return', 'D-1')).toMatchObject({ outcome: 'LOADED' }); // through the returns flow's own service
+    // the ledger as of the end of the 28th, whatever moved since (see deliver)
     expect(outcome('stock_position', 'LJ-001/TENIS-RUN-38-PRETO').outcome).toBe('MATCHED');
     expect(outcome('stock_position', 'LJ-002/MEIA-ESP-UN')).toMatchObject({ outcome: 'DIFFERENT', details: { source: 5, hub: -39 } });
     expect(outcome('stock_position', 'LJ-001/MEIA-ESP-UN').outcome).toBe('EXTRA');
+    expect(outcome('stock_position', 'LJ-009/ONLY-LATER')).toBeUndefined();
+    const today = await a.db.query(`select location_code || '/' || sku as id, quantity from stock_levels where location_code in ('LJ-001', 'LJ-002', 'LJ-009') order by 1`);
+    expect(today.rows).toEqual([
+      { id: 'LJ-001/MEIA-ESP-UN', quantity: 0 },
+      { id: 'LJ-001/TENIS-RUN-38-PRETO', quantity: -4 },
+      { id: 'LJ-002/MEIA-ESP-UN', quantity: 61 },
+      { id: 'LJ-009/ONLY-LATER', quantity: 4 },
+    ]);
 
     // Loaded exactly as a webhook would have: items, ledger movements, payment settling the sale; V-3 untouched.
     const sale = await a.db.query(`select status, total::text, sold_at from sales where id = 'V-10'`);

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database';
+import { inventoryLedgerRepository } from '../../domain/inventory-ledger.repository';
 import { GatewayError } from '../../errors/gateway-error';
 import { saleRepository } from '../sales/sale.repository';
 import { prepareSale } from '../sales/sale.service';
@@ -112,23 +113,35 @@ export const DOCUMENT_KINDS: { [K in DocumentKindName]: DocumentKind<K> } = {
   },
   stock_position: {
     validate: (doc) => (Number.isInteger(doc.quantity) ? null : 'quantity is not an integer'),
-    /** Positions are compared, not loaded: a correction is an inventory adjustment ops decide on. */
+    /**
+     * Positions are compared, not loaded (a correction is an inventory adjustment ops decide on), with
+     * the ledger as of the end of the business date: movements that occurred after it do not count.
+     */
     async load(q, ctx, docs) {
-      const { rows } = await q.query<{ locationCode: string; sku: string; quantity: number }>(
-        `select location_code as "locationCode", sku, quantity from stock_levels
-          where client_id = $1 and (location_code, sku) in (select * from unnest($2::text[], $3::text[]))`,
-        [ctx.clientId, docs.map((d) => d.doc.locationCode), docs.map((d) => d.doc.sku)],
-      );
-      const hub = new Map(rows.map((r) => [`${r.locationCode}/${r.sku}`, r.quantity]));
+      const positions = docs.map((d) => ({ locationCode: d.doc.locationCode, sku: d.doc.sku }));
+      const hub = await inventoryLedgerRepository.stockAsOf(q, ctx.clientId, positions, ctx.window.to);
       return docs.map(({ id, doc }): DocumentOutcome => {
-        const ours = hub.get(id) ?? 0;
+        const ours = hub.get(`${doc.locationCode}/${doc.sku}`) ?? 0;
         return ours === doc.quantity
           ? { id, outcome: 'matched' }
           : { id, outcome: 'different', reason: 'stock differs', details: { source: doc.quantity, hub: ours } };
       });
     },
+    // Positions not zero at the end of the business date (the running stock less what moved since).
     extras: (q, ctx) =>
-      extrasFrom(q, ctx, 'stock_position', `select location_code || '/' || sku as id from stock_levels where client_id = $2 and quantity <> 0`, []),
+      extrasFrom(
+        q,
+        ctx,
+        'stock_position',
+        `select s.location_code || '/' || s.sku as id
+           from stock_levels s
+           left join (
+             select location_code, sku, sum(quantity_delta) as delta from inventory_movements
+              where client_id = $2 and occurred_at >= $4 group by location_code, sku
+           ) later using (location_code, sku)
+          where s.client_id = $2 and s.quantity - coalesce(later.delta, 0) <> 0`,
+        [ctx.window.to],
+      ),
   },
 };
 
