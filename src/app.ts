@@ -12,6 +12,7 @@ import { opsRoutes } from './ops/ops.routes';
 import { httpGuards } from './security/http-guards';
 import { opsAccess } from './security/ops-access';
 import { forbiddenJsonEscape } from './shared/json-escapes';
+import { nestedDeeperThan, tooDeep } from './shared/json-depth';
 import { buildGatewaySchema } from './schema/build-schema';
 import { graphqlPlugin } from './schema/graphql.plugin';
 import { createServices, Services } from './services';
@@ -71,7 +72,12 @@ export async function buildApp({ config, db, services = createServices(db, confi
     if (escape) return done(new GatewayError('GW_INVALID_ENCODING', `The body carries ${escape}, which is not valid text`), undefined);
     req.rawBody = body;
     if (body.length === 0) return done(new GatewayError('GW_MALFORMED_JSON', 'The body is empty; expected JSON'), undefined);
-    parseJson(req, body, (err, value) => (err ? done(new GatewayError('GW_MALFORMED_JSON', 'The body is not valid JSON'), undefined) : done(null, value)));
+    parseJson(req, body, (err, value) => {
+      if (err) return done(new GatewayError('GW_MALFORMED_JSON', 'The body is not valid JSON'), undefined);
+      // Hashing, logging and validation recurse: a body nested thousands of levels is refused before any of them.
+      if (nestedDeeperThan(value, config.jsonMaxDepth)) return done(tooDeep(config.jsonMaxDepth), undefined);
+      return done(null, value);
+    });
   });
 
   server.setErrorHandler((err: FastifyError | GatewayError, req, reply) => {
@@ -100,7 +106,7 @@ export async function buildApp({ config, db, services = createServices(db, confi
       return new GatewayError('GW_OVERLOADED', 'The gateway is under pressure; retry later').toBody() as unknown as void;
     },
   });
-  const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services, log: server.log, underPressure: () => server.isUnderPressure(), groupCommitMax: config.groupCommitMax, jit: config.graphqlJit });
+  const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services, log: server.log, underPressure: () => server.isUnderPressure(), groupCommitMax: config.groupCommitMax, jit: config.graphqlJit, factTime: config.factTime });
   services.queue.handle({ process: (job, last) => pipeline.processQueued(job, last), deadLettered: (job) => pipeline.deadLettered(job) });
   server.addHook('onReady', () => services.queue.start(server.log));
   // ETL runs in flight stop after their current chunk; their jobs resume them on the next worker.

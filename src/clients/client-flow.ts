@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GatewayError } from '../errors/gateway-error';
 import { parseOrThrow } from '../shared/fields';
+import { own } from '../shared/own';
 import { FLOWS, FlowKey } from '../webhooks/flows';
 
 type Actions<F extends FlowKey> = (typeof FLOWS)[F]['actions'];
@@ -56,7 +57,7 @@ export function clientActions<F extends FlowKey, S extends Schemas<F>>(flow: F, 
 /** The client's payload for one action turned into the canonical one (unchanged when the client has no mapping). */
 export function toCanonicalPayload(mapping: ClientFlow | undefined, action: string, data: unknown): unknown {
   if (!mapping) return data;
-  const clientAction = (mapping.actions as Record<string, ClientAction>)[action];
+  const clientAction = own(mapping.actions as Record<string, ClientAction>, action);
   if (!clientAction) throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${action}" for this client`, { details: { allowed: Object.keys(mapping.actions) } });
   const canonical = clientAction.transform(parseOrThrow(clientAction.schema, data, ['data']));
   for (const check of mapping.checks as readonly ClientCheck<FlowKey>[]) check(action as never, canonical as never);

@@ -1,4 +1,5 @@
 import { banban } from './banban';
+import { own } from '../shared/own';
 import { ClientModule } from './client-module';
 
 /** Every client module, by id. New clients are added here (the generator does it for you). */
@@ -7,5 +8,5 @@ export const CLIENTS: Record<string, ClientModule> = {
 };
 
 export function clientModule(id: string): ClientModule | undefined {
-  return CLIENTS[id];
+  return own(CLIENTS, id);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidCidr } from '../security/ip';
+import type { FactTimeBounds } from '../shared/fields';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -20,6 +21,9 @@ const envSchema = z.object({
   DEV_API_KEY: z.string().min(20, 'must be at least 20 characters').max(200).optional(),
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  JSON_MAX_DEPTH: z.coerce.number().int().min(8).max(256).default(64),
+  FACT_MIN_DATE: z.iso.date().default('2000-01-01'),
+  FACT_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(300),
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   HEALTH_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
   HEALTH_MIN_EVENTS: z.coerce.number().int().min(1).default(4),
@@ -114,6 +118,10 @@ export interface Config {
   /** How long a verified API key is trusted without asking the database (revocations elsewhere take this long). */
   apiKeyCacheSeconds: number;
   webhookBodyLimitBytes: number;
+  /** Deepest nesting of arrays and objects a JSON body or GraphQL variables may have. */
+  jsonMaxDepth: number;
+  /** Bounds of the date-times a webhook fact may carry (src/shared/fields.ts `timestamp`). */
+  factTime: FactTimeBounds;
   health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
   security: SecurityConfig;
   queue: QueueConfig;
@@ -201,6 +209,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devApiKey: e.DEV_API_KEY,
     apiKeyCacheSeconds: e.API_KEY_CACHE_SECONDS,
     webhookBodyLimitBytes: e.WEBHOOK_BODY_LIMIT_BYTES,
+    jsonMaxDepth: e.JSON_MAX_DEPTH,
+    factTime: { minDate: e.FACT_MIN_DATE, maxFutureSkewSeconds: e.FACT_MAX_FUTURE_SKEW_SECONDS },
     health: {
       windowSeconds: e.HEALTH_WINDOW_SECONDS,
       errorRateThreshold: e.HEALTH_ERROR_RATE_THRESHOLD,

@@ -4,6 +4,7 @@ import { FileConnector, FileConnectorConfig } from './file.connector';
 import { HttpConnector, HttpConnectorConfig } from './http.connector';
 import { MysqlConnector, MysqlConnectorConfig } from './mysql.connector';
 import { PostgresConnector, PostgresConnectorConfig } from './postgres.connector';
+import { own } from '../shared/own';
 
 export type ConnectorConfig = PostgresConnectorConfig | MysqlConnectorConfig | HttpConnectorConfig | FileConnectorConfig;
 
@@ -19,5 +20,7 @@ const FACTORIES: Factories = {
 /** A connector for the configuration, wrapped in its own policy (timeout → breaker → retry). */
 export function createConnector(config: ConnectorConfig, policy: ConnectorPolicy | Partial<ConnectorPolicyOptions> = {}): Connector {
   const p = 'execute' in policy ? (policy as ConnectorPolicy) : connectorPolicy(policy as Partial<ConnectorPolicyOptions>);
-  return (FACTORIES[config.kind] as (c: ConnectorConfig, p: ConnectorPolicy) => Connector)(config, p);
+  const factory = own(FACTORIES as Record<string, (c: ConnectorConfig, p: ConnectorPolicy) => Connector>, config.kind);
+  if (!factory) throw new Error(`unknown connector kind ${String(config.kind).slice(0, 32)}`);
+  return factory(config, p);
 }

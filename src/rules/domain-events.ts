@@ -1,4 +1,5 @@
 import { Queryable } from '../db/database';
+import { own } from '../shared/own';
 import { WebhookEventRow } from '../webhooks/webhook-event.repository';
 import { DomainEvent, RuleEventType } from './event-types';
 
@@ -161,8 +162,8 @@ const TYPE_OF_ACTION: Partial<Record<string, RuleEventType>> = {
 
 /** The event types a processed delivery of this action may stand for (to skip it when no rule listens to any). */
 export function eventTypesOf(action: string): RuleEventType[] {
-  const own = TYPE_OF_ACTION[action];
-  return own ? [own, RuleEventType.STOCK_LEVEL] : [RuleEventType.STOCK_LEVEL];
+  const type = own(TYPE_OF_ACTION, action);
+  return type ? [type, RuleEventType.STOCK_LEVEL] : [RuleEventType.STOCK_LEVEL];
 }
 
 /**
@@ -172,10 +173,10 @@ export function eventTypesOf(action: string): RuleEventType[] {
 export async function domainEventsOf(q: Queryable, e: WebhookEventRow, wanted?: ReadonlySet<RuleEventType>): Promise<DomainEvent[]> {
   if (e.status !== 'processed') return [];
   const data = ((e.payload as { data?: Data } | null)?.data ?? {}) as Data;
-  const derive = BY_ACTION[e.action] as Derive | undefined;
+  const derive = own(BY_ACTION, e.action);
   const want = (t: RuleEventType | undefined) => !!t && (!wanted || wanted.has(t));
   return [
-    ...(derive && want(TYPE_OF_ACTION[e.action]) ? await derive(q, e, data) : []),
+    ...(derive && want(own(TYPE_OF_ACTION, e.action)) ? await derive(q, e, data) : []),
     ...(want(RuleEventType.STOCK_LEVEL) ? await stockLevels(q, e) : []),
   ];
 }

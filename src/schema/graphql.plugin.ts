@@ -1,16 +1,17 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
-import { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { AuthorizationError } from 'type-graphql';
 import { requestPrincipal } from '../auth/request-principal';
 import type { Config } from '../config';
 import { Database } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/to-gateway-error';
+import { nestedDeeperThan, tooDeep } from '../shared/json-depth';
 import { forbiddenJsonEscape, forbiddenText } from '../shared/json-escapes';
 import { auditPlugin } from '../security/audit.plugin';
 import type { Services } from '../services';
@@ -20,11 +21,21 @@ import { createContext, GraphQLContext } from './context';
 import { introspectionGuard } from './introspection-guard';
 import { localJitGateway } from './jit-executor';
 
+/** graphql-ws's path (src/subscriptions/subscriptions.plugin.ts GRAPHQL_WS_PATH, which imports this module). */
+const GRAPHQL_WS_PATH = '/graphql';
+
 /** Codes Apollo itself assigns to refused documents; they pass through unchanged. */
 const APOLLO_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
 
+/**
+ * The error a caller sees: always a new object (errors graphql-jit builds have a read-only message).
+ * Coded refusals and Apollo's input codes pass; anything else becomes a gateway code.
+ */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
+  // A refusal of ours reported by a validation rule (query limits): Apollo relabels it GRAPHQL_VALIDATION_FAILED.
+  const refusal = error instanceof GraphQLError ? error.originalError : undefined;
+  if (refusal instanceof GatewayError && refusal.code !== code) return { ...formatted, extensions: { ...formatted.extensions, code: refusal.code } };
   if (typeof code === 'string' && (code.startsWith('GW_') || APOLLO_INPUT_CODES.has(code))) return formatted;
   const original = unwrapResolverError(error);
   // type-graphql's AuthorizationError keeps the name GraphQLError: recognise it by class.
@@ -33,6 +44,24 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const { error: gw } = toGatewayError(original);
   return { message: gw.message, path: formatted.path, locations: formatted.locations, extensions: { code: gw.code } };
+}
+
+/** Subscriptions need a socket: over HTTP they are refused with where to open one. */
+function subscriptionsOverWebSocket(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GatewayError(
+            'GW_SUBSCRIPTION_OVER_HTTP',
+            `Subscriptions are served over WebSocket: connect a graphql-ws client (protocol graphql-transport-ws) to ws(s)://<host>${GRAPHQL_WS_PATH}`,
+            { details: { transport: 'graphql-ws', path: GRAPHQL_WS_PATH } },
+          );
+        },
+      };
+    },
+  };
 }
 
 /**
@@ -47,7 +76,12 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
     introspection: true, // gated per caller by introspectionGuard
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    formatError,
+    // Suggestions are masked on a new object: errors are never rewritten in place.
+    formatError: (formatted, error) => {
+      const out = formatError(formatted, error);
+      const message = protection.maskSuggestions(out.message);
+      return message === out.message ? out : { ...out, message };
+    },
     // Compact JSON (Apollo pretty-prints by default: larger bodies, slower to write).
     stringifyResult: (value) => JSON.stringify(value),
     validationRules: protection.validationRules,
@@ -59,6 +93,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
       // No cache hints in this graph; the default plugin would wrap every field's resolution (bench:graphql).
       ApolloServerPluginCacheControlDisabled(),
       ...protection.plugins,
+      subscriptionsOverWebSocket(),
       introspectionGuard(production),
       auditPlugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -78,11 +113,23 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
   // A GET's variables and extensions are JSON in the query string, which the body parser never sees: the same text rule.
   app.addHook('preValidation', async (req) => {
     if (req.method !== 'GET' || !req.query || typeof req.query !== 'object') return;
-    for (const value of Object.values(req.query as Record<string, unknown>)) {
+    for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
       const bad = (typeof value === 'string' ? forbiddenJsonEscape(value) : null) ?? forbiddenText(value);
       if (bad) throw new GatewayError('GW_INVALID_ENCODING', `The request carries ${bad}, which is not valid text`);
+      if ((name === 'variables' || name === 'extensions') && typeof value === 'string' && deeperThanAllowed(value)) {
+        throw tooDeep(opts.config.jsonMaxDepth);
+      }
     }
   });
+
+  /** A GET's JSON parameters under the body's nesting limit (Apollo parses them; invalid JSON is its refusal). */
+  function deeperThanAllowed(json: string): boolean {
+    try {
+      return nestedDeeperThan(JSON.parse(json), opts.config.jsonMaxDepth);
+    } catch {
+      return false;
+    }
+  }
 
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',

@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { DocumentNode, execute, ExecutionResult, GraphQLSchema } from 'graphql';
+import { DocumentNode, execute, ExecutionResult, getVariableValues, GraphQLError, GraphQLSchema } from 'graphql';
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 
@@ -37,8 +37,27 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
       compiled.set(key, entry);
     }
     if (!isCompiledQuery(entry)) return entry;
-    return entry.query(undefined, rc.context, variables);
+    const result = await entry.query(undefined, rc.context, variables);
+    if (!result.errors) return result;
+    if (!('data' in result)) {
+      // graphql-jit refused the variables with messages of its own and without the nodes Apollo needs to
+      // answer BAD_USER_INPUT: graphql-js's coercion (run on this failure only) gives the reference errors.
+      const coerced = getVariableValues(schema, rc.operation?.variableDefinitions ?? [], variables, { maxErrors: 50 });
+      if (coerced.errors) return { errors: coerced.errors };
+    }
+    return { ...result, errors: result.errors.map(asGraphqlJsError) };
   };
+}
+
+/**
+ * graphql-jit's errors are GraphQLErrors by prototype only: their message is read-only and their
+ * `extensions` undefined when the original error had none (Apollo reads `extensions.code` and
+ * fails with a bare "Internal server error"). The same error as graphql-js would build it.
+ */
+function asGraphqlJsError(error: GraphQLError): GraphQLError {
+  const copy = new GraphQLError(error.message, { path: error.path, originalError: error.originalError, extensions: error.extensions });
+  if (error.locations) (copy as { locations?: GraphQLError['locations'] }).locations = error.locations;
+  return copy;
 }
 
 /** `__schema` / `__type(…)`, not `__typename` (which graphql-jit resolves itself). */

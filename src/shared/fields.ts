@@ -26,8 +26,57 @@ export const money = () => z.string().regex(MONEY_PATTERN, 'a decimal string wit
 
 export const positiveMoney = () => money().refine((v) => /[1-9]/.test(v), 'must be greater than zero');
 
-/** ISO-8601 with an explicit offset (or Z), normalised to UTC. Local times without offset are ambiguous. */
-export const timestamp = () => z.iso.datetime({ offset: true, message: 'an ISO-8601 timestamp with offset, e.g. 2026-11-28T14:32:10-03:00' }).transform(toUtcIso);
+/** The date-times a fact may carry: not before `minDate` (UTC midnight), at most the skew ahead of the clock. */
+export interface FactTimeBounds {
+  /** FACT_MIN_DATE, `YYYY-MM-DD`. */
+  minDate: string;
+  /** FACT_MAX_FUTURE_SKEW_SECONDS: how far a sender's clock may run ahead of the gateway's. */
+  maxFutureSkewSeconds: number;
+}
+
+export const DEFAULT_FACT_TIME_BOUNDS: FactTimeBounds = { minDate: '2000-01-01', maxFutureSkewSeconds: 300 };
+
+let factTimeBounds = DEFAULT_FACT_TIME_BOUNDS;
+
+/**
+ * Runs a synchronous parse with one gateway's bounds (its configuration) applied to every
+ * `timestamp()` field it meets; outside such a call the defaults apply. The contracts are module
+ * constants shared by every gateway of the process, so the bounds travel with the parse.
+ */
+export function withFactTimeBounds<T>(bounds: FactTimeBounds, parse: () => T): T {
+  const outer = factTimeBounds;
+  factTimeBounds = bounds;
+  try {
+    return parse();
+  } finally {
+    factTimeBounds = outer;
+  }
+}
+
+function checkFactTime(payload: z.core.ParsePayload<string>): void {
+  const at = Date.parse(payload.value);
+  if (Number.isNaN(at)) return; // not a timestamp at all: the format check reports it
+  const { minDate, maxFutureSkewSeconds } = factTimeBounds;
+  const min = Date.parse(`${minDate}T00:00:00Z`);
+  const max = Date.now() + maxFutureSkewSeconds * 1000;
+  if (at < min) {
+    const message = `must not be before ${minDate} (FACT_MIN_DATE)`;
+    payload.issues.push({ code: 'too_small', origin: 'date', minimum: min, inclusive: true, input: payload.value, message });
+  } else if (at > max) {
+    const message = `must not be in the future (more than ${maxFutureSkewSeconds} s ahead of the gateway's clock, FACT_MAX_FUTURE_SKEW_SECONDS)`;
+    payload.issues.push({ code: 'too_big', origin: 'date', maximum: max, inclusive: true, input: payload.value, message });
+  }
+}
+
+/**
+ * ISO-8601 with an explicit offset (or Z), normalised to UTC. Local times without offset are
+ * ambiguous. The moment a fact happened: within the fact-time bounds (`withFactTimeBounds`).
+ */
+export const timestamp = () =>
+  z.iso
+    .datetime({ offset: true, message: 'an ISO-8601 timestamp with offset, e.g. 2026-11-28T14:32:10-03:00' })
+    .check(checkFactTime)
+    .transform(toUtcIso);
 
 export const quantity = () => z.number().int().min(1).max(1_000_000);
 

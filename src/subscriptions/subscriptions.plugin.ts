@@ -14,6 +14,7 @@ import { buildGatewaySchema } from '../schema/build-schema';
 import { createContext, Principal } from '../schema/context';
 import { formatError } from '../schema/graphql.plugin';
 import { graphqlProtection } from '../schema/armor';
+import { nestedDeeperThan, tooDeep } from '../shared/json-depth';
 import { forbiddenText } from '../shared/json-escapes';
 import type { Services } from '../services';
 import { EagerAckWebSocket } from './eager-ack-websocket';
@@ -94,6 +95,7 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
         const principal = ctx.extra.principal;
         if (!principal) return [new GatewayError('GW_UNAUTHENTICATED', 'Authentication required')];
         // Variables come from the socket's JSON message, which no body parser saw: the same text rule as HTTP bodies.
+        if (nestedDeeperThan(payload.variables, opts.config.jsonMaxDepth)) return [tooDeep(opts.config.jsonMaxDepth)];
         const bad = forbiddenText(payload.variables) ?? forbiddenText(payload.operationName);
         if (bad) return [new GatewayError('GW_INVALID_ENCODING', `The operation carries ${bad}, which is not valid text`)];
         const prepared = operations.get(payload.query) ?? remember(payload.query, prepare(payload.query));
@@ -173,5 +175,7 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
 }
 
 function withCode(err: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { ...err.extensions, code } });
+  const at = { nodes: err.nodes, source: err.source, positions: err.positions };
+  // The original stays reachable: formatError gives a refusal of ours (a query limit) its own code back.
+  return new GraphQLError(err.message, { ...at, originalError: err, extensions: { ...err.extensions, code } });
 }

@@ -17,8 +17,9 @@ import { isRejection } from '../resilience/policy-registry';
 import { saleAffectingRfm } from '../rules/domain-events';
 import { createContext, Principal } from '../schema/context';
 import type { Services } from '../services';
-import { parseOrThrow } from '../shared/fields';
+import { DEFAULT_FACT_TIME_BOUNDS, FactTimeBounds, parseOrThrow, withFactTimeBounds } from '../shared/fields';
 import { contentHash } from '../shared/hash';
+import { own } from '../shared/own';
 import type { Authenticated } from '../security/webhook-authenticator';
 import { WebhookProcessedEvent } from '../subscriptions/hub-events';
 import { ActionDefinition, FlowDefinition } from './flow-definition';
@@ -92,6 +93,8 @@ export class WebhookPipeline {
       groupCommitMax?: number;
       /** GRAPHQL_JIT: actions run as operations compiled by graphql-jit. */
       jit?: boolean;
+      /** FACT_MIN_DATE and FACT_MAX_FUTURE_SKEW_SECONDS, applied to the contracts' date-times. */
+      factTime?: FactTimeBounds;
     },
   ) {
     this.groupCommit = new GroupCommit(deps.db, deps.groupCommitMax ?? 1);
@@ -108,11 +111,11 @@ export class WebhookPipeline {
       understood = { principal, flow, log: d.log, event: this.eventOf(d, principal, flow, envelope.action) };
       d.log.info({ msg: 'webhook.received', client: principal.clientId, flow: flow.key, action: envelope.action, payload_size: d.rawBody.length, eventId: understood.event.id });
 
-      const action = flow.actions[envelope.action];
+      const action = own(flow.actions, envelope.action);
       if (!action) {
         throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${envelope.action}" for ${flow.path}`, { details: { allowed: Object.keys(flow.actions) } });
       }
-      const data = canonicalData(principal.clientId, flow, action, envelope.action, envelope.data);
+      const data = this.canonicalData(principal.clientId, flow, action, envelope.action, envelope.data);
       const event = understood.event;
       event.businessId = action.businessId(data);
       event.idempotencyKey = idempotencyKeyOf(d.headers, envelope.action, event.businessId, event.id);
@@ -309,11 +312,11 @@ export class WebhookPipeline {
 
   /** A stored event, understood again as at its delivery (it was validated then; its contract is re-applied). */
   private understandStored(row: QueuedWebhookEvent): { u: Understood; action: ActionDefinition; data: unknown } {
-    const flow = (FLOWS as Record<string, FlowDefinition>)[row.flow];
-    const action = flow?.actions[row.action];
+    const flow = own<FlowDefinition>(FLOWS, row.flow);
+    const action = flow && own(flow.actions, row.action);
     if (!flow || !action) throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${row.action}" for flow ${row.flow}`);
     const envelope = parseOrThrow(envelopeSchema, row.payload);
-    const data = canonicalData(row.clientId, flow, action, row.action, envelope.data);
+    const data = this.canonicalData(row.clientId, flow, action, row.action, envelope.data);
     const event: NewWebhookEvent = { ...row, headers: row.headers };
     const principal: Principal = { clientId: row.clientId, role: 'webhook', subject: 'queue' };
     return { u: { event, flow, principal, log: this.deps.log.child({ eventId: row.id }) }, action, data };
@@ -397,6 +400,14 @@ export class WebhookPipeline {
     };
   }
 
+  /** The action's canonical data: the client's own payload mapping (if any), then the flow's strict contract. */
+  private canonicalData(clientId: string, flow: FlowDefinition, action: ActionDefinition, actionName: string, raw: unknown): unknown {
+    const mapping = clientModule(clientId)?.mappings?.[flow.key as FlowKey] as ClientFlow | undefined;
+    return withFactTimeBounds(this.deps.factTime ?? DEFAULT_FACT_TIME_BOUNDS, () =>
+      parseOrThrow(action.schema, toCanonicalPayload(mapping, actionName, raw), ['data']),
+    );
+  }
+
   /** Every outcome, sync or queued: on the hub's bus (subscriptions) and in the metrics. */
   private observe(e: { id: string; clientId: string; flow: string; action: string }, outcome: WebhookProcessedEvent['outcome'], httpStatus: number, started: number): void {
     const durationMs = elapsed(started);
@@ -405,12 +416,6 @@ export class WebhookPipeline {
       id: e.id, clientId: e.clientId, flow: e.flow, action: e.action, outcome, httpStatus, durationMs, at: new Date().toISOString(),
     });
   }
-}
-
-/** The action's canonical data: the client's own payload mapping (if any), then the flow's strict contract. */
-function canonicalData(clientId: string, flow: FlowDefinition, action: ActionDefinition, actionName: string, raw: unknown): unknown {
-  const mapping = clientModule(clientId)?.mappings?.[flow.key as FlowKey] as ClientFlow | undefined;
-  return parseOrThrow(action.schema, toCanonicalPayload(mapping, actionName, raw), ['data']);
 }
 
 function laneOf(clientId: string, action: ActionDefinition, data: unknown): string | null {

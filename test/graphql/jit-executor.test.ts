@@ -77,6 +77,99 @@ describe('graphql-jit answers exactly as graphql-js', () => {
   });
 });
 
+/**
+ * Refusals, each with the status and code it must have: the same from graphql-jit and graphql-js, in
+ * development and in production (where messages lose their suggestions and nothing may turn a 4xx
+ * into a 500).
+ */
+const REFUSALS: Array<{ name: string; query: string; variables?: Record<string, unknown>; status: number; code: string; message?: string }> = [
+  {
+    name: 'a missing variable',
+    query: 'query Sale($id: ID!) { sale(id: $id) { id } }',
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: 'Variable "$id" of required type "ID!" was not provided.',
+  },
+  {
+    name: 'a null non-null variable',
+    query: 'query Sale($id: ID!) { sale(id: $id) { id } }',
+    variables: { id: null },
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: 'Variable "$id" of non-null type "ID!" must not be null.',
+  },
+  {
+    name: 'a wrongly-typed variable',
+    query: 'query Page($first: Int) { sales(first: $first) { edges { node { id } } } }',
+    variables: { first: 'ten' },
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: 'Variable "$first" got invalid value "ten"; Int cannot represent non-integer value: "ten"',
+  },
+  {
+    name: 'a variable with an object for an ID and an unknown input field',
+    query: 'query ($id: ID!, $filter: SalesFilterInput) { sale(id: $id) { id } sales(filter: $filter) { edges { cursor } } }',
+    variables: { id: { a: 1 }, filter: { nope: 1 } },
+    status: 400,
+    code: 'BAD_USER_INPUT',
+  },
+  { name: 'an unknown field (validation)', query: '{ sael(id: "x") { id } }', status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+  { name: 'a literal of the wrong type (validation)', query: '{ sales(first: "ten") { edges { cursor } } }', status: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
+  { name: 'a resolver refusing its arguments', query: '{ sales(first: -1) { edges { node { id } } } }', status: 400, code: 'GW_VALIDATION_FAILED' },
+  { name: 'a resolver refusing the caller', query: '{ rules { id } }', status: 403, code: 'GW_FORBIDDEN' },
+  {
+    name: 'an alias bomb (query limit)',
+    query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: sale(id: "x") { id }`).join(' ')} }`,
+    status: 400,
+    code: 'GW_QUERY_LIMIT_EXCEEDED',
+  },
+  { name: 'a subscription over HTTP', query: 'subscription { webhookProcessed(client: "banban") { id } }', status: 400, code: 'GW_SUBSCRIPTION_OVER_HTTP' },
+];
+
+describe('refusals: graphql-jit answers as graphql-js, with the status and code of the refusal', () => {
+  let prod: TestApp;
+  let prodReference: FastifyInstance;
+  beforeAll(async () => {
+    prod = await startTestApp({ NODE_ENV: 'production' });
+    prodReference = (await buildApp({ config: { ...prod.config, graphqlJit: false }, db: prod.db })).server;
+    await prodReference.ready();
+  });
+  afterAll(async () => {
+    await prodReference?.close();
+    await prod?.close();
+  });
+
+  const modes = () => [
+    { mode: 'development', jit: t, js: reference },
+    { mode: 'production', jit: prod, js: prodReference },
+  ];
+
+  it.each(REFUSALS)('$name', async ({ query, variables, status, code, message }) => {
+    for (const { mode, jit, js } of modes()) {
+      const request = (key: string) => ({
+        method: 'POST' as const,
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        payload: JSON.stringify({ query, variables: variables ?? {} }),
+      });
+      const [a, b] = await Promise.all([jit.app.inject(request(jit.apiKey)), js.inject(request(jit.apiKey))]);
+      expect([mode, a.statusCode, a.body]).toEqual([mode, b.statusCode, b.body]);
+      const body = JSON.parse(a.body) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect([mode, a.statusCode, body.errors[0].extensions.code]).toEqual([mode, status, code]);
+      if (message) expect(body.errors[0].message).toBe(message);
+      expect(body.errors[0].message).not.toMatch(/read only|Internal server error/);
+    }
+  });
+
+  it('production hides suggestions; development keeps them', async () => {
+    const typo = { method: 'POST' as const, url: '/graphql', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ query: '{ sael(id: "x") { id } }' }) };
+    const dev = JSON.parse((await t.app.inject({ ...typo, headers: { ...typo.headers, 'x-api-key': t.apiKey } })).body);
+    const production = JSON.parse((await prod.app.inject({ ...typo, headers: { ...typo.headers, 'x-api-key': prod.apiKey } })).body);
+    expect(dev.errors[0].message).toMatch(/Did you mean "sale"/);
+    expect(production.errors[0].message).toBe('Cannot query field "sael" on type "Query".');
+  });
+});
+
 describe('graphql-jit with our patch (one fixed-arity function per leaf; errors build their path and locations only when they fail)', () => {
   // A schema whose leaves fail in every way a leaf can: null for a non-null field, an Error value,
   // and a value the scalar refuses, at several list depths; graphql-js is the reference.
@@ -134,6 +227,18 @@ describe('graphql-jit with our patch (one fixed-arity function per leaf; errors 
       ]),
     );
     expect(jit.errors).toHaveLength(7);
+  });
+
+  it('its errors are built as graphql-js builds them: a writable message, extensions an object (Apollo reads their code)', async () => {
+    const document = parse(source);
+    const requestContext = { document, source, operation: document.definitions[0], operationName: 'Q', queryHash: 'leaf-errors-2', request: { variables: {} }, context: {} };
+    const jit = await jitExecutor(schema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
+    expect(jit.errors).toHaveLength(7);
+    for (const error of jit.errors ?? []) {
+      expect(error).toBeInstanceOf(GraphQLError);
+      expect(error.extensions).toEqual({});
+      expect(Object.getOwnPropertyDescriptor(error, 'message')?.writable).toBe(true);
+    }
   });
 
   it('a scalar that serializes to nothing (undefined or NaN) is a located error, as unpatched graphql-jit reports it', async () => {

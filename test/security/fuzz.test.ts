@@ -141,6 +141,49 @@ const malformed: fc.Arbitrary<Sample & { flowPath: string }> = fc.oneof(
   { weight: 2, arbitrary: rawLevel.map(({ a, raw }) => ({ label: `${a.flow.path}/raw`, flowPath: a.flow.path, raw })) },
 );
 
+/** Every date-time of a payload, by path (the contracts' `timestamp()` fields in the fixtures). */
+function dateTimePaths(v: Json, prefix: (string | number)[] = []): (string | number)[][] {
+  if (typeof v === 'string') return /^\d{4}-\d{2}-\d{2}T/.test(v) ? [prefix] : [];
+  if (v === null || typeof v !== 'object') return [];
+  const entries: [string | number, Json][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+  return entries.flatMap(([k, x]) => dateTimePaths(x, [...prefix, k]));
+}
+
+const PROTOTYPE_KEYS = ['toString', 'constructor', '__proto__', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable'];
+const OUT_OF_RANGE_DATES = ['0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '1999-12-31T20:59:59-03:00', '9999-12-31T23:59:59Z'];
+
+/**
+ * Known-hostile deliveries sent before the generated ones, on every flow and action: actions that
+ * are Object.prototype members, JSON nested thousands of levels, and fact date-times out of bounds
+ * (before FACT_MIN_DATE, or later than the clock plus FACT_MAX_FUTURE_SKEW_SECONDS) at every field.
+ */
+function seeds(): Array<Sample & { flowPath: string }> {
+  const out: Array<Sample & { flowPath: string }> = [];
+  const flows = Object.values(FLOWS) as FlowDefinition[];
+  for (const flow of flows) {
+    for (const action of PROTOTYPE_KEYS) {
+      out.push({ label: `${flow.path}/seed`, flowPath: flow.path, raw: JSON.stringify({ action, data: {} }) });
+      out.push({ label: `${flow.path}/seed`, flowPath: flow.path, raw: `{"action":"${action}","data":{"${action}":{}}}` });
+    }
+    const action = Object.keys(flow.actions)[0];
+    for (const open of ['{"a":', '[']) {
+      const close = open === '[' ? ']' : '}';
+      for (const levels of [65, 5_000, 50_000]) {
+        out.push({ label: `${flow.path}/seed`, flowPath: flow.path, raw: `{"action":"${action}","data":{"x":${open.repeat(levels)}1${close.repeat(levels)}}}` });
+      }
+    }
+  }
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+  for (const a of ACTIONS) {
+    for (const path of dateTimePaths(a.base.data)) {
+      for (const at of [...OUT_OF_RANGE_DATES, tomorrow]) {
+        out.push({ label: `${a.flow.path}/seed`, flowPath: a.flow.path, raw: JSON.stringify({ action: a.action, data: setAt(a.base.data, path, at) }) });
+      }
+    }
+  }
+  return out;
+}
+
 async function businessFingerprint(): Promise<Record<string, number>> {
   const { rows: tables } = await t.db.query<{ table_name: string }>(
     `select distinct table_name from information_schema.columns where table_schema = 'public' and column_name = 'client_id' and not hub_is_private_table(table_name::text) order by 1`,
@@ -150,9 +193,11 @@ async function businessFingerprint(): Promise<Record<string, number>> {
   return out;
 }
 
-it(`${RUNS} malformed payloads over ${ACTIONS.length} actions: only 4xx, zero business rows written`, async () => {
+it(`${RUNS} malformed payloads over ${ACTIONS.length} actions, after the hostile seeds: only 4xx, zero business rows written`, async () => {
   const t0 = Date.now();
-  const samples = fc.sample(malformed, { numRuns: RUNS, seed: SEED });
+  const seeded = seeds();
+  const generated = fc.sample(malformed, { numRuns: RUNS, seed: SEED });
+  const samples = [...seeded, ...generated];
   const generatedMs = Date.now() - t0;
   const before = await businessFingerprint();
   const statuses = new Map<number, number>();
@@ -168,10 +213,19 @@ it(`${RUNS} malformed payloads over ${ACTIONS.length} actions: only 4xx, zero bu
       }),
     );
   }
-  expect(failures.slice(0, 5)).toEqual([]);
-  expect(await businessFingerprint()).toEqual(before);
-  expect(samples.length).toBe(RUNS);
+  const reproduce = `reproduce with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`;
+  if (failures.length > 0) {
+    const serverErrors = failures.filter((f) => f.status >= 500).length;
+    throw new Error(`${failures.length} deliveries not refused with a 4xx (${serverErrors} of them ≥ 500); ${reproduce}:\n${JSON.stringify(failures.slice(0, 5), null, 2)}`);
+  }
+  const after = await businessFingerprint();
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    throw new Error(`business rows were written (partial writes); ${reproduce}:\nbefore ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`);
+  }
+  expect(generated.length).toBe(RUNS);
+  expect(perAction.get('sales-flow/seed')).toBeGreaterThan(PROTOTYPE_KEYS.length);
   for (const a of ACTIONS) expect(perAction.get(`${a.flow.path}/${a.action}`) ?? 0).toBeGreaterThan(0);
+  const sent = Date.now() - t0 - generatedMs;
   // eslint-disable-next-line no-console
-  console.log(`fuzz: ${RUNS} deliveries (generated in ${generatedMs} ms, sent in ${Date.now() - t0 - generatedMs} ms), statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-}, 120_000);
+  console.log(`fuzz (seed ${SEED}): ${seeded.length} seeds + ${RUNS} generated deliveries (generated in ${generatedMs} ms, sent in ${sent} ms), statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+}, 180_000);

@@ -172,13 +172,13 @@ describe('the HTTP validation rules also protect the WebSocket path', () => {
     const http = await graphql(t, deep);
     expect(http.status).toBe(400);
     const httpError = http.body.errors?.[0];
-    expect(httpError?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(httpError?.message).toBeTruthy();
+    expect(httpError?.extensions?.code).toBe('GW_QUERY_LIMIT_EXCEEDED');
+    expect(httpError?.message).toBe('Query depth 16 exceeds the limit of 8 (GRAPHQL_MAX_DEPTH)');
 
     const end = await subscribe(deep, {}).end();
     const wsErrors = end.failure as Array<{ message: string; extensions?: { code?: string } }>;
     expect(Array.isArray(wsErrors)).toBe(true);
-    expect(wsErrors[0]).toMatchObject({ message: httpError!.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(wsErrors[0]).toMatchObject({ message: httpError!.message, extensions: { code: 'GW_QUERY_LIMIT_EXCEEDED' } });
   });
 
   it('refuses an invalid subscription document before subscribing', async () => {

@@ -240,7 +240,9 @@ describe('transfers(status, first, after)', () => {
   it('pages newest first with cursors and filters by status', async () => {
     const ids = ['TR-P-1', 'TR-P-2', 'TR-P-3', 'TR-P-4', 'TR-P-5'];
     for (const [i, id] of ids.entries()) {
-      await postWebhook(t, FLOW, create(id, { created_at: `2027-01-0${i + 1}T10:00:00Z`, destination_code: 'LJ-PAGE' }));
+      // The newest transfers (minutes ago): facts from the future are refused (FACT_MAX_FUTURE_SKEW_SECONDS).
+      const createdAt = new Date(Date.now() - (ids.length - i) * 60_000).toISOString();
+      await postWebhook(t, FLOW, create(id, { created_at: createdAt, destination_code: 'LJ-PAGE' }));
     }
     const query = `query($after: String) { transfers(status: CREATED, first: 2, after: $after) { edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }`;
     const seen: string[] = [];

@@ -1,6 +1,7 @@
 import type { SourceRecord } from '../../connectors/connector';
 import type { ConnectorConfig } from '../../connectors/registry';
 import { fromLocalTime } from '../../connectors/sql-window';
+import { own } from '../../shared/own';
 import type { CanonicalPayment, CanonicalReturn, CanonicalSale, CanonicalStockPosition } from '../../flows/etl/canonical';
 import { ClientEtl, groupConsecutive } from '../../flows/etl/etl-source';
 
@@ -45,7 +46,7 @@ function sale(rows: SourceRecord[], tz: string): CanonicalSale {
   return {
     id: str(h.id_venda),
     storeCode: str(h.cod_loja),
-    channel: CHANNELS[str(h.canal).toUpperCase()] ?? str(h.canal).toLowerCase(),
+    channel: own(CHANNELS, str(h.canal).toUpperCase()) ?? str(h.canal).toLowerCase(),
     soldAt: when(h.dt_venda, tz),
     customer: opt(h.id_cliente) ? { id: str(h.id_cliente), name: opt(h.nome_cliente), email: opt(h.email_cliente), document: opt(h.cpf_cliente) } : undefined,
     items: rows.map((r) => ({ sku: str(r.cod_produto), description: opt(r.desc_produto), quantity: int(r.qtde), unitPrice: amount(r.vl_unitario), discount: amount(r.vl_desconto ?? '0') })),
@@ -57,7 +58,7 @@ function payment(r: SourceRecord, tz: string): CanonicalPayment {
   return {
     id: str(r.id_pagamento),
     saleId: str(r.id_venda),
-    method: PAYMENT_METHODS[str(r.forma_pagto).toUpperCase()] ?? str(r.forma_pagto).toLowerCase(),
+    method: own(PAYMENT_METHODS, str(r.forma_pagto).toUpperCase()) ?? str(r.forma_pagto).toLowerCase(),
     amount: amount(r.vl_pago),
     installments: int(r.parcelas ?? 1) || 1,
     paidAt: when(r.dt_pagto, tz),

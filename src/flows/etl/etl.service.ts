@@ -9,6 +9,7 @@ import { GatewayError } from '../../errors/gateway-error';
 import { toGatewayError } from '../../errors/to-gateway-error';
 import type { Services } from '../../services';
 import { isoDate, parseOrThrow } from '../../shared/fields';
+import { own } from '../../shared/own';
 import type { DocumentKindName } from './canonical';
 import { DOCUMENT_KINDS, LoadContext } from './documents';
 import type { EtlHooks } from './etl-hooks';
@@ -211,7 +212,7 @@ export class EtlService {
 
   private etlOf(clientId: string) {
     const etl = clientModule(clientId)?.etl;
-    if (!etl || !this.config.etl.sources[clientId]) {
+    if (!etl || !own(this.config.etl.sources, clientId)) {
       throw new GatewayError('GW_ETL_UNAVAILABLE', `No ETL source is configured for ${clientId} (ETL_SOURCES)`, { details: { client: clientId } });
     }
     return etl;
