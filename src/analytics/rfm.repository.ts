@@ -1,7 +1,7 @@
 import { Queryable } from '../db/database';
 import { SqlFilter } from '../db/sql-filter';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
-import { rebuildSql, refreshSalesCustomersSql, ReturnsPart } from './rfm.sql';
+import { rebuildSql, rescoreClientSql, ReturnsPart } from './rfm.sql';
 
 export interface RfmRow {
   customerId: string;
@@ -37,6 +37,20 @@ export interface MovementRow {
   customers: number;
 }
 
+export interface RescoreResult {
+  /** customers with a purchase standing */
+  customers: number;
+  /** rows written (new or different) */
+  changed: number;
+  /** rows removed (no purchase standing any more) */
+  removed: number;
+}
+
+/** Which scores a read answers from: a dated snapshot, or the client's current scores (as of `asOf`). */
+export type ScoresSource = { kind: 'snapshot' | 'current'; asOf: string };
+
+const scoresTable = (s: ScoresSource) => (s.kind === 'current' ? 'customer_rfm' : 'rfm_snapshots');
+
 const ROW_COLUMNS = `customer_id as "customerId", to_char(as_of, 'YYYY-MM-DD') as "asOf", recency_days as "recencyDays", frequency,
   monetary, r_score as "rScore", f_score as "fScore", m_score as "mScore", segment`;
 
@@ -53,7 +67,7 @@ export const rfmRepository = {
     return rows[0].present;
   },
 
-  /** Serialises rebuilds and first-time scoring of one client (transaction-scoped lock). */
+  /** Serialises the rebuilds and re-scorings of one client (transaction-scoped lock). */
   async lockClient(q: Queryable, clientId: string): Promise<void> {
     await q.query(`select pg_advisory_xact_lock(hashtext('rfm:' || $1))`, [clientId]);
   },
@@ -93,50 +107,84 @@ export const rfmRepository = {
     return rows[0]?.asOf ?? null;
   },
 
-  /** Re-scores the customers of these sales as of today (one statement); `hasRun` false: the client has no snapshot yet. */
-  async refreshCustomersOfSales(q: Queryable, returns: ReturnsPart, clientId: string, saleIds: string[]): Promise<{ hasRun: boolean; scored: number; removed: number }> {
-    const { rows } = await q.query<{ hasRun: boolean; scored: number; removed: number }>(refreshSalesCustomersSql(returns), [clientId, saleIds]);
+  /** Scores every customer of the client as of `today` into customer_rfm (one statement; see rescoreClientSql). */
+  async rescoreClient(
+    q: Queryable,
+    returns: ReturnsPart,
+    clientId: string,
+    today: string,
+    timezone: string,
+  ): Promise<RescoreResult> {
+    const { rows } = await q.query<RescoreResult>(rescoreClientSql(returns), [clientId, today, timezone]);
     return rows[0];
   },
 
-  /** The customer's current scores: re-scored since the latest snapshot, else the latest snapshot row. */
+  /**
+   * The customer's current scores: the client's current scores (customer_rfm), else the latest snapshot
+   * row — unless the current scores are at least as recent as that snapshot: they are then complete,
+   * and a customer missing there has no purchase standing.
+   */
   async current(q: Queryable, clientId: string, customerId: string): Promise<RfmRow | null> {
     const { rows } = await q.query<RfmRow>(
       `select * from (
          select ${ROW_COLUMNS}, 1 as rank from customer_rfm where client_id = $1 and customer_id = $2
          union all
-         select ${ROW_COLUMNS}, 2 as rank from rfm_snapshots
+         select ${ROW_COLUMNS}, 2 as rank from rfm_snapshots s
           where client_id = $1 and customer_id = $2 and as_of = (select max(as_of) from rfm_runs where client_id = $1)
+            and not exists (select 1 from customer_rfm c where c.client_id = $1 and c.as_of >= s.as_of)
        ) x order by "asOf" desc, rank limit 1`,
       [clientId, customerId],
     );
     return rows[0] ?? null;
   },
 
-  async segmentSummary(q: Queryable, clientId: string, asOf: string, store?: string | null): Promise<SegmentSummaryRow[]> {
+  /** The date of the client's current scores (all rows share the date of the re-scoring that wrote them), or null. */
+  async currentDate(q: Queryable, clientId: string): Promise<string | null> {
+    const { rows } = await q.query<{ asOf: string | null }>(
+      `select to_char(max(as_of), 'YYYY-MM-DD') as "asOf" from customer_rfm where client_id = $1`,
+      [clientId],
+    );
+    return rows[0]?.asOf ?? null;
+  },
+
+  async segmentSummary(
+    q: Queryable,
+    clientId: string,
+    source: ScoresSource,
+    store?: string | null,
+  ): Promise<SegmentSummaryRow[]> {
     const { rows } = await q.query<SegmentSummaryRow>(
       `select segment, count(*)::int as customers,
               round(avg(recency_days), 2)::text as "avgRecencyDays",
               round(avg(frequency), 2)::text as "avgFrequency",
               round(avg(monetary), 2)::text as "avgMonetary"
-         from rfm_snapshots
+         from ${scoresTable(source)}
         where client_id = $1 and as_of = $2
           and ($3::text is null or customer_id in (
                 select customer_id from sales
                  where client_id = $1 and store_code = $3 and customer_id is not null
                    and sold_at < (($2::date + 1)::timestamp at time zone (select timezone from clients where id = $1))))
         group by segment order by segment`,
-      [clientId, asOf, store ?? null],
+      [clientId, source.asOf, store ?? null],
     );
     return rows;
   },
 
   /** Keyset page of a segment's customers, highest spend first. */
-  async segmentPage(q: Queryable, clientId: string, asOf: string, segment: string, limit: number, after?: string): Promise<RfmRow[]> {
-    const f = new SqlFilter().where('client_id = ?', clientId).where('as_of = ?', asOf).where('segment = ?', segment);
+  async segmentPage(
+    q: Queryable,
+    clientId: string,
+    source: ScoresSource,
+    segment: string,
+    limit: number,
+    after?: string,
+  ): Promise<RfmRow[]> {
+    const f = new SqlFilter().where('client_id = ?', clientId).where('as_of = ?', source.asOf);
+    f.where('segment = ?', segment);
     if (after) f.where('(monetary, customer_id) < (?::numeric, ?)', ...decodeCursor(after, 2));
     const { rows } = await q.query<RfmRow>(
-      `select ${ROW_COLUMNS} from rfm_snapshots where ${f.sql} order by monetary desc, customer_id desc limit ${f.param(limit)}`,
+      `select ${ROW_COLUMNS} from ${scoresTable(source)}
+        where ${f.sql} order by monetary desc, customer_id desc limit ${f.param(limit)}`,
       f.values,
     );
     return rows;

@@ -13,7 +13,7 @@ class RfmCustomersArgs extends PageArgs {
   @Field()
   segment!: string;
 
-  @Field(() => LocalDateScalar, { nullable: true, description: 'snapshot date (default: the latest)' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'snapshot date (default: the current scores)' })
   asOf?: string;
 }
 
@@ -26,7 +26,12 @@ export class RfmResolver {
   }
 
   @Authorized()
-  @Query(() => RfmSegmentsType, { nullable: true, description: 'Customers per segment (count, share, average R/F/M) of a snapshot; null before the first' })
+  @Query(() => RfmSegmentsType, {
+    nullable: true,
+    description:
+      'Customers per segment (count, share, average R/F/M) of a snapshot, or of the current scores without asOf; ' +
+      'null before any',
+  })
   rfmSegments(
     @Ctx() ctx: GraphQLContext,
     @Arg('client', () => String, { nullable: true }) client?: string,
@@ -37,14 +42,16 @@ export class RfmResolver {
   }
 
   @Authorized()
-  @Query(() => CustomerRfmConnection, { description: "A segment's customers in a snapshot, highest spend first" })
+  @Query(() => CustomerRfmConnection, {
+    description: "A segment's customers in a snapshot (default: the current scores), highest spend first",
+  })
   async rfmCustomers(@Args() args: RfmCustomersArgs, @Ctx() ctx: GraphQLContext) {
     const clientId = clientScope(ctx, args.client);
     return keysetConnection(
       args,
       async (limit, after) => {
-        const asOf = await ctx.services.rfm.snapshotDate(ctx.reader, clientId, args.asOf);
-        return asOf ? rfmRepository.segmentPage(ctx.reader, clientId, asOf, args.segment, limit, after) : [];
+        const source = await ctx.services.rfm.scoresSource(ctx.reader, clientId, args.asOf);
+        return source ? rfmRepository.segmentPage(ctx.reader, clientId, source, args.segment, limit, after) : [];
       },
       rfmCursor,
     );

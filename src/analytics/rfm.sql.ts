@@ -28,31 +28,14 @@ export const RETURNS_JOIN: ReturnsPart = {
 /** Before the returns flow exists: nothing to join, nothing returned. */
 export const NO_RETURNS_JOIN: ReturnsPart = { join: () => '', returned: '0' };
 
-export interface ScopeOptions {
-  /** Restricts the customers (a condition on the sales row `s`). */
-  customerFilter?: string;
-  /**
-   * Today in the client's time zone instead of the `$2` / `$3` parameters: the date and zone are
-   * read from `clients` (a few customers: the plan does not depend on it).
-   */
-  today?: boolean;
-}
-
 /** Per customer: recency, frequency and monetary (one hash aggregate over the client's sales). */
-export function scoredCustomersSql(returns: ReturnsPart, { customerFilter = '', today = false }: ScopeOptions = {}): string {
-  const date = today ? '(select as_of from as_of_window)' : '$2::date';
-  const tz = today ? '(select tz from as_of_window)' : '$3::text';
-  const endAt = today ? '(select end_at from as_of_window)' : '(($2::date + 1)::timestamp at time zone $3::text)';
-  return `as_of_window as (
-    select d.as_of, ((d.as_of + 1)::timestamp at time zone c.timezone) as end_at, c.timezone as tz
-      from clients c, lateral (select ${today ? '(now() at time zone c.timezone)::date' : '$2::date'} as as_of) d
-     where c.id = $1
-  ),
-  purchases as (
+export function scoredCustomersSql(returns: ReturnsPart): string {
+  const endAt = '(($2::date + 1)::timestamp at time zone $3::text)';
+  return `purchases as (
     select s.customer_id, s.sold_at, s.total - ${returns.returned} as net
       from sales s
       ${returns.join(endAt)}
-     where s.client_id = $1 and s.customer_id is not null ${customerFilter}
+     where s.client_id = $1 and s.customer_id is not null
        and s.sold_at < ${endAt}
        and not (s.status = 'cancelled' and s.cancelled_at < ${endAt})
   ),
@@ -60,7 +43,7 @@ export function scoredCustomersSql(returns: ReturnsPart, { customerFilter = '', 
     select customer_id,
            -- the local date of the latest instant: one time-zone conversion per customer, not per sale
            -- (the same as the latest local date except across a DST fall-back at midnight)
-           ${date} - (max(sold_at) at time zone ${tz})::date as recency_days,
+           $2::date - (max(sold_at) at time zone $3::text)::date as recency_days,
            count(*)::int as frequency,
            sum(net) as monetary
       from purchases
@@ -109,49 +92,40 @@ export function rebuildSql(returns: ReturnsPart): string {
 }
 
 /**
- * Keeps RFM current after sales, cancellations and returns, in one statement: the customers of the
- * sales `$2` (ids) are re-scored as of today in the client's timezone against the bounds of the
- * client's latest run — the highest score whose bound the value reaches (recency: at most the
- * quintile's largest; F and M: at least its smallest) — into `customer_rfm`; a customer with no
- * purchase standing any more loses their current row. A row written by a statement that started
- * later is never overwritten (concurrent workers). Without any run nothing is written and `hasRun`
- * is false: the caller builds the first snapshot instead.
+ * The client's current scores, kept equal to a rebuild as of today ($2, in the client's zone $3): the
+ * rebuild's scoring (`rfmSelectSql`) over the whole client, written to `customer_rfm` only where a row is
+ * new or differs; customers with no purchase standing any more lose their row. The whole client is
+ * scored because NTILE's quintiles move with every customer that arrives or changes: a new customer can
+ * move others across a quintile boundary. Ranks do not depend on the as-of date (recency orders by the
+ * last purchase's local date), so between two calls only `recencyDays` ages, with the row's `as_of`.
  */
-export function refreshSalesCustomersSql(returns: ReturnsPart): string {
-  return `with touched as (
-    select distinct customer_id from sales where client_id = $1 and id = any($2::text[]) and customer_id is not null
-  ),
-  run as (select as_of, r_bounds, f_bounds, m_bounds from rfm_runs where client_id = $1 order by as_of desc limit 1),
-  ${scoredCustomersSql(returns, { customerFilter: 'and s.customer_id in (select customer_id from touched)', today: true })},
-  scored as (
-    select p.*,
-           coalesce((select max(i) from run, generate_subscripts(run.r_bounds, 1) i where p.recency_days <= run.r_bounds[i]), 1) as r_score,
-           coalesce((select max(i) from run, generate_subscripts(run.f_bounds, 1) i where p.frequency >= run.f_bounds[i]), 1) as f_score,
-           coalesce((select max(i) from run, generate_subscripts(run.m_bounds, 1) i where p.monetary >= run.m_bounds[i]), 1) as m_score
-      from per_customer p
-     where exists (select 1 from run)
+export function rescoreClientSql(returns: ReturnsPart): string {
+  return `with scores as (${rfmSelectSql(returns)}),
+  changed as (
+    select s.* from scores s
+      left join customer_rfm c on c.client_id = $1 and c.customer_id = s.customer_id
+     where c.customer_id is null
+        or (c.as_of, c.recency_days, c.frequency, c.monetary, c.r_score, c.f_score, c.m_score, c.segment)
+           is distinct from
+           ($2::date, s.recency_days, s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, s.segment)
   ),
   upserted as (
-    insert into customer_rfm as c (client_id, customer_id, as_of, scored_against, recency_days, frequency, monetary,
+    insert into customer_rfm as c (client_id, customer_id, as_of, recency_days, frequency, monetary,
                                    r_score, f_score, m_score, segment, updated_at)
-    select $1, s.customer_id, (select as_of from as_of_window), (select as_of from run), s.recency_days, s.frequency, s.monetary,
-           s.r_score, s.f_score, s.m_score, map.segment, statement_timestamp()
-      from scored s
-      join rfm_segment_map map on map.r_score = s.r_score and map.fm_score = (s.f_score + s.m_score + 1) / 2
+    select $1, customer_id, $2::date, recency_days, frequency, monetary, r_score, f_score, m_score, segment,
+           statement_timestamp()
+      from changed
     on conflict (client_id, customer_id) do update
-      set as_of = excluded.as_of, scored_against = excluded.scored_against, recency_days = excluded.recency_days,
+      set as_of = excluded.as_of, recency_days = excluded.recency_days,
           frequency = excluded.frequency, monetary = excluded.monetary, r_score = excluded.r_score, f_score = excluded.f_score,
           m_score = excluded.m_score, segment = excluded.segment, updated_at = excluded.updated_at
-      where c.updated_at <= excluded.updated_at
     returning 1
   ),
   removed as (
     delete from customer_rfm c
-     where c.client_id = $1 and exists (select 1 from run)
-       and c.customer_id in (select customer_id from touched)
-       and c.customer_id not in (select customer_id from per_customer)
-       and c.updated_at <= statement_timestamp()
+     where c.client_id = $1 and not exists (select 1 from scores s where s.customer_id = c.customer_id)
     returning 1
   )
-  select exists (select 1 from run) as "hasRun", (select count(*) from upserted)::int as scored, (select count(*) from removed)::int as removed`;
+  select (select count(*) from scores)::int as customers, (select count(*) from upserted)::int as changed,
+         (select count(*) from removed)::int as removed`;
 }

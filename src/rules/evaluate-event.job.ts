@@ -58,8 +58,8 @@ function circuitEvents(job: Extract<EvaluateEventJob, { kind: 'circuit' }>): Dom
 }
 
 /**
- * The after-commit reaction to a batch of events: first the RFM of every customer whose sale,
- * cancellation or return is in the batch, re-scored in one statement per client; then, per event,
+ * The after-commit reaction to a batch of events: first the RFM of every client with a sale,
+ * cancellation or return in the batch, re-scored whole in one statement per client; then, per event,
  * the client's rules — skipped without a query when no enabled rule listens to the event's types
  * (cached rule sets). Safe to run twice (re-scoring is idempotent; a rule fires at most once per
  * event). Resolves with one entry per job: null, or the error that fails (and retries) that job.
@@ -92,12 +92,12 @@ export function createEvaluateEvents(deps: EvaluateEventDeps): (jobs: EvaluateEv
     const errors: Array<unknown | null> = jobs.map(() => null);
     const prepared = await Promise.all(jobs.map((job) => (job.kind === 'webhook' ? completed(job) : null)));
 
-    // RFM first (rules see the customer's segment): one statement per client for the whole batch.
-    const salesByClient = new Map<string, string[]>();
-    for (const p of prepared) if (p?.job.saleId) salesByClient.set(p.job.clientId, [...(salesByClient.get(p.job.clientId) ?? []), p.job.saleId]);
-    for (const [clientId, saleIds] of salesByClient) {
+    // RFM first (rules see the customer's segment): the client re-scored once for the whole batch.
+    const clientsWithSales = new Set<string>();
+    for (const p of prepared) if (p?.job.saleId) clientsWithSales.add(p.job.clientId);
+    for (const clientId of clientsWithSales) {
       try {
-        await deps.rfm.refreshCustomersOfSales(clientId, saleIds);
+        await deps.rfm.rescoreClient(clientId);
       } catch (err) {
         jobs.forEach((job, i) => job.clientId === clientId && prepared[i]?.job.saleId && (errors[i] = err));
       }

@@ -1,3 +1,4 @@
+import { NO_RETURNS_JOIN, RETURNS_JOIN, rfmSelectSql } from '../../src/analytics/rfm.sql';
 import { afterBackgroundWork } from '../support/quiet';
 import { variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
@@ -141,7 +142,7 @@ describe('RFM snapshot (one SQL pass per client)', () => {
 });
 
 describe('RFM kept current after commit', () => {
-  it("re-scores a customer when their sale arrives (against the latest snapshot's bounds), without touching ingest", async () => {
+  it('re-scores the client when a sale arrives, as a rebuild as of today would, without touching ingest', async () => {
     const today = (await opsData(t, `mutation { rebuildRfm(client: "banban") { asOf customers } }`)).rebuildRfm;
     expect(today.customers).toBe(5);
     const before = (await graphql(t, `{ customerRfm(customerId: "C2") { asOf frequency monetary segment } }`)).body.data.customerRfm;
@@ -150,8 +151,9 @@ describe('RFM kept current after commit', () => {
     await sale('C2', new Date().toISOString(), '990.00');
     await afterBackgroundWork(t);
     const after = (await graphql(t, `{ customerRfm(customerId: "C2") { asOf recencyDays frequency monetary rScore fScore mScore segment } }`)).body.data.customerRfm;
-    // bounds of today's snapshot: F ≥ 2 reaches quintile 2 (C5 has 2), M 1000.00 ≥ C1's 500.00+ reaches quintile 5
+    // the most recent purchase (R 5) and the largest spend of the client (M 5)
     expect(after).toMatchObject({ asOf: today.asOf, recencyDays: 0, frequency: 2, monetary: '1000.00', rScore: 5, mScore: 5 });
+    expect(after).toMatchObject((await rebuildScores(t))[`C2`]);
   });
 
   it('a cancellation re-scores the customer too', async () => {
@@ -173,6 +175,20 @@ describe('RFM kept current after commit', () => {
     expect((await graphql(t, `{ customerRfm(customerId: "C9") { frequency } }`)).body.data.customerRfm).toBeNull();
   });
 
+  it('without a date, rfmSegments and rfmCustomers read the current scores', async () => {
+    const expected = await rebuildScores(t);
+    const segments = await graphql(t, `{ rfmSegments { asOf customers segments { segment customers } } }`);
+    const today = segments.body.data.rfmSegments;
+    expect(today.customers).toBe(Object.keys(expected).length);
+    for (const { segment, customers } of today.segments) {
+      expect(customers).toBe(Object.values(expected).filter((e) => e.segment === segment).length);
+      const listed = (await graphql(t, SNAPSHOT, { segment })).body.data.rfmCustomers.edges.map((e: any) => e.node);
+      const members = Object.keys(expected).filter((c) => expected[c].segment === segment);
+      expect(listed.map((n: any) => n.customerId).sort()).toEqual(members.sort());
+      for (const n of listed) expect(n).toMatchObject({ asOf: today.asOf, ...expected[n.customerId] });
+    }
+  });
+
   it('rebuildRfm is ops-only: an app key is refused', async () => {
     const r = await graphql(t, `mutation { rebuildRfm(client: "banban") { customers } }`);
     expect(r.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
@@ -186,5 +202,100 @@ describe('RFM kept current after commit', () => {
   it('an app key cannot read another client', async () => {
     const r = await graphql(t, `{ rfmSegments(client: "other") { customers } }`);
     expect(r.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
+  });
+});
+
+/** What a full rebuild as of today scores (the rebuild's own statement, nothing stored), per customer. */
+async function rebuildScores(app: TestApp): Promise<Record<string, Record<string, unknown>>> {
+  const today = await app.services.rfm.today(app.db, 'banban');
+  const returns = (await app.services.rfm.hasReturns(app.db)) ? RETURNS_JOIN : NO_RETURNS_JOIN;
+  const { rows } = await app.db.query(rfmSelectSql(returns), ['banban', today, 'America/Sao_Paulo']);
+  return Object.fromEntries(rows.map((r) => [r.customer_id, scoresOf(r)]));
+}
+
+/** A scored row (rebuild statement, snapshot) as customerRfm answers it. */
+const scoresOf = (r: Record<string, any>) => ({
+  recencyDays: r.recency_days, frequency: r.frequency, monetary: r.monetary,
+  rScore: r.r_score, fScore: r.f_score, mScore: r.m_score, segment: r.segment,
+});
+
+describe('RFM of a new client, right after every sale (no rebuild, no ETL)', () => {
+  let f: TestApp;
+  beforeAll(async () => {
+    f = await startTestApp();
+  });
+  afterAll(() => f.close());
+
+  const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+  let n = 0;
+  async function buy(customer: string, at: string, price: string): Promise<string> {
+    const id = `V-NEW-${++n}`;
+    const body = variant('sales-flow', 'register_sale', {
+      sale_id: id, sold_at: at, customer: { customer_id: customer },
+      items: [{ sku: 'MEIA-ESP-UN', quantity: 1, unit_price: price, discount: '0.00' }], total: price,
+    });
+    expect((await postWebhook(f, 'sales-flow', body)).status).toBe(200);
+    await afterBackgroundWork(f);
+    return id;
+  }
+
+  /** Every customer's customerRfm equals what a rebuild as of today computes, and no one else has scores. */
+  async function expectCurrentEqualsRebuild(): Promise<Record<string, Record<string, unknown>>> {
+    const expected = await rebuildScores(f);
+    const customers = [...new Set([...Object.keys(expected), ...seen])];
+    const fields = 'recencyDays frequency monetary rScore fScore mScore segment';
+    const query = `{ ${customers.map((c, i) => `c${i}: customerRfm(customerId: "${c}") { ${fields} }`).join(' ')} }`;
+    const { body } = await graphql(f, query);
+    expect(body.errors).toBeUndefined();
+    const current = Object.fromEntries(customers.map((c, i) => [c, body.data[`c${i}`]]));
+    expect(current).toEqual(Object.fromEntries(customers.map((c) => [c, expected[c] ?? null])));
+    return current;
+  }
+  const seen = new Set<string>();
+
+  it("the best customer, 600.00 yesterday, arriving after the client's first sale, is not Lost", async () => {
+    await buy('C-FIRST', daysAgo(20), '50.00');
+    seen.add('C-FIRST');
+    await buy('C-BEST', daysAgo(1), '600.00');
+    seen.add('C-BEST');
+    const current = await expectCurrentEqualsRebuild();
+    expect(current['C-BEST']).not.toMatchObject({ segment: 'Lost' });
+    expect(current['C-BEST']).toMatchObject({ recencyDays: 1, frequency: 1, monetary: '600.00', rScore: 2, mScore: 2 });
+  });
+
+  it('customers arriving one by one: after each sale or cancellation, every score equals a rebuild', async () => {
+    const steps: Array<[string, number, string]> = [
+      ['C-03', 40, '120.00'], ['C-04', 3, '35.00'], ['C-05', 90, '900.00'], ['C-03', 10, '80.00'],
+      ['C-06', 0, '15.00'], ['C-07', 200, '60.00'], ['C-BEST', 2, '450.00'], ['C-08', 5, '250.00'],
+    ];
+    let cancel = '';
+    for (const [customer, days, price] of steps) {
+      const id = await buy(customer, daysAgo(days), price);
+      if (customer === 'C-05') cancel = id;
+      seen.add(customer);
+      await expectCurrentEqualsRebuild();
+    }
+    // C-05's only sale is cancelled: C-05 has no score any more, and everyone else moves with it
+    const cancelledAt = new Date().toISOString();
+    const cancellation = variant('sales-flow', 'register_cancellation', { sale_id: cancel, cancelled_at: cancelledAt });
+    const c = await postWebhook(f, 'sales-flow', cancellation);
+    expect(c.status).toBe(200);
+    await afterBackgroundWork(f);
+    const current = await expectCurrentEqualsRebuild();
+    expect(current['C-05']).toBeNull();
+    expect(current['C-BEST']).toMatchObject({ frequency: 2, monetary: '1050.00', mScore: 5, segment: 'Champions' });
+  });
+
+  it('a rebuild as of today stores the same scores the client already had', async () => {
+    const before = await rebuildScores(f);
+    const run = await opsData(f, `mutation { rebuildRfm(client: "banban") { asOf customers } }`);
+    expect(run.rebuildRfm.customers).toBe(Object.keys(before).length);
+    const { rows } = await f.db.query(
+      `select customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment from rfm_snapshots
+        where client_id = 'banban' and as_of = $1`,
+      [run.rebuildRfm.asOf],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.customer_id, scoresOf(r)]))).toEqual(before);
+    await expectCurrentEqualsRebuild();
   });
 });

@@ -26,6 +26,22 @@ describe('data_transformation', () => {
     expect(rows).toEqual([{ customers: 1 }]);
   });
 
+  it("also re-scores the client's current scores: sales loaded without a reaction (as by the ETL) count", async () => {
+    await t.db.transaction((tx) =>
+      t.services.sales.registerSale(tx, 'banban', {
+        id: 'V-ETL-ONLY', storeCode: 'LJ-001', channel: 'store', soldAt: new Date('2026-11-30T12:00:00Z'),
+        customer: { id: 'C-ETL-ONLY' },
+        items: [{ sku: 'MEIA-ESP-UN', quantity: 1, unitPrice: '19.90', discount: '0.00' }], total: '19.90',
+      }),
+    );
+    const rfm = `{ customerRfm(customerId: "C-ETL-ONLY") { frequency monetary } }`;
+    expect((await graphql(t, rfm)).body.data.customerRfm).toBeNull();
+    const body = variant('etl', 'data_transformation', { params: { as_of: '2026-11-30' } });
+    const res = await postWebhook(t, 'etl', body, { 'idempotency-key': 'rfm-current' });
+    expect(await runOf(res.body.result.id)).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await graphql(t, rfm)).body.data.customerRfm).toEqual({ frequency: 1, monetary: '19.90' });
+  });
+
   it('dispatches rebuild_rfm to the RFM hook with params.as_of, and records the result', async () => {
     const calls: Array<[string, string | undefined]> = [];
     t.services.etl.useHooks({ rebuildRfm: async (clientId, asOf) => { calls.push([clientId, asOf]); return { customers: 0 }; } });
@@ -46,7 +62,7 @@ describe('data_transformation', () => {
     const gql = await graphql(t, `mutation { runDataTransformation(input: { transformation: "nope" }) { id } }`);
     expect(gql.body.errors?.[0].extensions?.code).toBe('GW_VALIDATION_FAILED');
     const { rows } = await t.db.query(`select count(*)::int as n from etl_runs`);
-    expect(rows[0].n).toBe(2);
+    expect(rows[0].n).toBe(3); // the three runs of the tests above
   });
 
   it('a daily batch needs a configured source; a malformed date is a 400', async () => {

@@ -311,8 +311,8 @@ Object.assign(CASES, {
 // Analytics: RFM and daily sales of banban's.
 Object.assign(CASES, {
   customerRfm: async (h) => {
-    // banban's customer has a snapshot to steal: the ETL's (as of 2026-11-29) and, when the sales'
-    // reaction ran before it, the first one that reaction builds (as of today): one or two.
+    // banban's customer has scores to steal: the ETL's snapshot (as of 2026-11-29), and the current
+    // scores once the sales' reaction ran.
     const [{ n }] = await acmeRows(`select count(*)::int as n from rfm_snapshots where client_id = 'banban' and customer_id = $1`, [BANBAN_CUSTOMER]);
     expect(n).toBeGreaterThanOrEqual(1);
     const res = await gql(`{ customerRfm(customerId: "${BANBAN_CUSTOMER}") { segment monetary } }`, h);

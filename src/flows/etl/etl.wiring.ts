@@ -17,7 +17,12 @@ export function wireEtl(services: Services, db: Database, config: Config): void 
     return { execute: (fn) => policy.execute(async (signal) => fn({ signal })) };
   };
   services.etl.useHooks({
-    rebuildRfm: (clientId, asOf) => services.rfm.rebuildRfm(clientId, asOf),
+    // The snapshot of the date, then the current scores, which the documents just loaded may have moved.
+    rebuildRfm: async (clientId, asOf) => {
+      const run = await services.rfm.rebuildRfm(clientId, asOf);
+      await services.rfm.rescoreClient(clientId);
+      return run;
+    },
     registerReturn: async (q, clientId, input) => {
       const { rows } = await q.query('select 1 from returns where client_id = $1 and id = $2', [clientId, input.id]);
       await services.returns.registerReturn(q, clientId, {
