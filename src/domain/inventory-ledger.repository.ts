@@ -99,7 +99,12 @@ export const inventoryLedgerRepository = {
   },
 
   /** Of these sources, the ids with a movement that took its position below zero (flagged by `record`). */
-  async belowZeroSources(q: Queryable, clientId: string, sourceType: string, sourceIds: readonly string[]): Promise<Set<string>> {
+  async belowZeroSources(
+    q: Queryable,
+    clientId: string,
+    sourceType: string,
+    sourceIds: readonly string[],
+  ): Promise<Set<string>> {
     const { rows } = await q.query<{ sourceId: string }>(
       `select distinct source_id as "sourceId" from inventory_movements
         where client_id = $1 and source_type = $2 and source_id = any($3::text[]) and below_zero`,
@@ -114,9 +119,15 @@ export const inventoryLedgerRepository = {
    * sum of the movements, so this is the sum of those that occurred before `at`, reading only the
    * recent ones). A position that never moved is 0.
    */
-  async stockAsOf(q: Queryable, clientId: string, positions: ReadonlyArray<{ locationCode: string; sku: string }>, at: Date): Promise<Map<string, number>> {
+  async stockAsOf(
+    q: Queryable,
+    clientId: string,
+    positions: ReadonlyArray<{ locationCode: string; sku: string }>,
+    at: Date,
+  ): Promise<Map<string, number>> {
     const { rows } = await q.query<{ locationCode: string; sku: string; quantity: number }>(
-      `select p.location_code as "locationCode", p.sku, (coalesce(s.quantity, 0) - coalesce(later.delta, 0))::int as quantity
+      `select p.location_code as "locationCode", p.sku,
+              (coalesce(s.quantity, 0) - coalesce(later.delta, 0))::int as quantity
          from unnest($2::text[], $3::text[]) as p(location_code, sku)
          left join stock_levels s on s.client_id = $1 and s.location_code = p.location_code and s.sku = p.sku
          cross join lateral (

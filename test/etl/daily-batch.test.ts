@@ -17,14 +17,17 @@ async function deliver(t: TestApp) {
       items: [{ sku: 'TENIS-RUN-38-PRETO', quantity: 1, unit_price: '299.90', discount: '0.00' }], total: '299.90',
     })],
     ['inventory-flow', variant('inventory-flow', 'adjust_stock', {
-      adjustment_id: 'AJ-NEXT-1', location_code: 'LJ-002', sku: 'MEIA-ESP-UN', quantity_delta: 100, reason: 'count_correction', adjusted_at: '2026-11-30T09:00:00-03:00',
+      adjustment_id: 'AJ-NEXT-1', location_code: 'LJ-002', sku: 'MEIA-ESP-UN', quantity_delta: 100,
+      reason: 'count_correction', adjusted_at: '2026-11-30T09:00:00-03:00',
     })],
     // LJ-001/MEIA-ESP-UN is -5 at the end of the 28th and back to 0 since
     ['inventory-flow', variant('inventory-flow', 'adjust_stock', {
-      adjustment_id: 'AJ-NEXT-2', location_code: 'LJ-001', sku: 'MEIA-ESP-UN', quantity_delta: 5, reason: 'count_correction', adjusted_at: '2026-11-29T08:00:00-03:00',
+      adjustment_id: 'AJ-NEXT-2', location_code: 'LJ-001', sku: 'MEIA-ESP-UN', quantity_delta: 5,
+      reason: 'count_correction', adjusted_at: '2026-11-29T08:00:00-03:00',
     })],
     ['inventory-flow', variant('inventory-flow', 'adjust_stock', {
-      adjustment_id: 'AJ-NEXT-3', location_code: 'LJ-009', sku: 'ONLY-LATER', quantity_delta: 4, reason: 'count_correction', adjusted_at: '2026-11-29T08:00:00-03:00',
+      adjustment_id: 'AJ-NEXT-3', location_code: 'LJ-009', sku: 'ONLY-LATER', quantity_delta: 4,
+      reason: 'count_correction', adjusted_at: '2026-11-29T08:00:00-03:00',
     })],
   ] as const;
   for (const [flow, body] of later) expect((await postWebhook(t, flow, body)).status).toBe(200);
@@ -93,7 +96,10 @@ describeWithMysql('daily_batch from a Banban ERP on MariaDB', () => {
     expect(outcome('stock_position', 'LJ-002/MEIA-ESP-UN')).toMatchObject({ outcome: 'DIFFERENT', details: { source: 5, hub: -39 } });
     expect(outcome('stock_position', 'LJ-001/MEIA-ESP-UN').outcome).toBe('EXTRA');
     expect(outcome('stock_position', 'LJ-009/ONLY-LATER')).toBeUndefined();
-    const today = await a.db.query(`select location_code || '/' || sku as id, quantity from stock_levels where location_code in ('LJ-001', 'LJ-002', 'LJ-009') order by 1`);
+    const today = await a.db.query(
+      `select location_code || '/' || sku as id, quantity from stock_levels
+        where location_code in ('LJ-001', 'LJ-002', 'LJ-009') order by 1`,
+    );
     expect(today.rows).toEqual([
       { id: 'LJ-001/MEIA-ESP-UN', quantity: 0 },
       { id: 'LJ-001/TENIS-RUN-38-PRETO', quantity: -4 },

@@ -62,8 +62,9 @@ describe('the three fixtures through REST', () => {
     expect((await t.db.query(`select kind from locations where code = 'CD-01'`)).rows[0].kind).toBe('distribution_center');
   });
 
-  it('ship_products without stock at the origin, for a client that forbids negative stock, is 422 GW_INSUFFICIENT_STOCK listing each shortfall', async () => {
-    const error = await forbiddingNegativeStock(() => refused(fixture(FLOW, 'ship_products'), 422, 'GW_INSUFFICIENT_STOCK'));
+  it('ship_products without stock, for a client forbidding negative stock, is 422 listing each shortfall', async () => {
+    const error = await forbiddingNegativeStock(() =>
+      refused(fixture(FLOW, 'ship_products'), 422, 'GW_INSUFFICIENT_STOCK'));
     expect(error.details.shortfalls).toEqual([
       { location_code: 'CD-01', sku: 'TENIS-RUN-38-PRETO', requested: 20, available: 0 },
       { location_code: 'CD-01', sku: 'TENIS-RUN-39-PRETO', requested: 15, available: 0 },
@@ -282,40 +283,52 @@ describe('transfers(status, first, after)', () => {
 });
 
 describe('a shipment is a fact', () => {
-  it('goods that left an origin the hub thinks is short are recorded: the origin goes below zero, those movements flagged', async () => {
+  it('goods that left an origin the hub thinks short are recorded: it goes below zero, movements flagged', async () => {
     await seedStock(t.db, [{ location: 'CD-SHORT', sku: 'SHORT-1', quantity: 3 }]);
-    await postWebhook(t, FLOW, create('TR-SHORT', { origin_code: 'CD-SHORT', destination_code: 'LJ-SHORT', items: [{ sku: 'SHORT-1', quantity: 5 }, { sku: 'SHORT-2', quantity: 1 }] }));
+    const items = [{ sku: 'SHORT-1', quantity: 5 }, { sku: 'SHORT-2', quantity: 1 }];
+    await postWebhook(t, FLOW, create('TR-SHORT', { origin_code: 'CD-SHORT', destination_code: 'LJ-SHORT', items }));
     const res = await postWebhook(t, FLOW, ship('TR-SHORT'));
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({ status: 'SHIPPED' });
     expect(await stockAt(t.db, 'CD-SHORT', 'SHORT-1')).toBe(-2);
     expect(await stockAt(t.db, 'CD-SHORT', 'SHORT-2')).toBe(-1);
     const { rows } = await t.db.query(
-      `select sku, quantity_delta, resulting_quantity, below_zero from inventory_movements where source_type = 'transfer' and source_id = 'TR-SHORT' order by sku`,
+      `select sku, quantity_delta, resulting_quantity, below_zero from inventory_movements
+        where source_type = 'transfer' and source_id = 'TR-SHORT' order by sku`,
     );
     expect(rows).toEqual([
       { sku: 'SHORT-1', quantity_delta: -5, resulting_quantity: -2, below_zero: true },
       { sku: 'SHORT-2', quantity_delta: -1, resulting_quantity: -1, below_zero: true },
     ]);
-    const ops = await graphql(t, `{ stockLevels(filter: { locationCode: "CD-SHORT", belowZero: true }) { edges { node { sku quantity } } } }`);
-    expect(ops.body.data.stockLevels.edges.map((e: any) => e.node)).toEqual([{ sku: 'SHORT-1', quantity: -2 }, { sku: 'SHORT-2', quantity: -1 }]);
+    const ops = await graphql(
+      t,
+      `{ stockLevels(filter: { locationCode: "CD-SHORT", belowZero: true }) { edges { node { sku quantity } } } }`,
+    );
+    expect(ops.body.data.stockLevels.edges.map((e: any) => e.node)).toEqual([
+      { sku: 'SHORT-1', quantity: -2 },
+      { sku: 'SHORT-2', quantity: -1 },
+    ]);
     // what arrives is put into the destination as usual
-    const received = await postWebhook(t, FLOW, receive('TR-SHORT', { items: [{ sku: 'SHORT-1', quantity: 5 }, { sku: 'SHORT-2', quantity: 1 }] }));
+    const received = await postWebhook(t, FLOW, receive('TR-SHORT', { items }));
     expect(received.body.result).toMatchObject({ status: 'RECEIVED' });
     expect(await stockAt(t.db, 'LJ-SHORT', 'SHORT-1')).toBe(5);
   });
 });
 
 describe('concurrency', () => {
-  it('concurrent shipments beyond the origin\'s stock are all recorded; the ledger stays the sum of its movements', async () => {
+  it('concurrent shipments beyond the origin\'s stock are all recorded; those past zero are flagged', async () => {
     await seedStock(t.db, [{ location: 'CD-FLAG', sku: 'FLAG-1', quantity: 10 }]);
     const ids = Array.from({ length: 5 }, (_, i) => `TR-FLAG-${i}`);
-    for (const id of ids) await postWebhook(t, FLOW, create(id, { origin_code: 'CD-FLAG', destination_code: 'LJ-FLAG', items: [{ sku: 'FLAG-1', quantity: 4 }] }));
+    for (const id of ids) {
+      const items = [{ sku: 'FLAG-1', quantity: 4 }];
+      await postWebhook(t, FLOW, create(id, { origin_code: 'CD-FLAG', destination_code: 'LJ-FLAG', items }));
+    }
     const results = await Promise.all(ids.map((id) => postWebhook(t, FLOW, ship(id))));
     expect(results.map((r) => r.status)).toEqual(Array(5).fill(200));
     expect(await stockAt(t.db, 'CD-FLAG', 'FLAG-1')).toBe(-10);
     const { rows } = await t.db.query<{ q: number; below: boolean }>(
-      `select resulting_quantity as q, below_zero as below from inventory_movements where location_code = 'CD-FLAG' and kind = 'transfer_out' order by q desc`,
+      `select resulting_quantity as q, below_zero as below from inventory_movements
+        where location_code = 'CD-FLAG' and kind = 'transfer_out' order by q desc`,
     );
     expect(rows).toEqual([6, 2, -2, -6, -10].map((q) => ({ q, below: q < 0 })));
   });

@@ -13,7 +13,9 @@ export class AdjustStockInput {
   sku!: string;
 
   @Field(() => Int, {
-    description: 'non-zero; negative removes stock, even below zero when the client allows negative stock (then `belowZero` is true)',
+    description:
+      'non-zero; negative removes stock, even below zero when the client allows negative stock ' +
+      '(then `belowZero` is true)',
   })
   quantityDelta!: number;
 

@@ -74,7 +74,8 @@ export class InventoryAdjustmentResolver {
   }
 
   @FieldResolver(() => Boolean, {
-    description: 'true when this adjustment took its position below zero: recorded as the ERP reported it, flagged for ops',
+    description:
+      'true when this adjustment took its position below zero: recorded as the ERP reported it, flagged for ops',
   })
   belowZero(@Root() a: AdjustmentRow, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     return ctx.loaders.adjustmentBelowZero.load(a.id);

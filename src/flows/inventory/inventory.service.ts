@@ -43,7 +43,8 @@ export class InventoryService {
     if (!adjustment) return existingOrConflict(await inventoryRepository.findAdjustment(q, clientId, input.id), payloadHash, 'adjustment', { adjustment_id: input.id });
     // Damage, theft or a count: the ERP reports what happened; the ledger flags a position it takes below zero.
     if (adjustment.quantityDelta < 0) {
-      await checkFactRemovals(q, clientId, [{ locationCode: adjustment.locationCode, sku: adjustment.sku, quantity: -adjustment.quantityDelta }]);
+      const { locationCode, sku } = adjustment;
+      await checkFactRemovals(q, clientId, [{ locationCode, sku, quantity: -adjustment.quantityDelta }]);
     }
     await inventoryLedgerRepository.record(q, clientId, [
       {

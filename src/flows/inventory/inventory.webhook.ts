@@ -33,7 +33,8 @@ export const inventoryFlow = defineFlow({
       schema: adjustStockSchema,
       businessId: (d) => d.adjustment_id,
       operation: `mutation AdjustStock($input: AdjustStockInput!) {
-        adjustStock(input: $input) { id locationCode sku quantityDelta reason adjustedAt belowZero stock { quantity } } }`,
+        adjustStock(input: $input) {
+          id locationCode sku quantityDelta reason adjustedAt belowZero stock { quantity } } }`,
       toVariables: (d) => ({
         input: { id: d.adjustment_id, locationCode: d.location_code, sku: d.sku, quantityDelta: d.quantity_delta, reason: d.reason, adjustedAt: d.adjusted_at },
       }),

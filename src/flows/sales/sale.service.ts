@@ -104,7 +104,8 @@ export class SaleService {
     if (!sale) return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
 
     // A sale reports what happened at the till; whether it may take stock below zero is the client's call.
-    await checkFactRemovals(q, clientId, lines.map((l) => ({ locationCode: input.storeCode, sku: l.sku, quantity: l.quantity })));
+    const removals = lines.map((l) => ({ locationCode: input.storeCode, sku: l.sku, quantity: l.quantity }));
+    await checkFactRemovals(q, clientId, removals);
     // Last, so the stock rows (shared by every sale of the sku at the store) stay locked briefly.
     await inventoryLedgerRepository.record(
       q,

@@ -63,7 +63,8 @@ export class TransferService {
     if (transfer.status !== 'created') return this.redeliveredOrRefused(q, clientId, transfer, ['shipped'], payloadHash, 'ship');
 
     const items = await transferRepository.itemsByTransferIds(q, clientId, [transfer.id]);
-    await checkFactRemovals(q, clientId, items.map((i) => ({ locationCode: transfer.originCode, sku: i.sku, quantity: i.quantitySent })));
+    const removals = items.map((i) => ({ locationCode: transfer.originCode, sku: i.sku, quantity: i.quantitySent }));
+    await checkFactRemovals(q, clientId, removals);
     await inventoryLedgerRepository.record(
       q,
       clientId,
