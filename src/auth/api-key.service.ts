@@ -65,14 +65,13 @@ export class ApiKeyService {
     return row;
   }
 
-  /** Resolves `x-api-key` to its key record, or throws 401. A flow-scoped key opens only its flow. */
-  async authenticate(key: string | undefined, flowKey?: string): Promise<ApiKeyRow> {
+  /** Resolves `x-api-key` to its key record, or throws 401. What the key opens is `authorize`'s to decide. */
+  async authenticate(key: string | undefined): Promise<ApiKeyRow> {
     if (!key) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
     const hash = sha256(key);
     const record = this.verified?.get(hash) ?? (await apiKeyRepository.findActiveByHash(this.db, hash));
     if (!record) throw new GatewayError('GW_UNAUTHENTICATED', 'Invalid API key');
     this.verified?.set(hash, record, { noUpdateTTL: true });
-    if (flowKey && record.flow && record.flow !== flowKey) throw new GatewayError('GW_FORBIDDEN', `This key does not open the ${flowKey} flow`);
     this.touchLater(record.id);
     return record;
   }

@@ -12,7 +12,8 @@ function header(headers: HeaderBag, name: string): string | undefined {
 /**
  * Who is calling the graph, from HTTP headers or a graphql-ws `connectionParams` object (same
  * names): `authorization: Bearer <JWT>` (roles app/ops, see JwtVerifier) or `x-api-key` (role app of
- * the key's client). No credentials → null (public fields only); bad credentials → 401.
+ * the key's client, limited to the key's flow when it has one). No credentials → null (public fields
+ * only); bad credentials → 401.
  */
 export async function principalFromCredentials(headers: HeaderBag, services: Services): Promise<Principal | null> {
   const authorization = header(headers, 'authorization');
@@ -24,5 +25,6 @@ export async function principalFromCredentials(headers: HeaderBag, services: Ser
   const key = header(headers, 'x-api-key');
   if (key === undefined) return null;
   const record = await services.apiKeys.authenticate(key);
-  return { clientId: record.clientId, role: 'app', subject: `api-key:${record.name}` };
+  const flow = record.flow ? { flow: record.flow } : {};
+  return { clientId: record.clientId, role: 'app', subject: `api-key:${record.name}`, ...flow };
 }

@@ -1,24 +1,27 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { DocumentNode, GraphQLError, parse, ParseOptions, ValidationContext, ValidationRule } from 'graphql';
+import { seesSchema } from '../auth/authorize';
 import type { Config } from '../config';
 import { GatewayError } from '../errors/gateway-error';
 import { forbiddenText } from '../shared/json-escapes';
+import type { GraphQLContext, Principal } from './context';
 
 export interface GraphqlProtection {
   /** Depth, cost, aliases and directives, and text-only string literals: pass them to `validate` on every path (HTTP and WebSocket). */
   validationRules: ValidationRule[];
-  /** Apollo plugins (field suggestions are masked by the caller's formatError: `maskSuggestions`). */
+  /** Apollo plugins: in production, no suggestions in errors for callers that may not see the schema. */
   plugins: ApolloServerPlugin[];
   /** Parser options with the token limit: Apollo's `parseOptions`. */
   parseOptions: ParseOptions;
   /** Parses with the token limit (for paths that parse themselves, such as graphql-ws). */
   parse(source: string): DocumentNode;
-  /** In production, removes "Did you mean …?" from messages (HTTP: in formatError; WebSocket: before it). */
-  maskSuggestions(message: string): string;
+  /** In production, removes "Did you mean …?" from messages, unless the caller may see the schema (ops). */
+  maskSuggestions(message: string, principal?: Principal | null): string;
 }
 
-const SUGGESTION = /\s*Did you mean .+\?$/;
+/** graphql-js's suggestions: fields, arguments, types and enum values ("Did you mean the enum value …?"). */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
 /**
  * U+0000 and lone surrogates are not text (PostgreSQL refuses the first and would mangle the other).
@@ -68,17 +71,39 @@ export function graphqlProtection(config: Pick<Config, 'nodeEnv'> & { security: 
     maxAliases: { n: l.maxAliases, ...refusal('Alias count', l.maxAliases, 'GRAPHQL_MAX_ALIASES') },
     maxDirectives: { n: l.maxDirectives, ...refusal('Directive count', l.maxDirectives, 'GRAPHQL_MAX_DIRECTIVES') },
     maxTokens: { enabled: false },
-    // armor's plugin rewrites error messages in place (read-only in graphql-jit's errors): formatError masks instead.
+    // armor's mask only knows `Did you mean "…"`, not enum values, and cannot tell ops apart: `hideSuggestions` below.
     blockFieldSuggestion: { enabled: false },
   });
   const { plugins, validationRules: armorRules } = armor.protect();
   const validationRules = [...armorRules, textOnlyStrings];
   const parseOptions: ParseOptions = { maxTokens: l.maxTokens };
+  const maskSuggestions = (message: string, principal?: Principal | null) =>
+    seesSchema(principal ?? null, production) ? message : message.replace(SUGGESTION, '');
   return {
-    plugins,
+    plugins: [...plugins, hideSuggestions(maskSuggestions)],
     validationRules,
     parseOptions,
     parse: (source) => parse(source, parseOptions),
-    maskSuggestions: (message) => (production ? message.replace(SUGGESTION, '') : message),
+    maskSuggestions,
+  };
+}
+
+/**
+ * Apollo: suggestions leave the messages of the response's formatted errors, which are replaced by new
+ * objects (the errors themselves are not rewritten: graphql-jit makes their message read-only).
+ */
+function hideSuggestions(mask: GraphqlProtection['maskSuggestions']): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+          const principal = (contextValue as Partial<GraphQLContext> | undefined)?.principal;
+          const { singleResult } = response.body;
+          const errors = singleResult.errors!.map((e) => ({ ...e, message: mask(e.message, principal) }));
+          response.body = { kind: 'single', singleResult: { ...singleResult, errors } };
+        },
+      };
+    },
   };
 }

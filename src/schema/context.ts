@@ -12,6 +12,8 @@ export interface Principal {
   role: Role;
   /** Who acts: an API key's name or a JWT subject; recorded in audits. */
   subject: string;
+  /** A flow-scoped API key's flow (`sales`): its flow's mutations and entities only (src/auth/authorize.ts). */
+  flow?: string;
 }
 
 export interface GraphQLContext {

@@ -18,7 +18,7 @@ import type { Services } from '../services';
 import { graphqlProtection } from './armor';
 import { buildGatewaySchema } from './build-schema';
 import { createContext, GraphQLContext } from './context';
-import { introspectionGuard } from './introspection-guard';
+import { operationGuard } from './operation-guard';
 import { localJitGateway } from './jit-executor';
 
 /** graphql-ws's path (src/subscriptions/subscriptions.plugin.ts GRAPHQL_WS_PATH, which imports this module). */
@@ -73,15 +73,10 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
   const protection = graphqlProtection(opts.config);
   const apollo = new ApolloServer<GraphQLContext>({
     ...(opts.config.graphqlJit ? { gateway: localJitGateway(buildGatewaySchema()) } : { schema: buildGatewaySchema() }),
-    introspection: true, // gated per caller by introspectionGuard
+    introspection: true, // gated per caller by operationGuard (authorizeOperation)
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
-    // Suggestions are masked on a new object: errors are never rewritten in place.
-    formatError: (formatted, error) => {
-      const out = formatError(formatted, error);
-      const message = protection.maskSuggestions(out.message);
-      return message === out.message ? out : { ...out, message };
-    },
+    formatError,
     // Compact JSON (Apollo pretty-prints by default: larger bodies, slower to write).
     stringifyResult: (value) => JSON.stringify(value),
     validationRules: protection.validationRules,
@@ -94,7 +89,7 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
       ApolloServerPluginCacheControlDisabled(),
       ...protection.plugins,
       subscriptionsOverWebSocket(),
-      introspectionGuard(production),
+      operationGuard(production),
       auditPlugin(),
       ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],

@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OperationTypeNode } from 'graphql';
+import { authorizeRootField } from '../auth/authorize';
 import { requestPrincipal } from '../auth/request-principal';
 import type { Config } from '../config';
 import { GatewayError } from '../errors/gateway-error';
@@ -12,7 +14,10 @@ import { opsAccessRefusals } from './security-metrics';
 type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface OpsAccess {
-  /** `/health/integrations/:client`: ops (any client), or a principal of that very client — the rule of GraphQL `flowHealth`. */
+  /**
+   * `/health/integrations/:client`: ops (any client), or a principal of that very client that reaches
+   * `flowHealth` (not a flow-scoped key) — the rule of GraphQL `flowHealth`.
+   */
   clientHealth: Guard;
   /** `/metrics`: an ops principal, or the Prometheus scrape token (`METRICS_TOKEN`) as a Bearer credential. */
   metrics: Guard;
@@ -69,6 +74,7 @@ export function opsAccess(opts: { config: Config; services: Services }): OpsAcce
         const principal = await principalOf();
         if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Send Authorization: Bearer <JWT> (ops, or of this client) or an x-api-key of this client');
         tenantOfPrincipal(principal, (req.params as { client: string }).client);
+        authorizeRootField(principal, OperationTypeNode.QUERY, 'flowHealth');
       }),
 
     metrics: (req, reply) =>

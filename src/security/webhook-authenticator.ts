@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { ApiKeyService } from '../auth/api-key.service';
+import { authorizeDelivery } from '../auth/authorize';
 import { clientModule } from '../clients/registry';
 import { Database } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
@@ -63,10 +64,13 @@ export class WebhookAuthenticator {
     try {
       const key = single(c.headers, 'x-api-key');
       let subject: string;
+      let flow: string | undefined;
       if (key !== undefined) {
-        const record = await this.deps.apiKeys.authenticate(key, c.flow.key);
+        const record = await this.deps.apiKeys.authenticate(key);
         clientId = record.clientId;
         subject = `api-key:${record.name}`;
+        flow = record.flow ?? undefined;
+        authorizeDelivery({ clientId, role: 'webhook', subject, flow }, c.flow.key);
       } else {
         const claimed = single(c.headers, 'x-client-id');
         if (claimed === undefined || !clientModule(claimed)) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
@@ -87,7 +91,7 @@ export class WebhookAuthenticator {
       if (!client || !client.flows.includes(c.flow.key as never)) {
         throw new GatewayError('GW_UNKNOWN_FLOW', `The ${c.flow.path} flow is not enabled for this client`);
       }
-      return { principal: { clientId, role: 'webhook', subject }, ip };
+      return { principal: { clientId, role: 'webhook', subject, ...(flow && { flow }) }, ip };
     } catch (err) {
       await this.quarantine(c, clientId, ip, err);
       throw err;

@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { authorizeOperation } from '../auth/authorize';
 import { principalFromCredentials } from '../auth/principal';
 import type { Config } from '../config';
 import { Database } from '../db/database';
@@ -50,6 +51,7 @@ export interface SubscriptionsOptions {
 export async function subscriptionsPlugin(app: FastifyInstance, opts: SubscriptionsOptions): Promise<void> {
   const { services, db } = opts;
   const schema = buildGatewaySchema();
+  const production = opts.config.nodeEnv === 'production';
   // The same limits as the HTTP path (depth, cost, aliases, directives, tokens; no suggestions in production).
   const protection = graphqlProtection(opts.config);
   const rules = [...specifiedRules, ...protection.validationRules];
@@ -81,7 +83,7 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
 
   const graphqlWs = useServer<Record<string, unknown>, SocketExtra>(
     {
-      isProd: opts.config.nodeEnv === 'production',
+      isProd: production,
       onConnect: async (ctx) => {
         const who = await authenticate(ctx.connectionParams ?? {});
         if ('principal' in who) {
@@ -106,6 +108,11 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
         if (operation.operation !== 'subscription') {
           return [new GatewayError('GW_FORBIDDEN', `Only subscriptions are served over WebSocket; send ${operation.operation}s to POST ${GRAPHQL_WS_PATH}`)];
         }
+        try {
+          authorizeOperation(principal, { schema, document, operation }, { production });
+        } catch (err) {
+          return [toGatewayError(err).error];
+        }
         const args: ExecutionArgs = {
           schema,
           document,
@@ -114,12 +121,15 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
           contextValue: createContext({ principal, services, db, log }),
         };
         // Same operation, variables and caller: the same result for every event (see groupedSubscribe).
-        groups.set(args, JSON.stringify([payload.query, payload.operationName ?? null, payload.variables ?? null, principal.clientId, principal.role, principal.subject]));
+        const operationKey = [payload.query, payload.operationName ?? null, payload.variables ?? null];
+        const caller = [principal.clientId, principal.role, principal.subject, principal.flow ?? null];
+        groups.set(args, JSON.stringify([...operationKey, ...caller]));
         return args;
       },
       subscribe: groupedSubscribe((args) => groups.get(args)),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map((e) => formatted(e)) } : undefined),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatted(e)),
+      onNext: (ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatted(e, ctx.extra.principal)) } : undefined,
+      onError: (ctx, _id, _payload, errors) => errors.map((e) => formatted(e, ctx.extra.principal)),
     },
     wss,
   );
@@ -137,11 +147,12 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
     }
   }
 
-  function formatted(err: GraphQLError): GraphQLFormattedError {
+  function formatted(err: GraphQLError, principal: Principal | undefined): GraphQLFormattedError {
     const json = err.toJSON();
     // Apollo moves `extensions.http` into the HTTP status; on a socket there is no status to set.
     const { http: _http, ...extensions } = json.extensions ?? {};
-    const result = formatError({ ...json, message: protection.maskSuggestions(json.message), extensions }, err);
+    const message = protection.maskSuggestions(json.message, principal);
+    const result = formatError({ ...json, message, extensions }, err);
     if (result.extensions?.code === 'GW_INTERNAL') log.error({ err: err.originalError ?? err }, 'subscription failed');
     return result;
   }

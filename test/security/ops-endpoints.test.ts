@@ -61,7 +61,7 @@ const HEALTH: Record<Who, [number, string?]> = {
   keyAcme: [403, 'GW_FORBIDDEN'],
   appBanban: [200],
   keyBanban: [200],
-  flowKeyBanban: [200],
+  flowKeyBanban: [403, 'GW_FORBIDDEN'], // a flow-scoped key reaches its flow's entities only, not the client's health
   opsNoClient: [200],
   opsAcme: [200],
 };
