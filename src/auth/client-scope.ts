@@ -1,13 +1,9 @@
-import { GatewayError } from '../errors/gateway-error';
 import { GraphQLContext, tenantOf } from '../schema/context';
 
 /**
- * The client an operation reads or changes. `ops` may name any client (default: its own); every
- * other role is confined to its own client, and naming another one is refused.
+ * The client an operation reads or changes: `tenantOf`, the one rule (`ops` may name any client,
+ * and must name one when its token has no `client_id`; every other role only its own).
  */
 export function clientScope(ctx: GraphQLContext, client?: string | null): string {
-  const own = tenantOf(ctx);
-  if (!client || client === own) return own;
-  if (ctx.principal?.role === 'ops') return client;
-  throw new GatewayError('GW_FORBIDDEN', 'You may only access your own client');
+  return tenantOf(ctx, client);
 }

@@ -94,7 +94,7 @@ export function tenantOf(ctx: GraphQLContext, requested?: string | null): string
 /** `tenantOf` for a principal outside GraphQL (the REST ops endpoints apply the very same rule). */
 export function tenantOfPrincipal(principal: Principal | null, requested?: string | null): string {
   if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Authentication required');
-  if (requested === undefined || requested === null) return clientIdOf(principal);
+  if (requested === undefined || requested === null || requested === '') return clientIdOf(principal);
   if (principal.role === 'ops' || requested === principal.clientId) return requested;
   throw new GatewayError('GW_FORBIDDEN', 'You may not act for another client');
 }
