@@ -44,7 +44,7 @@ export interface Services extends AnalyticsServices {
 }
 
 export function createServices(db: Database, config: Config): Services {
-  const apiKeys = new ApiKeyService(db, config.apiKeyCacheSeconds);
+  const apiKeys = new ApiKeyService(db, config.apiKeyCacheSeconds, config.nodeEnv === 'production');
   const security = new ClientSecurityService(db);
   const events = createEventBus(config);
   const policies = new PolicyRegistry(config.policy, events);

@@ -6,6 +6,8 @@ import { sha256 } from '../shared/hash';
 import { ApiKeyRow, apiKeyRepository } from './api-key.repository';
 
 const TOUCH_INTERVAL_MS = 60_000;
+/** The name of the keys the development bootstrap creates (DEV_API_KEY or a printed one): refused in production. */
+export const DEV_KEY_NAME = 'dev';
 
 export interface IssuedKey {
   key: string;
@@ -24,6 +26,7 @@ export class ApiKeyService {
   constructor(
     private readonly db: Database,
     cacheSeconds = 0,
+    private readonly production = false,
   ) {
     if (cacheSeconds > 0) this.verified = new LRUCache({ max: 10_000, ttl: cacheSeconds * 1000 });
   }
@@ -71,6 +74,9 @@ export class ApiKeyService {
     const hash = sha256(key);
     const record = this.verified?.get(hash) ?? (await apiKeyRepository.findActiveByHash(this.db, hash));
     if (!record) throw new GatewayError('GW_UNAUTHENTICATED', 'Invalid API key');
+    if (this.production && record.name === DEV_KEY_NAME) {
+      throw new GatewayError('GW_UNAUTHENTICATED', 'Development keys are refused in production');
+    }
     this.verified?.set(hash, record, { noUpdateTTL: true });
     this.touchLater(record.id);
     return record;

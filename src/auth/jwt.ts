@@ -14,7 +14,9 @@ function claim(payload: JWTPayload, name: string): unknown {
 
 /**
  * Bearer JWTs for the graph: HS256 with the shared (Supabase) secret and/or keys from a JWKS URL;
- * issuer (when configured), audience and expiry are checked, `alg: none` never passes.
+ * issuer (when configured), audience and expiry are checked, `alg: none` never passes. `exp`, `nbf`
+ * and `iat` allow `clockSkewSeconds` of clock difference, no more: a token issued later than that in
+ * the future is refused (jose checks `iat` only against a maximum age).
  * Claims: `client_id` (the tenant) and `hub_role` (`app` | `ops`); Supabase's `role: authenticated`
  * without `hub_role` means `app`.
  */
@@ -36,13 +38,21 @@ export class JwtVerifier {
     let payload: JWTPayload;
     try {
       const { alg } = decodeProtectedHeader(token);
-      const options = { issuer: this.config.issuer, audience: this.config.audience, requiredClaims: ['exp'] };
+      const options = {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        requiredClaims: ['exp'],
+        clockTolerance: this.config.clockSkewSeconds,
+      };
       if (alg === 'HS256' && this.secret) payload = (await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] })).payload;
       else if (alg && ASYMMETRIC.includes(alg) && this.jwks) payload = (await jwtVerify(token, this.jwks, { ...options, algorithms: ASYMMETRIC })).payload;
       else throw new GatewayError('GW_UNAUTHENTICATED', `Tokens signed with ${String(alg).slice(0, 16)} are not accepted`);
     } catch (err) {
       if (err instanceof GatewayError) throw err;
       throw new GatewayError('GW_UNAUTHENTICATED', reasonOf(err));
+    }
+    if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + this.config.clockSkewSeconds) {
+      throw new GatewayError('GW_UNAUTHENTICATED', 'The token was issued in the future (iat)');
     }
     return this.principalOf(payload);
   }

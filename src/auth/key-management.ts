@@ -3,7 +3,7 @@ import { clientModule } from '../clients/registry';
 import { GatewayError } from '../errors/gateway-error';
 import { parseOrThrow, text } from '../shared/fields';
 import { FLOWS } from '../webhooks/flows';
-import type { ApiKeyService, IssuedKey } from './api-key.service';
+import { type ApiKeyService, DEV_KEY_NAME, type IssuedKey } from './api-key.service';
 
 /** A flow named by its key (`sales`) or its URL path (`sales-flow`) → its key. */
 export function resolveFlowKey(flow: string): string {
@@ -28,5 +28,10 @@ const newKey = z.object({ client: z.string().min(1).max(64), flow: z.string().mi
 export async function createApiKey(apiKeys: ApiKeyService, input: { client: string; flow?: string | null; name: string }): Promise<IssuedKey> {
   const v = parseOrThrow(newKey, input);
   assertKnownClient(v.client);
+  if (v.name === DEV_KEY_NAME) {
+    throw new GatewayError('GW_VALIDATION_FAILED', `The name ${DEV_KEY_NAME} is reserved for development keys`, {
+      issues: [{ path: 'name', code: 'reserved', message: 'any other name' }],
+    });
+  }
   return apiKeys.issue({ clientId: v.client, flow: v.flow ? resolveFlowKey(v.flow) : null, name: v.name });
 }

@@ -31,6 +31,8 @@ const envSchema = z.object({
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).default('authenticated'),
+  /** Clock difference tolerated on a JWT's `iat`, `nbf` and `exp`. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   METRICS_TOKEN: z
     .string()
     .regex(/^[\x21-\x7e]{32,512}$/, 'must be 32 to 512 visible ASCII characters (no spaces), e.g. `openssl rand -hex 32`')
@@ -173,7 +175,7 @@ export interface PolicyConfig {
 }
 
 export interface SecurityConfig {
-  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience: string };
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience: string; clockSkewSeconds: number };
   /** Peers (IP or CIDR) whose X-Forwarded-For is believed. Empty: the socket address is the client. */
   trustedProxies: string[];
   /** Origins allowed by CORS. Empty: CORS closed (no CORS headers). */
@@ -194,6 +196,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.DEV_API_KEY !== undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DEV_API_KEY: must not be set when NODE_ENV=production (it is a development key that ' +
+        'every client would accept); unset it and issue keys with `npm run keys -- create --client <id>`',
+    );
+  }
   return {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -217,7 +225,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minEvents: e.HEALTH_MIN_EVENTS,
     },
     security: {
-      jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+      jwt: {
+        secret: e.JWT_SECRET,
+        jwksUrl: e.JWT_JWKS_URL,
+        issuer: e.JWT_ISSUER,
+        audience: e.JWT_AUDIENCE,
+        clockSkewSeconds: e.JWT_CLOCK_SKEW_SECONDS,
+      },
       trustedProxies: list(e.TRUSTED_PROXIES),
       corsOrigins: list(e.CORS_ORIGINS),
       metricsToken: e.METRICS_TOKEN,
