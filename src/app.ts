@@ -10,6 +10,7 @@ import { healthRoutes } from './health/health.routes';
 import { metricsRoutes } from './metrics/metrics.routes';
 import { opsRoutes } from './ops/ops.routes';
 import { httpGuards } from './security/http-guards';
+import { redactingLogger } from './security/log-redaction';
 import { opsAccess } from './security/ops-access';
 import { forbiddenJsonEscape } from './shared/json-escapes';
 import { nestedDeeperThan, tooDeep } from './shared/json-depth';
@@ -51,7 +52,8 @@ export interface App {
 
 export async function buildApp({ config, db, services = createServices(db, config), logStream }: AppDeps): Promise<App> {
   const server = Fastify({
-    logger: { level: config.logLevel, ...(logStream && { stream: logStream }) },
+    // Credentials never reach a log line (URLs, headers, messages): src/security/log-redaction.ts.
+    logger: { level: config.logLevel, ...redactingLogger(), ...(logStream && { stream: logStream }) },
     bodyLimit: config.webhookBodyLimitBytes,
     trustProxy: false,
   });
