@@ -55,7 +55,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dir: config.embeddedPg.dir, port: config.embeddedPg.port });
   if (embedded) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
-  const db = new Database({ connectionString: config.databaseUrl ?? embedded!.url, max: config.databasePoolMax, ssl: config.databaseSsl, preparedStatements: config.databasePreparedStatements });
+  const db = new Database({
+    connectionString: config.databaseUrl ?? embedded!.url,
+    max: config.databasePoolMax,
+    ssl: config.databaseSsl,
+    preparedStatements: config.databasePreparedStatements,
+    connectTimeoutMs: config.databaseTimeouts.connectMs,
+    statementTimeoutMs: config.databaseTimeouts.statementMs,
+  });
   const { server, services } = await buildApp({ config, db });
   await migrate(db);
   await bootstrapClients(db, services, config, server.log);

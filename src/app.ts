@@ -83,7 +83,10 @@ export async function buildApp({ config, db, services = createServices(db, confi
   });
 
   server.setErrorHandler((err: FastifyError | GatewayError, req, reply) => {
-    if (err instanceof GatewayError) return reply.code(err.httpStatus).send(err.toBody());
+    if (err instanceof GatewayError) {
+      if (err.httpStatus === 503) reply.header('retry-after', config.pressure.retryAfterSeconds);
+      return reply.code(err.httpStatus).send(err.toBody());
+    }
     const code = err.code && FASTIFY_CODES[err.code];
     if (code) return reply.code(ERROR_STATUS[code]).send(new GatewayError(code, err.message).toBody());
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

@@ -16,7 +16,14 @@ async function main(): Promise<void> {
     // before the HTTP drain and the workers: the graceful close below stops it, last.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   }
-  const db = new Database({ connectionString: config.databaseUrl ?? embedded!.url, max: config.databasePoolMax, ssl: config.databaseSsl, preparedStatements: config.databasePreparedStatements });
+  const db = new Database({
+    connectionString: config.databaseUrl ?? embedded!.url,
+    max: config.databasePoolMax,
+    ssl: config.databaseSsl,
+    preparedStatements: config.databasePreparedStatements,
+    connectTimeoutMs: config.databaseTimeouts.connectMs,
+    statementTimeoutMs: config.databaseTimeouts.statementMs,
+  });
   const { server, services } = await buildApp({ config, db });
   const applied = await migrate(db);
   server.log.info({ applied, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'migrations applied');

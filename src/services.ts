@@ -14,6 +14,7 @@ import { SaleService } from './flows/sales/sale.service';
 import { TransferService } from './flows/transfer/transfer.service';
 import { ReturnService } from './flows/returns/return.service';
 import { HealthService } from './health/health.service';
+import { RedisStatus } from './health/redis-status';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { WebhookQueue } from './queue/webhook-queue';
 import { PolicyRegistry } from './resilience/policy-registry';
@@ -31,6 +32,8 @@ export interface Services extends AnalyticsServices {
   returns: ReturnService;
   /** Live events for subscriptions (flow status, processed events, circuit state). */
   events: HubEventBus;
+  /** This instance's Redis connections, as health reports them. */
+  redis: RedisStatus;
   jwt: JwtVerifier;
   security: ClientSecurityService;
   webhookAuth: WebhookAuthenticator;
@@ -46,18 +49,20 @@ export interface Services extends AnalyticsServices {
 export function createServices(db: Database, config: Config): Services {
   const apiKeys = new ApiKeyService(db, config.apiKeyCacheSeconds, config.nodeEnv === 'production');
   const security = new ClientSecurityService(db);
-  const events = createEventBus(config);
+  const redis = new RedisStatus();
+  const events = createEventBus(config, redis);
   const policies = new PolicyRegistry(config.policy, events);
   const services: Services = {
     ...createAnalyticsServices(db, config, events),
     apiKeys,
-    health: new HealthService(db, config.health, policies),
+    health: new HealthService(db, config.health, policies, redis),
     sales: new SaleService(),
     purchases: new PurchaseService(),
     inventory: new InventoryService(),
     transfers: new TransferService(),
     returns: new ReturnService(),
     events,
+    redis,
     jwt: new JwtVerifier(config.security.jwt),
     security,
     webhookAuth: new WebhookAuthenticator({ db, apiKeys, security, trustedProxies: config.security.trustedProxies }),

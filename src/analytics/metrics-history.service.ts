@@ -1,4 +1,4 @@
-import { Database } from '../db/database';
+import { Database, SLOW_STATEMENT_TIMEOUT_MS } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 import { MetricsBucket, metricsHistoryRepository, MetricsPointRow } from './metrics-history.repository';
 
@@ -34,6 +34,7 @@ export class MetricsHistoryService {
   /** Aggregates everything received since the last run (minus lateness) up to `now`, then prunes. */
   async aggregate(now = new Date()): Promise<void> {
     await this.db.transaction(async (tx) => {
+      tx.allowSlowStatements(SLOW_STATEMENT_TIMEOUT_MS); // the first run aggregates the whole history
       // One instance aggregates at a time; the others skip this round.
       if (!(await metricsHistoryRepository.tryLock(tx))) return;
       const until = (await metricsHistoryRepository.aggregatedUntil(tx)) ?? (await metricsHistoryRepository.oldestEvent(tx));

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Database, Queryable } from '../db/database';
+import { Database, Queryable, SLOW_STATEMENT_TIMEOUT_MS } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 import {
   MovementRow, RescoreResult, RfmRow, rfmRepository, RfmRunRow, ScoresSource, SegmentSummaryRow,
@@ -52,6 +52,7 @@ export class RfmService {
   /** Scores every customer of the client as of `asOf` (default: today in its timezone) and stores the snapshot. */
   async rebuildRfm(clientId: string, asOf?: string): Promise<RfmRunRow> {
     return this.db.transaction(async (tx) => {
+      tx.allowSlowStatements(SLOW_STATEMENT_TIMEOUT_MS); // a big client's rebuild, or waiting for another one
       const { today, timezone } = await this.clock(tx, clientId); // also refuses an unknown client (404)
       const date = asOf ?? today;
       await rfmRepository.lockClient(tx, clientId);

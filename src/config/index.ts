@@ -14,10 +14,14 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   DATABASE_SSL: z.enum(['disable', 'require', 'no-verify']).default('disable'),
   DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   EMBEDDED_PG_DIR: z.string().min(1).default('./.data/postgres'),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   REDIS_CHANNEL_PREFIX: z.string().min(1).max(64).default('axon:'),
+  REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   DEV_API_KEY: z.string().min(20, 'must be at least 20 characters').max(200).optional(),
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
@@ -27,6 +31,7 @@ const envSchema = z.object({
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   HEALTH_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
   HEALTH_MIN_EVENTS: z.coerce.number().int().min(1).default(4),
+  HEALTH_READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1500),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
@@ -112,10 +117,14 @@ export interface Config {
   databaseSsl: 'disable' | 'require' | 'no-verify';
   /** Named prepared statements (off behind a pooler in transaction mode that cannot keep them). */
   databasePreparedStatements: boolean;
+  /** Longest waits for the store (0: none): a connection, and a statement's answer (src/db/database.ts). */
+  databaseTimeouts: { connectMs: number; statementMs: number };
   embeddedPg: { dir: string; port: number };
   redisUrl?: string;
   /** Prefix of the hub's Redis pub/sub channels (instances of one hub share it; other hubs or test runs on the same Redis do not). */
   redisChannelPrefix: string;
+  /** Longest waits for Redis: its connection, and a command's answer (then rate limits fail open). */
+  redisTimeouts: { connectMs: number; commandMs: number };
   devApiKey?: string;
   /** How long a verified API key is trusted without asking the database (revocations elsewhere take this long). */
   apiKeyCacheSeconds: number;
@@ -124,7 +133,7 @@ export interface Config {
   jsonMaxDepth: number;
   /** Bounds of the date-times a webhook fact may carry (src/shared/fields.ts `timestamp`). */
   factTime: FactTimeBounds;
-  health: { windowSeconds: number; errorRateThreshold: number; minEvents: number };
+  health: { windowSeconds: number; errorRateThreshold: number; minEvents: number; readyTimeoutMs: number };
   security: SecurityConfig;
   queue: QueueConfig;
   /** Most deliveries of one lane (e.g. one client's sales) committed together under load; 1 = each alone. */
@@ -211,9 +220,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolMax: e.DATABASE_POOL_MAX,
     databaseSsl: e.DATABASE_SSL,
     databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'true',
+    databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     embeddedPg: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     redisUrl: e.REDIS_URL,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
+    redisTimeouts: { connectMs: e.REDIS_CONNECT_TIMEOUT_MS, commandMs: e.REDIS_COMMAND_TIMEOUT_MS },
     devApiKey: e.DEV_API_KEY,
     apiKeyCacheSeconds: e.API_KEY_CACHE_SECONDS,
     webhookBodyLimitBytes: e.WEBHOOK_BODY_LIMIT_BYTES,
@@ -223,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.HEALTH_WINDOW_SECONDS,
       errorRateThreshold: e.HEALTH_ERROR_RATE_THRESHOLD,
       minEvents: e.HEALTH_MIN_EVENTS,
+      readyTimeoutMs: e.HEALTH_READY_TIMEOUT_MS,
     },
     security: {
       jwt: {

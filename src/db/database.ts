@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Pool, QueryConfig, QueryResultRow, types } from 'pg';
+import { CommitOutcomeUnknown, isStoreUnavailable } from './store-errors';
 import { Transaction } from './transaction';
 
 export { Transaction };
@@ -28,19 +29,35 @@ export interface DatabaseOptions {
    * transaction mode before 1.21, e.g. Supabase's pooler on port 6543).
    */
   preparedStatements?: boolean;
+  /** Longest wait for a connection: opening one, or a free one from a full pool (0: no bound). */
+  connectTimeoutMs?: number;
+  /**
+   * Longest wait for a statement's answer (0: no bound). Past it the connection is closed (the
+   * server rolls back what was not committed) and the call fails as the store being unavailable.
+   */
+  statementTimeoutMs?: number;
 }
+
+/** The bound of statements known to be long (migrations, rebuilds; see Transaction.allowSlowStatements). */
+export const SLOW_STATEMENT_TIMEOUT_MS = 600_000;
 
 const statementNames = new Map<string, string>();
 
 /** A parameterised statement as a named prepared statement (its name derived from its text). */
-function prepared(text: string, values: unknown[] | undefined, enabled: boolean): string | QueryConfig {
-  if (!enabled || !values?.length) return text;
+function prepared(
+  text: string,
+  values: unknown[] | undefined,
+  enabled: boolean,
+  readTimeoutMs?: number,
+): string | QueryConfig {
+  const timeout = readTimeoutMs ? { query_timeout: readTimeoutMs } : undefined;
+  if (!enabled || !values?.length) return timeout ? { text, values, ...timeout } : text;
   let name = statementNames.get(text);
   if (!name) {
     name = `hub_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
     statementNames.set(text, name);
   }
-  return { name, text, values };
+  return { name, text, values, ...timeout };
 }
 
 /**
@@ -58,6 +75,11 @@ export class Database implements Queryable {
       max: opts.max,
       application_name: opts.applicationName ?? 'axon-hub',
       ssl: pgSsl(opts.ssl),
+      // Both the pool's wait for a connection and each client's connect (pg hands it to Client).
+      connectionTimeoutMillis: opts.connectTimeoutMs || undefined,
+      // Client-side, so it also bounds a server that went silent (a stalled network answers nothing);
+      // with pipelining, a statement timing out closes its connection.
+      query_timeout: opts.statementTimeoutMs || undefined,
       // Protocol pipelining: statements queued on a connection are written at once, so a transaction's
       // trailing writes and its COMMIT cost one round trip (see Transaction.pipeline).
       pipeline: true,
@@ -71,9 +93,12 @@ export class Database implements Queryable {
     return this.pool.query<R>(this.statement(text, values), values);
   }
 
-  /** The form a statement is sent in (see DatabaseOptions.preparedStatements). */
-  statement(text: string, values?: unknown[]): string | QueryConfig {
-    return prepared(text, values, this.options.preparedStatements ?? true);
+  /**
+   * The form a statement is sent in (see DatabaseOptions.preparedStatements); `readTimeoutMs`
+   * overrides statementTimeoutMs for it.
+   */
+  statement(text: string, values?: unknown[], readTimeoutMs?: number): string | QueryConfig {
+    return prepared(text, values, this.options.preparedStatements ?? true, readTimeoutMs);
   }
 
   /**
@@ -96,7 +121,10 @@ export class Database implements Queryable {
       return result;
     } catch (err) {
       await tx.settle();
-      await client.query('ROLLBACK').catch(() => (broken = true));
+      // A connection that failed or went silent is closed instead: the server rolls back what it had
+      // not committed, and a ROLLBACK would only wait for it again.
+      if (err instanceof CommitOutcomeUnknown || isStoreUnavailable(err)) broken = true;
+      else await client.query('ROLLBACK').catch(() => (broken = true));
       throw err;
     } finally {
       client.off('error', onError);
@@ -104,12 +132,19 @@ export class Database implements Queryable {
     }
   }
 
-  async ping(): Promise<boolean> {
+  /** Whether the store answers `select 1`; false once `timeoutMs` has passed without an answer. */
+  async ping(timeoutMs = 0): Promise<boolean> {
+    const answered = this.pool.query('select 1').then(
+      () => true,
+      () => false,
+    );
+    if (!timeoutMs) return answered;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)));
     try {
-      await this.pool.query('select 1');
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

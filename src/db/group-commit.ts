@@ -1,4 +1,5 @@
 import { Database, Transaction } from './database';
+import { CommitOutcomeUnknown, isStoreUnavailable } from './store-errors';
 
 interface Unit<T> {
   work: (tx: Transaction) => Promise<T>;
@@ -26,7 +27,10 @@ interface Lane {
  * large one's stock rows; gated at the COMMIT they are even, fewer, and cost ~15% less CPU per
  * delivery.) Deliveries that would each hold a hot stock row through their own WAL flush share one
  * flush instead. If any unit fails, the batch is rolled back and each of its units runs again alone,
- * so a failure only ever affects its own unit.
+ * so a failure only ever affects its own unit — unless the store failed: a batch whose COMMIT got no
+ * answer may have committed (every unit gets CommitOutcomeUnknown), and one that lost the store before
+ * its COMMIT committed nothing (every unit gets that error; run again alone, each would wait for the
+ * same outage in turn).
  * A unit's promise settles once what it wrote is committed (or it failed).
  */
 export class GroupCommit {
@@ -92,10 +96,17 @@ export class GroupCommit {
         tx.sharedBy = batch.length;
         const results = await tx.runUnits(batch.map((unit) => () => unit.work(tx)));
         ready();
-        if (results.some((r) => r.status === 'rejected')) throw new BatchFailed();
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        const outage = failed.find((r) => isStoreUnavailable(r.reason));
+        if (outage) throw outage.reason;
+        if (failed.length) throw new BatchFailed();
         return results.map((r) => (r as PromiseFulfilledResult<unknown>).value);
       });
-    } catch {
+    } catch (err) {
+      if (err instanceof CommitOutcomeUnknown || isStoreUnavailable(err)) {
+        for (const unit of batch) unit.reject(err);
+        return;
+      }
       values = undefined; // a unit or the COMMIT failed: nothing of the batch is stored
     }
     if (values) {

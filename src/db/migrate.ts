@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Database } from './database';
+import type { QueryConfig, QueryResultRow } from 'pg';
+import { Database, SLOW_STATEMENT_TIMEOUT_MS } from './database';
 
 const MIGRATIONS_DIR = join(__dirname, 'migrations');
 /** Arbitrary constant: every gateway instance takes this advisory lock before migrating. */
@@ -24,27 +25,31 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
  */
 export async function migrate(db: Database, migrations = listMigrations()): Promise<string[]> {
   const client = await db.pool.connect();
+  // Waiting for another instance's migrations, or building an index, outlasts the request path's statement timeout.
+  const query = <R extends QueryResultRow>(text: string, values?: unknown[]) =>
+    client.query<R>({ text, values, query_timeout: SLOW_STATEMENT_TIMEOUT_MS } as QueryConfig);
   const applied: string[] = [];
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(`create table if not exists schema_migrations (
+    await query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await query(`create table if not exists schema_migrations (
       version text primary key, applied_at timestamptz not null default now())`);
-    const done = new Set((await client.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version));
+    const { rows } = await query<{ version: string }>('select version from schema_migrations');
+    const done = new Set(rows.map((r) => r.version));
     for (const m of migrations) {
       if (done.has(m.version)) continue;
-      await client.query('BEGIN');
+      await query('BEGIN');
       try {
-        await client.query(m.sql);
-        await client.query('insert into schema_migrations (version) values ($1)', [m.version]);
-        await client.query('COMMIT');
+        await query(m.sql);
+        await query('insert into schema_migrations (version) values ($1)', [m.version]);
+        await query('COMMIT');
       } catch (err) {
-        await client.query('ROLLBACK');
+        await query('ROLLBACK');
         throw new Error(`migration ${m.version} failed: ${(err as Error).message}`);
       }
       applied.push(m.version);
     }
   } finally {
-    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
   }
   return applied;

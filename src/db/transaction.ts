@@ -1,5 +1,6 @@
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { Database, Queryable } from './database';
+import { CommitOutcomeUnknown, isStatementError, wasNeverSent } from './store-errors';
 
 interface MergedItem {
   item: unknown;
@@ -28,6 +29,8 @@ export class Transaction implements Queryable {
   private readonly onCommit: Array<() => void> = [];
   private readonly collected = new Map<string, { items: unknown[]; flush: (items: unknown[]) => void | Promise<void> }>();
   private firstFailure: unknown;
+  /** Overrides the database's statement timeout for this transaction's statements (see allowSlowStatements). */
+  private readTimeoutMs?: number;
 
   constructor(
     private readonly client: PoolClient,
@@ -36,6 +39,14 @@ export class Transaction implements Queryable {
 
   get database(): Database {
     return this.owner;
+  }
+
+  /**
+   * Lets this transaction's next statements run for up to `timeoutMs` (a rebuild, a migration)
+   * instead of the database's statement timeout, which is sized for the request path.
+   */
+  allowSlowStatements(timeoutMs: number): void {
+    this.readTimeoutMs = timeoutMs;
   }
 
   /** Runs `fn` once the transaction has committed (never if it rolls back). */
@@ -118,7 +129,8 @@ export class Transaction implements Queryable {
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
     this.owner.queryCount++;
     try {
-      return await this.inOneWrite(() => this.client.query<R>(this.owner.statement(text, values), values));
+      const statement = this.owner.statement(text, values, this.readTimeoutMs);
+      return await this.inOneWrite(() => this.client.query<R>(statement, values));
     } catch (err) {
       // "current transaction is aborted": the cause is the pipelined statement that failed first.
       if ((err as { code?: string }).code === '25P02' && this.firstFailure) throw this.firstFailure;
@@ -147,7 +159,7 @@ export class Transaction implements Queryable {
     stream?.cork();
     try {
       for (const { text, values } of this.unsent.splice(0)) {
-        const sent = this.client.query(this.owner.statement(text, values), values);
+        const sent = this.client.query(this.owner.statement(text, values, this.readTimeoutMs), values);
         sent.catch((err) => (this.firstFailure ??= err)); // observed at commit (or settle); never an unhandled rejection
         this.inFlight.push(sent);
       }
@@ -157,17 +169,31 @@ export class Transaction implements Queryable {
     }
   }
 
-  /** COMMIT, queued behind the pipelined statements; any of them failing means nothing committed. */
+  /**
+   * COMMIT, queued behind the pipelined statements; any of them refused means nothing committed.
+   * A COMMIT sent but never answered (the connection lost or silent) throws CommitOutcomeUnknown:
+   * the server may have committed it.
+   */
   async commit(): Promise<void> {
     // A merged statement still waiting for its turn would run after the COMMIT, on a released client.
     if (this.merging.size > 0) throw this.cancelMerges(new Error(`merged statements not awaited before COMMIT: ${[...this.merging.keys()].join(', ')}`));
     for (const { items, flush } of this.collected.values()) if (items.length) await flush(items);
     this.collected.clear();
     this.owner.queryCount++;
-    const commit = this.inOneWrite(() => this.client.query('COMMIT'));
+    const statement = this.owner.statement('COMMIT', undefined, this.readTimeoutMs);
+    const commit = this.inOneWrite(() => this.client.query(statement));
+    commit.catch(() => undefined); // awaited below, after the statements ahead of it
     const pending = this.inFlight.splice(0);
     const failed = (await Promise.allSettled(pending)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    const done = await commit;
+    let done;
+    try {
+      done = await commit;
+    } catch (err) {
+      // A statement the server refused aborted the transaction: its COMMIT cannot have committed.
+      if (failed && isStatementError(failed.reason)) throw failed.reason;
+      if (isStatementError(err) || wasNeverSent(err)) throw err;
+      throw new CommitOutcomeUnknown(err);
+    }
     // A COMMIT in a transaction a failed statement aborted is answered ROLLBACK, not an error.
     if (failed) throw failed.reason;
     if (done.command !== 'COMMIT') throw new Error(`transaction ended with ${done.command}`);

@@ -1,16 +1,12 @@
 import { GraphQLError } from 'graphql';
+import { CommitOutcomeUnknown, isStoreUnavailable } from '../db/store-errors';
 import { GatewayError } from './gateway-error';
 
-/** SQLSTATE classes and socket errors that mean "the store is not reachable right now". */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/;
-const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+export { isStoreUnavailable };
 
-export function isStoreUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  if (!e) return false;
-  if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(e.message ?? '');
-}
+export const OUTCOME_UNKNOWN_MESSAGE =
+  'The store did not confirm the commit: the delivery may or may not have been recorded; ' +
+  'retrying with the same id is safe';
 
 /**
  * Turns anything thrown into a GatewayError. Resolver errors arrive wrapped by graphql-js;
@@ -23,6 +19,9 @@ export function toGatewayError(err: unknown): { error: GatewayError; unexpected:
     // variables were refused before anything ran.
     if (err.path === undefined) return { error: new GatewayError('GW_VALIDATION_FAILED', err.message), unexpected: false };
     if (err.originalError && err.originalError !== err) return toGatewayError(err.originalError);
+  }
+  if (err instanceof CommitOutcomeUnknown) {
+    return { error: new GatewayError('GW_OUTCOME_UNKNOWN', OUTCOME_UNKNOWN_MESSAGE), unexpected: true };
   }
   if (isStoreUnavailable(err)) {
     return { error: new GatewayError('GW_STORE_UNAVAILABLE', 'The store is unavailable; nothing was recorded, retry later'), unexpected: true };

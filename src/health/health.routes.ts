@@ -12,9 +12,10 @@ export async function healthRoutes(app: FastifyInstance, opts: { db: Database; h
   const probe = { tags: ['ops'], security: [] };
   app.get('/health/live', { schema: { ...probe, summary: 'Liveness probe (no credentials; names no client)' } }, async () => ({ status: 'ok' }));
 
-  app.get('/health/ready', { schema: { ...probe, summary: 'Readiness probe: the store answers (no credentials; names no client)' } }, async (_req, reply) => {
-    const up = await opts.db.ping();
-    return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'down', store: up ? 'up' : 'down' });
+  const readiness = 'Readiness probe: the store answers in HEALTH_READY_TIMEOUT_MS (no credentials; names no client)';
+  app.get('/health/ready', { schema: { ...probe, summary: readiness } }, async (_req, reply) => {
+    const ready = await opts.health.ready();
+    return reply.code(ready.store === 'up' ? 200 : 503).send(ready);
   });
 
   const integrations: FastifySchema = {

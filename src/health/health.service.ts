@@ -5,6 +5,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { metricsRepository } from '../metrics/metrics.repository';
 import type { BreakerState, PolicyRegistry } from '../resilience/policy-registry';
 import { healthRepository } from './health.repository';
+import { RedisStatus } from './redis-status';
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 
@@ -29,6 +30,16 @@ export interface IntegrationHealth {
   flows: Record<string, FlowHealth>;
   /** Breakers of the client's connectors (outbound calls), by name. */
   connectors: Record<string, { status: HealthStatus; circuit: BreakerState }>;
+  /** With REDIS_URL: whether this instance reaches Redis (down: rate limits fail open, live events stay local). */
+  redis?: 'up' | 'down';
+}
+
+/** `/health/ready`: names no client. */
+export interface Readiness {
+  /** `degraded`: the store answers, Redis does not. */
+  status: HealthStatus;
+  store: 'up' | 'down';
+  redis?: 'up' | 'down';
 }
 
 const SEVERITY: Record<HealthStatus, number> = { ok: 0, degraded: 1, down: 2 };
@@ -45,7 +56,16 @@ export class HealthService {
     private readonly db: Database,
     private readonly config: Config['health'],
     private readonly policies?: PolicyRegistry,
+    private readonly redis = new RedisStatus(),
   ) {}
+
+  /** Whether this instance can serve: the store answers `select 1` within `readyTimeoutMs`. */
+  async ready(): Promise<Readiness> {
+    const up = await this.db.ping(this.config.readyTimeoutMs);
+    const redis = this.redis.state;
+    const status: HealthStatus = !up ? 'down' : redis === 'down' ? 'degraded' : 'ok';
+    return { status, store: up ? 'up' : 'down', ...(redis && { redis }) };
+  }
 
   async integrations(clientId: string): Promise<IntegrationHealth> {
     const client = clientModule(clientId);
@@ -56,7 +76,14 @@ export class HealthService {
         .filter((b) => b.scope === 'connector')
         .map((b) => [b.name.replace(/^connector:/, ''), { status: b.state === 'closed' ? 'ok' : b.state === 'half_open' ? 'degraded' : 'down', circuit: b.state } as const]),
     );
-    const base = { client: clientId, window_seconds: this.config.windowSeconds, checked_at: checkedAt, connectors };
+    const redis = this.redis.state;
+    const base = {
+      client: clientId,
+      window_seconds: this.config.windowSeconds,
+      checked_at: checkedAt,
+      connectors,
+      ...(redis && { redis }),
+    };
     const circuitOf = (flow: string): BreakerState => this.policies?.forFlow(clientId, flow).state ?? 'closed';
     let rows;
     let queued: Map<string, number>;

@@ -16,7 +16,7 @@ import {
   wrap,
 } from 'cockatiel';
 import type { PolicyConfig } from '../config';
-import { isStoreUnavailable } from '../errors/to-gateway-error';
+import { CommitOutcomeUnknown, isStoreTimeout, isStoreUnavailable } from '../db/store-errors';
 import type { CircuitStateEvent, HubPubSub } from '../subscriptions/hub-events';
 import { WindowBreaker } from './window-breaker';
 
@@ -52,14 +52,22 @@ export interface BreakerTransition {
   at: Date;
 }
 
-/** Errors that say "the dependency is unwell" (they trip breakers and are retried); anything else is the caller's. */
+/** Errors that say "the dependency is unwell" (they trip breakers); anything else is the caller's. */
 const isStoreFailure = (err: unknown) => isStoreUnavailable(err) || err instanceof TaskCancelledError;
+/**
+ * Store failures worth an immediate retry: not a wait that would only be waited again (a timeout),
+ * nor a COMMIT whose outcome is unknown (the caller is told so, and retries with the same id).
+ */
+const isRetryableStoreFailure = (err: unknown) =>
+  isStoreUnavailable(err) && !isStoreTimeout(err) && !(err instanceof CommitOutcomeUnknown);
 
 /** One client/flow/connector's policy: bulkhead → timeout → breaker → retry with jittered backoff. */
 export class ResiliencePolicy {
   readonly breaker: CircuitBreakerPolicy;
   private readonly policy: IPolicy;
   private readonly counters = { successes: 0, failures: 0, rejections: 0, transitions: 0, lastTransitionAt: null as Date | null };
+  /** Errors this breaker has counted (see recordOutage). */
+  private readonly counted = new WeakSet<object>();
 
   constructor(
     readonly clientId: string,
@@ -73,7 +81,7 @@ export class ResiliencePolicy {
       halfOpenAfter: config.halfOpenAfterMs,
       breaker: new WindowBreaker(config.breakerFailures, config.breakerWindowMs),
     });
-    const retrying = retry(failing, {
+    const retrying = retry(scope === 'flow' ? handleWhen(isRetryableStoreFailure) : handleAll, {
       maxAttempts: config.retryAttempts,
       backoff: new ExponentialBackoff({ initialDelay: config.retryInitialDelayMs, maxDelay: config.retryInitialDelayMs * 20 }),
     });
@@ -83,6 +91,7 @@ export class ResiliencePolicy {
     this.breaker.onSuccess(() => this.counters.successes++);
     this.breaker.onFailure(({ reason }) => {
       if ('error' in reason && !(reason.error instanceof BrokenCircuitError)) this.counters.failures++;
+      if ('error' in reason && typeof reason.error === 'object' && reason.error) this.counted.add(reason.error);
     });
     this.breaker.onStateChange((state) => {
       const at = new Date();
@@ -108,6 +117,15 @@ export class ResiliencePolicy {
       if (isRejection(err)) this.counters.rejections++;
       throw err;
     }
+  }
+
+  /**
+   * Counts a store failure met outside `execute` (authenticating, storing for the queue, reading a
+   * replay) as the breaker's own, unless it already counted that error.
+   */
+  recordOutage(err: unknown): void {
+    if (typeof err === 'object' && err && this.counted.has(err)) return;
+    this.breaker.execute(() => Promise.reject(err)).catch(() => undefined);
   }
 
   snapshot(): BreakerSnapshot {

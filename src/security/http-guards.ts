@@ -16,6 +16,36 @@ const OPS_PAGES = /^\/(health|metrics|ops)(\/|$|\?)/;
 /** Probes are never rate limited. */
 const PROBES = new Set(['/health/live', '/health/ready']);
 const KEY_CACHE_MS = 30_000;
+const REDIS_ERROR_REPORT_MS = 30_000;
+
+/**
+ * The counters' connection. A request never waits for Redis to come back: without a connection a
+ * command fails at once (no offline queue), a connected Redis that does not answer fails it after
+ * `commandMs`, and the limit then fails open (skipOnError).
+ */
+function rateLimitRedis(url: string, timeouts: Config['redisTimeouts']): Redis {
+  return new Redis(url, {
+    connectTimeout: timeouts.connectMs,
+    commandTimeout: timeouts.commandMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    lazyConnect: false,
+  });
+}
+
+/** Resolves once `redis` is connected, or after `ms` (then requests go unlimited until it is). */
+function connected(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
 
 function endpointOf(url: string): Endpoint {
   if (url.startsWith('/api/v1/webhooks/')) return 'webhooks';
@@ -61,9 +91,19 @@ export async function httpGuards(app: FastifyInstance, opts: { config: Config; s
   });
 
   if (!security.rateLimit.enabled) return;
-  const redis = opts.config.redisUrl ? new Redis(opts.config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
-  redis?.on('error', (err) => app.log.warn({ err: err.message }, 'rate-limit redis error'));
-  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
+  const redis = opts.config.redisUrl ? rateLimitRedis(opts.config.redisUrl, opts.config.redisTimeouts) : undefined;
+  if (redis) {
+    opts.services.redis.watch(redis);
+    let reported = 0;
+    redis.on('error', (err) => {
+      if (Date.now() - reported < REDIS_ERROR_REPORT_MS) return;
+      reported = Date.now();
+      app.log.warn({ err: err.message }, 'rate-limit redis error: limits fail open until it is back');
+    });
+    // Counting starts with the first request, not once Redis happens to be connected (bounded: it may be down).
+    app.addHook('onReady', () => connected(redis, opts.config.redisTimeouts.connectMs));
+    app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
+  }
 
   const clientByKey = new Map<string, { clientId: string; at: number }>();
   /** The client behind an x-api-key (cached briefly: it only picks a bucket; authentication happens later). */

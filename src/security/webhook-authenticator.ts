@@ -1,10 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import { Webhook } from 'standardwebhooks';
 import type { ApiKeyService } from '../auth/api-key.service';
 import { authorizeDelivery } from '../auth/authorize';
 import { clientModule } from '../clients/registry';
 import { Database } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
-import { toGatewayError } from '../errors/to-gateway-error';
+import { isStoreUnavailable, toGatewayError } from '../errors/to-gateway-error';
 import type { Principal } from '../schema/context';
 import { sha256 } from '../shared/hash';
 import type { FlowDefinition } from '../webhooks/flow-definition';
@@ -47,6 +48,8 @@ function single(headers: Headers, name: string): string | undefined {
  */
 export class WebhookAuthenticator {
   private readonly trustedProxies: CidrList;
+  /** The client of each API key verified here (by its hash): whom a store outage met checking it again concerns. */
+  private readonly lastClients = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(
     private readonly deps: { db: Database; apiKeys: ApiKeyService; security: ClientSecurityService; trustedProxies: readonly string[] },
@@ -56,6 +59,17 @@ export class WebhookAuthenticator {
 
   ipOf(peer: string | undefined, headers: Headers): string | undefined {
     return clientIp(peer, headers['x-forwarded-for'], this.trustedProxies);
+  }
+
+  /**
+   * The client these credentials named when this instance last verified them (a claimed `x-client-id`
+   * as is): not proof of anything, only whose breaker a store outage met while checking them counts on.
+   */
+  lastClientOf(headers: Headers): string | undefined {
+    const key = single(headers, 'x-api-key');
+    if (key !== undefined) return this.lastClients.get(sha256(key));
+    const claimed = single(headers, 'x-client-id');
+    return claimed !== undefined && clientModule(claimed) ? claimed : undefined;
   }
 
   async authenticate(c: WebhookCredentials): Promise<Authenticated> {
@@ -91,9 +105,11 @@ export class WebhookAuthenticator {
       if (!client || !client.flows.includes(c.flow.key as never)) {
         throw new GatewayError('GW_UNKNOWN_FLOW', `The ${c.flow.path} flow is not enabled for this client`);
       }
+      if (key !== undefined) this.lastClients.set(sha256(key), clientId);
       return { principal: { clientId, role: 'webhook', subject, ...(flow && { flow }) }, ip };
     } catch (err) {
-      await this.quarantine(c, clientId, ip, err);
+      // The store failing is no verdict on the credentials (and quarantining it would need the store).
+      if (!isStoreUnavailable(err)) await this.quarantine(c, clientId, ip, err);
       throw err;
     }
   }

@@ -1,5 +1,6 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
+import type { RedisStatus } from '../health/redis-status';
 import type { HubEventTarget, HubTransport } from './hub-events';
 
 const QUIT_TIMEOUT_MS = 1000;
@@ -10,12 +11,26 @@ const QUIT_TIMEOUT_MS = 1000;
  * do not see each other's events. Live events are notifications, not records: when Redis is
  * unreachable they are dropped (and reported through `onError`), never allowed to fail a request.
  */
-export function createRedisHubTransport(opts: { url: string; channelPrefix: string; onError: (err: Error) => void }): HubTransport {
-  // A subscriber connection cannot publish; subscriptions wait for Redis to come back, publications do not.
-  const publisher = guarded(new Redis(opts.url, { maxRetriesPerRequest: 1 }), opts.onError);
+export function createRedisHubTransport(opts: {
+  url: string;
+  channelPrefix: string;
+  timeouts?: { connectMs: number; commandMs: number };
+  /** Where health reads whether the connections are up. */
+  status?: RedisStatus;
+  onError: (err: Error) => void;
+}): HubTransport {
+  const connectTimeout = opts.timeouts?.connectMs;
+  // A subscriber connection cannot publish; subscriptions wait for Redis to come back, publications do
+  // not (nobody awaits them: a publication Redis does not take is dropped after one reconnection).
+  const commandTimeout = opts.timeouts?.commandMs;
+  const publisherClient = new Redis(opts.url, { maxRetriesPerRequest: 1, connectTimeout, commandTimeout });
   // No ready check on the subscriber: its INFO would be refused once a SUBSCRIBE issued while
   // connecting has put the connection in subscriber mode, and the connection would never get ready.
-  const subscriber = guarded(new Redis(opts.url, { maxRetriesPerRequest: null, enableReadyCheck: false }), opts.onError);
+  const subscriberClient = new Redis(opts.url, { maxRetriesPerRequest: null, enableReadyCheck: false, connectTimeout });
+  opts.status?.watch(publisherClient);
+  opts.status?.watch(subscriberClient);
+  const publisher = guarded(publisherClient, opts.onError);
+  const subscriber = guarded(subscriberClient, opts.onError);
   const inner = createRedisEventTarget<CustomEvent>({ publishClient: publisher, subscribeClient: subscriber });
   const prefix = opts.channelPrefix;
 

@@ -10,7 +10,7 @@ import { clientModule } from '../clients/registry';
 import { Database, Queryable } from '../db/database';
 import { GroupCommit } from '../db/group-commit';
 import { GatewayError } from '../errors/gateway-error';
-import { toGatewayError } from '../errors/to-gateway-error';
+import { isStoreUnavailable, OUTCOME_UNKNOWN_MESSAGE, toGatewayError } from '../errors/to-gateway-error';
 import { WebhookJob, QueuedOutcome } from '../queue/webhook-queue';
 import { retrySettings } from '../queue/retry-settings';
 import { isRejection } from '../resilience/policy-registry';
@@ -227,7 +227,8 @@ export class WebhookPipeline {
           if (!action.readOnly) return this.enqueue(u, 'circuit_open', started);
           throw new GatewayError('GW_CIRCUIT_OPEN', 'The flow is failing; retry later');
         }
-        if (err instanceof TaskCancelledError) throw new GatewayError('GW_STORE_UNAVAILABLE', 'The store did not answer in time; retry later');
+        // The policy stopped waiting, not the work: it may still commit.
+        if (err instanceof TaskCancelledError) throw new GatewayError('GW_OUTCOME_UNKNOWN', OUTCOME_UNKNOWN_MESSAGE);
         throw err;
       }
       if (done instanceof Queued) return this.accepted(u, done.reason);
@@ -379,8 +380,11 @@ export class WebhookPipeline {
     const { error, unexpected } = toGatewayError(err);
     if (unexpected) d.log.error({ err, eventId: u?.event.id }, 'webhook.failed');
     else d.log.info({ msg: 'webhook.rejected', eventId: u?.event.id, code: error.code, status: error.httpStatus, duration_ms: elapsed(started) });
-    if (u) {
-      this.observe(u.event, error.httpStatus >= 500 ? 'failed' : 'rejected', error.httpStatus, started);
+    if (isStoreUnavailable(err)) this.countOutage(d, u, err);
+    // The store just failed this delivery: recording its refusal there would only wait for it again.
+    const storeFailed = error.code === 'GW_STORE_UNAVAILABLE' || error.code === 'GW_OUTCOME_UNKNOWN';
+    if (u) this.observe(u.event, error.httpStatus >= 500 ? 'failed' : 'rejected', error.httpStatus, started);
+    if (u && !storeFailed) {
       await webhookEventRepository
         .insertWithoutEffect(this.deps.db, {
           ...u.event,
@@ -406,6 +410,17 @@ export class WebhookPipeline {
     return withFactTimeBounds(this.deps.factTime ?? DEFAULT_FACT_TIME_BOUNDS, () =>
       parseOrThrow(action.schema, toCanonicalPayload(mapping, actionName, raw), ['data']),
     );
+  }
+
+  /**
+   * A store outage met by any step (authentication included) counts on the flow's breaker, once: the
+   * client is the delivery's, else the one its credentials named when this instance last verified them.
+   */
+  private countOutage(d: Delivery, u: Understood | undefined, err: unknown): void {
+    const flow = u?.flow.key ?? flowByPath(d.flowPath)?.key;
+    const { webhookAuth, policies } = this.deps.services;
+    const client = u?.event.clientId ?? d.auth?.principal.clientId ?? webhookAuth.lastClientOf(d.headers);
+    if (flow && client) policies.forFlow(client, flow).recordOutage(err);
   }
 
   /** Every outcome, sync or queued: on the hub's bus (subscriptions) and in the metrics. */

@@ -24,7 +24,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: { pipeline: Webh
     const outcome = await opts.pipeline.handle(delivery);
     const principal = delivery.auth?.principal;
     const action = (req.body as { action?: unknown } | null)?.action;
-    await audit.record(
+    const code = (outcome.body.error as { code?: string } | undefined)?.code;
+    const recorded = audit.record(
       {
         clientId: principal?.clientId ?? null,
         actor: principal?.subject ?? 'anonymous',
@@ -33,11 +34,13 @@ export async function webhookRoutes(app: FastifyInstance, opts: { pipeline: Webh
         action: `${req.params.flow.slice(0, 64)}/${typeof action === 'string' ? action.slice(0, 64) : '?'}`,
         target: typeof outcome.body.eventId === 'string' ? outcome.body.eventId : null,
         ip: delivery.auth?.ip ?? webhookAuth.ipOf(req.socket.remoteAddress, req.headers) ?? null,
-        outcome: outcomeOf(outcome.status, (outcome.body.error as { code?: string } | undefined)?.code),
+        outcome: outcomeOf(outcome.status, code),
         details: outcome.headers?.['idempotent-replayed'] ? { replayed: true } : null,
       },
       req.log,
     );
+    // The store just failed this delivery: its audit entry is written if it comes back, without the sender waiting.
+    if (code !== 'GW_STORE_UNAVAILABLE' && code !== 'GW_OUTCOME_UNKNOWN') await recorded;
     return reply.code(outcome.status).headers(outcome.headers ?? {}).send(outcome.body);
   });
 
