@@ -32,6 +32,16 @@ export function redactText(text: string): string {
     .replace(JWT, REDACTED);
 }
 
+/** Every string of a plain value, `depth` levels down, through `redactText`. */
+function redactStrings(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (depth === 0 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, depth - 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactStrings(v, depth - 1);
+  return out;
+}
+
 function isCredentialParam(raw: string): boolean {
   let name = raw;
   try {
@@ -84,12 +94,8 @@ export function redactingLogger(): LoggerOptions & {
         remoteAddress: req.ip,
         remotePort: req.socket?.remotePort,
       }),
-      err: (err: Error) => {
-        const s = stdSerializers.err(err);
-        if (typeof s !== 'object' || s === null) return s; // not an error: pino passes it on as is
-        const text = (v: unknown) => (typeof v === 'string' ? redactText(v) : v) as string;
-        return { ...s, message: text(s.message), stack: text(s.stack) };
-      },
+      // Message, stack (with its causes) and whatever else an error carries (`url`, `config`, …).
+      err: (err: Error) => redactStrings(stdSerializers.err(err), 3) as ReturnType<typeof stdSerializers.err>,
       url: (url: unknown) => (typeof url === 'string' ? redactUrl(url) : url),
       target: (target: unknown) => (typeof target === 'string' ? redactUrl(target) : target),
     },

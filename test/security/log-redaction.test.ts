@@ -110,7 +110,10 @@ describe('headers and other log lines', () => {
       delivery: { headers: { authorization: `Bearer ${jwt}` } },
     };
     server.log.info(nested, 'nested headers');
-    const failed = new Error(`GET https://erp.example.com/api/sales?access_token=${jwt} failed`);
+    const failed = Object.assign(new Error(`GET https://erp.example.com/api/sales?access_token=${jwt} failed`), {
+      url: `https://erp.example.com/api/sales?access_token=${jwt}`,
+      cause: new Error(`connect to https://erp.example.com/?token=${t.apiKey} refused`),
+    });
     server.log.warn({ err: failed }, 'source failed');
     const source = {
       url: `https://erp.example.com/export?key=${t.apiKey}`,
@@ -123,7 +126,11 @@ describe('headers and other log lines', () => {
     expect(leaks(written.join('\n'))).toEqual([]);
     const shown = { authorization: R, 'x-api-key': R, 'webhook-signature': R, accept: 'text/html' };
     expect(JSON.parse(written[0]).headers).toEqual(shown);
-    expect(JSON.parse(written[2]).err.message).toBe(`GET https://erp.example.com/api/sales?access_token=${R} failed`);
+    const cause = `connect to https://erp.example.com/?token=${R} refused`;
+    expect(JSON.parse(written[2]).err).toMatchObject({
+      message: `GET https://erp.example.com/api/sales?access_token=${R} failed: ${cause}`,
+      url: `https://erp.example.com/api/sales?access_token=${R}`,
+    });
     const extract = {
       url: `https://erp.example.com/export?key=${R}`,
       target: `postgres://etl:${R}@db.example.com/erp`,
