@@ -132,8 +132,10 @@ export class Transaction implements Queryable {
       const statement = this.owner.statement(text, values, this.readTimeoutMs);
       return await this.inOneWrite(() => this.client.query<R>(statement, values));
     } catch (err) {
-      // "current transaction is aborted": the cause is the pipelined statement that failed first.
-      if ((err as { code?: string }).code === '25P02' && this.firstFailure) throw this.firstFailure;
+      // "current transaction is aborted", or the connection closed under it (a pipelined statement
+      // timing out closes it): the cause is the pipelined statement that failed first.
+      const aborted = (err as { code?: string }).code === '25P02' || !isStatementError(err);
+      if (aborted && this.firstFailure) throw this.firstFailure;
       throw err;
     }
   }
