@@ -71,6 +71,7 @@ export class RfmService {
    */
   async rescoreClient(clientId: string): Promise<RescoreResult> {
     return this.db.transaction(async (tx) => {
+      tx.allowSlowStatements(SLOW_STATEMENT_TIMEOUT_MS); // a big client's sales, or waiting for its rebuild
       const { today, timezone } = await this.clock(tx, clientId);
       await rfmRepository.lockClient(tx, clientId);
       return rfmRepository.rescoreClient(tx, await this.join(tx), clientId, today, timezone);
