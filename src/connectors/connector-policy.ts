@@ -1,6 +1,7 @@
 import {
   circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, IPolicy, retry, timeout, TimeoutStrategy, wrap,
 } from 'cockatiel';
+import { isStoreUnavailable } from '../db/store-errors';
 
 export interface ConnectorPolicyOptions {
   /** Per attempt. */
@@ -38,8 +39,10 @@ export function isTransientSourceError(err: unknown): boolean {
   if (e.transient === true) return true;
   if (e.name === 'TaskCancelledError') return true;
   if (typeof e.status === 'number') return e.status >= 500 || e.status === 408;
-  if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|PROTOCOL_CONNECTION_LOST|ER_CON_COUNT_ERROR|57P0[1-3]|08\w{3}|53\w{3})$/.test(e.code)) return true;
-  return /socket hang up|Connection terminated|fetch failed/i.test(e.message ?? '');
+  // Sockets and PostgreSQL sources: the gateway's own classifier; then what MySQL and HTTP sources add.
+  if (isStoreUnavailable(err)) return true;
+  if (typeof e.code === 'string' && /^(PROTOCOL_CONNECTION_LOST|ER_CON_COUNT_ERROR)$/.test(e.code)) return true;
+  return /socket hang up|fetch failed/i.test(e.message ?? '');
 }
 
 /**

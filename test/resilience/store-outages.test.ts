@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
+import { isTransientSourceError } from '../../src/connectors/connector-policy';
 import { isStoreUnavailable } from '../../src/db/store-errors';
 import { FlowStatusEvent } from '../../src/subscriptions/hub-events';
 import { eventually } from '../support/eventually';
@@ -124,6 +125,8 @@ describe('one classifier: every way PostgreSQL says "not now" is the store being
     const codes = [noDatabase, noRole].map((e) => (e as { code: string }).code);
     expect(codes).toEqual(['3D000', expect.stringMatching(/^28/)]);
     expect([noDatabase, noRole, refused].map(isStoreUnavailable)).toEqual([true, true, true]);
+    // the ETL's sources are judged by the same classifier
+    expect([noDatabase, noRole, refused].map(isTransientSourceError)).toEqual([true, true, true]);
 
     const refusals = await admin(async (c) => {
       const out: unknown[] = [];
