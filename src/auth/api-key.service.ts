@@ -1,11 +1,14 @@
 import { LRUCache } from 'lru-cache';
 import { randomBytes } from 'node:crypto';
 import { Database } from '../db/database';
+import { isStoreUnavailable } from '../db/store-errors';
 import { GatewayError } from '../errors/gateway-error';
 import { sha256 } from '../shared/hash';
 import { ApiKeyRow, apiKeyRepository } from './api-key.repository';
 
 const TOUCH_INTERVAL_MS = 60_000;
+/** How long a key whose lookup met a store outage fails at once (the rate limiter and the delivery ask in turn). */
+const OUTAGE_MEMORY_MS = 1000;
 /** The name of the keys the development bootstrap creates (DEV_API_KEY or a printed one): refused in production. */
 export const DEV_KEY_NAME = 'dev';
 
@@ -22,6 +25,8 @@ export class ApiKeyService {
    * in this process takes effect at once; one made elsewhere (CLI, another instance) within the TTL.
    */
   private readonly verified?: LRUCache<string, ApiKeyRow>;
+  /** Keys by hash whose lookup just met a store outage, with its error. */
+  private readonly unreachable = new LRUCache<string, { err: unknown }>({ max: 10_000, ttl: OUTAGE_MEMORY_MS });
 
   constructor(
     private readonly db: Database,
@@ -72,7 +77,7 @@ export class ApiKeyService {
   async authenticate(key: string | undefined): Promise<ApiKeyRow> {
     if (!key) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
     const hash = sha256(key);
-    const record = this.verified?.get(hash) ?? (await apiKeyRepository.findActiveByHash(this.db, hash));
+    const record = this.verified?.get(hash) ?? (await this.lookUp(hash));
     if (!record) throw new GatewayError('GW_UNAUTHENTICATED', 'Invalid API key');
     if (this.production && record.name === DEV_KEY_NAME) {
       throw new GatewayError('GW_UNAUTHENTICATED', 'Development keys are refused in production');
@@ -80,6 +85,17 @@ export class ApiKeyService {
     this.verified?.set(hash, record, { noUpdateTTL: true });
     this.touchLater(record.id);
     return record;
+  }
+
+  private async lookUp(hash: string): Promise<ApiKeyRow | null> {
+    const outage = this.unreachable.get(hash);
+    if (outage) throw outage.err;
+    try {
+      return await apiKeyRepository.findActiveByHash(this.db, hash);
+    } catch (err) {
+      if (isStoreUnavailable(err)) this.unreachable.set(hash, { err });
+      throw err;
+    }
   }
 
   /** last_used_at is advisory: written at most once a minute per key, off the request path. */

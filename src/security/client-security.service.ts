@@ -20,6 +20,14 @@ export class ClientSecurityService {
 
   constructor(private readonly db: Database) {}
 
+  /**
+   * The settings last read here, however old (`undefined`: none yet), for what must never wait for the
+   * store (the rate limiter); what decides access reads `settingsOf`.
+   */
+  knownSettingsOf(clientId: string): ClientSecurity | undefined {
+    return this.cache.get(clientId)?.value;
+  }
+
   async settingsOf(clientId: string): Promise<ClientSecurity> {
     const hit = this.cache.get(clientId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;

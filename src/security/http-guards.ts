@@ -118,6 +118,22 @@ export async function httpGuards(app: FastifyInstance, opts: { config: Config; s
     return record.clientId;
   }
 
+  const refreshing = new Set<string>();
+  /**
+   * A client's settings as this instance last read them, refreshed in the background (one read at a
+   * time per client): counting never waits for the store.
+   */
+  function knownSettingsOf(client: string) {
+    if (!refreshing.has(client)) {
+      refreshing.add(client);
+      void opts.services.security
+        .settingsOf(client)
+        .catch(() => undefined)
+        .finally(() => refreshing.delete(client));
+    }
+    return opts.services.security.knownSettingsOf(client);
+  }
+
   /** `<endpoint>:<client>` for authenticated callers, else `<endpoint>:ip:<ip>` (claimed clients add their IP). */
   async function bucketOf(req: FastifyRequest): Promise<string> {
     const endpoint = endpointOf(req.url);
@@ -129,7 +145,9 @@ export async function httpGuards(app: FastifyInstance, opts: { config: Config; s
       return `graphql:ip:${ip}`;
     }
     const key = single(req.headers['x-api-key']);
-    const client = key ? await clientOfKey(key) : null;
+    // A key this instance has verified for a delivery names its client without asking the store.
+    const verified = key === undefined ? undefined : opts.services.webhookAuth.lastClientOf({ 'x-api-key': key });
+    const client = key ? (verified ?? (await clientOfKey(key))) : null;
     if (client) return `${endpoint}:${client}`;
     const claimed = single(req.headers['x-client-id']);
     return claimed && /^[a-z][a-z0-9-]{1,62}$/.test(claimed) ? `${endpoint}:${claimed}:ip:${ip}` : `${endpoint}:ip:${ip}`;
@@ -148,7 +166,7 @@ export async function httpGuards(app: FastifyInstance, opts: { config: Config; s
       const endpoint = endpointOf(req.url);
       const client = key.split(':')[1];
       if (endpoint !== 'other' && client && client !== 'ip') {
-        const overrides = (await opts.services.security.settingsOf(client).catch(() => null))?.rateLimits;
+        const overrides = knownSettingsOf(client)?.rateLimits;
         const override = overrides?.[endpoint];
         if (override) return override;
       }

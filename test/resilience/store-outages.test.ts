@@ -200,8 +200,8 @@ describe('the network to PostgreSQL stalls (nothing refused, nothing answered)',
   let t: OutageApp;
   beforeAll(async () => {
     // The documented defaults: DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS 5000,
-    // HEALTH_READY_TIMEOUT_MS 1500.
-    t = await startOutageApp();
+    // HEALTH_READY_TIMEOUT_MS 1500; rate limits on, as in production.
+    t = await startOutageApp({ RATE_LIMIT_ENABLED: 'true' });
   });
   afterAll(() => t.close());
 
@@ -210,6 +210,8 @@ describe('the network to PostgreSQL stalls (nothing refused, nothing answered)',
     expect([statementMs, connectMs, t.config.health.readyTimeoutMs]).toEqual([5000, 5000, 1500]);
     expect((await deliver(t, saleId('UP'))).status).toBe(200);
     const { key } = await t.services.apiKeys.issue({ clientId: 'banban', name: 'not-verified-yet' });
+    // past the 5 s caches of verified keys and client settings: the stall meets a delivery that needs the store
+    await new Promise((r) => setTimeout(r, 5200));
     await t.proxy.setMode('stall');
 
     const [probe, delivery] = await Promise.all([ready(t), deliver(t, saleId('STALL'))]);
