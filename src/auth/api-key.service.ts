@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { randomBytes } from 'node:crypto';
 import { Database } from '../db/database';
-import { isStoreUnavailable } from '../db/store-errors';
+import { isStoreUnavailable, StoreUnavailableError } from '../db/store-errors';
 import { GatewayError } from '../errors/gateway-error';
 import { sha256 } from '../shared/hash';
 import { ApiKeyRow, apiKeyRepository } from './api-key.repository';
@@ -89,7 +89,8 @@ export class ApiKeyService {
 
   private async lookUp(hash: string): Promise<ApiKeyRow | null> {
     const outage = this.unreachable.get(hash);
-    if (outage) throw outage.err;
+    // A new error each time: each delivery refused counts once on its breaker.
+    if (outage) throw new StoreUnavailableError('the store was unavailable a moment ago', { cause: outage.err });
     try {
       return await apiKeyRepository.findActiveByHash(this.db, hash);
     } catch (err) {

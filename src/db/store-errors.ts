@@ -37,13 +37,21 @@ export class CommitOutcomeUnknown extends Error {
   }
 }
 
+/** The store was found unavailable a moment ago (`cause`), and is not asked again yet. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /**
  * True when the store could not serve the request: unreachable, refusing connections (FATAL at
  * connect: `ALLOW_CONNECTIONS false` 55000, a dropped database 3D000, refused credentials 28xxx,
  * shutting down 57P01–03), out of resources, silent past a timeout, or a COMMIT whose outcome is unknown.
  */
 export function isStoreUnavailable(err: unknown): boolean {
-  if (err instanceof CommitOutcomeUnknown) return true;
+  if (err instanceof CommitOutcomeUnknown || err instanceof StoreUnavailableError) return true;
   const e = err as PgLikeError | null;
   if (!e || typeof e !== 'object') return false;
   // FATAL and PANIC end the session: the server will not run anything on this connection.

@@ -193,6 +193,11 @@ describe('the database down (connections refused) while API keys are looked up o
     await statuses.stop();
     const probe = await ready(t);
     expect(probe).toMatchObject({ status: 503, body: { store: 'down' } });
+    // outside the pipeline too: an API key checked for an ops endpoint is a coded 503 with Retry-After
+    const headers = { 'x-api-key': 'axk_never-verified-never-verified-0000' };
+    const byKey = await t.app.inject({ method: 'GET', url: '/health/integrations/banban', headers });
+    const answer = [byKey.statusCode, byKey.json().error.code, byKey.headers['retry-after']];
+    expect(answer).toEqual([503, 'GW_STORE_UNAVAILABLE', '5']);
   });
 });
 
