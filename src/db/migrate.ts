@@ -44,7 +44,7 @@ export async function migrate(db: Database, migrations = listMigrations()): Prom
         await query('COMMIT');
       } catch (err) {
         await query('ROLLBACK');
-        throw new Error(`migration ${m.version} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${m.version} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(m.version);
     }

@@ -22,6 +22,7 @@ import { MetricsResolver } from '../metrics/metrics.resolver';
 import { WebhookEventResolver } from '../webhooks/webhook-event.resolver';
 
 /** Every resolver of the graph. A new flow adds its resolvers here. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's own type for classes
 export const RESOLVERS: NonEmptyArray<Function> = [
   SaleResolver,
   SaleItemResolver,

@@ -79,6 +79,7 @@ function dropPassThroughResolvers(resolvers: GraphQLResolverMap<unknown>): void 
     const declaring = storage.objectTypes.filter((t) => t.target === objectType.target || objectType.target.prototype instanceof t.target);
     for (const field of declaring.flatMap((t) => t.fields ?? [])) {
       if (field.roles || field.middlewares?.length || field.name !== field.schemaName) continue;
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's metadata types
       const resolved = storage.fieldResolvers.some((r) => r.methodName === field.name && [field.target, objectType.target].includes(r.getObjectType?.() as Function));
       if (!resolved) delete fields[field.schemaName];
     }
@@ -97,6 +98,7 @@ type ParamKind = { kind: string; index: number; propertyName?: string; getType?:
  */
 function callPlainFieldResolversDirectly(resolvers: GraphQLResolverMap<unknown>): void {
   const storage = getMetadataStorage();
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's metadata types
   const instances = new Map<Function, Record<string, (...args: unknown[]) => unknown>>();
   for (const resolver of storage.fieldResolvers) {
     if (resolver.kind !== 'external' || resolver.roles || resolver.middlewares?.length) continue;

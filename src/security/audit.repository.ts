@@ -35,6 +35,7 @@ export interface AuditFilter {
  * PostgreSQL text and jsonb cannot hold U+0000. A hostile path or argument carrying one must not
  * sink the INSERT, which is shared by every entry recorded in the same turn: it is stored as U+FFFD.
  */
+// eslint-disable-next-line no-control-regex -- NUL is what it replaces
 const NUL = /\u0000/g;
 /** `\u0000` escapes in JSON text (not preceded by an odd number of backslashes, i.e. not literal text). */
 const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;

@@ -7,6 +7,7 @@ import { normalizeCode, toUtcIso } from './normalize';
  * Field rules shared by every flow's webhook schema and by the services' own input checks.
  * Strings are bounded and free of control characters; numbers are bounded integers.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 
 export const text = (max: number) =>

@@ -24,6 +24,7 @@ export function forbiddenJsonEscape(raw: string): string | null {
   return null;
 }
 
+// eslint-disable-next-line no-control-regex -- NUL is what it finds
 const NON_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**

@@ -1,6 +1,6 @@
 import { CLIENTS } from '../../src/clients/registry';
 import { fixture, variant } from '../support/fixtures';
-import { graphql, postWebhook } from '../support/http';
+import { postWebhook } from '../support/http';
 import { startTestApp, TestApp } from '../support/test-app';
 
 let t: TestApp;

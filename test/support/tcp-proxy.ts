@@ -69,7 +69,11 @@ export class TcpProxy {
    */
   stallRepliesAfter(pattern: string | undefined): void {
     this.replyTrigger = pattern === undefined ? undefined : Buffer.from(pattern);
-    if (!pattern) for (const p of this.pairs) ((p.repliesHeld = false), this.flow(p));
+    if (pattern) return;
+    for (const p of this.pairs) {
+      p.repliesHeld = false;
+      this.flow(p);
+    }
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,7 @@ import type { RegisterSaleInput } from './sale.input';
 const BUSINESS_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 const CODE = /^[A-Z0-9][A-Z0-9._-]*$/;
 const TOKEN = /^[a-z][a-z0-9_]*$/;
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 const DOCUMENT = /^\d{11}$|^\d{14}$/;
 const EMAIL = z.regexes.email;

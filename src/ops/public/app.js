@@ -2,7 +2,7 @@
 // and uPlot are the vendored browser builds loaded before this module.
 const $ = (sel) => document.querySelector(sel);
 const lower = (s) => (s ?? '').toLowerCase();
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+const localTime = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 const pct = (r) => `${(r * 100).toFixed(1)}%`;
 const MAX_LIVE = 50;
 
@@ -97,7 +97,7 @@ class Console {
           cell(f.flow),
           pillCell(f.status, 'status'),
           pillCell(f.circuit, 'circuit'),
-          cell(when(f.lastSuccess), 'last-success'),
+          cell(localTime(f.lastSuccess), 'last-success'),
           cell(pct(f.errorRate), 'error-rate'),
           cell(String(f.queueSize), 'queue'),
           cell(this.dead?.get(f.flow) ?? '…', 'dead'),
@@ -111,7 +111,7 @@ class Console {
       ...breakers.map((b) => {
         const tr = document.createElement('tr');
         tr.dataset.breaker = b.name;
-        tr.append(cell(b.name), cell(b.scope), pillCell(b.state, 'state'), cell(String(b.failures)), cell(String(b.rejections)), cell(when(b.lastTransitionAt)));
+        tr.append(cell(b.name), cell(b.scope), pillCell(b.state, 'state'), cell(String(b.failures)), cell(String(b.rejections)), cell(localTime(b.lastTransitionAt)));
         return tr;
       }),
     );
@@ -140,7 +140,7 @@ class Console {
         const error = e.error ? `${e.error.code ?? e.lastErrorCode ?? ''} ${e.error.message ?? ''}`.trim() : (e.lastErrorCode ?? '');
         const action = cell('');
         action.append(button);
-        tr.append(cell(when(e.receivedAt)), cell(e.flow), cell(e.action), pillCell(e.status, 'status'), cell(String(e.attempts)), cell(error, 'error'), action);
+        tr.append(cell(localTime(e.receivedAt)), cell(e.flow), cell(e.action), pillCell(e.status, 'status'), cell(String(e.attempts)), cell(error, 'error'), action);
         return tr;
       }),
     );
