@@ -114,6 +114,8 @@ export async function buildApp({ config, db, services = createServices(db, confi
   const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services, log: server.log, underPressure: () => server.isUnderPressure(), groupCommitMax: config.groupCommitMax, jit: config.graphqlJit, factTime: config.factTime });
   services.queue.handle({ process: (job, last) => pipeline.processQueued(job, last), deadLettered: (job) => pipeline.deadLettered(job) });
   server.addHook('onReady', () => services.queue.start(server.log));
+  // At the signal, while the HTTP server drains: workers take no new jobs (their current ones finish).
+  server.addHook('preClose', async () => services.queue.stopTakingJobs());
   // ETL runs in flight stop after their current chunk; their jobs resume them on the next worker.
   server.addHook('preClose', async () => services.etl.stop());
   server.addHook('onClose', () => services.queue.stop(config.shutdownGraceMs));

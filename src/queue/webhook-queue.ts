@@ -58,6 +58,7 @@ export async function ensureQueue(boss: PgBoss, name: string, options: Parameter
 export class WebhookQueue {
   private boss?: PgBoss;
   private stopping = false;
+  private takingStopped?: Promise<unknown>;
   private handlers?: QueueHandlers;
   private log?: FastifyBaseLogger;
   private readonly extensions: QueueExtension[] = [];
@@ -96,6 +97,7 @@ export class WebhookQueue {
     boss.on('error', (err) => log.warn({ err }, 'queue.error'));
     await boss.start();
     this.boss = boss;
+    this.takingStopped = undefined;
     const shared = { expireInSeconds: config.expireSeconds, retentionSeconds: 14 * 24 * 3600, deleteAfterSeconds: 7 * 24 * 3600 };
     await this.ensureQueue(DEAD_LETTER_QUEUE, { ...shared, policy: 'standard', retryLimit: 5 });
     await this.ensureQueue(WEBHOOK_QUEUE, { ...shared, policy: 'singleton', deadLetter: DEAD_LETTER_QUEUE });
@@ -129,10 +131,21 @@ export class WebhookQueue {
     if (!id) throw new Error(`the queue refused event ${job.eventId}`);
   }
 
+  /**
+   * Stops every worker of this pg-boss (webhooks, dead letters, the extensions' queues) taking new
+   * jobs; the jobs in hand finish. Enqueueing still works, for deliveries still in flight.
+   */
+  stopTakingJobs(): void {
+    if (!this.boss || this.takingStopped) return;
+    const names = new Set(this.boss.getWipData().map((worker) => worker.name));
+    this.takingStopped = Promise.allSettled([...names].map((name) => this.boss!.offWork(name, { wait: true })));
+  }
+
   /** Stops fetching, lets the jobs in hand finish, then closes pg-boss's pool. */
   async stop(timeoutMs = 10_000): Promise<void> {
     if (!this.boss || this.stopping) return;
     this.stopping = true;
+    this.stopTakingJobs();
     await this.boss.stop({ graceful: true, timeout: timeoutMs }).catch((err) => this.log?.warn({ err }, 'queue.stop'));
   }
 

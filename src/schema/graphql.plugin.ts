@@ -76,6 +76,9 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
     introspection: true, // gated per caller by operationGuard (authorizeOperation)
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Signals belong to main.ts's graceful close: Apollo's own handler stops the server and then
+    // re-sends the signal to the process, which close-with-grace takes for a second one (exit 1).
+    stopOnTerminationSignals: false,
     formatError,
     // Compact JSON (Apollo pretty-prints by default: larger bodies, slower to write).
     stringifyResult: (value) => JSON.stringify(value),
