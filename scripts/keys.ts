@@ -4,7 +4,7 @@ import { clientRepository } from '../src/clients/client.repository';
 import { CLIENTS } from '../src/clients/registry';
 import { ConfigError, loadConfig } from '../src/config';
 import { Database } from '../src/db/database';
-import { EmbeddedHandle, startEmbeddedPostgres } from '../src/db/embedded';
+import { DEFAULT_EMBEDDED_PG_PORT, EmbeddedHandle, runningEmbeddedPort, startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 
 /**
@@ -15,7 +15,9 @@ import { migrate } from '../src/db/migrate';
 async function main(): Promise<number> {
   const config = loadConfig();
   let embedded: EmbeddedHandle | undefined;
-  let url = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPg.port}/axon`;
+  // The running gateway's cluster may listen on a port picked at its start: its postmaster.pid says which.
+  const port = config.embeddedPg.port ?? runningEmbeddedPort(config.embeddedPg.dir) ?? DEFAULT_EMBEDDED_PG_PORT;
+  let url = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${port}/axon`;
   let db = new Database({ connectionString: url, max: 2, ssl: config.databaseSsl, applicationName: 'axon-keys' });
   if (!config.databaseUrl && !(await db.ping())) {
     await db.close();

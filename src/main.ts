@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app';
 import { bootstrapClients } from './clients/bootstrap';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
 import { Database } from './db/database';
 import { EmbeddedHandle, startEmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
+import { describeStartupError } from './errors/startup-error';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,7 +24,14 @@ async function main(): Promise<void> {
   });
   const { server, services } = await buildApp({ config, db });
   const applied = await migrate(db);
-  server.log.info({ applied, database: embedded ? 'embedded' : 'DATABASE_URL' }, 'migrations applied');
+  const database = embedded ? 'embedded' : 'DATABASE_URL';
+  server.log.info({ applied, database, embeddedPort: embedded?.port }, 'migrations applied');
+  if (embedded?.portTaken) {
+    const { portTaken, port } = embedded;
+    server.log.warn(
+      `port ${portTaken} is in use: the embedded PostgreSQL listens on ${port} (EMBEDDED_PG_PORT sets it)`,
+    );
+  }
   await bootstrapClients(db, services, config, server.log);
 
   // The graceful close below is the only handler of these signals. Libraries' own handlers would
@@ -44,6 +52,6 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   // eslint-disable-next-line no-console
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(describeStartupError(err));
   process.exit(1);
 });

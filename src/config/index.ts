@@ -17,7 +17,8 @@ const envSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   EMBEDDED_PG_DIR: z.string().min(1).default('./.data/postgres'),
-  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Unset: 54329, or a free port when that one is taken (src/db/embedded.ts). */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   REDIS_CHANNEL_PREFIX: z.string().min(1).max(64).default('axon:'),
   REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -119,7 +120,8 @@ export interface Config {
   databasePreparedStatements: boolean;
   /** Longest waits for the store (0: none): a connection, and a statement's answer (src/db/database.ts). */
   databaseTimeouts: { connectMs: number; statementMs: number };
-  embeddedPg: { dir: string; port: number };
+  /** `port` undefined: 54329, or a free port when that one is taken. */
+  embeddedPg: { dir: string; port?: number };
   redisUrl?: string;
   /** Prefix of the hub's Redis pub/sub channels (instances of one hub share it; other hubs or test runs on the same Redis do not). */
   redisChannelPrefix: string;

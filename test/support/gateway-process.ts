@@ -25,15 +25,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A real gateway (`src/main.ts`, as `npm start` runs it) in its own Node process on its own port. */
-export async function startGatewayProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
-  const port = await freePort();
-  const lines: string[] = [];
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+type Env = Record<string, string | undefined>;
+
+/**
+ * Spawns `src/main.ts` as `npm start` runs it, from `cwd` (the checkout by default). Entries of `env`
+ * set to undefined are unset.
+ */
+export function spawnGateway(env: Env, opts: { cwd?: string } = {}): ChildProcess {
+  return spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), join(ROOT, 'src', 'main.ts')], {
+    cwd: opts.cwd ?? ROOT,
+    env: {
+      ...process.env,
+      SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** A real gateway (`src/main.ts`, as `npm start` runs it) in its own Node process on its own port. */
+export async function startGatewayProcess(
+  env: Env,
+  timeoutMs = 60_000,
+  opts: { cwd?: string } = {},
+): Promise<GatewayProcess> {
+  const port = await freePort();
+  const lines: string[] = [];
+  const child = spawnGateway({ PORT: String(port), ...env }, opts);
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString().split('\n').filter(Boolean));
     if (lines.length > 200) lines.splice(0, lines.length - 200);
