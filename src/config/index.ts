@@ -5,7 +5,7 @@ import type { FactTimeBounds } from '../shared/fields';
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 /** The only module that reads the environment. Everything else receives a validated `Config`. */
-const envSchema = z.object({
+export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),

@@ -64,7 +64,7 @@ describe('pipelined transactions (node-postgres pipeline mode)', () => {
   it('statements not waited for leave with the next query or the COMMIT, in one write to the socket', async () => {
     const writes: number[] = [];
     await db.transaction(async (tx) => {
-      type Write = (...args: unknown[]) => unknown;
+      type Write = (...args: any[]) => unknown;
       const socket = (tx as unknown as { client: { connection: { stream: { _write: Write; _writev: Write } } } }).client.connection.stream;
       const write = socket._write.bind(socket);
       const writev = socket._writev.bind(socket);
