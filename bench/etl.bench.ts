@@ -25,7 +25,8 @@ import { createBenchDatabase } from './support/bench-db';
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CHUNK = process.env.BENCH_CHUNK ?? '5000';
-const HEADER = 'id_venda,cod_loja,canal,dt_venda,id_cliente,nome_cliente,email_cliente,cpf_cliente,vl_total,seq,cod_produto,desc_produto,qtde,vl_unitario,vl_desconto';
+const HEADER =
+  'id_venda,cod_loja,canal,dt_venda,id_cliente,nome_cliente,email_cliente,cpf_cliente,vl_total,seq,cod_produto,desc_produto,qtde,vl_unitario,vl_desconto';
 
 async function writeExport(dir: string): Promise<void> {
   const out = createWriteStream(join(dir, 'vendas.csv'));
@@ -53,7 +54,10 @@ async function plainCopy(url: string, file: string): Promise<number> {
   await c.query(`create table baseline_vendas (id_venda text primary key, cod_loja text, canal text, dt_venda timestamp, id_cliente text, nome_cliente text,
     email_cliente text, cpf_cliente text, vl_total numeric(14,2), seq int, cod_produto text, desc_produto text, qtde int, vl_unitario numeric(14,2), vl_desconto numeric(14,2))`);
   const started = performance.now();
-  await pipeline(createReadStream(file), c.query(copyFrom(`copy baseline_vendas from stdin with (format csv, header true)`)));
+  await pipeline(
+    createReadStream(file),
+    c.query(copyFrom(`copy baseline_vendas from stdin with (format csv, header true)`)),
+  );
   const seconds = (performance.now() - started) / 1000;
   await c.end();
   return seconds;
@@ -69,10 +73,27 @@ async function tablesFloor(url: string): Promise<number> {
   const c = new Client({ connectionString: url });
   await c.connect();
   const tables: Array<[string, string, (n: number) => string]> = [
-    ['sales', 'client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash', (n) => `banban,F-${n},LJ-${n % 50},loja,C-${n % 5000},2026-11-28 10:00:00+00,39.80,open,${n.toString(16).padStart(64, '0')}`],
-    ['sale_items', 'client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total', (n) => `banban,F-${n},1,SKU-${n % 1000},Produto ${n % 1000},2,19.90,0.00,39.80`],
-    ['inventory_movements', 'client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at, resulting_quantity, below_zero', (n) => `banban,LJ-${n % 50},SKU-${n % 1000},-2,sale,sale,F-${n},2026-11-28 10:00:00+00,${-2 * n},true`],
-    ['etl_run_documents', 'run_id, client_id, kind, document_id, outcome', (n) => `00000000-0000-4000-8000-000000000000,banban,sale,F-${n},loaded`],
+    [
+      'sales',
+      'client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash',
+      (n) =>
+        `banban,F-${n},LJ-${n % 50},loja,C-${n % 5000},2026-11-28 10:00:00+00,39.80,open,${n.toString(16).padStart(64, '0')}`,
+    ],
+    [
+      'sale_items',
+      'client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total',
+      (n) => `banban,F-${n},1,SKU-${n % 1000},Produto ${n % 1000},2,19.90,0.00,39.80`,
+    ],
+    [
+      'inventory_movements',
+      'client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at, resulting_quantity, below_zero',
+      (n) => `banban,LJ-${n % 50},SKU-${n % 1000},-2,sale,sale,F-${n},2026-11-28 10:00:00+00,${-2 * n},true`,
+    ],
+    [
+      'etl_run_documents',
+      'run_id, client_id, kind, document_id, outcome',
+      (n) => `00000000-0000-4000-8000-000000000000,banban,sale,F-${n},loaded`,
+    ],
   ];
   let seconds = 0;
   try {
@@ -81,7 +102,8 @@ async function tablesFloor(url: string): Promise<number> {
       const started = performance.now();
       await pipeline(
         (async function* () {
-          for (let n = 0; n < ROWS; n += 1000) yield Array.from({ length: Math.min(1000, ROWS - n) }, (_, i) => `${row(n + i)}\n`).join('');
+          for (let n = 0; n < ROWS; n += 1000)
+            yield Array.from({ length: Math.min(1000, ROWS - n) }, (_, i) => `${row(n + i)}\n`).join('');
         })(),
         c.query(copyFrom(`copy floor_${table} (${columns}) from stdin with (format csv)`)),
       );
@@ -93,14 +115,25 @@ async function tablesFloor(url: string): Promise<number> {
   return seconds;
 }
 
-async function throughPipeline(url: string, dir: string): Promise<{ seconds: number; run: Awaited<ReturnType<typeof etlRepository.find>> }> {
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: url, ETL_SOURCES: JSON.stringify({ banban: `file://${dir}` }), ETL_CHUNK_SIZE: CHUNK });
+async function throughPipeline(
+  url: string,
+  dir: string,
+): Promise<{ seconds: number; run: Awaited<ReturnType<typeof etlRepository.find>> }> {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: url,
+    ETL_SOURCES: JSON.stringify({ banban: `file://${dir}` }),
+    ETL_CHUNK_SIZE: CHUNK,
+  });
   const db = new Database({ connectionString: url, max: 4 });
   await migrate(db);
   await clientRepository.ensure(db, Object.values(CLIENTS));
   const services = createServices(db, config);
   const started = performance.now();
-  const run = await db.transaction((tx) => services.etl.prepareDailyBatch(tx, 'banban', 'bench', { businessDate: '2026-11-28' }));
+  const run = await db.transaction((tx) =>
+    services.etl.prepareDailyBatch(tx, 'banban', 'bench', { businessDate: '2026-11-28' }),
+  );
   await services.etl.execute(run.id);
   const seconds = (performance.now() - started) / 1000;
   const done = await etlRepository.find(db, run.id);
@@ -116,15 +149,26 @@ async function main(): Promise<void> {
     const copySeconds = await plainCopy(database.url, join(dir, 'vendas.csv'));
     const { seconds, run } = await throughPipeline(database.url, dir);
     const floorSeconds = await tablesFloor(database.url);
-    if (run?.status !== 'succeeded' || run.loaded !== ROWS) throw new Error(`the pipeline did not load every row: ${JSON.stringify(run)}`);
+    if (run?.status !== 'succeeded' || run.loaded !== ROWS)
+      throw new Error(`the pipeline did not load every row: ${JSON.stringify(run)}`);
     const copyRate = ROWS / copySeconds;
     const etlRate = ROWS / seconds;
-    console.log(`\nbench:etl — ${ROWS.toLocaleString('en')} sale rows from a CSV export, chunks of ${CHUNK}, same PostgreSQL`);
-    console.log(`plain COPY (one table)          ${copyRate.toFixed(0).padStart(9)} rows/s   ${copySeconds.toFixed(1)} s`);
-    console.log(`ETL pipeline (sales service)    ${etlRate.toFixed(0).padStart(9)} rows/s   ${seconds.toFixed(1)} s   loaded ${run.loaded}, rejected ${run.rejected}`);
+    console.log(
+      `\nbench:etl — ${ROWS.toLocaleString('en')} sale rows from a CSV export, chunks of ${CHUNK}, same PostgreSQL`,
+    );
+    console.log(
+      `plain COPY (one table)          ${copyRate.toFixed(0).padStart(9)} rows/s   ${copySeconds.toFixed(1)} s`,
+    );
+    console.log(
+      `ETL pipeline (sales service)    ${etlRate.toFixed(0).padStart(9)} rows/s   ${seconds.toFixed(1)} s   loaded ${run.loaded}, rejected ${run.rejected}`,
+    );
     const floorRate = ROWS / floorSeconds;
-    console.log(`COPY into the 4 tables written  ${floorRate.toFixed(0).padStart(9)} rows/s   ${floorSeconds.toFixed(1)} s   (no parsing or rules: the floor of any pipeline storing them)`);
-    console.log(`ratio ${(etlRate / copyRate).toFixed(2)}× the plain COPY (target ≥ 0.50×); the 4-table COPY floor is ${(floorRate / copyRate).toFixed(2)}×, and the pipeline reaches ${((100 * etlRate) / floorRate).toFixed(0)}% of it`);
+    console.log(
+      `COPY into the 4 tables written  ${floorRate.toFixed(0).padStart(9)} rows/s   ${floorSeconds.toFixed(1)} s   (no parsing or rules: the floor of any pipeline storing them)`,
+    );
+    console.log(
+      `ratio ${(etlRate / copyRate).toFixed(2)}× the plain COPY (target ≥ 0.50×); the 4-table COPY floor is ${(floorRate / copyRate).toFixed(2)}×, and the pipeline reaches ${((100 * etlRate) / floorRate).toFixed(0)}% of it`,
+    );
     emitResult({
       name: 'bench:etl',
       figure: `${etlRate.toFixed(0)} rows/s through the pipeline`,
@@ -132,7 +176,13 @@ async function main(): Promise<void> {
       ratio: etlRate / copyRate,
       target: '≥ 0.50×',
       pass: etlRate / copyRate >= 0.5,
-      details: { rows: ROWS, copyRowsPerSec: copyRate, etlRowsPerSec: etlRate, fourTableCopyRowsPerSec: floorRate, fourTableCopyRatio: floorRate / copyRate },
+      details: {
+        rows: ROWS,
+        copyRowsPerSec: copyRate,
+        etlRowsPerSec: etlRate,
+        fourTableCopyRowsPerSec: floorRate,
+        fourTableCopyRatio: floorRate / copyRate,
+      },
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -33,13 +33,19 @@ interface Servers {
 
 function startServers(databaseUrl: string): Promise<Servers> {
   // BENCH_CPU_PROF_DIR: the server process writes a V8 CPU profile there when it exits.
-  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    : [];
   // NODE_ENV=production as in a deployment: graphql-js reads it at load time (without it, every type
   // check of execution also runs its development-mode cross-realm diagnostics).
-  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', join(__dirname, 'support', 'graphql-servers.ts'), databaseUrl], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, '-r', '@swc-node/register', join(__dirname, 'support', 'graphql-servers.ts'), databaseUrl],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   const stats = () =>
     new Promise<{ cpuMs: number; queries: number }>((resolve) => {
       child.once('message', (m) => resolve(m as { cpuMs: number; queries: number }));
@@ -50,7 +56,17 @@ function startServers(databaseUrl: string): Promise<Servers> {
     child.stdout!.on('data', (chunk) => {
       buf += chunk;
       const m = /READY (\d+) (\S+)/.exec(buf);
-      if (m) resolve({ port: Number(m[1]), key: m[2], stats, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) });
+      if (m)
+        resolve({
+          port: Number(m[1]),
+          key: m[2],
+          stats,
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', () => r());
+              child.kill('SIGTERM');
+            }),
+        });
     });
     child.once('exit', (code) => reject(new Error(`bench servers exited with ${code}`)));
   });
@@ -63,8 +79,12 @@ async function seed(url: string): Promise<void> {
   try {
     await c.query('begin');
     await c.query(`select setseed(0.7)`);
-    await c.query(`insert into locations (client_id, code, kind) select 'banban', 'BL-' || g, 'store' from generate_series(1, 20) g on conflict do nothing`);
-    await c.query(`insert into products (client_id, sku, description) select 'banban', 'BSKU-' || g, 'Bench product ' || g from generate_series(1, 200) g on conflict do nothing`);
+    await c.query(
+      `insert into locations (client_id, code, kind) select 'banban', 'BL-' || g, 'store' from generate_series(1, 20) g on conflict do nothing`,
+    );
+    await c.query(
+      `insert into products (client_id, sku, description) select 'banban', 'BSKU-' || g, 'Bench product ' || g from generate_series(1, 200) g on conflict do nothing`,
+    );
     await c.query(
       `insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, paid_amount, status, payload_hash)
        select 'banban', 'BS-' || g, 'BL-' || (1 + g % 20), 'store', null, now() - g * interval '1 minute', 0, 0, 'open', 'bench'
@@ -79,7 +99,9 @@ async function seed(url: string): Promise<void> {
         where l <= 1 + g % 4`,
       [SALES],
     );
-    await c.query(`update sales s set total = t.sum, paid_amount = t.sum, status = 'paid' from (select sale_id, sum(line_total) from sale_items where client_id = 'banban' group by sale_id) t where s.client_id = 'banban' and s.id = t.sale_id`);
+    await c.query(
+      `update sales s set total = t.sum, paid_amount = t.sum, status = 'paid' from (select sale_id, sum(line_total) from sale_items where client_id = 'banban' group by sale_id) t where s.client_id = 'banban' and s.id = t.sale_id`,
+    );
     await c.query(
       `insert into payments (client_id, id, sale_id, method, amount, installments, paid_at, payload_hash)
        select 'banban', 'BP-' || s.id || '-' || k, s.id, case k when 1 then 'credit_card' else 'pix' end,
@@ -122,7 +144,8 @@ async function hammer(servers: Servers, opts: autocannon.Options, seconds: numbe
   };
 }
 
-const describe = (f: Figures) => `${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/req, ${f.queriesPerRequest.toFixed(1)} queries/req`;
+const describe = (f: Figures) =>
+  `${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/req, ${f.queriesPerRequest.toFixed(1)} queries/req`;
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
@@ -136,18 +159,31 @@ async function main(): Promise<void> {
       body: JSON.stringify({ query: QUERY }),
     };
     // The plain route lives on the gateway's own Fastify instance (bench/support/graphql-servers.ts).
-    const plain: autocannon.Options = { url: `http://127.0.0.1:${servers.port}/bench/sales?first=50`, headers: { 'x-api-key': servers.key } };
+    const plain: autocannon.Options = {
+      url: `http://127.0.0.1:${servers.port}/bench/sales?first=50`,
+      headers: { 'x-api-key': servers.key },
+    };
 
     // Same answer from both, or the comparison means nothing.
     const [g, p] = await Promise.all([
-      fetch(graphql.url as string, { method: 'POST', headers: graphql.headers as Record<string, string>, body: graphql.body as string }).then((r) => r.json()),
+      fetch(graphql.url as string, {
+        method: 'POST',
+        headers: graphql.headers as Record<string, string>,
+        body: graphql.body as string,
+      }).then((r) => r.json()),
       fetch(plain.url as string, { headers: plain.headers as Record<string, string> }).then((r) => r.json()),
     ]);
-    if (JSON.stringify(g) !== JSON.stringify(p)) throw new Error(`the GraphQL and plain answers differ:\n${JSON.stringify(g).slice(0, 600)}\n${JSON.stringify(p).slice(0, 600)}`);
-    const edges = (g as { data: { sales: { edges: Array<{ node: { items: unknown[]; payments: unknown[] } }> } } }).data.sales.edges;
+    if (JSON.stringify(g) !== JSON.stringify(p))
+      throw new Error(
+        `the GraphQL and plain answers differ:\n${JSON.stringify(g).slice(0, 600)}\n${JSON.stringify(p).slice(0, 600)}`,
+      );
+    const edges = (g as { data: { sales: { edges: Array<{ node: { items: unknown[]; payments: unknown[] } }> } } }).data
+      .sales.edges;
     const items = edges.reduce((n, e) => n + e.node.items.length, 0);
     const payments = edges.reduce((n, e) => n + e.node.payments.length, 0);
-    console.log(`${SALES} sales seeded; one page: ${edges.length} sales, ${items} items, ${payments} payments (${JSON.stringify(g).length} bytes)`);
+    console.log(
+      `${SALES} sales seeded; one page: ${edges.length} sales, ${items} items, ${payments} payments (${JSON.stringify(g).length} bytes)`,
+    );
 
     // BENCH_PROFILE_SIDE=graphql|plain: load one side only (with BENCH_CPU_PROF_DIR, a profile of it alone).
     const side = process.env.BENCH_PROFILE_SIDE;
@@ -169,13 +205,18 @@ async function main(): Promise<void> {
     }
     const gb = best.graphql!;
     const pb = best.plain!;
-    if (gb.non2xx || gb.errors || pb.non2xx || pb.errors) throw new Error(`failed requests: graphql ${gb.non2xx}/${gb.errors}, plain ${pb.non2xx}/${pb.errors}`);
+    if (gb.non2xx || gb.errors || pb.non2xx || pb.errors)
+      throw new Error(`failed requests: graphql ${gb.non2xx}/${gb.errors}, plain ${pb.non2xx}/${pb.errors}`);
     const ratio = gb.rps / pb.rps;
     console.log(`plain Fastify route   ${describe(pb)}`);
     console.log(`/graphql              ${describe(gb)}`);
-    console.log(`ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×), ${CONNECTIONS} connections, ${SECONDS} s per round, ${cpus().length} cores, 1-min load average ${loadavg()[0].toFixed(1)}`);
+    console.log(
+      `ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×), ${CONNECTIONS} connections, ${SECONDS} s per round, ${cpus().length} cores, 1-min load average ${loadavg()[0].toFixed(1)}`,
+    );
     // Throughput on a shared machine moves with the neighbours' load; CPU per request much less.
-    console.log(`server CPU per request: plain ${pb.cpuMsPerRequest.toFixed(2)} ms, /graphql ${gb.cpuMsPerRequest.toFixed(2)} ms (plain/graphql ${(pb.cpuMsPerRequest / gb.cpuMsPerRequest).toFixed(2)}×)`);
+    console.log(
+      `server CPU per request: plain ${pb.cpuMsPerRequest.toFixed(2)} ms, /graphql ${gb.cpuMsPerRequest.toFixed(2)} ms (plain/graphql ${(pb.cpuMsPerRequest / gb.cpuMsPerRequest).toFixed(2)}×)`,
+    );
     emitResult({
       name: 'graphql',
       figure: `/graphql page of 50 sales: ${describe(gb)}`,
@@ -183,7 +224,20 @@ async function main(): Promise<void> {
       ratio: Number(ratio.toFixed(3)),
       target: `≥ ${TARGET.toFixed(2)}×`,
       pass: ratio >= TARGET,
-      details: { cpuMsPerRequest: { graphql: Number(gb.cpuMsPerRequest.toFixed(3)), plain: Number(pb.cpuMsPerRequest.toFixed(3)) }, loadAverage: loadavg()[0], sales: SALES, pageSales: edges.length, pageItems: items, pagePayments: payments, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS },
+      details: {
+        cpuMsPerRequest: {
+          graphql: Number(gb.cpuMsPerRequest.toFixed(3)),
+          plain: Number(pb.cpuMsPerRequest.toFixed(3)),
+        },
+        loadAverage: loadavg()[0],
+        sales: SALES,
+        pageSales: edges.length,
+        pageItems: items,
+        pagePayments: payments,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        rounds: ROUNDS,
+      },
     });
   } finally {
     await servers.stop();

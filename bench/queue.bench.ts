@@ -18,12 +18,12 @@ import { loadConfig } from '../src/config';
 import { Database } from '../src/db/database';
 import { migrate } from '../src/db/migrate';
 
-const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SERVER =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const FIXTURES = process.env.FIXTURES_DIR ?? join(__dirname, '..', 'test', 'fixtures');
 const sale = JSON.parse(readFileSync(join(FIXTURES, 'banban', 'sales-flow', 'register_sale.json'), 'utf8'));
-
 
 async function run(url: string, key: string, prefix: string, headers: Record<string, string>) {
   let n = 0;
@@ -33,7 +33,14 @@ async function run(url: string, key: string, prefix: string, headers: Record<str
     duration: SECONDS,
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': key, ...headers },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...sale, data: { ...sale.data, sale_id: `${prefix}-${n++}` } }) }) }],
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ ...sale, data: { ...sale.data, sale_id: `${prefix}-${n++}` } }),
+        }),
+      },
+    ],
   });
   return result;
 }
@@ -57,7 +64,9 @@ async function main(): Promise<void> {
     const queued = await run(url, key, 'ASYNC', { prefer: 'respond-async' });
     const acked = queued['2xx'];
     for (;;) {
-      const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from webhook_events where status = 'queued'`);
+      const { rows } = await db.query<{ n: number }>(
+        `select count(*)::int as n from webhook_events where status = 'queued'`,
+      );
       if (rows[0].n === 0) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -71,12 +80,20 @@ async function main(): Promise<void> {
     const lag = rows[0];
     const line = (label: string, r: autocannon.Result) =>
       `${label.padEnd(6)} ${String(r['2xx']).padStart(6)} acked  ${r.requests.average.toFixed(0).padStart(5)} req/s  latency p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
-    console.log(`\nbench:queue — ${SECONDS}s × ${CONNECTIONS} connections per path, register_sale, one server on ${new URL(SERVER).host}`);
+    console.log(
+      `\nbench:queue — ${SECONDS}s × ${CONNECTIONS} connections per path, register_sale, one server on ${new URL(SERVER).host}`,
+    );
     console.log(line('sync', sync));
     console.log(line('async', queued));
-    console.log(`async  end-to-end lag (received → processed): p50 ${Number(lag.p50).toFixed(1)} ms  p99 ${Number(lag.p99).toFixed(1)} ms  (${lag.n}/${acked} applied; queue drained ${drainedMs} ms after the async run started)`);
-    console.log(`ratio  async/sync ingest throughput: ${(queued.requests.average / sync.requests.average).toFixed(2)}×`);
-    console.log(`       async applied throughput: ${((lag.n / drainedMs) * 1000).toFixed(0)} events/s vs sync ${sync.requests.average.toFixed(0)} events/s`);
+    console.log(
+      `async  end-to-end lag (received → processed): p50 ${Number(lag.p50).toFixed(1)} ms  p99 ${Number(lag.p99).toFixed(1)} ms  (${lag.n}/${acked} applied; queue drained ${drainedMs} ms after the async run started)`,
+    );
+    console.log(
+      `ratio  async/sync ingest throughput: ${(queued.requests.average / sync.requests.average).toFixed(2)}×`,
+    );
+    console.log(
+      `       async applied throughput: ${((lag.n / drainedMs) * 1000).toFixed(0)} events/s vs sync ${sync.requests.average.toFixed(0)} events/s`,
+    );
     emitResult({
       name: 'bench:queue',
       figure: `async ingest ${queued.requests.average.toFixed(0)} req/s; lag p50 ${Number(lag.p50).toFixed(0)} ms, p99 ${Number(lag.p99).toFixed(0)} ms`,

@@ -19,7 +19,8 @@ import { migrate } from '../src/db/migrate';
  * BENCH_DATABASE_URL (default: the machine's postgres://postgres@127.0.0.1:5432/test) names the server;
  * a database of its own is created and dropped.
  */
-const SERVER = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SERVER =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SALES = Number(process.env.BENCH_SALES ?? 1_000_000);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -54,11 +55,18 @@ const handWrittenStored = (asOf: string) => `
     from (${HAND_WRITTEN.replaceAll(AS_OF, asOf)}) h
     join rfm_segment_map map on map.r_score = h.r and map.fm_score = (h.f + h.m + 1) / 2`;
 
-
 async function generate(db: Database): Promise<void> {
-  await db.query(`insert into clients (id, name, timezone) values ($1, 'Banban (bench)', 'America/Sao_Paulo')`, [CLIENT]);
-  await db.query(`insert into locations (client_id, code, kind) select $1, 'LJ-' || lpad(g::text, 3, '0'), 'store' from generate_series(1, 20) g`, [CLIENT]);
-  await db.query(`insert into customers (client_id, id) select $1, 'C' || g from generate_series(1, $2::int) g`, [CLIENT, CUSTOMERS]);
+  await db.query(`insert into clients (id, name, timezone) values ($1, 'Banban (bench)', 'America/Sao_Paulo')`, [
+    CLIENT,
+  ]);
+  await db.query(
+    `insert into locations (client_id, code, kind) select $1, 'LJ-' || lpad(g::text, 3, '0'), 'store' from generate_series(1, 20) g`,
+    [CLIENT],
+  );
+  await db.query(`insert into customers (client_id, id) select $1, 'C' || g from generate_series(1, $2::int) g`, [
+    CLIENT,
+    CUSTOMERS,
+  ]);
   // Set-based and reproducible: every customer buys at least once, the rest is skewed towards low ids;
   // two years of history before the as-of date, ~3% cancelled.
   await db.transaction(async (tx) => {
@@ -106,23 +114,32 @@ async function main(): Promise<void> {
   try {
     await migrate(db);
     const gen = await timed(() => generate(db));
-    console.log(`generated ${SALES.toLocaleString('en')} sales for ${CUSTOMERS.toLocaleString('en')} customers in ${(gen.ms / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${SALES.toLocaleString('en')} sales for ${CUSTOMERS.toLocaleString('en')} customers in ${(gen.ms / 1000).toFixed(1)} s`,
+    );
     const rfm = new RfmService(db);
     const hasReturns = await rfm.hasReturns(db);
-    if (hasReturns) console.log('note: the returns table exists; the hand-written statement ignores returns and there are none in this data set');
+    if (hasReturns)
+      console.log(
+        'note: the returns table exists; the hand-written statement ignores returns and there are none in this data set',
+      );
 
-    await db.query(`create table bench_hand_snapshot (like rfm_snapshots including defaults including constraints including indexes)`);
+    await db.query(
+      `create table bench_hand_snapshot (like rfm_snapshots including defaults including constraints including indexes)`,
+    );
     if (process.env.BENCH_EXPLAIN === '1') {
       for (const [label, sql, params] of [
         ['hand-written', handWrittenStored(AS_OF), []],
         ['rebuild', rebuildSql(hasReturns ? RETURNS_JOIN : NO_RETURNS_JOIN), [CLIENT, AS_OF, 'America/Sao_Paulo']],
       ] as const) {
-        await db.transaction(async (tx) => {
-          await sameSettings(tx);
-          const { rows } = await tx.query(`explain (analyze, buffers off) ${sql}`, [...params]);
-          console.log(`--- ${label}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
-          throw new Error('rollback');
-        }).catch(() => undefined);
+        await db
+          .transaction(async (tx) => {
+            await sameSettings(tx);
+            const { rows } = await tx.query(`explain (analyze, buffers off) ${sql}`, [...params]);
+            console.log(`--- ${label}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+            throw new Error('rollback');
+          })
+          .catch(() => undefined);
       }
     }
 
@@ -133,10 +150,11 @@ async function main(): Promise<void> {
     // alternate so neither always runs on the other's leftovers; each one's best round is kept.
     // Each rebuild round is a new snapshot (the daily case: dates before AS_OF, the last round AS_OF
     // itself, which is verified); replacing an existing snapshot is timed separately.
-    const handWritten = (asOf: string) => () => db.transaction(async (tx) => {
-      await sameSettings(tx);
-      return tx.query(handWrittenStored(asOf));
-    });
+    const handWritten = (asOf: string) => () =>
+      db.transaction(async (tx) => {
+        await sameSettings(tx);
+        return tx.query(handWrittenStored(asOf));
+      });
     await handWritten(new Date(Date.parse(AS_OF) - ROUNDS * 86_400_000).toISOString().slice(0, 10))();
     await rfm.rebuildRfm(CLIENT, new Date(Date.parse(AS_OF) - ROUNDS * 86_400_000).toISOString().slice(0, 10));
     const hand: number[] = [];
@@ -186,10 +204,18 @@ async function main(): Promise<void> {
     // the figure least moved by other work on the machine (printed beside the best-of ratio).
     const pairRatios = rebuild.map((r, i) => r / hand[i]).sort((x, y) => x - y);
     const pairedRatio = pairRatios[Math.floor(pairRatios.length / 2)];
-    console.log(`\nbench:rfm — ${SALES.toLocaleString('en')} sales, ${CUSTOMERS.toLocaleString('en')} customers, as of ${AS_OF}, best of ${ROUNDS}`);
-    console.log(`settings of both: work_mem ${REBUILD_WORK_MEM}, jit off, no parallel workers; one warm-up run each, alternating order`);
-    console.log(`hand-written statement (scores + segment, stored) ${bestHand.toFixed(0).padStart(6)} ms   rounds: ${hand.map((m) => m.toFixed(0)).join(', ')}`);
-    console.log(`rebuildRfm (scores + segment, stored, + bounds) ${bestRebuild.toFixed(0).padStart(6)} ms   rounds: ${rebuild.map((m) => m.toFixed(0)).join(', ')}`);
+    console.log(
+      `\nbench:rfm — ${SALES.toLocaleString('en')} sales, ${CUSTOMERS.toLocaleString('en')} customers, as of ${AS_OF}, best of ${ROUNDS}`,
+    );
+    console.log(
+      `settings of both: work_mem ${REBUILD_WORK_MEM}, jit off, no parallel workers; one warm-up run each, alternating order`,
+    );
+    console.log(
+      `hand-written statement (scores + segment, stored) ${bestHand.toFixed(0).padStart(6)} ms   rounds: ${hand.map((m) => m.toFixed(0)).join(', ')}`,
+    );
+    console.log(
+      `rebuildRfm (scores + segment, stored, + bounds) ${bestRebuild.toFixed(0).padStart(6)} ms   rounds: ${rebuild.map((m) => m.toFixed(0)).join(', ')}`,
+    );
     console.log(`rebuildRfm again for the same date (replaces)  ${replace.toFixed(0).padStart(6)} ms`);
     console.log(`first re-scoring of the whole client (every row) ${firstRescore.toFixed(0).padStart(6)} ms`);
     const rounds = batches.map((m) => m.toFixed(1)).join(', ');
@@ -197,9 +223,15 @@ async function main(): Promise<void> {
       `re-scoring the client after 50 new sales   ${batch.toFixed(1).padStart(6)} ms   ` +
         `(one statement; rounds: ${rounds}; rows written: ${moved.join(', ')})`,
     );
-    console.log(`paired rounds: median of rebuild/hand-written per round ${pairedRatio.toFixed(2)}× (${pairRatios.map((r) => r.toFixed(2)).join(', ')})`);
-    console.log(`ratio ${ratio.toFixed(2)}× the hand-written statement (target ≤ 1.20×); rebuild ${(bestRebuild / 1000).toFixed(2)} s (target < 10 s)`);
-    console.log(`identical scores: ${diff[0].differing === 0 ? 'yes' : 'NO'} (${diff[0].customers} customers compared, ${diff[0].differing} differing)`);
+    console.log(
+      `paired rounds: median of rebuild/hand-written per round ${pairedRatio.toFixed(2)}× (${pairRatios.map((r) => r.toFixed(2)).join(', ')})`,
+    );
+    console.log(
+      `ratio ${ratio.toFixed(2)}× the hand-written statement (target ≤ 1.20×); rebuild ${(bestRebuild / 1000).toFixed(2)} s (target < 10 s)`,
+    );
+    console.log(
+      `identical scores: ${diff[0].differing === 0 ? 'yes' : 'NO'} (${diff[0].customers} customers compared, ${diff[0].differing} differing)`,
+    );
     emitResult({
       name: 'bench:rfm',
       figure: `rebuildRfm ${(bestRebuild / 1000).toFixed(2)} s (${SALES} sales, ${CUSTOMERS} customers)`,
@@ -209,8 +241,15 @@ async function main(): Promise<void> {
       target: 'time ≤ 1.20× (ratio ≥ 0.83), < 10 s, identical scores',
       pass: ratio <= 1.2 && bestRebuild < 10_000 && diff[0].differing === 0,
       details: {
-        sales: SALES, customers: CUSTOMERS, handWrittenMs: bestHand, rebuildMs: bestRebuild, replaceMs: replace,
-        firstRescoreMs: firstRescore, batchRefreshMs: batch, timeRatio: ratio, pairedMedianRatio: pairedRatio,
+        sales: SALES,
+        customers: CUSTOMERS,
+        handWrittenMs: bestHand,
+        rebuildMs: bestRebuild,
+        replaceMs: replace,
+        firstRescoreMs: firstRescore,
+        batchRefreshMs: batch,
+        timeRatio: ratio,
+        pairedMedianRatio: pairedRatio,
         identical: diff[0].differing === 0,
       },
     });

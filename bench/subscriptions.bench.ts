@@ -36,17 +36,29 @@ interface Figures {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const startServer = (kind: 'gateway' | 'baseline', databaseUrl: string) => startBenchServer(kind, databaseUrl, 'subscriptions-servers.ts');
+const startServer = (kind: 'gateway' | 'baseline', databaseUrl: string) =>
+  startBenchServer(kind, databaseUrl, 'subscriptions-servers.ts');
 
-async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ eventId: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ eventId: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { eventId: string };
 }
 
 /** One subscriber process (bench/support/subscribers.ts) and a request/reply over its IPC channel. */
 function subscriberProcess() {
-  const child = fork(join(__dirname, 'support', 'subscribers.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, 'support', 'subscribers.ts'), [], {
+    execArgv: ['-r', '@swc-node/register'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let failed: ((err: Error) => void) | undefined;
   child.once('exit', (code) => failed?.(new Error(`subscriber process exited with ${code}`)));
   const ask = <T>(message: unknown) =>
@@ -63,14 +75,21 @@ function subscriberProcess() {
  * one of them has received an event (warm-up), then publishes EVENTS events at a steady rate (one
  * every INTERVAL_MS, on a fixed schedule) and returns the publish → receipt latencies of those.
  */
-async function measure(target: { kind: 'gateway' | 'baseline'; url: string; key?: string }, publish: (n: number) => Promise<string>): Promise<Figures> {
+async function measure(
+  target: { kind: 'gateway' | 'baseline'; url: string; key?: string },
+  publish: (n: number) => Promise<string>,
+): Promise<Figures> {
   const processes = Array.from({ length: CLIENT_PROCESSES }, subscriberProcess);
-  const share = (i: number) => Math.floor(SUBSCRIBERS / CLIENT_PROCESSES) + (i < SUBSCRIBERS % CLIENT_PROCESSES ? 1 : 0);
+  const share = (i: number) =>
+    Math.floor(SUBSCRIBERS / CLIENT_PROCESSES) + (i < SUBSCRIBERS % CLIENT_PROCESSES ? 1 : 0);
   try {
     await Promise.all(processes.map((p, i) => p.ask({ cmd: 'connect', ...target, count: share(i) })));
     const deadline = Date.now() + 60_000;
     for (let n = 0; ; n++) {
-      const warm = (await Promise.all(processes.map((p) => p.ask<{ warm: number }>({ cmd: 'warm' })))).reduce((a, r) => a + r.warm, 0);
+      const warm = (await Promise.all(processes.map((p) => p.ask<{ warm: number }>({ cmd: 'warm' })))).reduce(
+        (a, r) => a + r.warm,
+        0,
+      );
       if (warm >= SUBSCRIBERS) break;
       if (Date.now() > deadline) throw new Error(`only ${warm} of ${SUBSCRIBERS} subscribers live after 60 s`);
       await publish(-1 - n);
@@ -84,10 +103,21 @@ async function measure(target: { kind: 'gateway' | 'baseline'; url: string; key?
       measured.add(await publish(n));
     }
     await sleep(1000);
-    const receipts = (await Promise.all(processes.map((p) => p.ask<{ receipts: Array<[string, number]> }>({ cmd: 'collect' })))).flatMap((r) => r.receipts);
-    const latencies = receipts.filter(([id]) => measured.has(id)).map(([, latency]) => latency).sort((a, b) => a - b);
+    const receipts = (
+      await Promise.all(processes.map((p) => p.ask<{ receipts: Array<[string, number]> }>({ cmd: 'collect' })))
+    ).flatMap((r) => r.receipts);
+    const latencies = receipts
+      .filter(([id]) => measured.has(id))
+      .map(([, latency]) => latency)
+      .sort((a, b) => a - b);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * (latencies.length - 1)))] ?? NaN;
-    return { p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1] ?? NaN, delivered: latencies.length, expected: SUBSCRIBERS * EVENTS };
+    return {
+      p50: at(0.5),
+      p99: at(0.99),
+      max: latencies[latencies.length - 1] ?? NaN,
+      delivered: latencies.length,
+      expected: SUBSCRIBERS * EVENTS,
+    };
   } finally {
     for (const p of processes) if (p.child.exitCode === null) p.child.kill();
   }
@@ -101,11 +131,15 @@ async function gatewayRun(port: number, key: string): Promise<Figures> {
 }
 
 async function baselineRun(port: number): Promise<Figures> {
-  return measure({ kind: 'baseline', url: `ws://127.0.0.1:${port}/live` }, async () => (await postJson(`http://127.0.0.1:${port}/broadcast`, {})).eventId);
+  return measure(
+    { kind: 'baseline', url: `ws://127.0.0.1:${port}/live` },
+    async () => (await postJson(`http://127.0.0.1:${port}/broadcast`, {})).eventId,
+  );
 }
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
-const line = (name: string, f: Figures) => `${name.padEnd(40)} p50 ${ms(f.p50).padStart(9)}   p99 ${ms(f.p99).padStart(9)}   max ${ms(f.max).padStart(9)}   delivered ${f.delivered}/${f.expected}`;
+const line = (name: string, f: Figures) =>
+  `${name.padEnd(40)} p50 ${ms(f.p50).padStart(9)}   p99 ${ms(f.p99).padStart(9)}   max ${ms(f.max).padStart(9)}   delivered ${f.delivered}/${f.expected}`;
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
@@ -121,12 +155,18 @@ async function main(): Promise<void> {
 
     const ratio = base.p99 / hub.p99;
     const complete = hub.delivered === hub.expected;
-    console.log(`\nbench:subscriptions — ${SUBSCRIBERS} subscribers in ${CLIENT_PROCESSES} client processes × ${EVENTS} events (one every ${INTERVAL_MS} ms), latency = publish → receipt${process.env.BENCH_REDIS_URL ? ', gateway through Redis' : ''}`);
+    console.log(
+      `\nbench:subscriptions — ${SUBSCRIBERS} subscribers in ${CLIENT_PROCESSES} client processes × ${EVENTS} events (one every ${INTERVAL_MS} ms), latency = publish → receipt${process.env.BENCH_REDIS_URL ? ', gateway through Redis' : ''}`,
+    );
     console.log(line('baseline (bare ws broadcast)', base));
     console.log(line('gateway (graphql-ws webhookProcessed)', hub));
-    console.log(`gateway p99 ${ms(hub.p99)} (target < ${TARGET_P99_MS} ms) = ${(hub.p99 / base.p99).toFixed(2)}× the bare ws p99; ratio (baseline/gateway, higher is better) ${ratio.toFixed(2)}`);
+    console.log(
+      `gateway p99 ${ms(hub.p99)} (target < ${TARGET_P99_MS} ms) = ${(hub.p99 / base.p99).toFixed(2)}× the bare ws p99; ratio (baseline/gateway, higher is better) ${ratio.toFixed(2)}`,
+    );
     // Latency is CPU-bound: on a shared machine, read the figures against its load (and the baseline).
-    console.log(`machine: ${cpus().length} cores, 1-min load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after`);
+    console.log(
+      `machine: ${cpus().length} cores, 1-min load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after`,
+    );
     if (!complete) console.log(`WARNING: ${hub.expected - hub.delivered} deliveries missing`);
     emitResult({
       name: 'bench:subscriptions',
@@ -135,7 +175,16 @@ async function main(): Promise<void> {
       ratio,
       target: `p99 < ${TARGET_P99_MS} ms`,
       pass: hub.p99 < TARGET_P99_MS && complete,
-      details: { subscribers: SUBSCRIBERS, client_processes: CLIENT_PROCESSES, events: EVENTS, interval_ms: INTERVAL_MS, redis: !!process.env.BENCH_REDIS_URL, load_average: [loadBefore, loadavg()[0]], gateway: hub, baseline: base },
+      details: {
+        subscribers: SUBSCRIBERS,
+        client_processes: CLIENT_PROCESSES,
+        events: EVENTS,
+        interval_ms: INTERVAL_MS,
+        redis: !!process.env.BENCH_REDIS_URL,
+        load_average: [loadBefore, loadavg()[0]],
+        gateway: hub,
+        baseline: base,
+      },
     });
   } finally {
     await database.drop();

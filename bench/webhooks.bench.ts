@@ -43,7 +43,13 @@ interface Round {
   ratio: number;
 }
 
-async function measure(kind: 'baseline' | 'gateway' | 'floor', databaseUrl: string, path: string, offset: number, round: number): Promise<Measured> {
+async function measure(
+  kind: 'baseline' | 'gateway' | 'floor',
+  databaseUrl: string,
+  path: string,
+  offset: number,
+  round: number,
+): Promise<Measured> {
   const server = await startServer(kind, databaseUrl);
   const headers: Record<string, string> = kind === 'gateway' ? { 'x-api-key': server.extra[0] } : {};
   const url = `http://127.0.0.1:${server.port}${path}`;
@@ -78,18 +84,26 @@ async function main(): Promise<void> {
     const [base, hub, floor] = [median.baseline.result, median.gateway.result, median.floor.result];
     const [baseMs, hubMs, floorMs] = [median.baseline.ms, median.gateway.ms, median.floor.ms];
 
-    console.log(`\nbench:webhooks — ${CONNECTIONS} connections × ${SECONDS} s, distinct sale ids, same PostgreSQL${ROUNDS > 1 ? `, the median of ${ROUNDS} rounds` : ''}`);
+    console.log(
+      `\nbench:webhooks — ${CONNECTIONS} connections × ${SECONDS} s, distinct sale ids, same PostgreSQL${ROUNDS > 1 ? `, the median of ${ROUNDS} rounds` : ''}`,
+    );
     if (ROUNDS > 1) console.log(`rounds (gateway/baseline): ${rounds.map((r) => `${r.ratio.toFixed(2)}×`).join(', ')}`);
     console.log(row('baseline (INSERT raw JSON)', base));
     console.log(row('gateway register_sale', hub));
     console.log(row('floor (one statement)', floor));
     const floorRatio = floor.requestsPerSec / base.requestsPerSec;
     console.log(`ratio ${ratio.toFixed(2)}× the baseline (target ≥ 0.60×); gateway p99 ${hub.p99} ms (target < 25 ms)`);
-    console.log(`floor ${floorRatio.toFixed(2)}× the baseline: the sale's rows in one statement, no validation or GraphQL; the gateway reaches ${((100 * hub.requestsPerSec) / floor.requestsPerSec).toFixed(0)}% of it`);
+    console.log(
+      `floor ${floorRatio.toFixed(2)}× the baseline: the sale's rows in one statement, no validation or GraphQL; the gateway reaches ${((100 * hub.requestsPerSec) / floor.requestsPerSec).toFixed(0)}% of it`,
+    );
     const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} ms`);
-    console.log(`CPU per request: baseline server ${ms(baseMs.serverMs)} + PostgreSQL ${ms(baseMs.postgresMs)}; gateway ${ms(hubMs.serverMs)} + PostgreSQL ${ms(hubMs.postgresMs)}; floor ${ms(floorMs.serverMs)} + PostgreSQL ${ms(floorMs.postgresMs)}`);
-    if (rounds.some((r) => r.floor.result.non2xx > 0 || r.floor.result.errors > 0)) console.log('WARNING: the floor route answered non-2xx or errored; its figures are not valid');
-    if (rounds.some((r) => r.gateway.result.non2xx > 0 || r.gateway.result.errors > 0)) console.log('WARNING: the gateway answered non-2xx or errored; the figures are not valid');
+    console.log(
+      `CPU per request: baseline server ${ms(baseMs.serverMs)} + PostgreSQL ${ms(baseMs.postgresMs)}; gateway ${ms(hubMs.serverMs)} + PostgreSQL ${ms(hubMs.postgresMs)}; floor ${ms(floorMs.serverMs)} + PostgreSQL ${ms(floorMs.postgresMs)}`,
+    );
+    if (rounds.some((r) => r.floor.result.non2xx > 0 || r.floor.result.errors > 0))
+      console.log('WARNING: the floor route answered non-2xx or errored; its figures are not valid');
+    if (rounds.some((r) => r.gateway.result.non2xx > 0 || r.gateway.result.errors > 0))
+      console.log('WARNING: the gateway answered non-2xx or errored; the figures are not valid');
     emitResult({
       name: 'bench:webhooks',
       figure: `${hub.requestsPerSec.toFixed(0)} req/s, p99 ${hub.p99} ms (register_sale)`,

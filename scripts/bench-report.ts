@@ -35,7 +35,8 @@ function runScript(name: string): Promise<{ results: BenchResult[]; output: stri
 }
 
 async function postgresVersion(): Promise<string> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const url =
+    process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const c = new Client({ connectionString: url });
   try {
     await c.connect();
@@ -97,7 +98,9 @@ async function settle(): Promise<void> {
 async function main(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const only = process.argv.slice(2);
-  const names = Object.keys(pkg.scripts).filter((n) => n.startsWith('bench:') && (only.length === 0 || only.includes(n)));
+  const names = Object.keys(pkg.scripts).filter(
+    (n) => n.startsWith('bench:') && (only.length === 0 || only.includes(n)),
+  );
   const all: BenchResult[] = [];
   const failures: string[] = [];
   for (const [i, name] of names.entries()) {
@@ -118,7 +121,10 @@ async function main(): Promise<void> {
   const table = [
     '| bench | figure | baseline (same run) | ratio | target | met |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...all.map((r) => `| ${r.name} | ${r.figure} | ${r.baseline} | ${r.ratio.toFixed(2)}× | ${r.target} | ${r.pass ? 'yes' : 'no'} |`),
+    ...all.map(
+      (r) =>
+        `| ${r.name} | ${r.figure} | ${r.baseline} | ${r.ratio.toFixed(2)}× | ${r.target} | ${r.pass ? 'yes' : 'no'} |`,
+    ),
   ];
   await chart(all, join(BENCH_DIR, 'ratios.png'));
   const report = [
@@ -138,12 +144,18 @@ async function main(): Promise<void> {
     ...(failures.length ? ['## Benches that did not report', ...failures.map((f) => `- ${f}`), ''] : []),
     '## Details',
     '```json',
-    JSON.stringify(all.map((r) => ({ name: r.name, details: r.details })), null, 2),
+    JSON.stringify(
+      all.map((r) => ({ name: r.name, details: r.details })),
+      null,
+      2,
+    ),
     '```',
     '',
   ];
   writeFileSync(join(BENCH_DIR, 'REPORT.md'), report.join('\n'));
-  console.log(`\nbench/REPORT.md written (${all.length} results${failures.length ? `, ${failures.length} failed` : ''})`);
+  console.log(
+    `\nbench/REPORT.md written (${all.length} results${failures.length ? `, ${failures.length} failed` : ''})`,
+  );
 }
 
 main().catch((err) => {

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   CLIENTS.banban.retry = { maxAttempts: 3, initialDelaySeconds: 2, maxDelaySeconds: 4 };
 
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dir: config.embeddedPg.dir, port: config.embeddedPg.port });
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dir: config.embeddedPg.dir, port: config.embeddedPg.port });
   if (embedded) for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   const db = new Database({
     connectionString: config.databaseUrl ?? embedded!.url,
@@ -77,16 +79,28 @@ async function main(): Promise<void> {
 
   const { key } = await services.apiKeys.issue({ clientId: 'banban', name: `demo-${RUN}` });
   const jwt = config.security.jwt;
-  let token = new SignJWT({ hub_role: 'ops', client_id: 'banban' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject('demo-ops').setIssuedAt().setExpirationTime('12h');
+  let token = new SignJWT({ hub_role: 'ops', client_id: 'banban' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('demo-ops')
+    .setIssuedAt()
+    .setExpirationTime('12h');
   if (jwt.issuer) token = token.setIssuer(jwt.issuer);
   if (jwt.audience) token = token.setAudience(Array.isArray(jwt.audience) ? jwt.audience[0] : jwt.audience);
   const opsToken = await token.sign(new TextEncoder().encode(jwt.secret!));
-  console.log(`\nAxon demo gateway on ${base}\n\n  Ops console: ${base}/ops/#token=${opsToken}\n\n  GraphQL: ${base}/graphql (x-api-key: ${key})\n`);
+  console.log(
+    `\nAxon demo gateway on ${base}\n\n  Ops console: ${base}/ops/#token=${opsToken}\n\n  GraphQL: ${base}/graphql (x-api-key: ${key})\n`,
+  );
   // The ops endpoints take the same ops token (or, for /metrics, METRICS_TOKEN); the probes are open.
-  console.log(`  Health and metrics (ops only):\n    export OPS_TOKEN=${opsToken}\n    curl -s ${base}/health/integrations/banban -H "authorization: Bearer $OPS_TOKEN"\n    curl -s ${base}/metrics -H "authorization: Bearer $OPS_TOKEN"\n`);
+  console.log(
+    `  Health and metrics (ops only):\n    export OPS_TOKEN=${opsToken}\n    curl -s ${base}/health/integrations/banban -H "authorization: Bearer $OPS_TOKEN"\n    curl -s ${base}/metrics -H "authorization: Bearer $OPS_TOKEN"\n`,
+  );
 
   const tally = new Map<number, number>();
-  async function post(flow: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  async function post(
+    flow: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any }> {
     const res = await fetch(`${base}/api/v1/webhooks/${flow}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': key, ...headers },
@@ -118,8 +132,17 @@ async function main(): Promise<void> {
   for (let i = 1; i <= SALES; i++) {
     const saleId = `V-${RUN}-${String(i).padStart(4, '0')}`;
     const soldAt = at(i * Math.floor(540 / SALES));
-    const sale = event('sales-flow', 'register_sale', { sale_id: saleId, sold_at: soldAt, customer: { customer_id: `C-${(i * 37) % 25}`, name: `Cliente ${i}` } });
-    const payment = event('sales-flow', 'register_payment', { sale_id: saleId, payment_id: `P-${RUN}-${i}`, paid_at: new Date(Date.parse(soldAt) + 60_000).toISOString(), method: i % 3 ? 'credit_card' : 'pix' });
+    const sale = event('sales-flow', 'register_sale', {
+      sale_id: saleId,
+      sold_at: soldAt,
+      customer: { customer_id: `C-${(i * 37) % 25}`, name: `Cliente ${i}` },
+    });
+    const payment = event('sales-flow', 'register_payment', {
+      sale_id: saleId,
+      payment_id: `P-${RUN}-${i}`,
+      paid_at: new Date(Date.parse(soldAt) + 60_000).toISOString(),
+      method: i % 3 ? 'credit_card' : 'pix',
+    });
     if (i % 9 === 0) {
       // out of order: the payment overtakes its sale; the queue parks it until the sale is in
       await post('sales-flow', payment, { prefer: 'respond-async' });
@@ -129,42 +152,85 @@ async function main(): Promise<void> {
       if (i % 7 === 0) await post('sales-flow', sale); // resent by the ERP: recorded as a duplicate
       await post('sales-flow', payment);
     }
-    if (i % 11 === 0) await post('sales-flow', event('sales-flow', 'register_cancellation', { sale_id: saleId, cancelled_at: new Date(Date.parse(soldAt) + 120_000).toISOString() }));
-    if (i % 13 === 0) await post('sales-flow', event('sales-flow', 'register_sale', { sale_id: `${saleId}-X`, total: 'lots' })); // malformed: refused with 400
+    if (i % 11 === 0)
+      await post(
+        'sales-flow',
+        event('sales-flow', 'register_cancellation', {
+          sale_id: saleId,
+          cancelled_at: new Date(Date.parse(soldAt) + 120_000).toISOString(),
+        }),
+      );
+    if (i % 13 === 0)
+      await post('sales-flow', event('sales-flow', 'register_sale', { sale_id: `${saleId}-X`, total: 'lots' })); // malformed: refused with 400
     if (i % 10 === 0) {
       await post('inventory-flow', event('inventory-flow', 'validate_movement', { quantity_delta: -(i % 4) - 1 }));
       // a recount finds pairs the system missed; a removal beyond the stock would be refused (422)
-      await post('inventory-flow', event('inventory-flow', 'adjust_stock', { adjustment_id: `AJ-${RUN}-${i}`, sku: 'TENIS-RUN-38-PRETO', quantity_delta: 2, reason: 'recount', adjusted_at: soldAt }));
+      await post(
+        'inventory-flow',
+        event('inventory-flow', 'adjust_stock', {
+          adjustment_id: `AJ-${RUN}-${i}`,
+          sku: 'TENIS-RUN-38-PRETO',
+          quantity_delta: 2,
+          reason: 'recount',
+          adjusted_at: soldAt,
+        }),
+      );
     }
   }
 
-  say('a payment whose sale the ERP has not sent: retried, then dead-lettered (replay it from the console once the sale is in)');
+  say(
+    'a payment whose sale the ERP has not sent: retried, then dead-lettered (replay it from the console once the sale is in)',
+  );
   const orphanSale = `V-${RUN}-LATE`;
-  const orphan = await post('sales-flow', event('sales-flow', 'register_payment', { sale_id: orphanSale, payment_id: `P-${RUN}-LATE`, paid_at: at(500) }), { prefer: 'respond-async' });
+  const orphan = await post(
+    'sales-flow',
+    event('sales-flow', 'register_payment', { sale_id: orphanSale, payment_id: `P-${RUN}-LATE`, paid_at: at(500) }),
+    { prefer: 'respond-async' },
+  );
 
   say('15:00 a customer returns an item and is refunded');
   const first = `V-${RUN}-0001`;
-  await post('returns-flow', event('returns-flow', 'register_return', { return_id: `DV-${RUN}`, sale_id: first, returned_at: at(360) }));
-  await post('returns-flow', event('returns-flow', 'process_refund', { return_id: `DV-${RUN}`, refund_id: `RF-${RUN}`, refunded_at: at(365) }));
+  await post(
+    'returns-flow',
+    event('returns-flow', 'register_return', { return_id: `DV-${RUN}`, sale_id: first, returned_at: at(360) }),
+  );
+  await post(
+    'returns-flow',
+    event('returns-flow', 'process_refund', { return_id: `DV-${RUN}`, refund_id: `RF-${RUN}`, refunded_at: at(365) }),
+  );
 
   say('16:00 the ERP database connector fails: its breaker opens (watch the Breakers table)');
   const connector = services.policies.forConnector('banban', 'erp-db');
   for (let i = 0; i < 8; i++) {
-    await connector.execute(() => fetch('http://127.0.0.1:9/', { signal: AbortSignal.timeout(500) })).catch(() => undefined);
+    await connector
+      .execute(() => fetch('http://127.0.0.1:9/', { signal: AbortSignal.timeout(500) }))
+      .catch(() => undefined);
   }
   say(`  connector:erp-db is ${connector.state}`);
 
   say('23:59 end of day: stock snapshot, RFM rebuild');
-  await post('inventory-flow', event('inventory-flow', 'take_snapshot', { snapshot_id: `SN-${RUN}`, taken_at: at(899) }));
+  await post(
+    'inventory-flow',
+    event('inventory-flow', 'take_snapshot', { snapshot_id: `SN-${RUN}`, taken_at: at(899) }),
+  );
   await post('etl', event('etl', 'data_transformation', { params: { as_of: new Date().toISOString().slice(0, 10) } }));
 
   await sleep(12_000);
-  const { rows } = await db.query<{ status: string }>(`select status from webhook_events where id = $1`, [orphan.body.eventId]);
+  const { rows } = await db.query<{ status: string }>(`select status from webhook_events where id = $1`, [
+    orphan.body.eventId,
+  ]);
   say(`the orphan payment ${orphan.body.eventId} is ${rows[0]?.status}; its sale arrives late now`);
   await post('sales-flow', event('sales-flow', 'register_sale', { sale_id: orphanSale, sold_at: at(499) }));
 
-  console.log(`\n[demo] HTTP answers: ${[...tally].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(', ')}`);
-  console.log(`[demo] open the console, replay the dead payment, and watch it turn processed:\n  ${base}/ops/#token=${opsToken}\n`);
+  console.log(
+    `\n[demo] HTTP answers: ${[...tally]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `[demo] open the console, replay the dead payment, and watch it turn processed:\n  ${base}/ops/#token=${opsToken}\n`,
+  );
   if (process.env.DEMO_EXIT === '1') {
     await server.close();
     await db.close();

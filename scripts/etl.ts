@@ -18,7 +18,10 @@ import { createServices } from '../src/services';
 const USAGE = 'usage: npm run etl -- daily-batch --client <id> --date YYYY-MM-DD [--dry-run]';
 
 class DryRunDone extends Error {
-  constructor(readonly run: EtlRunRow, readonly outcomes: Array<{ kind: string; outcome: string; count: number }>) {
+  constructor(
+    readonly run: EtlRunRow,
+    readonly outcomes: Array<{ kind: string; outcome: string; count: number }>,
+  ) {
     super('dry run');
   }
 }
@@ -37,16 +40,30 @@ async function main(): Promise<number> {
     console.error('DATABASE_URL is not set');
     return 2;
   }
-  const db = new Database({ connectionString: config.databaseUrl, max: 4, ssl: config.databaseSsl, applicationName: 'axon-etl-cli' });
+  const db = new Database({
+    connectionString: config.databaseUrl,
+    max: 4,
+    ssl: config.databaseSsl,
+    applicationName: 'axon-etl-cli',
+  });
   try {
     await migrate(db);
     await clientRepository.ensure(db, Object.values(CLIENTS));
     const services = createServices(db, config);
-    const bar = new SingleBar({ format: ' {stream} |{bar}| {value} documents · loaded {loaded} · skipped {skipped} · rejected {rejected} · {duration}s', hideCursor: true });
+    const bar = new SingleBar({
+      format:
+        ' {stream} |{bar}| {value} documents · loaded {loaded} · skipped {skipped} · rejected {rejected} · {duration}s',
+      hideCursor: true,
+    });
     bar.start(1, 0, { stream: 'starting', loaded: 0, skipped: 0, rejected: 0 });
     const onProgress = (r: EtlRunRow, stream: string) => {
       bar.setTotal(r.extracted + config.etl.chunkSize);
-      bar.update(r.extracted, { stream: stream.padEnd(14), loaded: r.loaded, skipped: r.skipped, rejected: r.rejected });
+      bar.update(r.extracted, {
+        stream: stream.padEnd(14),
+        loaded: r.loaded,
+        skipped: r.skipped,
+        rejected: r.rejected,
+      });
     };
     const requestedBy = `cli:${process.env.USER ?? 'ops'}`;
     let run: EtlRunRow;
@@ -54,9 +71,18 @@ async function main(): Promise<number> {
     if (values['dry-run']) {
       try {
         await db.transaction(async (tx) => {
-          const prepared = await services.etl.prepareDailyBatch(tx, values.client!, requestedBy, { businessDate: values.date! });
-          await services.etl.execute(prepared.id, { unitOfWork: (fn) => inSavepoint(tx, fn), onProgress, skipRefresh: true });
-          throw new DryRunDone((await etlRepository.find(tx, prepared.id))!, await etlRepository.outcomeCounts(tx, prepared.id));
+          const prepared = await services.etl.prepareDailyBatch(tx, values.client!, requestedBy, {
+            businessDate: values.date!,
+          });
+          await services.etl.execute(prepared.id, {
+            unitOfWork: (fn) => inSavepoint(tx, fn),
+            onProgress,
+            skipRefresh: true,
+          });
+          throw new DryRunDone(
+            (await etlRepository.find(tx, prepared.id))!,
+            await etlRepository.outcomeCounts(tx, prepared.id),
+          );
         });
         throw new Error('unreachable');
       } catch (err) {
@@ -64,15 +90,24 @@ async function main(): Promise<number> {
         ({ run, outcomes } = err);
       }
     } else {
-      const prepared = await db.transaction((tx) => services.etl.prepareDailyBatch(tx, values.client!, requestedBy, { businessDate: values.date! }));
+      const prepared = await db.transaction((tx) =>
+        services.etl.prepareDailyBatch(tx, values.client!, requestedBy, { businessDate: values.date! }),
+      );
       await services.etl.execute(prepared.id, { onProgress });
       run = (await etlRepository.find(db, prepared.id))!;
       outcomes = await etlRepository.outcomeCounts(db, run.id);
     }
     bar.stop();
-    console.log(`\n${values['dry-run'] ? 'DRY RUN — nothing was written. ' : ''}run ${run.id}: ${run.status}${run.error ? ` (${run.error.code}: ${run.error.message})` : ''}`);
-    console.log(`extracted ${run.extracted} · loaded ${run.loaded} · skipped ${run.skipped} · rejected ${run.rejected}`);
-    for (const o of outcomes) console.log(`  ${o.kind.padEnd(15)} ${o.outcome.padEnd(10)} ${o.count}${values['dry-run'] && o.outcome === 'loaded' ? '  (would be loaded)' : ''}`);
+    console.log(
+      `\n${values['dry-run'] ? 'DRY RUN — nothing was written. ' : ''}run ${run.id}: ${run.status}${run.error ? ` (${run.error.code}: ${run.error.message})` : ''}`,
+    );
+    console.log(
+      `extracted ${run.extracted} · loaded ${run.loaded} · skipped ${run.skipped} · rejected ${run.rejected}`,
+    );
+    for (const o of outcomes)
+      console.log(
+        `  ${o.kind.padEnd(15)} ${o.outcome.padEnd(10)} ${o.count}${values['dry-run'] && o.outcome === 'loaded' ? '  (would be loaded)' : ''}`,
+      );
     return run.status === 'succeeded' ? 0 : 1;
   } finally {
     await db.close();

@@ -4,7 +4,12 @@ import { clientRepository } from '../src/clients/client.repository';
 import { CLIENTS } from '../src/clients/registry';
 import { ConfigError, loadConfig } from '../src/config';
 import { Database } from '../src/db/database';
-import { DEFAULT_EMBEDDED_PG_PORT, EmbeddedHandle, runningEmbeddedPort, startEmbeddedPostgres } from '../src/db/embedded';
+import {
+  DEFAULT_EMBEDDED_PG_PORT,
+  EmbeddedHandle,
+  runningEmbeddedPort,
+  startEmbeddedPostgres,
+} from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 
 /**

@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { buildGatewaySchema, printGatewaySchema } from '../src/schema/build-schema';
 import { readFileSync } from 'node:fs';
-import { committedSchema, compareSchemas, describeChanges, readAcknowledged, SCHEMA_FILE } from '../src/schema/schema-compat';
+import {
+  committedSchema,
+  compareSchemas,
+  describeChanges,
+  readAcknowledged,
+  SCHEMA_FILE,
+} from '../src/schema/schema-compat';
 
 /**
  * CI: the schema the code builds against the committed schema.graphql. Fails on breaking changes
@@ -12,7 +18,9 @@ async function main(): Promise<void> {
   console.log(describeChanges(report));
   if (report.unacknowledged.length) {
     console.error(`\nschema:check: ${report.unacknowledged.length} breaking change(s) not acknowledged.`);
-    console.error('Acknowledge each message (with a reason and date) in schema-changes.acknowledged.json, then run npm run schema:print.');
+    console.error(
+      'Acknowledge each message (with a reason and date) in schema-changes.acknowledged.json, then run npm run schema:print.',
+    );
     process.exit(1);
   }
   if (readFileSync(SCHEMA_FILE, 'utf8') !== printGatewaySchema()) {

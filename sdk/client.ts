@@ -46,9 +46,15 @@ export class HubClientError extends Error {
 type Variables<V> = V extends Record<string, never> ? [variables?: V] : [variables: V];
 
 export interface HubClient {
-  request<TResult, TVariables>(document: Document<TResult, TVariables>, ...variables: Variables<TVariables>): Promise<TResult>;
+  request<TResult, TVariables>(
+    document: Document<TResult, TVariables>,
+    ...variables: Variables<TVariables>
+  ): Promise<TResult>;
   /** Live results of a subscription operation; `for await` over it, `return()` to stop. */
-  subscribe<TResult, TVariables>(document: Document<TResult, TVariables>, ...variables: Variables<TVariables>): AsyncIterableIterator<TResult>;
+  subscribe<TResult, TVariables>(
+    document: Document<TResult, TVariables>,
+    ...variables: Variables<TVariables>
+  ): AsyncIterableIterator<TResult>;
   dispose(): Promise<void>;
 }
 
@@ -73,7 +79,12 @@ export function createHubClient(opts: HubClientOptions): HubClient {
       const doFetch = opts.fetch ?? globalThis.fetch;
       const res = await doFetch(opts.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...opts.headers, ...credentialHeaders(opts) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...opts.headers,
+          ...credentialHeaders(opts),
+        },
         body: JSON.stringify({ query: document.toString(), variables }),
       });
       const body = (await res.json().catch(() => null)) as { data?: unknown; errors?: HubError[] } | null;
@@ -82,11 +93,15 @@ export function createHubClient(opts: HubClientOptions): HubClient {
       return body.data as never;
     },
     subscribe(document, ...[variables]) {
-      const results = wsClient().iterate({ query: document.toString(), variables: variables as Record<string, unknown> | undefined });
+      const results = wsClient().iterate({
+        query: document.toString(),
+        variables: variables as Record<string, unknown> | undefined,
+      });
       // Each event's `data`, typed like a request's; an event with errors ends the iteration with a HubClientError.
       return (async function* () {
         for await (const result of results) {
-          if (result.errors?.length) throw new HubClientError(result.errors as never, 0, (result.data ?? null) as never);
+          if (result.errors?.length)
+            throw new HubClientError(result.errors as never, 0, (result.data ?? null) as never);
           yield result.data as never;
         }
       })();

@@ -50,7 +50,12 @@ export interface App {
   services: Services;
 }
 
-export async function buildApp({ config, db, services = createServices(db, config), logStream }: AppDeps): Promise<App> {
+export async function buildApp({
+  config,
+  db,
+  services = createServices(db, config),
+  logStream,
+}: AppDeps): Promise<App> {
   const server = Fastify({
     // Credentials never reach a log line (URLs, headers, messages): src/security/log-redaction.ts.
     logger: { level: config.logLevel, ...redactingLogger(), ...(logStream && { stream: logStream }) },
@@ -71,9 +76,14 @@ export async function buildApp({ config, db, services = createServices(db, confi
       return done(new GatewayError('GW_INVALID_ENCODING', 'The body is not valid UTF-8'), undefined);
     }
     const escape = body.includes('\\u') ? forbiddenJsonEscape(body) : null;
-    if (escape) return done(new GatewayError('GW_INVALID_ENCODING', `The body carries ${escape}, which is not valid text`), undefined);
+    if (escape)
+      return done(
+        new GatewayError('GW_INVALID_ENCODING', `The body carries ${escape}, which is not valid text`),
+        undefined,
+      );
     req.rawBody = body;
-    if (body.length === 0) return done(new GatewayError('GW_MALFORMED_JSON', 'The body is empty; expected JSON'), undefined);
+    if (body.length === 0)
+      return done(new GatewayError('GW_MALFORMED_JSON', 'The body is empty; expected JSON'), undefined);
     parseJson(req, body, (err, value) => {
       if (err) return done(new GatewayError('GW_MALFORMED_JSON', 'The body is not valid JSON'), undefined);
       // Hashing, logging and validation recurse: a body nested thousands of levels is refused before any of them.
@@ -96,7 +106,9 @@ export async function buildApp({ config, db, services = createServices(db, confi
     return reply.code(500).send(internalErrorBody());
   });
   server.setNotFoundHandler((req, reply) =>
-    reply.code(404).send(new GatewayError('GW_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0].slice(0, 200)}`).toBody()),
+    reply
+      .code(404)
+      .send(new GatewayError('GW_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0].slice(0, 200)}`).toBody()),
   );
 
   await server.register(underPressure, {
@@ -108,11 +120,26 @@ export async function buildApp({ config, db, services = createServices(db, confi
       if (req.method === 'POST' && req.url.startsWith('/api/v1/webhooks/')) return;
       reply.code(503).header('retry-after', config.pressure.retryAfterSeconds);
       // A returned value is sent as the reply by the plugin (its types only admit void).
-      return new GatewayError('GW_OVERLOADED', 'The gateway is under pressure; retry later').toBody() as unknown as void;
+      return new GatewayError(
+        'GW_OVERLOADED',
+        'The gateway is under pressure; retry later',
+      ).toBody() as unknown as void;
     },
   });
-  const pipeline = new WebhookPipeline({ db, schema: buildGatewaySchema(), services, log: server.log, underPressure: () => server.isUnderPressure(), groupCommitMax: config.groupCommitMax, jit: config.graphqlJit, factTime: config.factTime });
-  services.queue.handle({ process: (job, last) => pipeline.processQueued(job, last), deadLettered: (job) => pipeline.deadLettered(job) });
+  const pipeline = new WebhookPipeline({
+    db,
+    schema: buildGatewaySchema(),
+    services,
+    log: server.log,
+    underPressure: () => server.isUnderPressure(),
+    groupCommitMax: config.groupCommitMax,
+    jit: config.graphqlJit,
+    factTime: config.factTime,
+  });
+  services.queue.handle({
+    process: (job, last) => pipeline.processQueued(job, last),
+    deadLettered: (job) => pipeline.deadLettered(job),
+  });
   server.addHook('onReady', () => services.queue.start(server.log));
   // At the signal, while the HTTP server drains: workers take no new jobs (their current ones finish).
   server.addHook('preClose', async () => services.queue.stopTakingJobs());

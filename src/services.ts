@@ -69,7 +69,11 @@ export function createServices(db: Database, config: Config): Services {
     audit: new AuditService(db),
     policies,
     metrics: new GatewayMetrics(db, policies),
-    queue: new WebhookQueue({ connectionString: db.options.connectionString, ssl: pgSsl(db.options.ssl), config: config.queue }),
+    queue: new WebhookQueue({
+      connectionString: db.options.connectionString,
+      ssl: pgSsl(db.options.ssl),
+      config: config.queue,
+    }),
     etl: new EtlService(db, config, () => services),
   };
   services.queue.extend(services.reactionQueue);

@@ -39,7 +39,8 @@ export function cpuMeter(serverPid: number) {
     /** Milliseconds of CPU per request over `requests` requests. */
     perRequest(requests: number): { serverMs: number | null; postgresMs: number | null } {
       const after = { server: server(), postgres: postgres() };
-      const per = (a: number | null, b: number | null) => (a === null || b === null || requests === 0 ? null : Number((((a - b) * 1000) / requests).toFixed(3)));
+      const per = (a: number | null, b: number | null) =>
+        a === null || b === null || requests === 0 ? null : Number((((a - b) * 1000) / requests).toFixed(3));
       return { serverMs: per(after.server, before.server), postgresMs: per(after.postgres, before.postgres) };
     },
   };

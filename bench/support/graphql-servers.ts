@@ -31,7 +31,11 @@ const heapSession = heapDir ? new Session() : null;
 async function startHeapSampling(): Promise<void> {
   if (!heapSession) return;
   heapSession.connect();
-  await heapSession.post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  await heapSession.post('HeapProfiler.startSampling', {
+    samplingInterval: 8192,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
 }
 async function stopHeapSampling(): Promise<void> {
   if (!heapSession || !heapDir) return;
@@ -42,7 +46,16 @@ async function stopHeapSampling(): Promise<void> {
 
 async function main(): Promise<void> {
   const [databaseUrl] = process.argv.slice(2);
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '20', PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_ENABLED: 'false', QUEUE_WORKERS: '0' });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '20',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    RATE_LIMIT_ENABLED: 'false',
+    QUEUE_WORKERS: '0',
+  });
   const db = new Database({ connectionString: databaseUrl, max: config.databasePoolMax });
   await migrate(db);
   const { server, services } = await buildApp({ config, db });
@@ -57,7 +70,10 @@ async function main(): Promise<void> {
     const rows = await saleRepository.page(db, clientId, {}, first + 1);
     const page = rows.slice(0, first);
     const ids = page.map((s) => s.id);
-    const [items, payments] = await Promise.all([saleRepository.itemsBySaleIds(db, clientId, ids), saleRepository.paymentsBySaleIds(db, clientId, ids)]);
+    const [items, payments] = await Promise.all([
+      saleRepository.itemsBySaleIds(db, clientId, ids),
+      saleRepository.paymentsBySaleIds(db, clientId, ids),
+    ]);
     const itemsOf = groupByKey(ids, items, (r) => r.saleId);
     const paymentsOf = groupByKey(ids, payments, (r) => r.saleId);
     return {
@@ -66,12 +82,36 @@ async function main(): Promise<void> {
           edges: page.map((s, n) => ({
             cursor: saleCursor(s),
             node: {
-              id: s.id, storeCode: s.storeCode, channel: s.channel, customerId: s.customerId, soldAt: s.soldAt.toISOString(), status: s.status.toUpperCase(), total: s.total, paidAmount: s.paidAmount,
-              items: itemsOf[n].map((i) => ({ lineNo: i.lineNo, sku: i.sku, description: i.description, quantity: i.quantity, unitPrice: i.unitPrice, discount: i.discount, lineTotal: i.lineTotal })),
-              payments: paymentsOf[n].map((p) => ({ id: p.id, method: p.method, amount: p.amount, installments: p.installments, paidAt: p.paidAt.toISOString() })),
+              id: s.id,
+              storeCode: s.storeCode,
+              channel: s.channel,
+              customerId: s.customerId,
+              soldAt: s.soldAt.toISOString(),
+              status: s.status.toUpperCase(),
+              total: s.total,
+              paidAmount: s.paidAmount,
+              items: itemsOf[n].map((i) => ({
+                lineNo: i.lineNo,
+                sku: i.sku,
+                description: i.description,
+                quantity: i.quantity,
+                unitPrice: i.unitPrice,
+                discount: i.discount,
+                lineTotal: i.lineTotal,
+              })),
+              payments: paymentsOf[n].map((p) => ({
+                id: p.id,
+                method: p.method,
+                amount: p.amount,
+                installments: p.installments,
+                paidAt: p.paidAt.toISOString(),
+              })),
             },
           })),
-          pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? saleCursor(page[page.length - 1]) : null },
+          pageInfo: {
+            hasNextPage: rows.length > first,
+            endCursor: page.length ? saleCursor(page[page.length - 1]) : null,
+          },
         },
       },
     };

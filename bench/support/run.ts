@@ -10,14 +10,24 @@ export interface ServerHandle {
 }
 
 /** Starts a bench server script (bench/support/servers.ts by default) in a child process and waits for READY. */
-export function startServer(kind: 'gateway' | 'baseline' | 'floor', databaseUrl: string, script = 'servers.ts'): Promise<ServerHandle> {
+export function startServer(
+  kind: 'gateway' | 'baseline' | 'floor',
+  databaseUrl: string,
+  script = 'servers.ts',
+): Promise<ServerHandle> {
   // BENCH_CPU_PROF_DIR: each server process writes a V8 CPU profile there when it exits.
-  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', join(__dirname, script), kind, databaseUrl], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // As deployed: graphql-js and others read NODE_ENV at load time.
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, '-r', '@swc-node/register', join(__dirname, script), kind, databaseUrl],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // As deployed: graphql-js and others read NODE_ENV at load time.
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (chunk) => {
@@ -28,7 +38,11 @@ export function startServer(kind: 'gateway' | 'baseline' | 'floor', databaseUrl:
           port: Number(m[1]),
           pid: child.pid!,
           extra: m[2].trim().split(/\s+/).filter(Boolean),
-          stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', () => r());
+              child.kill('SIGTERM');
+            }),
         });
       }
     });
@@ -46,7 +60,13 @@ export interface LoadResult {
 }
 
 /** autocannon with a body generated per request (distinct business ids). */
-export async function load(opts: { url: string; headers: Record<string, string>; body: (n: number) => string; connections: number; seconds: number }): Promise<LoadResult> {
+export async function load(opts: {
+  url: string;
+  headers: Record<string, string>;
+  body: (n: number) => string;
+  connections: number;
+  seconds: number;
+}): Promise<LoadResult> {
   let n = 0;
   const result = await autocannon({
     url: opts.url,

@@ -23,7 +23,17 @@ function overrides(): Record<string, string> {
 async function main(): Promise<void> {
   const [kind, databaseUrl] = process.argv.slice(2);
   // Production settings, except what would change what is measured: no rate limit, no load shedding to the queue.
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '20', PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_ENABLED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...overrides() });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '20',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    RATE_LIMIT_ENABLED: 'false',
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...overrides(),
+  });
   const db = new Database({ connectionString: databaseUrl, max: config.databasePoolMax });
   if (kind === 'gateway') {
     await migrate(db);
@@ -43,10 +53,14 @@ async function main(): Promise<void> {
     console.log(`READY ${(app.server.address() as { port: number }).port}`);
     return;
   }
-  await db.query('create table if not exists baseline_events (id bigserial primary key, body jsonb not null, received_at timestamptz not null default now())');
+  await db.query(
+    'create table if not exists baseline_events (id bigserial primary key, body jsonb not null, received_at timestamptz not null default now())',
+  );
   const app = Fastify({ logger: false });
   app.post('/baseline', async (req) => {
-    const { rows } = await db.query<{ id: number }>('insert into baseline_events (body) values ($1) returning id', [JSON.stringify(req.body)]);
+    const { rows } = await db.query<{ id: number }>('insert into baseline_events (body) values ($1) returning id', [
+      JSON.stringify(req.body),
+    ]);
     return { ok: true, id: rows[0].id };
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -11,7 +11,10 @@ import WebSocket from 'ws';
  *   → {cmd: 'warm'}                              ← {warm: <subscribers that received an event>}
  *   → {cmd: 'collect'}                           ← {receipts: [[eventId, latencyMs], …]} (then closes)
  */
-type Command = { cmd: 'connect'; kind: 'gateway' | 'baseline'; url: string; key?: string; count: number } | { cmd: 'warm' } | { cmd: 'collect' };
+type Command =
+  | { cmd: 'connect'; kind: 'gateway' | 'baseline'; url: string; key?: string; count: number }
+  | { cmd: 'warm' }
+  | { cmd: 'collect' };
 
 const QUERY = 'subscription { webhookProcessed(client: "banban", flow: "sales") { id action outcome at } }';
 const wallNow = () => performance.timeOrigin + performance.now();
@@ -26,13 +29,23 @@ function received(subscriber: number, id: string, at: string): void {
 
 function connectGraphqlWs(url: string, key: string, i: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { 'x-api-key': key }, retryAttempts: 0, lazy: false, on: { connected: () => resolve(), closed: (e) => reject(e) } });
-    closers.push(() => client.dispose());
-    client.subscribe<{ webhookProcessed: { id: string; at: string } }>({ query: QUERY }, {
-      next: (r) => r.data && received(i, r.data.webhookProcessed.id, r.data.webhookProcessed.at),
-      error: (e) => console.error('subscriber error', e),
-      complete: () => undefined,
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      connectionParams: { 'x-api-key': key },
+      retryAttempts: 0,
+      lazy: false,
+      on: { connected: () => resolve(), closed: (e) => reject(e) },
     });
+    closers.push(() => client.dispose());
+    client.subscribe<{ webhookProcessed: { id: string; at: string } }>(
+      { query: QUERY },
+      {
+        next: (r) => r.data && received(i, r.data.webhookProcessed.id, r.data.webhookProcessed.at),
+        error: (e) => console.error('subscriber error', e),
+        complete: () => undefined,
+      },
+    );
   });
 }
 
@@ -52,7 +65,11 @@ function connectWs(url: string, i: number): Promise<void> {
 process.on('message', async (m: Command) => {
   if (m.cmd === 'connect') {
     for (let i = 0; i < m.count; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, m.count - i) }, (_, k) => (m.kind === 'gateway' ? connectGraphqlWs(m.url, m.key!, i + k) : connectWs(m.url, i + k))));
+      await Promise.all(
+        Array.from({ length: Math.min(50, m.count - i) }, (_, k) =>
+          m.kind === 'gateway' ? connectGraphqlWs(m.url, m.key!, i + k) : connectWs(m.url, i + k),
+        ),
+      );
     }
     process.send!({ ready: true });
   } else if (m.cmd === 'warm') {

@@ -17,7 +17,17 @@ process.once('SIGTERM', () => process.exit(0));
 async function main(): Promise<void> {
   const [kind, databaseUrl] = process.argv.slice(2);
   if (kind === 'gateway') {
-    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', ...(process.env.BENCH_REDIS_URL && { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_CHANNEL_PREFIX: `axon-bench-${process.pid}:` }) });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...(process.env.BENCH_REDIS_URL && {
+        REDIS_URL: process.env.BENCH_REDIS_URL,
+        REDIS_CHANNEL_PREFIX: `axon-bench-${process.pid}:`,
+      }),
+    });
     const db = new Database({ connectionString: databaseUrl, max: config.databasePoolMax });
     await migrate(db);
     const { server, services } = await buildApp({ config, db });
@@ -32,7 +42,15 @@ async function main(): Promise<void> {
   let n = 0;
   app.post('/broadcast', async () => {
     const id = `baseline-${++n}`;
-    const message = JSON.stringify({ id, client: 'banban', flow: 'sales', action: 'register_sale', outcome: 'processed', httpStatus: 200, at: new Date().toISOString() });
+    const message = JSON.stringify({
+      id,
+      client: 'banban',
+      flow: 'sales',
+      action: 'register_sale',
+      outcome: 'processed',
+      httpStatus: 200,
+      at: new Date().toISOString(),
+    });
     for (const socket of wss.clients) socket.send(message);
     return { ok: true, eventId: id, sockets: wss.clients.size };
   });

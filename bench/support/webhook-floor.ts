@@ -75,7 +75,10 @@ export function registerFloorRoute(app: FastifyInstance, db: Database): void {
       const batch = waiting.slice(0, MAX_BATCH);
       waiting = waiting.slice(MAX_BATCH);
       try {
-        const { rows } = await db.query<{ id: string; business_id: string }>(FLOOR_SQL, ['banban', JSON.stringify(batch.map((w) => ({ ...w.data, raw: w.raw })))]);
+        const { rows } = await db.query<{ id: string; business_id: string }>(FLOOR_SQL, [
+          'banban',
+          JSON.stringify(batch.map((w) => ({ ...w.data, raw: w.raw }))),
+        ]);
         const ids = new Map(rows.map((r) => [r.business_id, r.id]));
         for (const w of batch) w.done(ids.get(w.data.sale_id) ?? null);
       } catch (err) {
@@ -84,15 +87,20 @@ export function registerFloorRoute(app: FastifyInstance, db: Database): void {
     }
     running = false;
   };
-  app.post('/floor', (req) =>
-    new Promise((resolve, reject) => {
-      const body = req.body as { data: Waiting['data'] };
-      waiting.push({
-        data: body.data,
-        raw: JSON.stringify(body),
-        done: (eventId, err) => (err ? reject(err) : resolve({ ok: true, action: 'register_sale', eventId, result: { id: body.data.sale_id } })),
-      });
-      if (!running) void flush();
-    }),
+  app.post(
+    '/floor',
+    (req) =>
+      new Promise((resolve, reject) => {
+        const body = req.body as { data: Waiting['data'] };
+        waiting.push({
+          data: body.data,
+          raw: JSON.stringify(body),
+          done: (eventId, err) =>
+            err
+              ? reject(err)
+              : resolve({ ok: true, action: 'register_sale', eventId, result: { id: body.data.sale_id } }),
+        });
+        if (!running) void flush();
+      }),
   );
 }

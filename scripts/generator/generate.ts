@@ -18,7 +18,10 @@ export function identifierOf(id: string): string {
 }
 
 export function displayNameOf(id: string): string {
-  return id.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+  return id
+    .split('-')
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join(' ');
 }
 
 /** The template's text for its destination: placeholders filled, `../../src/` and `../../test/` re-pointed. */
@@ -60,9 +63,15 @@ export function flowKeys(root: string): string[] {
   return Object.keys(require(join(root, 'src', 'webhooks', 'flows')).FLOWS);
 }
 
-export function newFlow(root: string, client: string, flow: string, out: Generated = { created: [], edited: [] }): Generated {
+export function newFlow(
+  root: string,
+  client: string,
+  flow: string,
+  out: Generated = { created: [], edited: [] },
+): Generated {
   const clientDir = join(root, 'src', 'clients', client);
-  if (!existsSync(join(clientDir, 'mapper.ts'))) throw new Error(`no client module at src/clients/${client} (npm run new:client -- ${client})`);
+  if (!existsSync(join(clientDir, 'mapper.ts')))
+    throw new Error(`no client module at src/clients/${client} (npm run new:client -- ${client})`);
   if (!flowKeys(root).includes(flow)) throw new Error(`unknown flow "${flow}"; flows: ${flowKeys(root).join(', ')}`);
   if (existsSync(join(clientDir, 'flows', flow))) throw new Error(`${client} already maps the ${flow} flow`);
   const templates = join(root, 'templates', 'flow');
@@ -71,16 +80,28 @@ export function newFlow(root: string, client: string, flow: string, out: Generat
     write(dest, render(readFileSync(join(templates, name), 'utf8'), dest, root, { client, flow }), out, root);
   }
   const testDest = join(root, 'test', 'clients', client, `${flow}.flow.test.ts`);
-  write(testDest, render(readFileSync(join(templates, 'flow.test.ts'), 'utf8'), testDest, root, { client, flow }), out, root);
+  write(
+    testDest,
+    render(readFileSync(join(templates, 'flow.test.ts'), 'utf8'), testDest, root, { client, flow }),
+    out,
+    root,
+  );
   const mapper = join(clientDir, 'mapper.ts');
   const id = `${identifierOf(flow)}Mapping`;
-  insertAfterMarker(mapper, '// generator: flow imports', `import { mapping as ${id} } from './flows/${flow}/handler';`, out, root);
+  insertAfterMarker(
+    mapper,
+    '// generator: flow imports',
+    `import { mapping as ${id} } from './flows/${flow}/handler';`,
+    out,
+    root,
+  );
   insertAfterMarker(mapper, '// generator: flow entries', `${flow}: ${id},`, out, root);
   return out;
 }
 
 export function newClient(root: string, client: string): Generated {
-  if (!CLIENT_ID.test(client)) throw new Error(`client id "${client}" must be lower-case letters, digits and dashes (2–31)`);
+  if (!CLIENT_ID.test(client))
+    throw new Error(`client id "${client}" must be lower-case letters, digits and dashes (2–31)`);
   const clientDir = join(root, 'src', 'clients', client);
   if (existsSync(clientDir)) throw new Error(`src/clients/${client} already exists`);
   const out: Generated = { created: [], edited: [] };

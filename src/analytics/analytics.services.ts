@@ -29,8 +29,14 @@ export interface AnalyticsServices {
 export function createAnalyticsServices(db: Database, config: Config, events: HubPubSub): AnalyticsServices {
   const analyticsLog: AnalyticsServices['analyticsLog'] = {};
   const rfm = new RfmService(db);
-  const webhooks = new OutboundWebhookSender(config.ruleWebhooks, (e) => events.publish('circuit-state', e.clientId, e));
-  const reactionQueue = new ReactionQueue(db, { queue: config.queue, batchSize: config.rules.queueBatchSize, webhooks: config.ruleWebhooks });
+  const webhooks = new OutboundWebhookSender(config.ruleWebhooks, (e) =>
+    events.publish('circuit-state', e.clientId, e),
+  );
+  const reactionQueue = new ReactionQueue(db, {
+    queue: config.queue,
+    batchSize: config.rules.queueBatchSize,
+    webhooks: config.ruleWebhooks,
+  });
   const rules = new RuleService(db, events, webhooks, reactionQueue, config.rules.cacheTtlMs);
   const evaluateEvents = createEvaluateEvents({ db, rfm, rules });
   reactionQueue.handle({
@@ -48,7 +54,9 @@ export function createAnalyticsServices(db: Database, config: Config, events: Hu
       if (err) throw err;
     },
     reactionQueue,
-    reactions: new EventReactions(events, reactionQueue, (err) => analyticsLog.current?.error({ err }, 'event reactions stopped')),
+    reactions: new EventReactions(events, reactionQueue, (err) =>
+      analyticsLog.current?.error({ err }, 'event reactions stopped'),
+    ),
     analyticsLog,
   };
 }

@@ -23,7 +23,14 @@ export const dailySalesRepository = {
    * = Σ quantity × unit price, discounts), cancelled sales, returns (value of the items returned that
    * day, as sold), net = gross − discounts − returns.
    */
-  async daily(q: Queryable, returnsSql: string, clientId: string, from: string, to: string, store: string | null): Promise<DailySalesRow[]> {
+  async daily(
+    q: Queryable,
+    returnsSql: string,
+    clientId: string,
+    from: string,
+    to: string,
+    store: string | null,
+  ): Promise<DailySalesRow[]> {
     const { rows } = await q.query<DailySalesRow>(
       `with w as (
          select c.timezone as tz, ($2::date::timestamp at time zone c.timezone) as start_at,

@@ -18,12 +18,16 @@ const ERRORS = `status in ('rejected', 'failed', 'dead')`;
 
 export const metricsHistoryRepository = {
   async tryLock(q: Queryable): Promise<boolean> {
-    const { rows } = await q.query<{ locked: boolean }>(`select pg_try_advisory_xact_lock(hashtext('integration-metrics')) as locked`);
+    const { rows } = await q.query<{ locked: boolean }>(
+      `select pg_try_advisory_xact_lock(hashtext('integration-metrics')) as locked`,
+    );
     return rows[0].locked;
   },
 
   async aggregatedUntil(q: Queryable): Promise<Date | null> {
-    const { rows } = await q.query<{ until: Date }>(`select aggregated_until as until from integration_metrics_state where id = 1`);
+    const { rows } = await q.query<{ until: Date }>(
+      `select aggregated_until as until from integration_metrics_state where id = 1`,
+    );
     return rows[0]?.until ?? null;
   },
 
@@ -70,12 +74,23 @@ export const metricsHistoryRepository = {
   },
 
   async prune(q: Queryable, bucket: MetricsBucket, before: Date): Promise<number> {
-    const { rowCount } = await q.query(`delete from integration_metrics where bucket = $1 and bucket_start < $2`, [bucket, before]);
+    const { rowCount } = await q.query(`delete from integration_metrics where bucket = $1 and bucket_start < $2`, [
+      bucket,
+      before,
+    ]);
     return rowCount ?? 0;
   },
 
   /** One point per bucket in [from, to), empty buckets as zero counts. */
-  async series(q: Queryable, clientId: string, flow: string, action: string, bucket: MetricsBucket, from: Date, to: Date): Promise<MetricsPointRow[]> {
+  async series(
+    q: Queryable,
+    clientId: string,
+    flow: string,
+    action: string,
+    bucket: MetricsBucket,
+    from: Date,
+    to: Date,
+  ): Promise<MetricsPointRow[]> {
     const { rows } = await q.query<MetricsPointRow>(
       `select b as "bucketStart", coalesce(m.count, 0) as count, coalesce(m.errors, 0) as errors,
               m.p50_ms as "p50Ms", m.p95_ms as "p95Ms", m.p99_ms as "p99Ms", m.max_ms as "maxMs"

@@ -37,7 +37,8 @@ export class MetricsHistoryService {
       tx.allowSlowStatements(SLOW_STATEMENT_TIMEOUT_MS); // the first run aggregates the whole history
       // One instance aggregates at a time; the others skip this round.
       if (!(await metricsHistoryRepository.tryLock(tx))) return;
-      const until = (await metricsHistoryRepository.aggregatedUntil(tx)) ?? (await metricsHistoryRepository.oldestEvent(tx));
+      const until =
+        (await metricsHistoryRepository.aggregatedUntil(tx)) ?? (await metricsHistoryRepository.oldestEvent(tx));
       if (!until) return;
       const since = new Date(until.getTime() - this.config.latenessSeconds * 1000);
       const end = new Date(now.getTime() + 1);
@@ -48,7 +49,11 @@ export class MetricsHistoryService {
       }
       await metricsHistoryRepository.setAggregatedUntil(tx, now);
       const day = 86_400_000;
-      await metricsHistoryRepository.prune(tx, 'minute', new Date(now.getTime() - this.config.minuteRetentionDays * day));
+      await metricsHistoryRepository.prune(
+        tx,
+        'minute',
+        new Date(now.getTime() - this.config.minuteRetentionDays * day),
+      );
       await metricsHistoryRepository.prune(tx, 'hour', new Date(now.getTime() - this.config.hourRetentionDays * day));
     });
   }
@@ -70,8 +75,18 @@ export class MetricsHistoryService {
     await this.running;
   }
 
-  series(clientId: string, flow: string, action: string, bucket: MetricsBucket, from: Date, to: Date): Promise<MetricsPointRow[]> {
-    if (!(from < to)) throw new GatewayError('GW_VALIDATION_FAILED', 'from must be before to', { issues: [{ path: 'from', code: 'invalid_range', message: 'before to' }] });
+  series(
+    clientId: string,
+    flow: string,
+    action: string,
+    bucket: MetricsBucket,
+    from: Date,
+    to: Date,
+  ): Promise<MetricsPointRow[]> {
+    if (!(from < to))
+      throw new GatewayError('GW_VALIDATION_FAILED', 'from must be before to', {
+        issues: [{ path: 'from', code: 'invalid_range', message: 'before to' }],
+      });
     if ((to.getTime() - from.getTime()) / BUCKET_MS[bucket] > MAX_POINTS) {
       throw new GatewayError('GW_VALIDATION_FAILED', `At most ${MAX_POINTS} ${bucket} buckets per request`, {
         issues: [{ path: 'to', code: 'range_too_large', message: `at most ${MAX_POINTS} buckets` }],

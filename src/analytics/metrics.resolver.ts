@@ -12,13 +12,21 @@ const MAX_DAYS = 366;
 
 function points(rows: MetricsPointRow[]) {
   const num = (v: string | null) => (v === null ? null : Number(v));
-  return rows.map((r) => ({ ...r, p50Ms: num(r.p50Ms), p95Ms: num(r.p95Ms), p99Ms: num(r.p99Ms), maxMs: num(r.maxMs) }));
+  return rows.map((r) => ({
+    ...r,
+    p50Ms: num(r.p50Ms),
+    p95Ms: num(r.p95Ms),
+    p99Ms: num(r.p99Ms),
+    maxMs: num(r.maxMs),
+  }));
 }
 
 @Resolver()
 export class AnalyticsMetricsResolver {
   @Authorized()
-  @Query(() => [IntegrationMetricsPointType], { description: 'Count, errors and latency percentiles per minute or hour of a flow (or one action)' })
+  @Query(() => [IntegrationMetricsPointType], {
+    description: 'Count, errors and latency percentiles per minute or hour of a flow (or one action)',
+  })
   async integrationMetricsSeries(
     @Arg('flow') flow: string,
     @Arg('from', () => DateTimeScalar) from: Date,
@@ -26,9 +34,12 @@ export class AnalyticsMetricsResolver {
     @Arg('bucket', () => MetricsBucketEnum) bucket: MetricsBucketEnum,
     @Ctx() ctx: GraphQLContext,
     @Arg('client', () => String, { nullable: true }) client?: string,
-    @Arg('action', () => String, { nullable: true, description: 'one action (default: the whole flow)' }) action?: string,
+    @Arg('action', () => String, { nullable: true, description: 'one action (default: the whole flow)' })
+    action?: string,
   ) {
-    return points(await ctx.services.metricsHistory.series(clientScope(ctx, client), flow, action ?? '*', bucket, from, to));
+    return points(
+      await ctx.services.metricsHistory.series(clientScope(ctx, client), flow, action ?? '*', bucket, from, to),
+    );
   }
 
   @Authorized()
@@ -38,7 +49,8 @@ export class AnalyticsMetricsResolver {
     @Arg('to', () => LocalDateScalar) to: string,
     @Ctx() ctx: GraphQLContext,
     @Arg('client', () => String, { nullable: true }) client?: string,
-    @Arg('store', () => String, { nullable: true, description: 'one store (default: all stores together)' }) store?: string,
+    @Arg('store', () => String, { nullable: true, description: 'one store (default: all stores together)' })
+    store?: string,
   ) {
     const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
     if (days < 0 || days >= MAX_DAYS) {
@@ -48,7 +60,14 @@ export class AnalyticsMetricsResolver {
     }
     const storeCode = store?.trim().toUpperCase() || null;
     const returnsSql = (await ctx.services.rfm.hasReturns(ctx.reader)) ? DAILY_RETURNS : NO_DAILY_RETURNS;
-    const rows = await dailySalesRepository.daily(ctx.reader, returnsSql, clientScope(ctx, client), from, to, storeCode);
+    const rows = await dailySalesRepository.daily(
+      ctx.reader,
+      returnsSql,
+      clientScope(ctx, client),
+      from,
+      to,
+      storeCode,
+    );
     return rows.map((r) => ({ ...r, store: storeCode }));
   }
 }

@@ -8,7 +8,9 @@ export enum MetricsBucketEnum {
 }
 registerEnumType(MetricsBucketEnum, { name: 'MetricsBucket' });
 
-@ObjectType('IntegrationMetricsPoint', { description: 'Finished deliveries received in one bucket (duplicates excluded)' })
+@ObjectType('IntegrationMetricsPoint', {
+  description: 'Finished deliveries received in one bucket (duplicates excluded)',
+})
 export class IntegrationMetricsPointType {
   @Field(() => DateTimeScalar)
   bucketStart!: Date;

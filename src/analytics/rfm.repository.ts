@@ -79,7 +79,9 @@ export const rfmRepository = {
    * compilation costs more than it saves on these expressions).
    */
   async tuneRebuild(q: Queryable): Promise<void> {
-    await q.query(`select set_config('synchronous_commit', 'off', true), set_config('work_mem', '${REBUILD_WORK_MEM}', true), set_config('jit', 'off', true)`);
+    await q.query(
+      `select set_config('synchronous_commit', 'off', true), set_config('work_mem', '${REBUILD_WORK_MEM}', true), set_config('jit', 'off', true)`,
+    );
   },
 
   async rebuild(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string, timezone: string): Promise<number> {
@@ -206,5 +208,4 @@ export const rfmRepository = {
     const { rows } = await q.query(`select 1 from rfm_runs where client_id = $1 and as_of = $2`, [clientId, asOf]);
     return rows.length > 0;
   },
-
 };

@@ -1,9 +1,29 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { clientScope } from '../auth/client-scope';
 import { keysetConnection, PageArgs } from '../schema/connection';
 import { GraphQLContext, tenantOf } from '../schema/context';
 import { rfmCursor, rfmRepository, RfmRunRow } from './rfm.repository';
-import { CustomerRfmConnection, CustomerRfmType, LocalDateScalar, RfmMovementType, RfmRunType, RfmSegmentsType } from './rfm.type';
+import {
+  CustomerRfmConnection,
+  CustomerRfmType,
+  LocalDateScalar,
+  RfmMovementType,
+  RfmRunType,
+  RfmSegmentsType,
+} from './rfm.type';
 
 @ArgsType()
 class RfmCustomersArgs extends PageArgs {
@@ -36,7 +56,8 @@ export class RfmResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('client', () => String, { nullable: true }) client?: string,
     @Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf?: string,
-    @Arg('store', () => String, { nullable: true, description: 'only customers who bought at this store (up to asOf)' }) store?: string,
+    @Arg('store', () => String, { nullable: true, description: 'only customers who bought at this store (up to asOf)' })
+    store?: string,
   ) {
     return ctx.services.rfm.segments(ctx.reader, clientScope(ctx, client), asOf, store?.trim().toUpperCase());
   }
@@ -58,7 +79,9 @@ export class RfmResolver {
   }
 
   @Authorized()
-  @Query(() => [RfmMovementType], { description: 'How many customers moved between segments from one snapshot to another' })
+  @Query(() => [RfmMovementType], {
+    description: 'How many customers moved between segments from one snapshot to another',
+  })
   async rfmMovement(
     @Arg('from', () => LocalDateScalar) from: string,
     @Arg('to', () => LocalDateScalar) to: string,
@@ -72,7 +95,9 @@ export class RfmResolver {
   }
 
   @Authorized('ops')
-  @Mutation(() => RfmRunType, { description: 'Recomputes the RFM snapshot of a client as of a date (default: today in its timezone)' })
+  @Mutation(() => RfmRunType, {
+    description: 'Recomputes the RFM snapshot of a client as of a date (default: today in its timezone)',
+  })
   rebuildRfm(
     @Arg('client') client: string,
     @Ctx() ctx: GraphQLContext,

@@ -2,7 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { Database, Queryable, SLOW_STATEMENT_TIMEOUT_MS } from '../db/database';
 import { GatewayError } from '../errors/gateway-error';
 import {
-  MovementRow, RescoreResult, RfmRow, rfmRepository, RfmRunRow, ScoresSource, SegmentSummaryRow,
+  MovementRow,
+  RescoreResult,
+  RfmRow,
+  rfmRepository,
+  RfmRunRow,
+  ScoresSource,
+  SegmentSummaryRow,
 } from './rfm.repository';
 import { NO_RETURNS_JOIN, RETURNS_JOIN, ReturnsPart } from './rfm.sql';
 
@@ -85,7 +91,9 @@ export class RfmService {
   /** The snapshot of that date (must exist). */
   async snapshotDate(q: Queryable, clientId: string, asOf: string): Promise<string> {
     if (!(await rfmRepository.runExists(q, clientId, asOf))) {
-      throw new GatewayError('GW_NOT_FOUND', `No RFM snapshot of ${clientId.slice(0, 64)} as of ${asOf}`, { details: { as_of: asOf } });
+      throw new GatewayError('GW_NOT_FOUND', `No RFM snapshot of ${clientId.slice(0, 64)} as of ${asOf}`, {
+        details: { as_of: asOf },
+      });
     }
     return asOf;
   }
@@ -102,7 +110,12 @@ export class RfmService {
     return latest ? { kind: 'snapshot', asOf: latest } : null;
   }
 
-  async segments(q: Queryable, clientId: string, asOf?: string | null, store?: string | null): Promise<SegmentSummary | null> {
+  async segments(
+    q: Queryable,
+    clientId: string,
+    asOf?: string | null,
+    store?: string | null,
+  ): Promise<SegmentSummary | null> {
     const source = await this.scoresSource(q, clientId, asOf);
     if (!source) return null;
     const rows = await rfmRepository.segmentSummary(q, clientId, source, store);
@@ -111,7 +124,10 @@ export class RfmService {
       asOf: source.asOf,
       store: store ?? null,
       customers: total,
-      segments: rows.map((r) => ({ ...r, share: total === 0 ? 0 : Math.round((r.customers / total) * 10_000) / 10_000 })),
+      segments: rows.map((r) => ({
+        ...r,
+        share: total === 0 ? 0 : Math.round((r.customers / total) * 10_000) / 10_000,
+      })),
     };
   }
 

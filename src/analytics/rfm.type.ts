@@ -74,7 +74,9 @@ export class RfmSegmentsType {
   segments!: RfmSegmentStatsType[];
 }
 
-@ObjectType('RfmMovement', { description: 'Customers that moved from one segment to another; null = not in that snapshot' })
+@ObjectType('RfmMovement', {
+  description: 'Customers that moved from one segment to another; null = not in that snapshot',
+})
 export class RfmMovementType {
   @Field(() => String, { nullable: true })
   fromSegment!: string | null;

@@ -15,7 +15,10 @@ const COLUMNS = `id, client_id as "clientId", flow, name, key_prefix as "keyPref
   last_used_at as "lastUsedAt", revoked_at as "revokedAt"`;
 
 export const apiKeyRepository = {
-  async insert(q: Queryable, k: { clientId: string; flow: string | null; name: string; keyPrefix: string; keyHash: string }): Promise<ApiKeyRow | null> {
+  async insert(
+    q: Queryable,
+    k: { clientId: string; flow: string | null; name: string; keyPrefix: string; keyHash: string },
+  ): Promise<ApiKeyRow | null> {
     const { rows } = await q.query<ApiKeyRow>(
       `insert into api_keys (client_id, flow, name, key_prefix, key_hash) values ($1, $2, $3, $4, $5)
        on conflict (key_hash) do nothing returning ${COLUMNS}`,
@@ -25,7 +28,10 @@ export const apiKeyRepository = {
   },
 
   async findActiveByHash(q: Queryable, keyHash: string): Promise<ApiKeyRow | null> {
-    const { rows } = await q.query<ApiKeyRow>(`select ${COLUMNS} from api_keys where key_hash = $1 and revoked_at is null`, [keyHash]);
+    const { rows } = await q.query<ApiKeyRow>(
+      `select ${COLUMNS} from api_keys where key_hash = $1 and revoked_at is null`,
+      [keyHash],
+    );
     return rows[0] ?? null;
   },
 
@@ -44,7 +50,10 @@ export const apiKeyRepository = {
 
   /** Revokes the key (idempotent: the first revocation time is kept). */
   async revoke(q: Queryable, id: number): Promise<ApiKeyRow | null> {
-    const { rows } = await q.query<ApiKeyRow>(`update api_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`, [id]);
+    const { rows } = await q.query<ApiKeyRow>(
+      `update api_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`,
+      [id],
+    );
     return rows[0] ?? null;
   },
 

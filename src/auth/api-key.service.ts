@@ -52,7 +52,12 @@ export class ApiKeyService {
     return (await this.insert(opts)) !== null;
   }
 
-  private insert(opts: { clientId: string; flow?: string | null; name: string; key: string }): Promise<ApiKeyRow | null> {
+  private insert(opts: {
+    clientId: string;
+    flow?: string | null;
+    name: string;
+    key: string;
+  }): Promise<ApiKeyRow | null> {
     return apiKeyRepository.insert(this.db, {
       clientId: opts.clientId,
       flow: opts.flow ?? null,

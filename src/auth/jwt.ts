@@ -26,7 +26,8 @@ export class JwtVerifier {
 
   constructor(private readonly config: SecurityConfig['jwt']) {
     if (config.secret) this.secret = new TextEncoder().encode(config.secret);
-    if (config.jwksUrl) this.jwks = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    if (config.jwksUrl)
+      this.jwks = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
   }
 
   get configured(): boolean {
@@ -34,7 +35,8 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    if (!this.configured) throw new GatewayError('GW_UNAUTHENTICATED', 'Bearer tokens are not accepted by this gateway');
+    if (!this.configured)
+      throw new GatewayError('GW_UNAUTHENTICATED', 'Bearer tokens are not accepted by this gateway');
     let payload: JWTPayload;
     try {
       const { alg } = decodeProtectedHeader(token);
@@ -44,9 +46,12 @@ export class JwtVerifier {
         requiredClaims: ['exp'],
         clockTolerance: this.config.clockSkewSeconds,
       };
-      if (alg === 'HS256' && this.secret) payload = (await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] })).payload;
-      else if (alg && ASYMMETRIC.includes(alg) && this.jwks) payload = (await jwtVerify(token, this.jwks, { ...options, algorithms: ASYMMETRIC })).payload;
-      else throw new GatewayError('GW_UNAUTHENTICATED', `Tokens signed with ${String(alg).slice(0, 16)} are not accepted`);
+      if (alg === 'HS256' && this.secret)
+        payload = (await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] })).payload;
+      else if (alg && ASYMMETRIC.includes(alg) && this.jwks)
+        payload = (await jwtVerify(token, this.jwks, { ...options, algorithms: ASYMMETRIC })).payload;
+      else
+        throw new GatewayError('GW_UNAUTHENTICATED', `Tokens signed with ${String(alg).slice(0, 16)} are not accepted`);
     } catch (err) {
       if (err instanceof GatewayError) throw err;
       throw new GatewayError('GW_UNAUTHENTICATED', reasonOf(err));
@@ -65,9 +70,15 @@ export class JwtVerifier {
     const role = rawRole as Role;
     const client = claim(payload, 'client_id');
     // Shape only: a tenant without rows sees nothing, and writes for an unknown client fail its foreign keys.
-    if (client !== undefined && (typeof client !== 'string' || !CLIENT_ID.test(client))) throw new GatewayError('GW_FORBIDDEN', 'The token names no valid client');
-    if (role === 'app' && client === undefined) throw new GatewayError('GW_FORBIDDEN', 'An app token must name its client (client_id)');
-    return { clientId: (client as string | undefined) ?? '', role, subject: `jwt:${String(payload.sub ?? 'unknown').slice(0, 100)}` };
+    if (client !== undefined && (typeof client !== 'string' || !CLIENT_ID.test(client)))
+      throw new GatewayError('GW_FORBIDDEN', 'The token names no valid client');
+    if (role === 'app' && client === undefined)
+      throw new GatewayError('GW_FORBIDDEN', 'An app token must name its client (client_id)');
+    return {
+      clientId: (client as string | undefined) ?? '',
+      role,
+      subject: `jwt:${String(payload.sub ?? 'unknown').slice(0, 100)}`,
+    };
   }
 }
 

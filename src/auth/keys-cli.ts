@@ -44,7 +44,11 @@ export async function runKeysCli(argv: string[], db: Database, out: (line: strin
   try {
     switch (command) {
       case 'create': {
-        const { key, record: k } = await createApiKey(apiKeys, { client: need('client'), flow: values.flow, name: values.name ?? `${values.flow ?? 'all-flows'}-${new Date().toISOString().slice(0, 10)}` });
+        const { key, record: k } = await createApiKey(apiKeys, {
+          client: need('client'),
+          flow: values.flow,
+          name: values.name ?? `${values.flow ?? 'all-flows'}-${new Date().toISOString().slice(0, 10)}`,
+        });
         await record('createApiKey', k.clientId, String(k.id));
         out(`id ${k.id}  client ${k.clientId}  flow ${k.flow ?? '(all)'}  name ${k.name}`);
         out(`key ${key}`);
@@ -55,7 +59,18 @@ export async function runKeysCli(argv: string[], db: Database, out: (line: strin
         const rows = await apiKeys.list({ clientId: values.client, includeRevoked: values.all });
         out(['id', 'client', 'flow', 'name', 'prefix', 'created', 'last used', 'revoked'].join('\t'));
         for (const k of rows) {
-          out([k.id, k.clientId, k.flow ?? '(all)', k.name, k.keyPrefix, iso(k.createdAt), iso(k.lastUsedAt), iso(k.revokedAt)].join('\t'));
+          out(
+            [
+              k.id,
+              k.clientId,
+              k.flow ?? '(all)',
+              k.name,
+              k.keyPrefix,
+              iso(k.createdAt),
+              iso(k.lastUsedAt),
+              iso(k.revokedAt),
+            ].join('\t'),
+          );
         }
         return 0;
       }
@@ -66,7 +81,11 @@ export async function runKeysCli(argv: string[], db: Database, out: (line: strin
         return 0;
       }
       case 'secret-create': {
-        const s = await security.createSecret(db, need('client'), values.name ?? `secret-${new Date().toISOString().slice(0, 10)}`);
+        const s = await security.createSecret(
+          db,
+          need('client'),
+          values.name ?? `secret-${new Date().toISOString().slice(0, 10)}`,
+        );
         await record('createWebhookSecret', s.clientId, String(s.id));
         out(`id ${s.id}  client ${s.clientId}  name ${s.name}`);
         out(`secret ${s.secret}`);
@@ -81,8 +100,17 @@ export async function runKeysCli(argv: string[], db: Database, out: (line: strin
       case 'security': {
         const client = need('client');
         const schemes = values.schemes as 'api_key' | 'signature' | 'both' | undefined;
-        if (schemes && !['api_key', 'signature', 'both'].includes(schemes)) throw new GatewayError('GW_VALIDATION_FAILED', '--schemes: api_key, signature or both');
-        const allow = values.allow === undefined ? undefined : values.allow === 'none' ? [] : values.allow.split(',').map((s) => s.trim()).filter(Boolean);
+        if (schemes && !['api_key', 'signature', 'both'].includes(schemes))
+          throw new GatewayError('GW_VALIDATION_FAILED', '--schemes: api_key, signature or both');
+        const allow =
+          values.allow === undefined
+            ? undefined
+            : values.allow === 'none'
+              ? []
+              : values.allow
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean);
         const s = await security.update(db, client, { schemes, ipAllowlist: allow });
         await record('updateClientSecurity', client, client);
         out(`client ${client}: schemes ${s.schemes}, allowlist ${s.ipAllowlist.join(', ') || '(any)'}`);
@@ -94,7 +122,9 @@ export async function runKeysCli(argv: string[], db: Database, out: (line: strin
     }
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
-    out(`error ${err.code}: ${err.message}${err.issues ? ` (${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : ''}`);
+    out(
+      `error ${err.code}: ${err.message}${err.issues ? ` (${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : ''}`,
+    );
     return 1;
   }
 }

@@ -5,7 +5,10 @@ import type { Services } from '../services';
 type HeaderBag = Record<string, unknown>;
 
 function header(headers: HeaderBag, name: string): string | undefined {
-  const v = headers[name] ?? headers[name.toLowerCase()] ?? headers[name.replace(/(^|-)(\w)/g, (_m, dash, c) => dash + c.toUpperCase())];
+  const v =
+    headers[name] ??
+    headers[name.toLowerCase()] ??
+    headers[name.replace(/(^|-)(\w)/g, (_m, dash, c) => dash + c.toUpperCase())];
   return typeof v === 'string' ? v : undefined;
 }
 

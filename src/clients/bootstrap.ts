@@ -14,7 +14,12 @@ import { CLIENTS } from './registry';
  * DEV_API_KEY makes that key fixed so scripts can use it. Production creates no dev key and refuses
  * those a development run left in its database (ApiKeyService).
  */
-export async function bootstrapClients(db: Database, services: Services, config: Config, log: Pick<FastifyBaseLogger, 'info'>): Promise<void> {
+export async function bootstrapClients(
+  db: Database,
+  services: Services,
+  config: Config,
+  log: Pick<FastifyBaseLogger, 'info'>,
+): Promise<void> {
   const created = await clientRepository.ensure(db, Object.values(CLIENTS));
   if (config.nodeEnv === 'production') return;
   for (const clientId of Object.keys(CLIENTS)) {

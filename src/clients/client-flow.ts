@@ -32,7 +32,10 @@ export interface ClientFlow<F extends FlowKey = FlowKey> {
   checks: readonly ClientCheck<F>[];
 }
 
-export function defineClientFlow<F extends FlowKey>(flow: F, def: { actions: ClientActions<F>; checks?: readonly ClientCheck<F>[] }): ClientFlow<F> {
+export function defineClientFlow<F extends FlowKey>(
+  flow: F,
+  def: { actions: ClientActions<F>; checks?: readonly ClientCheck<F>[] },
+): ClientFlow<F> {
   return { flow, actions: def.actions, checks: def.checks ?? [] };
 }
 
@@ -42,23 +45,39 @@ export function canonicalSchemas<F extends FlowKey>(flow: F): { [A in ActionName
 }
 
 type Schemas<F extends FlowKey> = { [A in ActionName<F>]: z.ZodType };
-export type Transformers<F extends FlowKey, S extends Schemas<F>> = { [A in ActionName<F>]: (data: z.output<S[A]>) => CanonicalData<F, A> };
+export type Transformers<F extends FlowKey, S extends Schemas<F>> = {
+  [A in ActionName<F>]: (data: z.output<S[A]>) => CanonicalData<F, A>;
+};
 
 /** Identity transformers for every action: the client's payload already is the canonical one. */
-export function identityTransformers<F extends FlowKey>(flow: F): Transformers<F, ReturnType<typeof canonicalSchemas<F>>> {
+export function identityTransformers<F extends FlowKey>(
+  flow: F,
+): Transformers<F, ReturnType<typeof canonicalSchemas<F>>> {
   return Object.fromEntries(Object.keys(FLOWS[flow].actions).map((name) => [name, (data: unknown) => data])) as never;
 }
 
 /** Pairs each action's schema with its transformer. */
-export function clientActions<F extends FlowKey, S extends Schemas<F>>(flow: F, schemas: S, transformers: Transformers<F, S>): ClientActions<F> {
-  return Object.fromEntries(Object.keys(FLOWS[flow].actions).map((name) => [name, { schema: schemas[name as ActionName<F>], transform: transformers[name as ActionName<F>] }])) as never;
+export function clientActions<F extends FlowKey, S extends Schemas<F>>(
+  flow: F,
+  schemas: S,
+  transformers: Transformers<F, S>,
+): ClientActions<F> {
+  return Object.fromEntries(
+    Object.keys(FLOWS[flow].actions).map((name) => [
+      name,
+      { schema: schemas[name as ActionName<F>], transform: transformers[name as ActionName<F>] },
+    ]),
+  ) as never;
 }
 
 /** The client's payload for one action turned into the canonical one (unchanged when the client has no mapping). */
 export function toCanonicalPayload(mapping: ClientFlow | undefined, action: string, data: unknown): unknown {
   if (!mapping) return data;
   const clientAction = own(mapping.actions as Record<string, ClientAction>, action);
-  if (!clientAction) throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${action}" for this client`, { details: { allowed: Object.keys(mapping.actions) } });
+  if (!clientAction)
+    throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${action}" for this client`, {
+      details: { allowed: Object.keys(mapping.actions) },
+    });
   const canonical = clientAction.transform(parseOrThrow(clientAction.schema, data, ['data']));
   for (const check of mapping.checks as readonly ClientCheck<FlowKey>[]) check(action as never, canonical as never);
   return canonical;

@@ -8,7 +8,12 @@ export const clientRepository = {
       `insert into clients (id, name, timezone, settings)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
        on conflict (id) do nothing returning id`,
-      [modules.map((m) => m.id), modules.map((m) => m.name), modules.map((m) => m.timezone), modules.map((m) => JSON.stringify(m.settings))],
+      [
+        modules.map((m) => m.id),
+        modules.map((m) => m.name),
+        modules.map((m) => m.timezone),
+        modules.map((m) => JSON.stringify(m.settings)),
+      ],
     );
     return rows.map((r) => r.id);
   },

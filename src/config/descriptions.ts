@@ -9,7 +9,9 @@ export interface SettingDoc {
   text: string;
 }
 
-const doc = (group: string) => (text: string): SettingDoc => ({ group, text });
+const doc =
+  (group: string) =>
+  (text: string): SettingDoc => ({ group, text });
 const processGroup = doc('Process');
 const database = doc('Database');
 const redis = doc('Redis');
@@ -23,12 +25,14 @@ const analytics = doc('Metrics history and rules');
 const etl = doc('ETL');
 
 export const SETTING_DOCS = {
-  NODE_ENV: processGroup('`development`, `test` or `production` (production: no Sandbox, no introspection, no dev keys)'),
+  NODE_ENV: processGroup(
+    '`development`, `test` or `production` (production: no Sandbox, no introspection, no dev keys)',
+  ),
   HOST: processGroup('address the gateway listens on'),
   PORT: processGroup('port the gateway listens on'),
   LOG_LEVEL: processGroup('pino log level'),
   SHUTDOWN_GRACE_MS: processGroup('graceful shutdown budget: in-flight requests and jobs finish within it'),
-  DATABASE_URL: database('PostgreSQL (Supabase\'s connection string in production). Unset: an embedded PostgreSQL'),
+  DATABASE_URL: database("PostgreSQL (Supabase's connection string in production). Unset: an embedded PostgreSQL"),
   DATABASE_POOL_MAX: database('connections in the pool'),
   DATABASE_SSL: database('`require` or `no-verify` for hosted databases'),
   DATABASE_PREPARED_STATEMENTS: database(
@@ -40,14 +44,14 @@ export const SETTING_DOCS = {
       '`GW_STORE_UNAVAILABLE`. `0`: no bound',
   ),
   DATABASE_STATEMENT_TIMEOUT_MS: database(
-    'longest wait for a statement\'s answer (client-side, so a silent network is bounded too); the connection is ' +
+    "longest wait for a statement's answer (client-side, so a silent network is bounded too); the connection is " +
       'then closed and the call fails 503 (`GW_OUTCOME_UNKNOWN` if it was the COMMIT). `0`: no bound',
   ),
   EMBEDDED_PG_DIR: database('data directory of the embedded PostgreSQL (used when `DATABASE_URL` is unset)'),
   EMBEDDED_PG_PORT: database('port of the embedded PostgreSQL; unset: 54329, or a free port when that one is taken'),
   REDIS_URL: redis('Redis, for several instances: live events (subscriptions) and rate-limit counters'),
   REDIS_CONNECT_TIMEOUT_MS: redis('longest wait for a Redis connection; past it rate limits fail open'),
-  REDIS_COMMAND_TIMEOUT_MS: redis('longest wait for a rate-limit command\'s answer; past it the limit fails open'),
+  REDIS_COMMAND_TIMEOUT_MS: redis("longest wait for a rate-limit command's answer; past it the limit fails open"),
   REDIS_CHANNEL_PREFIX: redis('prefix of the live-event pub/sub channels; instances of one hub share it'),
   DEV_API_KEY: credentials(
     'a fixed dev key for every registered client; with `NODE_ENV=production` the gateway refuses to start',
@@ -56,12 +60,14 @@ export const SETTING_DOCS = {
     'how long a verified API key is trusted without a lookup; a revocation through this instance applies at ' +
       'once, one made elsewhere (CLI, another instance) within this time; `0` looks up every delivery',
   ),
-  JWT_SECRET: credentials('HS256 secret of Bearer JWTs (Supabase\'s JWT secret), at least 32 characters'),
-  JWT_JWKS_URL: credentials('JWKS URL for RS/PS/ES/EdDSA tokens (either or both of these two; neither: no Bearer tokens)'),
+  JWT_SECRET: credentials("HS256 secret of Bearer JWTs (Supabase's JWT secret), at least 32 characters"),
+  JWT_JWKS_URL: credentials(
+    'JWKS URL for RS/PS/ES/EdDSA tokens (either or both of these two; neither: no Bearer tokens)',
+  ),
   JWT_ISSUER: credentials('required `iss` of Bearer JWTs (when set)'),
   JWT_AUDIENCE: credentials('required `aud` of Bearer JWTs'),
   JWT_CLOCK_SKEW_SECONDS: credentials(
-    'clock difference tolerated on a JWT\'s `iat`, `nbf` and `exp` (0–300 s); a token issued later than this in ' +
+    "clock difference tolerated on a JWT's `iat`, `nbf` and `exp` (0–300 s); a token issued later than this in " +
       'the future is refused',
   ),
   METRICS_TOKEN: credentials(
@@ -72,7 +78,9 @@ export const SETTING_DOCS = {
   CORS_ORIGINS: credentials('comma-separated origins allowed by CORS; empty: CORS closed'),
   RATE_LIMIT_ENABLED: limits('per-client, per-endpoint rate limits (default: on, off when `NODE_ENV=test`)'),
   RATE_LIMIT_WINDOW_SECONDS: limits('the rate-limit window'),
-  RATE_LIMIT_WEBHOOKS_MAX: limits('webhook requests per window per client (per IP when anonymous); clients may override'),
+  RATE_LIMIT_WEBHOOKS_MAX: limits(
+    'webhook requests per window per client (per IP when anonymous); clients may override',
+  ),
   RATE_LIMIT_GRAPHQL_MAX: limits('GraphQL requests per window per client (per IP when anonymous)'),
   RATE_LIMIT_OTHER_MAX: limits('other requests per window per client (per IP when anonymous)'),
   RATE_LIMIT_NAMESPACE: limits('Redis key prefix of the counters (with `REDIS_URL`, shared by every instance)'),
@@ -82,7 +90,7 @@ export const SETTING_DOCS = {
   GRAPHQL_MAX_DIRECTIVES: limits('most directives in one GraphQL operation'),
   GRAPHQL_MAX_TOKENS: limits('most tokens in one GraphQL document'),
   GRAPHQL_JIT: ingest(
-    'queries over HTTP and the webhook actions\' mutations go through graphql-jit (compiled once per operation); ' +
+    "queries over HTTP and the webhook actions' mutations go through graphql-jit (compiled once per operation); " +
       '`false` runs everything on graphql-js `execute`',
   ),
   WEBHOOK_BODY_LIMIT_BYTES: ingest('larger bodies get 413'),
@@ -92,7 +100,7 @@ export const SETTING_DOCS = {
   ),
   FACT_MIN_DATE: ingest('earliest date-time a webhook fact may carry (`sold_at`, `paid_at`, …), as `YYYY-MM-DD` (UTC)'),
   FACT_MAX_FUTURE_SKEW_SECONDS: ingest(
-    'how far ahead of the gateway\'s clock a webhook fact\'s date-time may be (the sender\'s clock skew); ' +
+    "how far ahead of the gateway's clock a webhook fact's date-time may be (the sender's clock skew); " +
       'later ones get 400 `GW_VALIDATION_FAILED` at the field',
   ),
   GROUP_COMMIT_MAX: ingest(
@@ -100,12 +108,14 @@ export const SETTING_DOCS = {
       'delivery at a time); `1` commits each delivery alone',
   ),
   HEALTH_WINDOW_SECONDS: health('window of `/health/integrations/:client` and `flowHealth`'),
-  HEALTH_READY_TIMEOUT_MS: health('`/health/ready` answers 503 `down` when the store has not answered within this time'),
+  HEALTH_READY_TIMEOUT_MS: health(
+    '`/health/ready` answers 503 `down` when the store has not answered within this time',
+  ),
   HEALTH_ERROR_RATE_THRESHOLD: health('a flow is `degraded` above this error rate …'),
   HEALTH_MIN_EVENTS: health('… with at least this many deliveries in the window'),
   QUEUE_WORKERS: queue('fetch loops per instance (0: this instance only ingests)'),
   QUEUE_BATCH_SIZE: queue('events applied side by side per fetch (of distinct entities)'),
-  QUEUE_POOL_MAX: queue('pg-boss\'s own connections'),
+  QUEUE_POOL_MAX: queue("pg-boss's own connections"),
   QUEUE_POLL_INTERVAL_SECONDS: queue('idle poll; full batches are fetched back to back'),
   QUEUE_EXPIRE_SECONDS: queue('a job active this long (its worker died) is retried'),
   QUEUE_SUPERVISE_INTERVAL_SECONDS: queue('how often expired jobs are looked for'),
@@ -129,10 +139,12 @@ export const SETTING_DOCS = {
   RULES_WEBHOOK_RETRY_DELAY_SECONDS: analytics('first backoff between outbound webhook attempts (with jitter)'),
   RULES_WEBHOOK_RETRY_MAX_DELAY_SECONDS: analytics('longest backoff between outbound webhook attempts'),
   RULES_QUEUE_BATCH_SIZE: analytics(
-    '`evaluate-event` jobs a worker takes at once (the RFM of a batch\'s customers is refreshed once)',
+    "`evaluate-event` jobs a worker takes at once (the RFM of a batch's customers is refreshed once)",
   ),
   RULES_CACHE_TTL_SECONDS: analytics('how long an instance trusts its cached rule sets (0: no cache)'),
-  RULES_BREAKER_THRESHOLD: analytics('consecutive outbound webhook failures (per client and origin) that open its breaker'),
+  RULES_BREAKER_THRESHOLD: analytics(
+    'consecutive outbound webhook failures (per client and origin) that open its breaker',
+  ),
   RULES_BREAKER_HALF_OPEN_SECONDS: analytics('when an open outbound webhook breaker tries again'),
   ETL_SOURCES: etl(
     'JSON: client id → source location, e.g. `{"banban":"mysql://etl@erp:3306/banban"}` or ' +

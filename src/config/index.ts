@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { isValidCidr } from '../security/ip';
 import type { FactTimeBounds } from '../shared/fields';
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The only module that reads the environment. Everything else receives a validated `Config`. */
 export const envSchema = z.object({
@@ -10,7 +14,10 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   DATABASE_SSL: z.enum(['disable', 'require', 'no-verify']).default('disable'),
   DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
@@ -19,16 +26,29 @@ export const envSchema = z.object({
   EMBEDDED_PG_DIR: z.string().min(1).default('./.data/postgres'),
   /** Unset: 54329, or a free port when that one is taken (src/db/embedded.ts). */
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   REDIS_CHANNEL_PREFIX: z.string().min(1).max(64).default('axon:'),
   REDIS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   DEV_API_KEY: z.string().min(20, 'must be at least 20 characters').max(200).optional(),
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
-  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
   JSON_MAX_DEPTH: z.coerce.number().int().min(8).max(256).default(64),
   FACT_MIN_DATE: z.iso.date().default('2000-01-01'),
-  FACT_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(300),
+  FACT_MAX_FUTURE_SKEW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(300),
   HEALTH_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   HEALTH_ERROR_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.25),
   HEALTH_MIN_EVENTS: z.coerce.number().int().min(1).default(4),
@@ -41,16 +61,31 @@ export const envSchema = z.object({
   JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   METRICS_TOKEN: z
     .string()
-    .regex(/^[\x21-\x7e]{32,512}$/, 'must be 32 to 512 visible ASCII characters (no spaces), e.g. `openssl rand -hex 32`')
+    .regex(
+      /^[\x21-\x7e]{32,512}$/,
+      'must be 32 to 512 visible ASCII characters (no spaces), e.g. `openssl rand -hex 32`',
+    )
     .optional(),
-  TRUSTED_PROXIES: z.string().default('').refine((v) => list(v).every(isValidCidr), 'must be comma-separated IP addresses or CIDRs'),
-  CORS_ORIGINS: z.string().default('').refine((v) => list(v).every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be comma-separated origins such as https://app.example.com'),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .refine((v) => list(v).every(isValidCidr), 'must be comma-separated IP addresses or CIDRs'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .refine(
+      (v) => list(v).every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+      'must be comma-separated origins such as https://app.example.com',
+    ),
   RATE_LIMIT_ENABLED: z.enum(['true', 'false']).optional(),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   RATE_LIMIT_WEBHOOKS_MAX: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_GRAPHQL_MAX: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_OTHER_MAX: z.coerce.number().int().min(1).default(300),
-  RATE_LIMIT_NAMESPACE: z.string().regex(/^[\w:-]{1,64}$/).default('axon-rl:'),
+  RATE_LIMIT_NAMESPACE: z
+    .string()
+    .regex(/^[\w:-]{1,64}$/)
+    .default('axon-rl:'),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(20000),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(15),
@@ -145,7 +180,12 @@ export interface Config {
   policy: PolicyConfig;
   pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; retryAfterSeconds: number };
   shutdownGraceMs: number;
-  metricsHistory: { intervalSeconds: number; latenessSeconds: number; minuteRetentionDays: number; hourRetentionDays: number };
+  metricsHistory: {
+    intervalSeconds: number;
+    latenessSeconds: number;
+    minuteRetentionDays: number;
+    hourRetentionDays: number;
+  };
   ruleWebhooks: RuleWebhookConfig;
   rules: { queueBatchSize: number; cacheTtlMs: number };
   etl: { sources: Record<string, string>; chunkSize: number; leaseSeconds: number };
@@ -193,10 +233,14 @@ export interface SecurityConfig {
   corsOrigins: string[];
   /** The Prometheus scrape token: `Authorization: Bearer <it>` opens `/metrics` (ops JWTs do too). Unset: ops JWTs only. */
   metricsToken?: string;
-  rateLimit: { enabled: boolean; windowSeconds: number; max: { webhooks: number; graphql: number; other: number }; namespace: string };
+  rateLimit: {
+    enabled: boolean;
+    windowSeconds: number;
+    max: { webhooks: number; graphql: number; other: number };
+    namespace: string;
+  };
   graphqlLimits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
 }
-
 
 export class ConfigError extends Error {}
 

@@ -1,5 +1,13 @@
 import {
-  circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, IPolicy, retry, timeout, TimeoutStrategy, wrap,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  IPolicy,
+  retry,
+  timeout,
+  TimeoutStrategy,
+  wrap,
 } from 'cockatiel';
 import { isStoreUnavailable } from '../db/store-errors';
 
@@ -58,6 +66,9 @@ export function connectorPolicy(opts: Partial<ConnectorPolicyOptions> = {}): IPo
     maxAttempts: o.retries,
     backoff: new ExponentialBackoff({ initialDelay: o.initialDelayMs, maxDelay: o.maxDelayMs }),
   });
-  const breaker = circuitBreaker(transient, { halfOpenAfter: o.halfOpenAfterMs, breaker: new ConsecutiveBreaker(o.breakerThreshold) });
+  const breaker = circuitBreaker(transient, {
+    halfOpenAfter: o.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(o.breakerThreshold),
+  });
   return wrap(retryPolicy, breaker, timeout(o.timeoutMs, TimeoutStrategy.Aggressive));
 }

@@ -24,7 +24,10 @@ export interface FileConnectorConfig {
 
 /** Legacy exports: CSV (csv-parse, header row) and JSON Lines, read as streams line by line. */
 export class FileConnector implements Connector {
-  constructor(private readonly config: FileConnectorConfig, private readonly policy: ConnectorPolicy) {}
+  constructor(
+    private readonly config: FileConnectorConfig,
+    private readonly policy: ConnectorPolicy,
+  ) {}
 
   describe(): ConnectorDescription {
     return { kind: 'file', target: this.config.dir, streams: Object.keys(this.config.streams) };
@@ -46,7 +49,9 @@ export class FileConnector implements Connector {
   }
 
   private csv(path: string, spec: FileStreamSpec): AsyncIterable<SourceRecord> {
-    return createReadStream(path).pipe(parse({ columns: true, delimiter: spec.delimiter ?? ',', trim: true, skip_empty_lines: true }));
+    return createReadStream(path).pipe(
+      parse({ columns: true, delimiter: spec.delimiter ?? ',', trim: true, skip_empty_lines: true }),
+    );
   }
 
   private async *jsonl(path: string): AsyncIterable<SourceRecord> {

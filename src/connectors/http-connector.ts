@@ -22,7 +22,9 @@ export interface ConnectorDefinition<Q extends Record<string, ConnectorQuery<any
   queries: Q;
 }
 
-export function defineConnector<Q extends Record<string, ConnectorQuery<any, z.ZodType>>>(def: ConnectorDefinition<Q>): ConnectorDefinition<Q> {
+export function defineConnector<Q extends Record<string, ConnectorQuery<any, z.ZodType>>>(
+  def: ConnectorDefinition<Q>,
+): ConnectorDefinition<Q> {
   return def;
 }
 
@@ -50,7 +52,10 @@ type ResultOf<Q> = Q extends ConnectorQuery<any, infer S> ? z.output<S> : never;
 export type Connected<Q> = { [K in keyof Q]: (params: ParamsOf<Q[K]>) => Promise<ResultOf<Q[K]>> };
 
 /** The connector's queries as typed functions against one ERP endpoint. */
-export function connect<Q extends Record<string, ConnectorQuery<any, z.ZodType>>>(def: ConnectorDefinition<Q>, settings: ConnectorSettings): Connected<Q> {
+export function connect<Q extends Record<string, ConnectorQuery<any, z.ZodType>>>(
+  def: ConnectorDefinition<Q>,
+  settings: ConnectorSettings,
+): Connected<Q> {
   const call = async (name: string, query: ConnectorQuery<unknown, z.ZodType>, params: unknown) => {
     const doFetch = settings.fetch ?? globalThis.fetch;
     const body = query.body?.(params);
@@ -58,7 +63,11 @@ export function connect<Q extends Record<string, ConnectorQuery<any, z.ZodType>>
     try {
       res = await doFetch(new URL(query.path(params), settings.baseUrl), {
         method: query.method,
-        headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }), ...settings.headers },
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+          ...settings.headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(settings.timeoutMs ?? 10_000),
       });
@@ -67,8 +76,16 @@ export function connect<Q extends Record<string, ConnectorQuery<any, z.ZodType>>
     }
     if (!res.ok) throw new ConnectorError(def.name, name, `HTTP ${res.status}`, res.status);
     const parsed = query.response.safeParse(await res.json().catch(() => undefined));
-    if (!parsed.success) throw new ConnectorError(def.name, name, `unexpected response: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`, res.status);
+    if (!parsed.success)
+      throw new ConnectorError(
+        def.name,
+        name,
+        `unexpected response: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+        res.status,
+      );
     return parsed.data;
   };
-  return Object.fromEntries(Object.entries(def.queries).map(([name, q]) => [name, (params: unknown) => call(name, q, params)])) as Connected<Q>;
+  return Object.fromEntries(
+    Object.entries(def.queries).map(([name, q]) => [name, (params: unknown) => call(name, q, params)]),
+  ) as Connected<Q>;
 }

@@ -24,7 +24,10 @@ export interface HttpConnectorConfig {
 }
 
 export class HttpStatusError extends Error {
-  constructor(readonly status: number, url: string) {
+  constructor(
+    readonly status: number,
+    url: string,
+  ) {
     super(`HTTP ${status} from ${url}`);
   }
 }
@@ -42,7 +45,10 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
  * (429) wait as long as the server's Retry-After asks; network errors and 5xx go through the policy.
  */
 export class HttpConnector implements Connector {
-  constructor(private readonly config: HttpConnectorConfig, private readonly policy: ConnectorPolicy) {}
+  constructor(
+    private readonly config: HttpConnectorConfig,
+    private readonly policy: ConnectorPolicy,
+  ) {}
 
   describe(): ConnectorDescription {
     return { kind: 'http', target: redactUrl(this.config.baseUrl), streams: Object.keys(this.config.streams) };
@@ -66,7 +72,8 @@ export class HttpConnector implements Connector {
       if (cursor) url.searchParams.set('cursor', cursor);
       const body = await this.page(url);
       const items = body[spec.itemsField ?? 'items'];
-      if (!Array.isArray(items)) throw new Error(`${url.pathname}: the response has no "${spec.itemsField ?? 'items'}" array`);
+      if (!Array.isArray(items))
+        throw new Error(`${url.pathname}: the response has no "${spec.itemsField ?? 'items'}" array`);
       for (const item of items) yield item as SourceRecord;
       const next = body[spec.cursorField ?? 'next_cursor'];
       cursor = typeof next === 'string' && next.length > 0 ? next : null;
@@ -88,7 +95,8 @@ export class HttpConnector implements Connector {
         return { body: (await r.json()) as Record<string, unknown> };
       });
       if ('body' in answer && answer.body) return answer.body;
-      if (!('retryAfter' in answer) || answer.retryAfter === undefined) throw new Error(`${url.pathname}: empty answer`);
+      if (!('retryAfter' in answer) || answer.retryAfter === undefined)
+        throw new Error(`${url.pathname}: empty answer`);
       if (waits >= maxWaits) throw new HttpStatusError(429, url.pathname);
       await sleep(Math.min(answer.retryAfter, this.config.maxRetryAfterMs ?? 60_000));
     }

@@ -17,8 +17,18 @@ export interface MysqlConnectorConfig {
 export class MysqlConnector implements Connector {
   private readonly pool: Pool;
 
-  constructor(private readonly config: MysqlConnectorConfig, private readonly policy: ConnectorPolicy) {
-    this.pool = createPool({ uri: config.url, connectionLimit: 2, dateStrings: true, decimalNumbers: false, supportBigNumbers: true, bigNumberStrings: true });
+  constructor(
+    private readonly config: MysqlConnectorConfig,
+    private readonly policy: ConnectorPolicy,
+  ) {
+    this.pool = createPool({
+      uri: config.url,
+      connectionLimit: 2,
+      dateStrings: true,
+      decimalNumbers: false,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
   }
 
   describe(): ConnectorDescription {
@@ -32,10 +42,15 @@ export class MysqlConnector implements Connector {
   async *extract(stream: string, window: ExtractWindow): AsyncIterable<SourceRecord> {
     const spec = streamSpec('mysql', this.config.streams, stream);
     const conn = await this.policy.execute(
-      () => new Promise<PoolConnection>((resolve, reject) => this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c)))),
+      () =>
+        new Promise<PoolConnection>((resolve, reject) =>
+          this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
+        ),
     );
     try {
-      const rows = conn.query({ sql: spec.sql, values: windowParams(window, spec.window ?? 'local') }).stream({ highWaterMark: 500 });
+      const rows = conn
+        .query({ sql: spec.sql, values: windowParams(window, spec.window ?? 'local') })
+        .stream({ highWaterMark: 500 });
       for await (const row of rows) yield row as SourceRecord;
     } finally {
       conn.release();

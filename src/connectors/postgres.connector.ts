@@ -22,7 +22,10 @@ export interface PostgresConnectorConfig {
 export class PostgresConnector implements Connector {
   private readonly pool: Pool;
 
-  constructor(private readonly config: PostgresConnectorConfig, private readonly policy: ConnectorPolicy) {
+  constructor(
+    private readonly config: PostgresConnectorConfig,
+    private readonly policy: ConnectorPolicy,
+  ) {
     this.pool = new Pool({ connectionString: config.url, max: 2, application_name: 'axon-etl' });
     this.pool.on('error', () => undefined);
   }
@@ -39,7 +42,11 @@ export class PostgresConnector implements Connector {
     const spec = streamSpec('postgres', this.config.streams, stream);
     const client = await this.policy.execute(() => this.pool.connect());
     try {
-      const rows = client.query(new QueryStream(spec.sql, windowParams(window, spec.window ?? 'utc'), { batchSize: this.config.batchSize ?? 1000 }));
+      const rows = client.query(
+        new QueryStream(spec.sql, windowParams(window, spec.window ?? 'utc'), {
+          batchSize: this.config.batchSize ?? 1000,
+        }),
+      );
       for await (const row of rows) yield row as SourceRecord;
     } finally {
       client.release();

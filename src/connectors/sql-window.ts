@@ -37,6 +37,7 @@ export function fromLocalTime(value: string | Date, timezone: string): Date {
   }
   const utc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0), +(m[7] ?? 0)) - (offset as number) * 60_000;
   const d = new Date(utc);
-  if (Number.isNaN(d.getTime()) || +m[2] > 12 || +m[3] > 31 || +m[4] > 23 || +m[5] > 59) throw new Error(`not a local date-time: ${value}`);
+  if (Number.isNaN(d.getTime()) || +m[2] > 12 || +m[3] > 31 || +m[4] > 23 || +m[5] > 59)
+    throw new Error(`not a local date-time: ${value}`);
   return d;
 }

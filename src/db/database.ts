@@ -15,7 +15,10 @@ export function pgSsl(mode: DatabaseOptions['ssl']): boolean | { rejectUnauthori
 
 /** Anything that can run a query: the pool or a client inside a transaction. */
 export interface Queryable {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export interface DatabaseOptions {
@@ -167,7 +170,12 @@ export async function send(q: Queryable, text: string, values?: unknown[]): Prom
  * each ask of it in the same turn of the event loop: `runMany` gets every unit's item and answers one
  * result per item, in order (see Transaction.merge). Outside a transaction the item runs alone.
  */
-export function merged<I, R>(q: Queryable, key: string, item: I, runMany: (q: Queryable, items: I[]) => Promise<R[]>): Promise<R> {
+export function merged<I, R>(
+  q: Queryable,
+  key: string,
+  item: I,
+  runMany: (q: Queryable, items: I[]) => Promise<R[]>,
+): Promise<R> {
   if (q instanceof Transaction) return q.merge(key, item, (items) => runMany(q, items));
   return runMany(q, [item]).then((results) => results[0]);
 }

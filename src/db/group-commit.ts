@@ -81,13 +81,15 @@ export class GroupCommit {
   private async commit(batch: Array<Unit<any>>, ready: () => void): Promise<void> {
     if (batch.length === 1) {
       const [unit] = batch;
-      await this.db.transaction(async (tx) => {
-        try {
-          return await unit.work(tx);
-        } finally {
-          ready();
-        }
-      }).then(unit.resolve, unit.reject);
+      await this.db
+        .transaction(async (tx) => {
+          try {
+            return await unit.work(tx);
+          } finally {
+            ready();
+          }
+        })
+        .then(unit.resolve, unit.reject);
       return;
     }
     let values: unknown[] | undefined;

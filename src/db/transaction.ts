@@ -27,7 +27,10 @@ export class Transaction implements Queryable {
   private readonly inFlight: Array<Promise<unknown>> = [];
   private readonly unsent: Array<{ text: string; values?: unknown[] }> = [];
   private readonly onCommit: Array<() => void> = [];
-  private readonly collected = new Map<string, { items: unknown[]; flush: (items: unknown[]) => void | Promise<void> }>();
+  private readonly collected = new Map<
+    string,
+    { items: unknown[]; flush: (items: unknown[]) => void | Promise<void> }
+  >();
   private firstFailure: unknown;
   /** Overrides the database's statement timeout for this transaction's statements (see allowSlowStatements). */
   private readTimeoutMs?: number;
@@ -105,7 +108,8 @@ export class Transaction implements Queryable {
           // The units still running may all be waiting at a merge for this one. (Once none runs, a merge
           // still waiting is one nobody awaited: COMMIT refuses it, see commit.)
           if (--this.unitsRunning > 0) {
-            for (const [key, merge] of this.merging) if (merge.items.length >= this.unitsRunning) queueMicrotask(() => this.sendMerged(key, merge));
+            for (const [key, merge] of this.merging)
+              if (merge.items.length >= this.unitsRunning) queueMicrotask(() => this.sendMerged(key, merge));
           }
         }
       }),
@@ -157,7 +161,8 @@ export class Transaction implements Queryable {
    * trailing writes and its COMMIT (or BEGIN and its first query) cost one system call, not one each.
    */
   private inOneWrite<T>(next: () => T): T {
-    const stream = (this.client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection?.stream;
+    const stream = (this.client as unknown as { connection?: { stream?: { cork(): void; uncork(): void } } }).connection
+      ?.stream;
     stream?.cork();
     try {
       for (const { text, values } of this.unsent.splice(0)) {
@@ -178,7 +183,10 @@ export class Transaction implements Queryable {
    */
   async commit(): Promise<void> {
     // A merged statement still waiting for its turn would run after the COMMIT, on a released client.
-    if (this.merging.size > 0) throw this.cancelMerges(new Error(`merged statements not awaited before COMMIT: ${[...this.merging.keys()].join(', ')}`));
+    if (this.merging.size > 0)
+      throw this.cancelMerges(
+        new Error(`merged statements not awaited before COMMIT: ${[...this.merging.keys()].join(', ')}`),
+      );
     for (const { items, flush } of this.collected.values()) if (items.length) await flush(items);
     this.collected.clear();
     this.owner.queryCount++;

@@ -19,18 +19,31 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'Axon Integration Hub — REST shim',
         version: 'v1',
-        description: 'ERPs POST `{ action, data }` to `/api/v1/webhooks/<flow>`. Errors are `{ ok: false, error: { code, message, issues?, details? } }` with the codes listed per status.',
+        description:
+          'ERPs POST `{ action, data }` to `/api/v1/webhooks/<flow>`. Errors are `{ ok: false, error: { code, message, issues?, details? } }` with the codes listed per status.',
       },
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
-          bearerJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The JWTs of /graphql (roles app and ops)' },
-          metricsToken: { type: 'http', scheme: 'bearer', description: 'The Prometheus scrape token (METRICS_TOKEN); opens GET /metrics only' },
+          bearerJwt: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'The JWTs of /graphql (roles app and ops)',
+          },
+          metricsToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The Prometheus scrape token (METRICS_TOKEN); opens GET /metrics only',
+          },
         },
         schemas: webhookComponents(flows),
       },
     },
-    transform: ({ schema, url }) => ({ schema: UNDOCUMENTED.some((r) => r.test(url)) ? { ...schema, hide: true } : schema, url }),
+    transform: ({ schema, url }) => ({
+      schema: UNDOCUMENTED.some((r) => r.test(url)) ? { ...schema, hide: true } : schema,
+      url,
+    }),
     transformObject: (documentObject) => {
       const doc = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject;
       return { ...doc, paths: { ...doc.paths, ...webhookPaths(flows) } };

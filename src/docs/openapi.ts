@@ -34,7 +34,11 @@ const ERROR_BODY: JsonSchema = {
   required: ['ok', 'error'],
   properties: {
     ok: { const: false },
-    eventId: { type: 'string', format: 'uuid', description: 'present when the delivery was recorded in the audit trail' },
+    eventId: {
+      type: 'string',
+      format: 'uuid',
+      description: 'present when the delivery was recorded in the audit trail',
+    },
     error: {
       type: 'object',
       required: ['code', 'message'],
@@ -44,9 +48,21 @@ const ERROR_BODY: JsonSchema = {
         issues: {
           type: 'array',
           description: 'one entry per offending field',
-          items: { type: 'object', required: ['path', 'code', 'message'], properties: { path: { type: 'string', examples: ['data.items.0.unit_price'] }, code: { type: 'string' }, message: { type: 'string' } } },
+          items: {
+            type: 'object',
+            required: ['path', 'code', 'message'],
+            properties: {
+              path: { type: 'string', examples: ['data.items.0.unit_price'] },
+              code: { type: 'string' },
+              message: { type: 'string' },
+            },
+          },
         },
-        details: { type: 'object', additionalProperties: true, description: 'computed values, e.g. `missing` for GW_PREDECESSOR_MISSING' },
+        details: {
+          type: 'object',
+          additionalProperties: true,
+          description: 'computed values, e.g. `missing` for GW_PREDECESSOR_MISSING',
+        },
       },
     },
   },
@@ -59,7 +75,11 @@ const SUCCESS_BODY: JsonSchema = {
     ok: { const: true },
     action: { type: 'string' },
     eventId: { type: 'string', format: 'uuid' },
-    result: { type: 'object', additionalProperties: true, description: "the selection of the action's GraphQL mutation" },
+    result: {
+      type: 'object',
+      additionalProperties: true,
+      description: "the selection of the action's GraphQL mutation",
+    },
   },
 };
 
@@ -82,15 +102,30 @@ export function webhookComponents(flows: readonly FlowDefinition[]): Record<stri
     }
     schemas[flowRequestSchemaName(flow)] = {
       oneOf: actions.map(([action]) => ref(actionSchemaName(flow, action))),
-      discriminator: { propertyName: 'action', mapping: Object.fromEntries(actions.map(([action]) => [action, ref(actionSchemaName(flow, action)).$ref])) },
+      discriminator: {
+        propertyName: 'action',
+        mapping: Object.fromEntries(actions.map(([action]) => [action, ref(actionSchemaName(flow, action)).$ref])),
+      },
     };
   }
   return schemas;
 }
 
 const IDEMPOTENCY_HEADERS = [
-  { name: 'webhook-id', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'Standard Webhooks id: the idempotency key when present' },
-  { name: 'idempotency-key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'idempotency key when webhook-id is absent (else the action and its business id)' },
+  {
+    name: 'webhook-id',
+    in: 'header',
+    required: false,
+    schema: { type: 'string', maxLength: 200 },
+    description: 'Standard Webhooks id: the idempotency key when present',
+  },
+  {
+    name: 'idempotency-key',
+    in: 'header',
+    required: false,
+    schema: { type: 'string', maxLength: 200 },
+    description: 'idempotency key when webhook-id is absent (else the action and its business id)',
+  },
 ];
 
 /** `POST /api/v1/webhooks/<flow>` per flow: the payload of each action and every error code by status. */
@@ -100,7 +135,11 @@ export function webhookPaths(flows: readonly FlowDefinition[]): Record<string, J
       String(status),
       {
         description: codes.join(', '),
-        content: { 'application/json': { schema: { allOf: [ref('ErrorBody'), { properties: { error: { properties: { code: { enum: codes } } } } }] } } },
+        content: {
+          'application/json': {
+            schema: { allOf: [ref('ErrorBody'), { properties: { error: { properties: { code: { enum: codes } } } } }] },
+          },
+        },
       },
     ]),
   );
@@ -114,10 +153,14 @@ export function webhookPaths(flows: readonly FlowDefinition[]): Record<string, J
           summary: `${flow.path}: ${Object.keys(flow.actions).join(', ')}`,
           security: [{ apiKey: [] }],
           parameters: IDEMPOTENCY_HEADERS,
-          requestBody: { required: true, content: { 'application/json': { schema: ref(flowRequestSchemaName(flow)) } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref(flowRequestSchemaName(flow)) } },
+          },
           responses: {
             '200': {
-              description: 'processed (or replayed: then the `idempotent-replayed: true` header is set and nothing is written)',
+              description:
+                'processed (or replayed: then the `idempotent-replayed: true` header is set and nothing is written)',
               content: { 'application/json': { schema: ref('WebhookAccepted') } },
             },
             ...errors,

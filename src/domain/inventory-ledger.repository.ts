@@ -1,13 +1,7 @@
 import { merged, Queryable, send } from '../db/database';
 
 export type MovementKind =
-  | 'sale'
-  | 'sale_cancellation'
-  | 'return'
-  | 'purchase_receipt'
-  | 'transfer_out'
-  | 'transfer_in'
-  | 'adjustment';
+  'sale' | 'sale_cancellation' | 'return' | 'purchase_receipt' | 'transfer_out' | 'transfer_in' | 'adjustment';
 
 export interface MovementInput {
   locationCode: string;
@@ -59,7 +53,9 @@ const RECORD_SQL = `with m as (
         order by r.ord`;
 
 function recordParams(clientId: string, movements: MovementInput[]): unknown[] {
-  const sorted = [...movements].sort((a, b) => a.locationCode.localeCompare(b.locationCode) || a.sku.localeCompare(b.sku));
+  const sorted = [...movements].sort(
+    (a, b) => a.locationCode.localeCompare(b.locationCode) || a.sku.localeCompare(b.sku),
+  );
   return [
     clientId,
     sorted.map((m) => m.locationCode),

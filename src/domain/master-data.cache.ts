@@ -50,7 +50,8 @@ export function rememberMasterData(q: Queryable, clientId: string, data: MasterD
   whenCommitted(q, () => {
     for (const code of data.locations) cache.set(keys.location(clientId, code), '');
     for (const p of data.products) {
-      if (p.description != null || !cache.has(keys.product(clientId, p.sku))) cache.set(keys.product(clientId, p.sku), p.description ?? '');
+      if (p.description != null || !cache.has(keys.product(clientId, p.sku)))
+        cache.set(keys.product(clientId, p.sku), p.description ?? '');
     }
     for (const c of data.customers) cache.set(keys.customer(clientId, c.id), customerValue(c));
   });

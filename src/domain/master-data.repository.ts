@@ -62,7 +62,11 @@ export const masterDataRepository = {
     return masterDataRepository.register(q, clientId, { locations: codes });
   },
 
-  upsertProducts(q: Queryable, clientId: string, products: Array<{ sku: string; description?: string | null }>): Promise<void> {
+  upsertProducts(
+    q: Queryable,
+    clientId: string,
+    products: Array<{ sku: string; description?: string | null }>,
+  ): Promise<void> {
     return masterDataRepository.register(q, clientId, { products });
   },
 
@@ -71,17 +75,26 @@ export const masterDataRepository = {
   },
 
   async locationsByCodes(q: Queryable, clientId: string, codes: readonly string[]): Promise<LocationRow[]> {
-    const { rows } = await q.query<LocationRow>(`select code, kind from locations where client_id = $1 and code = any($2::text[])`, [clientId, codes]);
+    const { rows } = await q.query<LocationRow>(
+      `select code, kind from locations where client_id = $1 and code = any($2::text[])`,
+      [clientId, codes],
+    );
     return rows;
   },
 
   async productsBySkus(q: Queryable, clientId: string, skus: readonly string[]): Promise<ProductRow[]> {
-    const { rows } = await q.query<ProductRow>(`select sku, description from products where client_id = $1 and sku = any($2::text[])`, [clientId, skus]);
+    const { rows } = await q.query<ProductRow>(
+      `select sku, description from products where client_id = $1 and sku = any($2::text[])`,
+      [clientId, skus],
+    );
     return rows;
   },
 
   async customersByIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<CustomerRow[]> {
-    const { rows } = await q.query<CustomerRow>(`select id, name, email, document from customers where client_id = $1 and id = any($2::text[])`, [clientId, ids]);
+    const { rows } = await q.query<CustomerRow>(
+      `select id, name, email, document from customers where client_id = $1 and id = any($2::text[])`,
+      [clientId, ids],
+    );
     return rows;
   },
 };
@@ -120,6 +133,16 @@ async function registerAll(q: Queryable, clientId: string, data: MasterDataToReg
       where k.client_id = $1 and k.id = any($6::text[]) and k.id = cust.id -- by key, whatever the cached plan
         and (k.name, k.email, k.document) is distinct from
             (coalesce(cust.name, k.name), coalesce(cust.email, k.email), coalesce(cust.document, k.document))`,
-    [clientId, codes, codes.map(locationKind), skus, skus.map((s) => bySku.get(s)), cs.map((k) => k.id), cs.map((k) => k.name), cs.map((k) => k.email), cs.map((k) => k.document)],
+    [
+      clientId,
+      codes,
+      codes.map(locationKind),
+      skus,
+      skus.map((s) => bySku.get(s)),
+      cs.map((k) => k.id),
+      cs.map((k) => k.name),
+      cs.map((k) => k.email),
+      cs.map((k) => k.document),
+    ],
   );
 }

@@ -17,14 +17,21 @@ export interface Shortfall extends Removal {
  * (validate_movement) are answered by it; facts go through `checkFactRemovals`. `lock` takes the stock
  * rows FOR UPDATE so the answer holds until the transaction ends.
  */
-export async function findShortfalls(q: Queryable, clientId: string, removals: Removal[], opts: { lock?: boolean } = {}): Promise<Shortfall[]> {
+export async function findShortfalls(
+  q: Queryable,
+  clientId: string,
+  removals: Removal[],
+  opts: { lock?: boolean } = {},
+): Promise<Shortfall[]> {
   const wanted = new Map<string, Removal>();
   for (const r of removals) {
     const k = `${r.locationCode}\u0000${r.sku}`;
     const prev = wanted.get(k);
     wanted.set(k, { ...r, quantity: (prev?.quantity ?? 0) + r.quantity });
   }
-  const list = [...wanted.values()].sort((a, b) => a.locationCode.localeCompare(b.locationCode) || a.sku.localeCompare(b.sku));
+  const list = [...wanted.values()].sort(
+    (a, b) => a.locationCode.localeCompare(b.locationCode) || a.sku.localeCompare(b.sku),
+  );
   if (list.length === 0) return [];
   const { rows } = await q.query<{ locationCode: string; sku: string; quantity: number }>(
     `select location_code as "locationCode", sku, quantity from stock_levels
@@ -43,7 +50,14 @@ export async function assertStockAvailable(q: Queryable, clientId: string, remov
   const shortfalls = await findShortfalls(q, clientId, removals, { lock: true });
   if (shortfalls.length === 0) return;
   throw new GatewayError('GW_INSUFFICIENT_STOCK', 'Not enough stock for this movement', {
-    details: { shortfalls: shortfalls.map((s) => ({ location_code: s.locationCode, sku: s.sku, requested: s.quantity, available: s.available })) },
+    details: {
+      shortfalls: shortfalls.map((s) => ({
+        location_code: s.locationCode,
+        sku: s.sku,
+        requested: s.quantity,
+        available: s.available,
+      })),
+    },
   });
 }
 

@@ -22,7 +22,10 @@ export const supplierRepository = {
   },
 
   async byIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<SupplierRow[]> {
-    const { rows } = await q.query<SupplierRow>(`select id, name, document from suppliers where client_id = $1 and id = any($2::text[])`, [clientId, ids]);
+    const { rows } = await q.query<SupplierRow>(
+      `select id, name, document from suppliers where client_id = $1 and id = any($2::text[])`,
+      [clientId, ids],
+    );
     return rows;
   },
 };

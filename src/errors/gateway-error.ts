@@ -59,9 +59,18 @@ export class GatewayError extends GraphQLError {
   readonly issues?: FieldIssue[];
   readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, opts: { issues?: FieldIssue[]; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { issues?: FieldIssue[]; details?: Record<string, unknown> } = {},
+  ) {
     super(message, {
-      extensions: { code, http: { status: ERROR_STATUS[code] }, ...(opts.issues && { issues: opts.issues }), ...(opts.details && { details: opts.details }) },
+      extensions: {
+        code,
+        http: { status: ERROR_STATUS[code] },
+        ...(opts.issues && { issues: opts.issues }),
+        ...(opts.details && { details: opts.details }),
+      },
     });
     this.code = code;
     this.httpStatus = ERROR_STATUS[code];

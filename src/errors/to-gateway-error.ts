@@ -17,14 +17,18 @@ export function toGatewayError(err: unknown): { error: GatewayError; unexpected:
   if (err instanceof GraphQLError) {
     // Errors raised while executing a field carry its path; without one, the document or its
     // variables were refused before anything ran.
-    if (err.path === undefined) return { error: new GatewayError('GW_VALIDATION_FAILED', err.message), unexpected: false };
+    if (err.path === undefined)
+      return { error: new GatewayError('GW_VALIDATION_FAILED', err.message), unexpected: false };
     if (err.originalError && err.originalError !== err) return toGatewayError(err.originalError);
   }
   if (err instanceof CommitOutcomeUnknown) {
     return { error: new GatewayError('GW_OUTCOME_UNKNOWN', OUTCOME_UNKNOWN_MESSAGE), unexpected: true };
   }
   if (isStoreUnavailable(err)) {
-    return { error: new GatewayError('GW_STORE_UNAVAILABLE', 'The store is unavailable; nothing was recorded, retry later'), unexpected: true };
+    return {
+      error: new GatewayError('GW_STORE_UNAVAILABLE', 'The store is unavailable; nothing was recorded, retry later'),
+      unexpected: true,
+    };
   }
   return { error: new GatewayError('GW_INTERNAL', 'Internal error; the event was not applied'), unexpected: true };
 }

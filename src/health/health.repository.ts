@@ -12,7 +12,12 @@ export const healthRepository = {
    * Per flow: last success ever, and deliveries and errors within the window (duplicates excluded).
    * The window count is an index-only scan of webhook_events_flow, which carries the status (0730).
    */
-  async flowActivity(q: Queryable, clientId: string, flows: string[], windowSeconds: number): Promise<FlowActivityRow[]> {
+  async flowActivity(
+    q: Queryable,
+    clientId: string,
+    flows: string[],
+    windowSeconds: number,
+  ): Promise<FlowActivityRow[]> {
     const { rows } = await q.query<FlowActivityRow>(
       `select f.flow,
               (select processed_at from webhook_events e

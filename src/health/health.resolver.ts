@@ -6,7 +6,8 @@ import { IntegrationHealthType } from './health.type';
 export class HealthResolver {
   @Authorized()
   @Query(() => IntegrationHealthType, {
-    description: "The same report as GET /health/integrations/:client (same rule: the caller's own client; ops any client)",
+    description:
+      "The same report as GET /health/integrations/:client (same rule: the caller's own client; ops any client)",
   })
   async flowHealth(@Arg('client') client: string, @Ctx() ctx: GraphQLContext): Promise<IntegrationHealthType> {
     const h = await ctx.services.health.integrations(tenantOf(ctx, client));

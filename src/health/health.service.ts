@@ -74,7 +74,13 @@ export class HealthService {
     const connectors = Object.fromEntries(
       (this.policies?.list(clientId) ?? [])
         .filter((b) => b.scope === 'connector')
-        .map((b) => [b.name.replace(/^connector:/, ''), { status: b.state === 'closed' ? 'ok' : b.state === 'half_open' ? 'degraded' : 'down', circuit: b.state } as const]),
+        .map((b) => [
+          b.name.replace(/^connector:/, ''),
+          {
+            status: b.state === 'closed' ? 'ok' : b.state === 'half_open' ? 'degraded' : 'down',
+            circuit: b.state,
+          } as const,
+        ]),
     );
     const redis = this.redis.state;
     const base = {
@@ -96,7 +102,18 @@ export class HealthService {
       ]);
     } catch {
       const flows = Object.fromEntries(
-        client.flows.map((f) => [f, { status: 'down', last_success: null, error_rate: 0, events_in_window: 0, errors_in_window: 0, circuit: circuitOf(f), queue_size: 0 } as FlowHealth]),
+        client.flows.map((f) => [
+          f,
+          {
+            status: 'down',
+            last_success: null,
+            error_rate: 0,
+            events_in_window: 0,
+            errors_in_window: 0,
+            circuit: circuitOf(f),
+            queue_size: 0,
+          } as FlowHealth,
+        ]),
       );
       return { ...base, status: 'down', store: 'down', flows };
     }
@@ -105,7 +122,8 @@ export class HealthService {
       const errorRate = r.total === 0 ? 0 : r.errors / r.total;
       const degraded = r.total >= this.config.minEvents && errorRate > this.config.errorRateThreshold;
       const circuit = circuitOf(r.flow);
-      const status: HealthStatus = circuit === 'open' || circuit === 'isolated' ? 'down' : degraded || circuit === 'half_open' ? 'degraded' : 'ok';
+      const status: HealthStatus =
+        circuit === 'open' || circuit === 'isolated' ? 'down' : degraded || circuit === 'half_open' ? 'degraded' : 'ok';
       flows[r.flow] = {
         status,
         last_success: r.lastSuccess?.toISOString() ?? null,

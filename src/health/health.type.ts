@@ -14,14 +14,19 @@ export enum BreakerStateEnum {
   HALF_OPEN = 'half_open',
   ISOLATED = 'isolated',
 }
-registerEnumType(BreakerStateEnum, { name: 'BreakerState', description: 'A circuit breaker: closed (calls pass), open (refused), half_open (one trial call)' });
+registerEnumType(BreakerStateEnum, {
+  name: 'BreakerState',
+  description: 'A circuit breaker: closed (calls pass), open (refused), half_open (one trial call)',
+});
 
 @ObjectType('FlowHealth', { description: 'One flow of a client, as GET /health/integrations/:client reports it' })
 export class FlowHealthType {
   @Field()
   flow!: string;
 
-  @Field(() => HealthStatusEnum, { description: 'down: breaker open or store unreachable; degraded: error rate over the threshold' })
+  @Field(() => HealthStatusEnum, {
+    description: 'down: breaker open or store unreachable; degraded: error rate over the threshold',
+  })
   status!: string;
 
   @Field(() => DateTimeScalar, { nullable: true })

@@ -34,14 +34,24 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly queueDepth = new Gauge({ name: 'axon_queue_depth', help: 'Queued webhook events waiting to be applied', labelNames: ['client', 'flow'] as const, registers: [this.registry] });
+  readonly queueDepth = new Gauge({
+    name: 'axon_queue_depth',
+    help: 'Queued webhook events waiting to be applied',
+    labelNames: ['client', 'flow'] as const,
+    registers: [this.registry],
+  });
   readonly queueOldestAge = new Gauge({
     name: 'axon_queue_oldest_pending_age_seconds',
     help: 'Age of the oldest queued webhook event',
     labelNames: ['client', 'flow'] as const,
     registers: [this.registry],
   });
-  readonly deadLetters = new Gauge({ name: 'axon_dead_letters', help: 'Webhook events whose retries ran out', labelNames: ['client', 'flow'] as const, registers: [this.registry] });
+  readonly deadLetters = new Gauge({
+    name: 'axon_dead_letters',
+    help: 'Webhook events whose retries ran out',
+    labelNames: ['client', 'flow'] as const,
+    registers: [this.registry],
+  });
   readonly circuitState = new Gauge({
     name: 'axon_circuit_state',
     help: 'Breaker state: 0 closed, 1 open, 2 half-open, 3 isolated',
@@ -54,7 +64,11 @@ export class GatewayMetrics {
     labelNames: ['client', 'scope', 'name', 'state'] as const,
     registers: [this.registry],
   });
-  readonly storeUp = new Gauge({ name: 'axon_store_up', help: '1 when the store answered the last scrape', registers: [this.registry] });
+  readonly storeUp = new Gauge({
+    name: 'axon_store_up',
+    help: '1 when the store answered the last scrape',
+    registers: [this.registry],
+  });
 
   constructor(
     private readonly db: Database,
@@ -86,7 +100,8 @@ export class GatewayMetrics {
     } catch {
       this.storeUp.set(0);
     }
-    for (const b of this.policies.list()) this.circuitState.set({ client: b.clientId, scope: b.scope, name: b.name }, CIRCUIT_STATE_VALUE[b.state]);
+    for (const b of this.policies.list())
+      this.circuitState.set({ client: b.clientId, scope: b.scope, name: b.name }, CIRCUIT_STATE_VALUE[b.state]);
     return Registry.merge([this.registry, securityRegistry]).metrics();
   }
 

@@ -47,7 +47,12 @@ export const metricsRepository = {
    * Per flow over the window, from the audit trail: deliveries, errors, processing latency
    * percentiles (duration_ms) and end-to-end lag percentiles (received → processed), in ms.
    */
-  async flowWindow(q: Queryable, clientId: string, flow: string | null, windowSeconds: number): Promise<FlowMetricsRow[]> {
+  async flowWindow(
+    q: Queryable,
+    clientId: string,
+    flow: string | null,
+    windowSeconds: number,
+  ): Promise<FlowMetricsRow[]> {
     const { rows } = await q.query<FlowMetricsRow>(
       `select flow,
               count(*) filter (where status <> 'duplicate')::int as total,

@@ -9,7 +9,9 @@ const round = (n: number | null, digits = 3) => (n === null ? null : Math.round(
 @Resolver()
 export class MetricsResolver {
   @Authorized()
-  @Query(() => [FlowMetricsType], { description: 'Throughput, error rate and latency percentiles per flow over the last `window` seconds' })
+  @Query(() => [FlowMetricsType], {
+    description: 'Throughput, error rate and latency percentiles per flow over the last `window` seconds',
+  })
   async integrationMetrics(
     @Arg('client') client: string,
     @Arg('flow', () => String, { nullable: true }) flow: string | null,
@@ -18,7 +20,9 @@ export class MetricsResolver {
   ): Promise<FlowMetricsType[]> {
     const scoped = tenantOf(ctx, client);
     if (!Number.isInteger(window) || window < 60 || window > 30 * 86_400) {
-      throw new GatewayError('GW_VALIDATION_FAILED', 'window must be 60 to 2592000 seconds', { issues: [{ path: 'window', code: 'too_small', message: '60 to 2592000' }] });
+      throw new GatewayError('GW_VALIDATION_FAILED', 'window must be 60 to 2592000 seconds', {
+        issues: [{ path: 'window', code: 'too_small', message: '60 to 2592000' }],
+      });
     }
     const rows = await metricsRepository.flowWindow(ctx.reader, scoped, flow ?? null, window);
     return rows.map((r) => ({
@@ -38,8 +42,14 @@ export class MetricsResolver {
   }
 
   @Authorized()
-  @Query(() => [CircuitBreakerType], { description: "The client's breakers in this instance, with their counters (default the caller's client; ops may name any)" })
-  circuitBreakers(@Arg('client', () => String, { nullable: true }) client: string | null, @Ctx() ctx: GraphQLContext): CircuitBreakerType[] {
+  @Query(() => [CircuitBreakerType], {
+    description:
+      "The client's breakers in this instance, with their counters (default the caller's client; ops may name any)",
+  })
+  circuitBreakers(
+    @Arg('client', () => String, { nullable: true }) client: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): CircuitBreakerType[] {
     return ctx.services.policies.list(tenantOf(ctx, client)).map((b) => ({ ...b, client: b.clientId }));
   }
 }

@@ -7,7 +7,10 @@ import { GatewayMetrics } from './gateway-metrics';
 export const metricsRoutes = fp(async (app: FastifyInstance, opts: { metrics: GatewayMetrics; access: OpsAccess }) => {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    opts.metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    opts.metrics.httpDuration.observe(
+      { method: req.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
   const schema: FastifySchema = {
     tags: ['ops'],
@@ -15,5 +18,7 @@ export const metricsRoutes = fp(async (app: FastifyInstance, opts: { metrics: Ga
     description: 'An ops JWT or the scrape token (METRICS_TOKEN). 401 GW_UNAUTHENTICATED, 403 GW_FORBIDDEN.',
     security: [{ bearerJwt: [] }, { metricsToken: [] }],
   };
-  app.get('/metrics', { schema, preHandler: opts.access.metrics }, async (_req, reply) => reply.type(opts.metrics.registry.contentType).send(await opts.metrics.render()));
+  app.get('/metrics', { schema, preHandler: opts.access.metrics }, async (_req, reply) =>
+    reply.type(opts.metrics.registry.contentType).send(await opts.metrics.render()),
+  );
 });

@@ -25,7 +25,10 @@ export class FlowMetricsType {
   @Field(() => Float)
   errorRate!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Processing latency percentiles, ms (percentile_cont over processed events)' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Processing latency percentiles, ms (percentile_cont over processed events)',
+  })
   p50Ms!: number | null;
 
   @Field(() => Float, { nullable: true })

@@ -17,7 +17,14 @@ function packageDir(pkg: string): string {
 
 /** The ops console: static page at /ops, its vendored libraries at /ops/vendor/…; data comes from /graphql. */
 export async function opsRoutes(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/ops/', redirect: true, index: ['index.html'], cacheControl: true, maxAge: 60_000 });
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/ops/',
+    redirect: true,
+    index: ['index.html'],
+    cacheControl: true,
+    maxAge: 60_000,
+  });
   app.get('/ops', (_req, reply) => reply.redirect('/ops/'));
   for (const [name, v] of Object.entries(VENDOR)) {
     const root = path.join(packageDir(v.pkg), v.dir);

@@ -41,7 +41,11 @@ export interface QueueExtension {
 }
 
 /** Creates a queue unless it exists (several instances may race to create it). */
-export async function ensureQueue(boss: PgBoss, name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+export async function ensureQueue(
+  boss: PgBoss,
+  name: string,
+  options: Parameters<PgBoss['createQueue']>[1],
+): Promise<void> {
   if (await boss.getQueue(name)) return;
   await boss.createQueue(name, options).catch(async (err) => {
     // Another instance created it at the same moment.
@@ -98,7 +102,11 @@ export class WebhookQueue {
     await boss.start();
     this.boss = boss;
     this.takingStopped = undefined;
-    const shared = { expireInSeconds: config.expireSeconds, retentionSeconds: 14 * 24 * 3600, deleteAfterSeconds: 7 * 24 * 3600 };
+    const shared = {
+      expireInSeconds: config.expireSeconds,
+      retentionSeconds: 14 * 24 * 3600,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    };
     await this.ensureQueue(DEAD_LETTER_QUEUE, { ...shared, policy: 'standard', retryLimit: 5 });
     await this.ensureQueue(WEBHOOK_QUEUE, { ...shared, policy: 'singleton', deadLetter: DEAD_LETTER_QUEUE });
     if (config.workers > 0 && this.handlers) {
@@ -107,7 +115,14 @@ export class WebhookQueue {
       const polling = { pollingIntervalSeconds: config.pollIntervalSeconds };
       await boss.work<WebhookJob>(
         WEBHOOK_QUEUE,
-        { ...polling, localConcurrency: config.workers, batchSize: config.batchSize, burstWhenBatchFull: true, includeMetadata: true as const, perJobResults: true as const },
+        {
+          ...polling,
+          localConcurrency: config.workers,
+          batchSize: config.batchSize,
+          burstWhenBatchFull: true,
+          includeMetadata: true as const,
+          perJobResults: true as const,
+        },
         (jobs) => this.run(jobs as JobWithMetadata<WebhookJob>[]),
       );
       await boss.work<WebhookJob>(DEAD_LETTER_QUEUE, { ...polling, batchSize: 10 }, async (jobs) => {
@@ -153,9 +168,15 @@ export class WebhookQueue {
   private async run(jobs: JobWithMetadata<WebhookJob>[]): Promise<JobResult[]> {
     return Promise.all(
       jobs.map(async (job): Promise<JobResult> => {
-        const outcome = await this.handlers!.process(job.data, job.retryCount >= job.retryLimit).catch(() => 'retry' as const);
+        const outcome = await this.handlers!.process(job.data, job.retryCount >= job.retryLimit).catch(
+          () => 'retry' as const,
+        );
         // Failing the job hands the retry (backoff with jitter) or the dead-lettering to pg-boss.
-        return { id: job.id, status: outcome === 'retry' || outcome === 'dead' ? 'failed' : 'completed', output: { outcome } };
+        return {
+          id: job.id,
+          status: outcome === 'retry' || outcome === 'dead' ? 'failed' : 'completed',
+          output: { outcome },
+        };
       }),
     );
   }

@@ -65,7 +65,13 @@ const isRetryableStoreFailure = (err: unknown) =>
 export class ResiliencePolicy {
   readonly breaker: CircuitBreakerPolicy;
   private readonly policy: IPolicy;
-  private readonly counters = { successes: 0, failures: 0, rejections: 0, transitions: 0, lastTransitionAt: null as Date | null };
+  private readonly counters = {
+    successes: 0,
+    failures: 0,
+    rejections: 0,
+    transitions: 0,
+    lastTransitionAt: null as Date | null,
+  };
   /** Errors this breaker has counted (see recordOutage). */
   private readonly counted = new WeakSet<object>();
 
@@ -83,10 +89,18 @@ export class ResiliencePolicy {
     });
     const retrying = retry(scope === 'flow' ? handleWhen(isRetryableStoreFailure) : handleAll, {
       maxAttempts: config.retryAttempts,
-      backoff: new ExponentialBackoff({ initialDelay: config.retryInitialDelayMs, maxDelay: config.retryInitialDelayMs * 20 }),
+      backoff: new ExponentialBackoff({
+        initialDelay: config.retryInitialDelayMs,
+        maxDelay: config.retryInitialDelayMs * 20,
+      }),
     });
     // The store call does not watch the signal: aborting it on return would only build a DOMException per call.
-    this.policy = wrap(bulkhead(config.bulkheadLimit, config.bulkheadQueue), timeout(config.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }), this.breaker, retrying);
+    this.policy = wrap(
+      bulkhead(config.bulkheadLimit, config.bulkheadQueue),
+      timeout(config.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
+      this.breaker,
+      retrying,
+    );
     let previous = this.breaker.state;
     this.breaker.onSuccess(() => this.counters.successes++);
     this.breaker.onFailure(({ reason }) => {
@@ -169,18 +183,31 @@ export class PolicyRegistry {
     return [...this.policies.values()].filter((p) => !clientId || p.clientId === clientId).map((p) => p.snapshot());
   }
 
-  private get(clientId: string, scope: PolicyScope, name: string, overrides: Partial<PolicyConfig> = {}): ResiliencePolicy {
+  private get(
+    clientId: string,
+    scope: PolicyScope,
+    name: string,
+    overrides: Partial<PolicyConfig> = {},
+  ): ResiliencePolicy {
     const key = `${clientId}\u0000${name}`;
     let policy = this.policies.get(key);
     if (!policy) {
-      policy = new ResiliencePolicy(clientId, scope, name, { ...this.config, ...overrides }, (t) => this.transitioned(t));
+      policy = new ResiliencePolicy(clientId, scope, name, { ...this.config, ...overrides }, (t) =>
+        this.transitioned(t),
+      );
       this.policies.set(key, policy);
     }
     return policy;
   }
 
   private transitioned(t: BreakerTransition): void {
-    this.events?.publish('circuit-state', t.clientId, { clientId: t.clientId, name: t.name, state: t.state, previous: t.previous, at: t.at.toISOString() });
+    this.events?.publish('circuit-state', t.clientId, {
+      clientId: t.clientId,
+      name: t.name,
+      state: t.state,
+      previous: t.previous,
+      at: t.at.toISOString(),
+    });
     for (const l of this.listeners) l(t);
   }
 }

@@ -4,7 +4,12 @@ import { RfmResolver } from '../analytics/rfm.resolver';
 import { RuleResolver } from '../rules/rule.resolver';
 import { EtlRunResolver } from '../flows/etl/etl.resolver';
 import { CustomerResolver } from '../domain/customer.resolver';
-import { InventoryAdjustmentResolver, InventorySnapshotLineResolver, InventorySnapshotResolver, StockLevelResolver } from '../flows/inventory/inventory.resolver';
+import {
+  InventoryAdjustmentResolver,
+  InventorySnapshotLineResolver,
+  InventorySnapshotResolver,
+  StockLevelResolver,
+} from '../flows/inventory/inventory.resolver';
 import {
   PurchaseDivergenceResolver,
   PurchaseDocumentItemResolver,
@@ -14,7 +19,12 @@ import {
 } from '../flows/purchase/purchase.resolver';
 import { PaymentResolver, SaleItemResolver, SaleResolver } from '../flows/sales/sale.resolver';
 import { TransferItemResolver, TransferResolver } from '../flows/transfer/transfer.resolver';
-import { RefundResolver, ReturnItemResolver, ReturnResolver, SaleReturnsResolver } from '../flows/returns/return.resolver';
+import {
+  RefundResolver,
+  ReturnItemResolver,
+  ReturnResolver,
+  SaleReturnsResolver,
+} from '../flows/returns/return.resolver';
 import { LiveEventsResolver } from '../subscriptions/live-events.resolver';
 import { SecurityResolver } from '../security/security.resolver';
 import { HealthResolver } from '../health/health.resolver';

@@ -17,8 +17,19 @@ async function tableExists(q: Queryable, name: string): Promise<boolean> {
   return (await one<{ ok: boolean }>(q, `select to_regclass($1) is not null as ok`, [name]))?.ok ?? false;
 }
 
-function event(e: WebhookEventRow, type: RuleEventType, facts: Record<string, unknown>, customerId?: string | null): DomainEvent {
-  return { type, clientId: e.clientId, key: e.id, facts: { ...facts, webhookEventId: e.id, flow: e.flow, action: e.action }, customerId };
+function event(
+  e: WebhookEventRow,
+  type: RuleEventType,
+  facts: Record<string, unknown>,
+  customerId?: string | null,
+): DomainEvent {
+  return {
+    type,
+    clientId: e.clientId,
+    key: e.id,
+    facts: { ...facts, webhookEventId: e.id, flow: e.flow, action: e.action },
+    customerId,
+  };
 }
 
 interface SaleFacts {
@@ -53,7 +64,14 @@ const BY_ACTION: Record<string, Derive> = {
   async register_sale(q, e, data) {
     const s = await saleFacts(q, e.clientId, data.sale_id);
     if (!s) return [];
-    return [event(e, RuleEventType.SALE_REGISTERED, { ...s, total: amount(s.total), paidAmount: amount(s.paidAmount) }, s.customerId)];
+    return [
+      event(
+        e,
+        RuleEventType.SALE_REGISTERED,
+        { ...s, total: amount(s.total), paidAmount: amount(s.paidAmount) },
+        s.customerId,
+      ),
+    ];
   },
 
   async register_payment(q, e, data) {
@@ -68,8 +86,18 @@ const BY_ACTION: Record<string, Derive> = {
       event(
         e,
         RuleEventType.PAYMENT_REGISTERED,
-        { paymentId: data.payment_id, saleId: s.saleId, amount: amount(p.amount), method: p.method, installments: p.installments,
-          saleTotal: amount(s.total), salePaid: amount(s.paidAmount), saleStatus: s.status, storeCode: s.storeCode, customerId: s.customerId },
+        {
+          paymentId: data.payment_id,
+          saleId: s.saleId,
+          amount: amount(p.amount),
+          method: p.method,
+          installments: p.installments,
+          saleTotal: amount(s.total),
+          salePaid: amount(s.paidAmount),
+          saleStatus: s.status,
+          storeCode: s.storeCode,
+          customerId: s.customerId,
+        },
         s.customerId,
       ),
     ];
@@ -78,21 +106,41 @@ const BY_ACTION: Record<string, Derive> = {
   async register_cancellation(q, e, data) {
     const s = await saleFacts(q, e.clientId, data.sale_id);
     if (!s) return [];
-    return [event(e, RuleEventType.SALE_CANCELLED, { ...s, total: amount(s.total), paidAmount: amount(s.paidAmount), reason: data.reason }, s.customerId)];
+    return [
+      event(
+        e,
+        RuleEventType.SALE_CANCELLED,
+        { ...s, total: amount(s.total), paidAmount: amount(s.paidAmount), reason: data.reason },
+        s.customerId,
+      ),
+    ];
   },
 
   async register_return(q, e, data) {
     const s = await saleFacts(q, e.clientId, data.sale_id);
     const items = (data.items ?? []) as Array<{ sku: string; quantity: number }>;
     const value = (await tableExists(q, 'returns'))
-      ? (await one<{ value: string }>(q, `select value from returns where client_id = $1 and id = $2`, [e.clientId, data.return_id]))?.value
+      ? (
+          await one<{ value: string }>(q, `select value from returns where client_id = $1 and id = $2`, [
+            e.clientId,
+            data.return_id,
+          ])
+        )?.value
       : null;
     return [
       event(
         e,
         RuleEventType.RETURN_REGISTERED,
-        { returnId: data.return_id, saleId: data.sale_id, storeCode: data.store_code, quantity: items.reduce((n, i) => n + i.quantity, 0),
-          itemCount: items.length, value: amount(value), saleTotal: amount(s?.total), customerId: s?.customerId ?? null },
+        {
+          returnId: data.return_id,
+          saleId: data.sale_id,
+          storeCode: data.store_code,
+          quantity: items.reduce((n, i) => n + i.quantity, 0),
+          itemCount: items.length,
+          value: amount(value),
+          saleTotal: amount(s?.total),
+          customerId: s?.customerId ?? null,
+        },
         s?.customerId ?? null,
       ),
     ];
@@ -109,12 +157,15 @@ const BY_ACTION: Record<string, Derive> = {
     );
     if (!created) return [];
     const qty = new Map<string, { sku: string; sent: number; received: number }>();
-    for (const i of created.payload.data.items ?? []) qty.set(String(i.sku).toUpperCase(), { sku: String(i.sku).toUpperCase(), sent: i.quantity, received: 0 });
+    for (const i of created.payload.data.items ?? [])
+      qty.set(String(i.sku).toUpperCase(), { sku: String(i.sku).toUpperCase(), sent: i.quantity, received: 0 });
     for (const i of data.items ?? []) {
       const sku = String(i.sku).toUpperCase();
       qty.set(sku, { sku, sent: qty.get(sku)?.sent ?? 0, received: i.quantity });
     }
-    const divergences = [...qty.values()].map((d) => ({ ...d, divergence: d.received - d.sent })).filter((d) => d.divergence !== 0);
+    const divergences = [...qty.values()]
+      .map((d) => ({ ...d, divergence: d.received - d.sent }))
+      .filter((d) => d.divergence !== 0);
     if (divergences.length === 0) return [];
     return [
       event(e, RuleEventType.TRANSFER_RECEIVED_WITH_DIVERGENCE, {
@@ -147,7 +198,15 @@ async function stockLevels(q: Queryable, e: WebhookEventRow): Promise<DomainEven
     type: RuleEventType.STOCK_LEVEL,
     clientId: e.clientId,
     key: `${e.id}:${r.locationCode}:${r.sku}`,
-    facts: { locationCode: r.locationCode, sku: r.sku, quantity: r.quantity, delta: r.delta, webhookEventId: e.id, flow: e.flow, action: e.action },
+    facts: {
+      locationCode: r.locationCode,
+      sku: r.sku,
+      quantity: r.quantity,
+      delta: r.delta,
+      webhookEventId: e.id,
+      flow: e.flow,
+      action: e.action,
+    },
   }));
 }
 
@@ -170,7 +229,11 @@ export function eventTypesOf(action: string): RuleEventType[] {
  * The domain events a processed delivery stands for (none for refused or duplicate deliveries),
  * limited to the `wanted` types (those some rule listens to): the others are not even derived.
  */
-export async function domainEventsOf(q: Queryable, e: WebhookEventRow, wanted?: ReadonlySet<RuleEventType>): Promise<DomainEvent[]> {
+export async function domainEventsOf(
+  q: Queryable,
+  e: WebhookEventRow,
+  wanted?: ReadonlySet<RuleEventType>,
+): Promise<DomainEvent[]> {
   if (e.status !== 'processed') return [];
   const data = ((e.payload as { data?: Data } | null)?.data ?? {}) as Data;
   const derive = own(BY_ACTION, e.action);

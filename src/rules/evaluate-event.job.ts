@@ -12,7 +12,11 @@ import type { RuleService } from './rule.service';
 export type EvaluateEventJob =
   | { kind: 'webhook'; clientId: string; webhookEventId: string; action?: string; saleId?: string | null }
   /** The deliveries of one client a group commit applied together: one job for all of them. */
-  | { kind: 'webhooks'; clientId: string; events: Array<{ webhookEventId: string; action: string; saleId: string | null }> }
+  | {
+      kind: 'webhooks';
+      clientId: string;
+      events: Array<{ webhookEventId: string; action: string; saleId: string | null }>;
+    }
   | { kind: 'circuit'; clientId: string; name: string; state: string; previous: string | null; at: string };
 
 export type WebhookJob = Extract<EvaluateEventJob, { kind: 'webhook' }>;
@@ -29,7 +33,15 @@ export function reactionJobsOf(events: WebhookJob[]): EvaluateEventJob[] {
   return [...byClient.values()].map((group) =>
     group.length === 1
       ? group[0]
-      : { kind: 'webhooks', clientId: group[0].clientId, events: group.map((e) => ({ webhookEventId: e.webhookEventId, action: e.action ?? '', saleId: e.saleId ?? null })) },
+      : {
+          kind: 'webhooks',
+          clientId: group[0].clientId,
+          events: group.map((e) => ({
+            webhookEventId: e.webhookEventId,
+            action: e.action ?? '',
+            saleId: e.saleId ?? null,
+          })),
+        },
   );
 }
 
@@ -64,18 +76,28 @@ function circuitEvents(job: Extract<EvaluateEventJob, { kind: 'circuit' }>): Dom
  * (cached rule sets). Safe to run twice (re-scoring is idempotent; a rule fires at most once per
  * event). Resolves with one entry per job: null, or the error that fails (and retries) that job.
  */
-export function createEvaluateEvents(deps: EvaluateEventDeps): (jobs: EvaluateEventJob[]) => Promise<Array<unknown | null>> {
+export function createEvaluateEvents(
+  deps: EvaluateEventDeps,
+): (jobs: EvaluateEventJob[]) => Promise<Array<unknown | null>> {
   /** A job enqueued without its action (by hand, tests): its audit row supplies it. */
   async function completed(job: WebhookJob): Promise<{ job: WebhookJob; row?: WebhookEventRow | null }> {
     if (job.action) return { job };
     const row = await webhookEventRepository.find(deps.db, job.clientId, job.webhookEventId);
-    return { job: { ...job, action: row?.action ?? '', saleId: row && row.status === 'processed' ? salesAffectingRfm(row)[0] ?? null : null }, row };
+    return {
+      job: {
+        ...job,
+        action: row?.action ?? '',
+        saleId: row && row.status === 'processed' ? (salesAffectingRfm(row)[0] ?? null) : null,
+      },
+      row,
+    };
   }
 
   async function rulesFor(job: WebhookJob, known?: WebhookEventRow | null): Promise<void> {
     const wanted = await deps.rules.listenedTo(job.clientId, eventTypesOf(job.action ?? ''));
     if (wanted.size === 0) return;
-    const row = known === undefined ? await webhookEventRepository.find(deps.db, job.clientId, job.webhookEventId) : known;
+    const row =
+      known === undefined ? await webhookEventRepository.find(deps.db, job.clientId, job.webhookEventId) : known;
     if (!row || row.status !== 'processed') return;
     for (const e of await domainEventsOf(deps.db, row, wanted)) await deps.rules.evaluate(e);
   }

@@ -22,7 +22,16 @@ export class EventReactions {
     for (const clientId of clientIds) {
       // Only an opening is an event rules react to (BREAKER_OPENED).
       this.listen(this.events.subscribe('circuit-state', clientId), (e) =>
-        e.state === 'open' ? this.dispatcher.dispatch({ kind: 'circuit', clientId, name: e.name, state: e.state, previous: e.previous, at: e.at }) : undefined,
+        e.state === 'open'
+          ? this.dispatcher.dispatch({
+              kind: 'circuit',
+              clientId,
+              name: e.name,
+              state: e.state,
+              previous: e.previous,
+              at: e.at,
+            })
+          : undefined,
       );
     }
   }

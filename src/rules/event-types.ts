@@ -14,7 +14,9 @@ export enum RuleEventType {
 registerEnumType(RuleEventType, {
   name: 'RuleEventType',
   valuesConfig: {
-    STOCK_LEVEL: { description: 'stock of a location/sku after a movement; combine with a `quantity lessThan <level>` condition' },
+    STOCK_LEVEL: {
+      description: 'stock of a location/sku after a movement; combine with a `quantity lessThan <level>` condition',
+    },
     BREAKER_OPENED: { description: 'a circuit breaker (flow, connector or outbound webhook) opened' },
   },
 });

@@ -1,9 +1,19 @@
-import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleWhen,
+} from 'cockatiel';
 import { Webhook } from 'standardwebhooks';
 import type { RuleWebhookConfig } from '../config';
 import type { CircuitStateEvent } from '../subscriptions/hub-events';
 
-export type OutboundWebhookConfig = Pick<RuleWebhookConfig, 'timeoutMs' | 'breakerThreshold' | 'breakerHalfOpenAfterMs'>;
+export type OutboundWebhookConfig = Pick<
+  RuleWebhookConfig,
+  'timeoutMs' | 'breakerThreshold' | 'breakerHalfOpenAfterMs'
+>;
 
 export interface OutboundMessage {
   clientId: string;
@@ -51,10 +61,13 @@ export class OutboundWebhookSender {
     const key = `${clientId}\u0000${name}`;
     let breaker = this.breakers.get(key);
     if (!breaker) {
-      breaker = circuitBreaker(handleWhen((e) => !(e instanceof BrokenCircuitError)), {
-        halfOpenAfter: this.config.breakerHalfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(this.config.breakerThreshold),
-      });
+      breaker = circuitBreaker(
+        handleWhen((e) => !(e instanceof BrokenCircuitError)),
+        {
+          halfOpenAfter: this.config.breakerHalfOpenAfterMs,
+          breaker: new ConsecutiveBreaker(this.config.breakerThreshold),
+        },
+      );
       let previous: CircuitStateEvent['state'] = 'closed';
       breaker.onStateChange((state) => {
         const next = STATE_NAMES[state];

@@ -76,9 +76,21 @@ export class ReactionQueue implements EventDispatcher, QueueExtension {
 
   async start(boss: PgBoss, opts: { workers: boolean; log: FastifyBaseLogger }): Promise<void> {
     const { queue, webhooks } = this.config;
-    const kept = { expireInSeconds: queue.expireSeconds, retentionSeconds: 14 * 24 * 3600, deleteAfterSeconds: 7 * 24 * 3600 };
+    const kept = {
+      expireInSeconds: queue.expireSeconds,
+      retentionSeconds: 14 * 24 * 3600,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    };
     await ensureQueue(boss, EVALUATE_DEAD_QUEUE, { ...kept, policy: 'standard', retryLimit: 0 });
-    await ensureQueue(boss, EVALUATE_QUEUE, { ...kept, policy: 'standard', deadLetter: EVALUATE_DEAD_QUEUE, retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300 });
+    await ensureQueue(boss, EVALUATE_QUEUE, {
+      ...kept,
+      policy: 'standard',
+      deadLetter: EVALUATE_DEAD_QUEUE,
+      retryLimit: 5,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 300,
+    });
     await ensureQueue(boss, OUTBOUND_WEBHOOK_DEAD_QUEUE, { ...kept, policy: 'standard', retryLimit: 3 });
     await ensureQueue(boss, OUTBOUND_WEBHOOK_QUEUE, {
       ...kept,
@@ -117,9 +129,13 @@ export class ReactionQueue implements EventDispatcher, QueueExtension {
           }),
         ),
     );
-    await boss.work<OutboundWebhookJob>(OUTBOUND_WEBHOOK_DEAD_QUEUE, { pollingIntervalSeconds: queue.pollIntervalSeconds, batchSize: 10 }, async (jobs) => {
-      for (const job of jobs) await handlers.webhookDeadLettered(job.data);
-    });
+    await boss.work<OutboundWebhookJob>(
+      OUTBOUND_WEBHOOK_DEAD_QUEUE,
+      { pollingIntervalSeconds: queue.pollIntervalSeconds, batchSize: 10 },
+      async (jobs) => {
+        for (const job of jobs) await handlers.webhookDeadLettered(job.data);
+      },
+    );
   }
 
   private started(): PgBoss {
@@ -139,13 +155,18 @@ export class ReactionQueue implements EventDispatcher, QueueExtension {
       return;
     }
     tx.collect(EVALUATE_QUEUE, job, async (jobs) => {
-      await boss.insert(EVALUATE_QUEUE, reactionJobsOf(jobs).map((data) => ({ data })), { db: pipelinedOn(tx) });
+      await boss.insert(
+        EVALUATE_QUEUE,
+        reactionJobsOf(jobs).map((data) => ({ data })),
+        { db: pipelinedOn(tx) },
+      );
     });
   }
 
   /** A reaction to something outside a transaction (a breaker's state change): sent on its own. */
   async dispatch(job: EvaluateEventJob): Promise<void> {
-    const options: SendOptions = job.kind === 'circuit' ? { id: jobIdOf(`circuit:${job.clientId}:${job.name}:${job.state}:${job.at}`) } : {};
+    const options: SendOptions =
+      job.kind === 'circuit' ? { id: jobIdOf(`circuit:${job.clientId}:${job.name}:${job.state}:${job.at}`) } : {};
     const sent = this.started().send(EVALUATE_QUEUE, job, options);
     this.sending.add(sent);
     await sent.finally(() => this.sending.delete(sent));
@@ -172,7 +193,11 @@ export class ReactionQueue implements EventDispatcher, QueueExtension {
     for (;;) {
       await Promise.all([...this.sending]);
       const inFlight = this.sending.size; // a send finishing during the count below is not counted by it
-      const pending = await reactionQueueRepository.unfinished(this.db, [EVALUATE_QUEUE, OUTBOUND_WEBHOOK_QUEUE, OUTBOUND_WEBHOOK_DEAD_QUEUE]);
+      const pending = await reactionQueueRepository.unfinished(this.db, [
+        EVALUATE_QUEUE,
+        OUTBOUND_WEBHOOK_QUEUE,
+        OUTBOUND_WEBHOOK_DEAD_QUEUE,
+      ]);
       if (pending === 0 && inFlight === 0 && this.sending.size === 0) return;
       if (Date.now() > deadline) throw new Error(`reactions still pending after ${timeoutMs} ms: ${pending} jobs`);
       await new Promise((r) => setTimeout(r, pollMs));

@@ -65,7 +65,9 @@ export interface ActionResult {
 /** `{{customer.segment}}` → the fact's value (missing facts render empty). */
 export function renderTemplate(template: string, facts: Record<string, unknown>): string {
   return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, path: string) => {
-    const v = path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), facts);
+    const v = path
+      .split('.')
+      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), facts);
     return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   });
 }
@@ -104,10 +106,17 @@ const EXECUTORS: { [T in RuleAction['type']]: Executor<Extract<RuleAction, { typ
   },
 
   async task(a, c) {
-    const id = await ruleRepository.insertTask(c.q, c.event.clientId, c.rule.id, c.event.key, renderTemplate(a.title, c.facts), {
-      eventType: c.event.type,
-      facts: c.facts,
-    });
+    const id = await ruleRepository.insertTask(
+      c.q,
+      c.event.clientId,
+      c.rule.id,
+      c.event.key,
+      renderTemplate(a.title, c.facts),
+      {
+        eventType: c.event.type,
+        facts: c.facts,
+      },
+    );
     return { taskId: id };
   },
 };

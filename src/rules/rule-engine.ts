@@ -4,7 +4,10 @@ import { GatewayError } from '../errors/gateway-error';
 const ENGINE_OPTIONS = { allowUndefinedFacts: true };
 
 /** Whether the conditions hold for these facts (json-rules-engine; unknown facts are undefined, not errors). */
-export async function conditionsHold(conditions: Record<string, unknown>, facts: Record<string, unknown>): Promise<boolean> {
+export async function conditionsHold(
+  conditions: Record<string, unknown>,
+  facts: Record<string, unknown>,
+): Promise<boolean> {
   const engine = new Engine([], ENGINE_OPTIONS);
   engine.addRule({ conditions: conditions as unknown as TopLevelCondition, event: { type: 'matched' } });
   const { events } = await engine.run(facts);
@@ -14,7 +17,8 @@ export async function conditionsHold(conditions: Record<string, unknown>, facts:
 /** Refuses conditions json-rules-engine cannot run (bad shape, unknown operator), with the reason. */
 export async function assertValidConditions(conditions: unknown, path = 'conditions'): Promise<void> {
   try {
-    if (!conditions || typeof conditions !== 'object' || Array.isArray(conditions)) throw new Error('must be an object with all, any, not or condition');
+    if (!conditions || typeof conditions !== 'object' || Array.isArray(conditions))
+      throw new Error('must be an object with all, any, not or condition');
     await conditionsHold(conditions as Record<string, unknown>, {});
   } catch (err) {
     throw new GatewayError('GW_VALIDATION_FAILED', 'The rule conditions are not valid json-rules-engine conditions', {

@@ -57,14 +57,24 @@ export const ruleRepository = {
       `update rules set name = coalesce($3, name), event_type = coalesce($4, event_type), conditions = coalesce($5, conditions),
               actions = coalesce($6, actions), enabled = coalesce($7, enabled), updated_at = now()
         where client_id = $1 and id = $2 returning ${RULE_COLUMNS}`,
-      [clientId, id, r.name ?? null, r.eventType ?? null, r.conditions ? JSON.stringify(r.conditions) : null,
-        r.actions ? JSON.stringify(r.actions) : null, r.enabled ?? null],
+      [
+        clientId,
+        id,
+        r.name ?? null,
+        r.eventType ?? null,
+        r.conditions ? JSON.stringify(r.conditions) : null,
+        r.actions ? JSON.stringify(r.actions) : null,
+        r.enabled ?? null,
+      ],
     );
     return rows[0] ?? null;
   },
 
   async find(q: Queryable, clientId: string, id: string): Promise<RuleRow | null> {
-    const { rows } = await q.query<RuleRow>(`select ${RULE_COLUMNS} from rules where client_id = $1 and id = $2`, [clientId, id]);
+    const { rows } = await q.query<RuleRow>(`select ${RULE_COLUMNS} from rules where client_id = $1 and id = $2`, [
+      clientId,
+      id,
+    ]);
     return rows[0] ?? null;
   },
 
@@ -79,7 +89,14 @@ export const ruleRepository = {
   },
 
   /** Claims the firing of a rule for an event; null when it already fired for it. */
-  async claimFiring(q: Queryable, clientId: string, ruleId: string, eventType: string, eventKey: string, facts: unknown): Promise<string | null> {
+  async claimFiring(
+    q: Queryable,
+    clientId: string,
+    ruleId: string,
+    eventType: string,
+    eventKey: string,
+    facts: unknown,
+  ): Promise<string | null> {
     const { rows } = await q.query<{ id: string }>(
       `insert into rule_firings (client_id, rule_id, event_type, event_key, facts, outcome) values ($1, $2, $3, $4, $5, 'running')
        on conflict (rule_id, event_key) do nothing returning id::text`,
@@ -88,11 +105,28 @@ export const ruleRepository = {
     return rows[0]?.id ?? null;
   },
 
-  async finishFiring(q: Queryable, id: string, outcome: RuleFiringRow['outcome'], results: unknown[], durationMs: number): Promise<void> {
-    await q.query(`update rule_firings set outcome = $2, results = $3, duration_ms = $4 where id = $1`, [id, outcome, JSON.stringify(results), durationMs.toFixed(3)]);
+  async finishFiring(
+    q: Queryable,
+    id: string,
+    outcome: RuleFiringRow['outcome'],
+    results: unknown[],
+    durationMs: number,
+  ): Promise<void> {
+    await q.query(`update rule_firings set outcome = $2, results = $3, duration_ms = $4 where id = $1`, [
+      id,
+      outcome,
+      JSON.stringify(results),
+      durationMs.toFixed(3),
+    ]);
   },
 
-  async firings(q: Queryable, clientId: string, ruleId: string | null, limit: number, outcome: RuleFiringRow['outcome'] | null = null): Promise<RuleFiringRow[]> {
+  async firings(
+    q: Queryable,
+    clientId: string,
+    ruleId: string | null,
+    limit: number,
+    outcome: RuleFiringRow['outcome'] | null = null,
+  ): Promise<RuleFiringRow[]> {
     const { rows } = await q.query<RuleFiringRow>(
       `select ${FIRING_COLUMNS} from rule_firings where client_id = $1 and ($2::bigint is null or rule_id = $2) and ($4::text is null or outcome = $4)
         order by fired_at desc, id desc limit $3`,
@@ -118,7 +152,12 @@ export const ruleRepository = {
    * RUNNING while one is pending, else SUCCEEDED when all are ok, else FAILED (the duration then
    * runs from the firing to now). Null when the firing does not exist.
    */
-  async settleActionResult(q: Queryable, firingId: string, index: number, result: unknown): Promise<RuleFiringRow['outcome'] | null> {
+  async settleActionResult(
+    q: Queryable,
+    firingId: string,
+    index: number,
+    result: unknown,
+  ): Promise<RuleFiringRow['outcome'] | null> {
     const { rows } = await q.query<{ outcome: RuleFiringRow['outcome'] }>(
       `with cur as (
          select id, jsonb_set(results, array[$2::text], $3::jsonb) as results from rule_firings where id = $1 for update
@@ -150,11 +189,21 @@ export const ruleRepository = {
   },
 
   async customerTags(q: Queryable, clientId: string, customerId: string): Promise<string[]> {
-    const { rows } = await q.query<{ tag: string }>(`select tag from customer_tags where client_id = $1 and customer_id = $2 order by tag`, [clientId, customerId]);
+    const { rows } = await q.query<{ tag: string }>(
+      `select tag from customer_tags where client_id = $1 and customer_id = $2 order by tag`,
+      [clientId, customerId],
+    );
     return rows.map((r) => r.tag);
   },
 
-  async insertTask(q: Queryable, clientId: string, ruleId: string, eventKey: string, title: string, details: unknown): Promise<string> {
+  async insertTask(
+    q: Queryable,
+    clientId: string,
+    ruleId: string,
+    eventKey: string,
+    title: string,
+    details: unknown,
+  ): Promise<string> {
     const { rows } = await q.query<{ id: string }>(
       `insert into rule_tasks (client_id, rule_id, event_key, title, details) values ($1, $2, $3, $4, $5) returning id::text`,
       [clientId, ruleId, eventKey, title, JSON.stringify(details)],
@@ -163,7 +212,15 @@ export const ruleRepository = {
   },
 
   async tasks(q: Queryable, clientId: string, status: string | null, limit: number) {
-    const { rows } = await q.query<{ id: string; ruleId: string | null; eventKey: string; title: string; details: unknown; status: string; createdAt: Date }>(
+    const { rows } = await q.query<{
+      id: string;
+      ruleId: string | null;
+      eventKey: string;
+      title: string;
+      details: unknown;
+      status: string;
+      createdAt: Date;
+    }>(
       `select id::text, rule_id::text as "ruleId", event_key as "eventKey", title, details, status, created_at as "createdAt"
          from rule_tasks where client_id = $1 and ($2::text is null or status = $2) order by created_at desc, id desc limit $3`,
       [clientId, status, limit],

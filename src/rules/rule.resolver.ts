@@ -1,5 +1,17 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import { clientScope } from '../auth/client-scope';
 import { GatewayError } from '../errors/gateway-error';
 import { GraphQLContext } from '../schema/context';
@@ -7,7 +19,17 @@ import { pageSize } from '../shared/pagination';
 import { RuleEventType } from './event-types';
 import type { AlertEvent } from './rule-actions';
 import { ruleRepository, RuleFiringRow, RuleRow } from './rule.repository';
-import { AlertType, RuleFiringOutcome, RuleFiringType, RuleInput, RuleTaskType, RuleTestInput, RuleTestResultType, RuleType, RuleUpdateInput } from './rule.type';
+import {
+  AlertType,
+  RuleFiringOutcome,
+  RuleFiringType,
+  RuleInput,
+  RuleTaskType,
+  RuleTestInput,
+  RuleTestResultType,
+  RuleType,
+  RuleUpdateInput,
+} from './rule.type';
 
 /** Actions as ops see them: webhook secrets never leave the server. */
 function redacted(actions: unknown[]): unknown[] {
@@ -28,7 +50,9 @@ export class RuleResolver {
   }
 
   @Authorized('ops')
-  @Query(() => [RuleFiringType], { description: 'Recent firings, newest first (of one rule or all; FAILED: with dead-lettered webhooks)' })
+  @Query(() => [RuleFiringType], {
+    description: 'Recent firings, newest first (of one rule or all; FAILED: with dead-lettered webhooks)',
+  })
   async ruleFirings(
     @Ctx() ctx: GraphQLContext,
     @Arg('client', () => String, { nullable: true }) client?: string,
@@ -36,7 +60,13 @@ export class RuleResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('outcome', () => RuleFiringOutcome, { nullable: true }) outcome?: RuleFiringOutcome,
   ) {
-    const rows = await ruleRepository.firings(ctx.reader, clientScope(ctx, client), ruleId ?? null, pageSize(first), outcome ?? null);
+    const rows = await ruleRepository.firings(
+      ctx.reader,
+      clientScope(ctx, client),
+      ruleId ?? null,
+      pageSize(first),
+      outcome ?? null,
+    );
     return rows.map((r: RuleFiringRow) => ({ ...r, durationMs: r.durationMs === null ? null : Number(r.durationMs) }));
   }
 
@@ -82,10 +112,14 @@ export class RuleResolver {
   }
 
   @Authorized('ops')
-  @Mutation(() => RuleTestResultType, { description: 'Dry run: evaluates a stored rule or a draft against a sample event; runs no action' })
+  @Mutation(() => RuleTestResultType, {
+    description: 'Dry run: evaluates a stored rule or a draft against a sample event; runs no action',
+  })
   testRule(@Arg('input') input: RuleTestInput, @Ctx() ctx: GraphQLContext) {
     if (!input.ruleId === !input.rule) {
-      throw new GatewayError('GW_VALIDATION_FAILED', 'Give either ruleId or rule', { issues: [{ path: 'input.ruleId', code: 'one_of', message: 'ruleId or rule' }] });
+      throw new GatewayError('GW_VALIDATION_FAILED', 'Give either ruleId or rule', {
+        issues: [{ path: 'input.ruleId', code: 'one_of', message: 'ruleId or rule' }],
+      });
     }
     const draft = input.rule && (({ client: _c, ...d }) => d)(input.rule);
     return ctx.services.rules.dryRun(clientScope(ctx, input.client), { id: input.ruleId, draft }, input.event);
@@ -99,7 +133,11 @@ export class RuleResolver {
   @Authorized()
   @Subscription(() => AlertType, {
     description: "Alerts published by the client's rules",
-    subscribe: ({ args, context }) => (context as GraphQLContext).services.events.subscribe('alert', clientScope(context as GraphQLContext, args.client)),
+    subscribe: ({ args, context }) =>
+      (context as GraphQLContext).services.events.subscribe(
+        'alert',
+        clientScope(context as GraphQLContext, args.client),
+      ),
   })
   alerts(@Root() alert: AlertEvent, @Arg('client', () => String, { nullable: true }) _client?: string): AlertEvent {
     return alert;

@@ -67,7 +67,10 @@ export class RuleService {
       if (err.code === '23503') throw new GatewayError('GW_NOT_FOUND', `Unknown client ${clientId.slice(0, 64)}`);
       throw err;
     });
-    if (!row) throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A rule named "${rule.name}" already exists`, { details: { name: rule.name } });
+    if (!row)
+      throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A rule named "${rule.name}" already exists`, {
+        details: { name: rule.name },
+      });
     this.cache.invalidate(clientId);
     return row;
   }
@@ -114,9 +117,21 @@ export class RuleService {
   }
 
   /** Tests a stored rule or a draft against a sample event: whether it matches and what it would do. Nothing runs. */
-  async dryRun(clientId: string, rule: { id?: string; draft?: RuleDraft }, sample: { type?: RuleEventType; facts: Record<string, unknown>; customerId?: string | null }): Promise<DryRunResult> {
-    const r = rule.id ? await this.find(this.db, clientId, rule.id) : ((await this.validated({ enabled: true, ...rule.draft }, false)) as NewRule);
-    const event: DomainEvent = { type: (sample.type ?? r.eventType) as RuleEventType, clientId, key: 'dry-run', facts: sample.facts, customerId: sample.customerId };
+  async dryRun(
+    clientId: string,
+    rule: { id?: string; draft?: RuleDraft },
+    sample: { type?: RuleEventType; facts: Record<string, unknown>; customerId?: string | null },
+  ): Promise<DryRunResult> {
+    const r = rule.id
+      ? await this.find(this.db, clientId, rule.id)
+      : ((await this.validated({ enabled: true, ...rule.draft }, false)) as NewRule);
+    const event: DomainEvent = {
+      type: (sample.type ?? r.eventType) as RuleEventType,
+      clientId,
+      key: 'dry-run',
+      facts: sample.facts,
+      customerId: sample.customerId,
+    };
     const facts = await this.factsOf(this.db, event);
     const matched = event.type === r.eventType && (await conditionsHold(r.conditions, facts));
     return { matched, facts, actions: matched ? (r.actions as RuleAction[]).map((a) => describeAction(a, facts)) : [] };
@@ -140,9 +155,25 @@ export class RuleService {
         if (!firingId) return;
         const results: ActionResult[] = [];
         for (const [index, action] of (rule.actions as RuleAction[]).entries()) {
-          results.push(await runAction(action, { q: tx, rule, event, facts, firingId, index, events: this.events, outbound: this.outbound, afterCommit }));
+          results.push(
+            await runAction(action, {
+              q: tx,
+              rule,
+              event,
+              facts,
+              firingId,
+              index,
+              events: this.events,
+              outbound: this.outbound,
+              afterCommit,
+            }),
+          );
         }
-        const outcome = results.some((r) => r.pending) ? 'running' : results.every((r) => r.ok) ? 'succeeded' : 'failed';
+        const outcome = results.some((r) => r.pending)
+          ? 'running'
+          : results.every((r) => r.ok)
+            ? 'succeeded'
+            : 'failed';
         await ruleRepository.finishFiring(tx, firingId, outcome, results, performance.now() - started);
       });
       for (const run of afterCommit) run();
@@ -159,7 +190,11 @@ export class RuleService {
     if (!c || !c.result?.pending) return true; // settled already (a job run twice) or the firing is gone
     const action = c.action as RuleAction | null;
     if (action?.type !== 'webhook') {
-      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, { type: 'webhook', ok: false, error: "the rule's action changed before the webhook was sent" });
+      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, {
+        type: 'webhook',
+        ok: false,
+        error: "the rule's action changed before the webhook was sent",
+      });
       return true;
     }
     try {
@@ -169,14 +204,28 @@ export class RuleService {
         secret: action.secret,
         id: `rule-firing-${job.firingId}-${job.actionIndex}`,
         type: `rule.${c.eventType}`,
-        data: { rule: { id: c.ruleId, name: c.ruleName }, event: { type: c.eventType, key: c.eventKey }, facts: c.facts },
+        data: {
+          rule: { id: c.ruleId, name: c.ruleName },
+          event: { type: c.eventType, key: c.eventKey },
+          facts: c.facts,
+        },
       });
-      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, { type: 'webhook', ok: true, detail: { status, attempts: attempt.number } });
+      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, {
+        type: 'webhook',
+        ok: true,
+        detail: { status, attempts: attempt.number },
+      });
       return true;
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       const detail = { url: action.url, attempts: attempt.number, ...(attempt.lastAttempt && { deadLettered: true }) };
-      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, { type: 'webhook', ok: false, ...(!attempt.lastAttempt && { pending: true }), detail, error });
+      await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, {
+        type: 'webhook',
+        ok: false,
+        ...(!attempt.lastAttempt && { pending: true }),
+        detail,
+        error,
+      });
       return false;
     }
   }
@@ -186,7 +235,10 @@ export class RuleService {
     const c = await ruleRepository.webhookContext(this.db, job.firingId, job.actionIndex);
     if (!c?.result?.pending) return;
     await ruleRepository.settleActionResult(this.db, job.firingId, job.actionIndex, {
-      type: 'webhook', ok: false, detail: { ...c.result.detail, deadLettered: true }, error: 'retries exhausted',
+      type: 'webhook',
+      ok: false,
+      detail: { ...c.result.detail, deadLettered: true },
+      error: 'retries exhausted',
     });
   }
 }

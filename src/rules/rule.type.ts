@@ -70,7 +70,9 @@ export class RuleFiringType {
   firedAt!: Date;
 }
 
-@ObjectType('RuleTestResult', { description: 'A dry run: whether the rule matches the sample and what it would do (nothing is done)' })
+@ObjectType('RuleTestResult', {
+  description: 'A dry run: whether the rule matches the sample and what it would do (nothing is done)',
+})
 export class RuleTestResultType {
   @Field()
   matched!: boolean;
@@ -150,10 +152,14 @@ export class RuleInput {
   @Field(() => RuleEventType)
   eventType!: RuleEventType;
 
-  @Field(() => GraphQLJSONObject, { description: 'e.g. { "all": [{ "fact": "total", "operator": "greaterThan", "value": 1000 }] }' })
+  @Field(() => GraphQLJSONObject, {
+    description: 'e.g. { "all": [{ "fact": "total", "operator": "greaterThan", "value": 1000 }] }',
+  })
   conditions!: Record<string, unknown>;
 
-  @Field(() => GraphQLJSON, { description: 'e.g. [{ "type": "alert", "severity": "warning", "message": "Big sale {{saleId}}" }]' })
+  @Field(() => GraphQLJSON, {
+    description: 'e.g. [{ "type": "alert", "severity": "warning", "message": "Big sale {{saleId}}" }]',
+  })
   actions!: unknown[];
 
   @Field({ defaultValue: true })

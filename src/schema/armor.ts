@@ -32,7 +32,8 @@ const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 export const textOnlyStrings: ValidationRule = (context) => ({
   StringValue(node) {
     const bad = forbiddenText(node.value);
-    if (bad) context.reportError(new GraphQLError(`String values must be text; this one carries ${bad}`, { nodes: node }));
+    if (bad)
+      context.reportError(new GraphQLError(`String values must be text; this one carries ${bad}`, { nodes: node }));
   },
 });
 
@@ -62,7 +63,9 @@ function refusal(what: string, max: number, setting: string) {
  * token plugin throws from a parsing hook, which Apollo 5 answers with a 500), built once from config
  * so the HTTP server and the WebSocket path apply the same rules.
  */
-export function graphqlProtection(config: Pick<Config, 'nodeEnv'> & { security: Pick<Config['security'], 'graphqlLimits'> }): GraphqlProtection {
+export function graphqlProtection(
+  config: Pick<Config, 'nodeEnv'> & { security: Pick<Config['security'], 'graphqlLimits'> },
+): GraphqlProtection {
   const l = config.security.graphqlLimits;
   const production = config.nodeEnv === 'production';
   const armor = new ApolloArmor({

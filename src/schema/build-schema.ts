@@ -51,7 +51,12 @@ export function buildGatewaySchema(): GraphQLSchema {
 }
 
 function buildSubgraph(): GraphQLSchema {
-  const typeGraphQLSchema = buildSchemaSync({ resolvers: RESOLVERS, authChecker, validate: false, pubSub: subscribeThroughContext });
+  const typeGraphQLSchema = buildSchemaSync({
+    resolvers: RESOLVERS,
+    authChecker,
+    validate: false,
+    pubSub: subscribeThroughContext,
+  });
   const link = `extend schema @link(url: "${FEDERATION_SPEC}", import: ${JSON.stringify(FEDERATION_IMPORTS)})`;
   const resolvers = createResolversMap(typeGraphQLSchema) as GraphQLResolverMap<unknown>;
   dropPassThroughResolvers(resolvers);
@@ -59,7 +64,10 @@ function buildSubgraph(): GraphQLSchema {
   for (const [typeName, reference] of Object.entries(referenceResolvers(ENTITIES))) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...reference } as GraphQLResolverMap<unknown>[string];
   }
-  return buildSubgraphSchema({ typeDefs: parse(`${link}\n${printSchemaWithDirectives(typeGraphQLSchema)}`), resolvers });
+  return buildSubgraphSchema({
+    typeDefs: parse(`${link}\n${printSchemaWithDirectives(typeGraphQLSchema)}`),
+    resolvers,
+  });
 }
 
 /**
@@ -76,11 +84,18 @@ function dropPassThroughResolvers(resolvers: GraphQLResolverMap<unknown>): void 
     const fields = resolvers[objectType.name] as Record<string, unknown> | undefined;
     if (!fields) continue;
     // Its own fields and those it inherits from decorated base classes (e.g. Connection(...)).
-    const declaring = storage.objectTypes.filter((t) => t.target === objectType.target || objectType.target.prototype instanceof t.target);
+    const declaring = storage.objectTypes.filter(
+      (t) => t.target === objectType.target || objectType.target.prototype instanceof t.target,
+    );
     for (const field of declaring.flatMap((t) => t.fields ?? [])) {
       if (field.roles || field.middlewares?.length || field.name !== field.schemaName) continue;
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's metadata types
-      const resolved = storage.fieldResolvers.some((r) => r.methodName === field.name && [field.target, objectType.target].includes(r.getObjectType?.() as Function));
+
+      const resolved = storage.fieldResolvers.some(
+        (r) =>
+          r.methodName === field.name &&
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's metadata types
+          [field.target, objectType.target].includes(r.getObjectType?.() as Function),
+      );
       if (!resolved) delete fields[field.schemaName];
     }
   }
@@ -103,19 +118,30 @@ function callPlainFieldResolversDirectly(resolvers: GraphQLResolverMap<unknown>)
   for (const resolver of storage.fieldResolvers) {
     if (resolver.kind !== 'external' || resolver.roles || resolver.middlewares?.length) continue;
     const params = [...((resolver.params ?? []) as ParamKind[])].sort((a, b) => a.index - b.index);
-    const plainRoot = (p: ParamKind) => p.kind === 'root' && !p.propertyName && [undefined, Object].includes(p.getType?.() as ObjectConstructor | undefined);
+    const plainRoot = (p: ParamKind) =>
+      p.kind === 'root' &&
+      !p.propertyName &&
+      [undefined, Object].includes(p.getType?.() as ObjectConstructor | undefined);
     if (!params.every((p, i) => p.index === i && (plainRoot(p) || (p.kind === 'context' && !p.propertyName)))) continue;
     const typeName = storage.objectTypes.find((t) => t.target === resolver.getObjectType?.())?.name;
     const fields = typeName ? (resolvers[typeName] as Record<string, unknown> | undefined) : undefined;
     if (!fields || !(resolver.schemaName in fields)) continue;
-    if (!instances.has(resolver.target)) instances.set(resolver.target, new (resolver.target as new () => Record<string, (...args: unknown[]) => unknown>)());
+    if (!instances.has(resolver.target))
+      instances.set(
+        resolver.target,
+        new (resolver.target as new () => Record<string, (...args: unknown[]) => unknown>)(),
+      );
     const instance = instances.get(resolver.target)!;
     const method = instance[resolver.methodName];
     const kinds = params.map((p) => p.kind);
     fields[resolver.schemaName] =
       kinds.join() === 'root,context'
         ? (root: unknown, _args: unknown, context: unknown) => method.call(instance, root, context)
-        : (root: unknown, _args: unknown, context: unknown) => method.apply(instance, kinds.map((k) => (k === 'root' ? root : context)));
+        : (root: unknown, _args: unknown, context: unknown) =>
+            method.apply(
+              instance,
+              kinds.map((k) => (k === 'root' ? root : context)),
+            );
   }
 }
 

@@ -1,6 +1,9 @@
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance } from 'fastify';
@@ -25,7 +28,14 @@ import { localJitGateway } from './jit-executor';
 const GRAPHQL_WS_PATH = '/graphql';
 
 /** Codes Apollo itself assigns to refused documents; they pass through unchanged. */
-const APOLLO_INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+const APOLLO_INPUT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /**
  * The error a caller sees: always a new object (errors graphql-jit builds have a read-only message).
@@ -35,7 +45,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code;
   // A refusal of ours reported by a validation rule (query limits): Apollo relabels it GRAPHQL_VALIDATION_FAILED.
   const refusal = error instanceof GraphQLError ? error.originalError : undefined;
-  if (refusal instanceof GatewayError && refusal.code !== code) return { ...formatted, extensions: { ...formatted.extensions, code: refusal.code } };
+  if (refusal instanceof GatewayError && refusal.code !== code)
+    return { ...formatted, extensions: { ...formatted.extensions, code: refusal.code } };
   if (typeof code === 'string' && (code.startsWith('GW_') || APOLLO_INPUT_CODES.has(code))) return formatted;
   const original = unwrapResolverError(error);
   // type-graphql's AuthorizationError keeps the name GraphQLError: recognise it by class.
@@ -68,7 +79,10 @@ function subscriptionsOverWebSocket(): ApolloServerPlugin<GraphQLContext> {
  * Mounts Apollo Server on `/graphql` (GET and POST) with graphql-armor's limits, the audit of
  * mutations, and introspection / the Sandbox for everyone in development and for ops in production.
  */
-export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config; db: Database; services: Services }): Promise<void> {
+export async function graphqlPlugin(
+  app: FastifyInstance,
+  opts: { config: Config; db: Database; services: Services },
+): Promise<void> {
   const production = opts.config.nodeEnv === 'production';
   const protection = graphqlProtection(opts.config);
   const apollo = new ApolloServer<GraphQLContext>({
@@ -102,9 +116,15 @@ export async function graphqlPlugin(app: FastifyInstance, opts: { config: Config
   if (production) {
     // The Sandbox page (GET text/html) only for ops in production.
     app.addHook('onRequest', async (req, reply) => {
-      if (req.method !== 'GET' || !req.url.startsWith('/graphql') || !String(req.headers.accept ?? '').includes('text/html')) return;
+      if (
+        req.method !== 'GET' ||
+        !req.url.startsWith('/graphql') ||
+        !String(req.headers.accept ?? '').includes('text/html')
+      )
+        return;
       const principal = await requestPrincipal(req, opts.services).catch(() => null);
-      if (principal?.role !== 'ops') return reply.code(404).send(new GatewayError('GW_NOT_FOUND', 'No route GET /graphql').toBody());
+      if (principal?.role !== 'ops')
+        return reply.code(404).send(new GatewayError('GW_NOT_FOUND', 'No route GET /graphql').toBody());
     });
   }
 

@@ -55,7 +55,11 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
  * fails with a bare "Internal server error"). The same error as graphql-js would build it.
  */
 function asGraphqlJsError(error: GraphQLError): GraphQLError {
-  const copy = new GraphQLError(error.message, { path: error.path, originalError: error.originalError, extensions: error.extensions });
+  const copy = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
   if (error.locations) (copy as { locations?: GraphQLError['locations'] }).locations = error.locations;
   return copy;
 }

@@ -4,7 +4,12 @@ import { CustomerRow, LocationRow, masterDataRepository, ProductRow } from '../d
 import { inventoryLoaders } from '../flows/inventory/inventory.loaders';
 import { purchaseLoaders } from '../flows/purchase/purchase.loaders';
 import { PaymentRow, SaleItemRow, SaleRow, saleRepository } from '../flows/sales/sale.repository';
-import { TransferEventRow, TransferItemRow, transferRepository, TransferRow } from '../flows/transfer/transfer.repository';
+import {
+  TransferEventRow,
+  TransferItemRow,
+  transferRepository,
+  TransferRow,
+} from '../flows/transfer/transfer.repository';
 import { RefundRow, ReturnItemRow, returnRepository, ReturnRow } from '../flows/returns/return.repository';
 
 /** One row per key (or null), in key order. */
@@ -75,31 +80,60 @@ type LoaderFactory<T> = (q: Queryable, clientId: string) => T;
  * Flows add their loaders to `loaderFactories`.
  */
 export const loaderFactories = {
-  sale: ((q, c) => new DataLoader<string, SaleRow | null>(async (ids) => byKey(ids, await saleRepository.byIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, SaleRow | null>>,
+  sale: ((q, c) =>
+    new DataLoader<string, SaleRow | null>(async (ids) =>
+      byKey(ids, await saleRepository.byIds(q, c, ids), (r) => r.id),
+    )) as LoaderFactory<DataLoader<string, SaleRow | null>>,
   saleItems: ((q, c) =>
-    batchLoader<string, SaleItemRow[]>(async (ids) => groupByKey(ids, await saleRepository.itemsBySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, SaleItemRow[]>>,
+    batchLoader<string, SaleItemRow[]>(async (ids) =>
+      groupByKey(ids, await saleRepository.itemsBySaleIds(q, c, ids), (r) => r.saleId),
+    )) as LoaderFactory<DataLoader<string, SaleItemRow[]>>,
   salePayments: ((q, c) =>
-    batchLoader<string, PaymentRow[]>(async (ids) => groupByKey(ids, await saleRepository.paymentsBySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, PaymentRow[]>>,
+    batchLoader<string, PaymentRow[]>(async (ids) =>
+      groupByKey(ids, await saleRepository.paymentsBySaleIds(q, c, ids), (r) => r.saleId),
+    )) as LoaderFactory<DataLoader<string, PaymentRow[]>>,
   customer: ((q, c) =>
-    new DataLoader<string, CustomerRow | null>(async (ids) => byKey(ids, await masterDataRepository.customersByIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, CustomerRow | null>>,
+    new DataLoader<string, CustomerRow | null>(async (ids) =>
+      byKey(ids, await masterDataRepository.customersByIds(q, c, ids), (r) => r.id),
+    )) as LoaderFactory<DataLoader<string, CustomerRow | null>>,
   location: ((q, c) =>
-    new DataLoader<string, LocationRow | null>(async (codes) => byKey(codes, await masterDataRepository.locationsByCodes(q, c, codes), (r) => r.code))) as LoaderFactory<DataLoader<string, LocationRow | null>>,
+    new DataLoader<string, LocationRow | null>(async (codes) =>
+      byKey(codes, await masterDataRepository.locationsByCodes(q, c, codes), (r) => r.code),
+    )) as LoaderFactory<DataLoader<string, LocationRow | null>>,
   product: ((q, c) =>
-    new DataLoader<string, ProductRow | null>(async (skus) => byKey(skus, await masterDataRepository.productsBySkus(q, c, skus), (r) => r.sku))) as LoaderFactory<DataLoader<string, ProductRow | null>>,
+    new DataLoader<string, ProductRow | null>(async (skus) =>
+      byKey(skus, await masterDataRepository.productsBySkus(q, c, skus), (r) => r.sku),
+    )) as LoaderFactory<DataLoader<string, ProductRow | null>>,
   ...purchaseLoaders,
   ...inventoryLoaders,
-  transfer: ((q, c) => new DataLoader<string, TransferRow | null>(async (ids) => byKey(ids, await transferRepository.byIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, TransferRow | null>>,
+  transfer: ((q, c) =>
+    new DataLoader<string, TransferRow | null>(async (ids) =>
+      byKey(ids, await transferRepository.byIds(q, c, ids), (r) => r.id),
+    )) as LoaderFactory<DataLoader<string, TransferRow | null>>,
   transferItems: ((q, c) =>
-    new DataLoader<string, TransferItemRow[]>(async (ids) => groupByKey(ids, await transferRepository.itemsByTransferIds(q, c, ids), (r) => r.transferId))) as LoaderFactory<DataLoader<string, TransferItemRow[]>>,
+    new DataLoader<string, TransferItemRow[]>(async (ids) =>
+      groupByKey(ids, await transferRepository.itemsByTransferIds(q, c, ids), (r) => r.transferId),
+    )) as LoaderFactory<DataLoader<string, TransferItemRow[]>>,
   transferHistory: ((q, c) =>
-    new DataLoader<string, TransferEventRow[]>(async (ids) => groupByKey(ids, await transferRepository.eventsByTransferIds(q, c, ids), (r) => r.transferId))) as LoaderFactory<DataLoader<string, TransferEventRow[]>>,
-  return: ((q, c) => new DataLoader<string, ReturnRow | null>(async (ids) => byKey(ids, await returnRepository.byIds(q, c, ids), (r) => r.id))) as LoaderFactory<DataLoader<string, ReturnRow | null>>,
+    new DataLoader<string, TransferEventRow[]>(async (ids) =>
+      groupByKey(ids, await transferRepository.eventsByTransferIds(q, c, ids), (r) => r.transferId),
+    )) as LoaderFactory<DataLoader<string, TransferEventRow[]>>,
+  return: ((q, c) =>
+    new DataLoader<string, ReturnRow | null>(async (ids) =>
+      byKey(ids, await returnRepository.byIds(q, c, ids), (r) => r.id),
+    )) as LoaderFactory<DataLoader<string, ReturnRow | null>>,
   saleReturns: ((q, c) =>
-    new DataLoader<string, ReturnRow[]>(async (ids) => groupByKey(ids, await returnRepository.bySaleIds(q, c, ids), (r) => r.saleId))) as LoaderFactory<DataLoader<string, ReturnRow[]>>,
+    new DataLoader<string, ReturnRow[]>(async (ids) =>
+      groupByKey(ids, await returnRepository.bySaleIds(q, c, ids), (r) => r.saleId),
+    )) as LoaderFactory<DataLoader<string, ReturnRow[]>>,
   returnItems: ((q, c) =>
-    new DataLoader<string, ReturnItemRow[]>(async (ids) => groupByKey(ids, await returnRepository.itemsByReturnIds(q, c, ids), (r) => r.returnId))) as LoaderFactory<DataLoader<string, ReturnItemRow[]>>,
+    new DataLoader<string, ReturnItemRow[]>(async (ids) =>
+      groupByKey(ids, await returnRepository.itemsByReturnIds(q, c, ids), (r) => r.returnId),
+    )) as LoaderFactory<DataLoader<string, ReturnItemRow[]>>,
   returnRefunds: ((q, c) =>
-    new DataLoader<string, RefundRow[]>(async (ids) => groupByKey(ids, await returnRepository.refundsByReturnIds(q, c, ids), (r) => r.returnId))) as LoaderFactory<DataLoader<string, RefundRow[]>>,
+    new DataLoader<string, RefundRow[]>(async (ids) =>
+      groupByKey(ids, await returnRepository.refundsByReturnIds(q, c, ids), (r) => r.returnId),
+    )) as LoaderFactory<DataLoader<string, RefundRow[]>>,
 };
 
 export type Loaders = { [K in keyof typeof loaderFactories]: ReturnType<(typeof loaderFactories)[K]> };

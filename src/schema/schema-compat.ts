@@ -28,9 +28,16 @@ export interface CompatReport {
 }
 
 /** Compares the schema the code builds with the committed SDL (the published contract). */
-export async function compareSchemas(committed: GraphQLSchema, built: GraphQLSchema, acknowledged: Set<string>): Promise<CompatReport> {
+export async function compareSchemas(
+  committed: GraphQLSchema,
+  built: GraphQLSchema,
+  acknowledged: Set<string>,
+): Promise<CompatReport> {
   // Identical SDL is no change (the inspector would report the schema's two @link usages as removed and re-added).
-  if (printSchemaWithDirectives(lexicographicSortSchema(committed)) === printSchemaWithDirectives(lexicographicSortSchema(built))) {
+  if (
+    printSchemaWithDirectives(lexicographicSortSchema(committed)) ===
+    printSchemaWithDirectives(lexicographicSortSchema(built))
+  ) {
     return { changes: [], breaking: [], unacknowledged: [] };
   }
   const changes = await diff(committed, built);
@@ -46,7 +53,8 @@ export function committedSchema(file = SCHEMA_FILE): GraphQLSchema {
 export function describeChanges(report: CompatReport): string {
   const lines: string[] = [];
   for (const c of report.changes) {
-    if (c.criticality.level === CriticalityLevel.Breaking) lines.push(`${report.unacknowledged.includes(c) ? '✖ BREAKING' : '✔ BREAKING (acknowledged)'}  ${c.message}`);
+    if (c.criticality.level === CriticalityLevel.Breaking)
+      lines.push(`${report.unacknowledged.includes(c) ? '✖ BREAKING' : '✔ BREAKING (acknowledged)'}  ${c.message}`);
     else if (c.criticality.level === CriticalityLevel.Dangerous) lines.push(`⚠ DANGEROUS  ${c.message}`);
   }
   const safe = report.changes.filter((c) => c.criticality.level === CriticalityLevel.NonBreaking).length;

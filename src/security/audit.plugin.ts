@@ -6,7 +6,9 @@ import { outcomeOf } from './audit.service';
 type Args = Record<string, unknown>;
 
 function argumentsOf(field: FieldNode | undefined, variables: Record<string, unknown> | undefined): Args {
-  return Object.fromEntries((field?.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
+  return Object.fromEntries(
+    (field?.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]),
+  );
 }
 
 /** A readable target from the first field's arguments (literals or variables): `id`, `input.id`, `input.saleId`, `client`, `filter.client`. */
@@ -31,7 +33,11 @@ const RECORDED_ARGUMENTS: ReadonlySet<string> = new Set([
 ]);
 const RECORDED_RESULTS: ReadonlySet<string> = new Set(['replayWebhookEvents']);
 
-function whatOf(field: FieldNode | undefined, args: Args, data: Record<string, unknown> | null | undefined): Record<string, unknown> {
+function whatOf(
+  field: FieldNode | undefined,
+  args: Args,
+  data: Record<string, unknown> | null | undefined,
+): Record<string, unknown> {
   const name = field?.name.value ?? '';
   const result = data?.[field?.alias?.value ?? name];
   return {
@@ -64,7 +70,11 @@ export function auditPlugin(): ApolloServerPlugin<GraphQLContext> {
               target: targetOf(args),
               ip: ctx.ip ?? null,
               outcome: outcomeOf(status, typeof code === 'string' ? code : undefined),
-              details: { operationName: request.operationName ?? null, partial: !!(errors?.length && data), ...whatOf(fieldNodes[0], args, data) },
+              details: {
+                operationName: request.operationName ?? null,
+                partial: !!(errors?.length && data),
+                ...whatOf(fieldNodes[0], args, data),
+              },
             },
             ctx.log,
           );

@@ -39,8 +39,10 @@ export interface AuditFilter {
 const NUL = /\u0000/g;
 /** `\u0000` escapes in JSON text (not preceded by an odd number of backslashes, i.e. not literal text). */
 const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
-const text = (v: string | null | undefined, max: number): string | null => (v == null ? null : v.slice(0, max).replace(NUL, '\uFFFD'));
-const json = (v: Record<string, unknown> | null | undefined): string | null => (v ? JSON.stringify(v).replace(NUL_ESCAPE, '$1\\ufffd') : null);
+const text = (v: string | null | undefined, max: number): string | null =>
+  v == null ? null : v.slice(0, max).replace(NUL, '\uFFFD');
+const json = (v: Record<string, unknown> | null | undefined): string | null =>
+  v ? JSON.stringify(v).replace(NUL_ESCAPE, '$1\\ufffd') : null;
 
 const COLUMNS = `id, at, client_id as "clientId", actor, role, source, action, target, ip, outcome, details`;
 
@@ -80,7 +82,10 @@ export const auditRepository = {
       .whereIf(filter.from, 'at >= ?')
       .whereIf(filter.to, 'at < ?');
     if (after) f.where('(at, id) < (?::timestamptz, ?::bigint)', ...decodeCursor(after, 2));
-    const { rows } = await q.query<AuditRow>(`select ${COLUMNS} from audit_log where ${f.sql} order by at desc, id desc limit ${f.param(limit)}`, f.values);
+    const { rows } = await q.query<AuditRow>(
+      `select ${COLUMNS} from audit_log where ${f.sql} order by at desc, id desc limit ${f.param(limit)}`,
+      f.values,
+    );
     return rows;
   },
 };

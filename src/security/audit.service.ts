@@ -36,7 +36,10 @@ export class AuditService {
     if (this.pending.length) setImmediate(() => void this.flush());
     else this.scheduled = false;
     try {
-      await auditRepository.insertMany(this.db, batch.map((p) => p.entry));
+      await auditRepository.insertMany(
+        this.db,
+        batch.map((p) => p.entry),
+      );
     } catch (err) {
       batch[0]?.log?.warn({ err, entries: batch.length }, 'could not write audit entries');
     }

@@ -79,7 +79,10 @@ export const clientSecurityRepository = {
     );
     if (rows[0]) return rows[0].bodyHash;
     // A concurrent delivery with the same id committed after our statement's snapshot: read it now.
-    const again = await q.query<{ bodyHash: string }>(`select body_hash as "bodyHash" from webhook_signed_ids where client_id = $1 and webhook_id = $2`, [clientId, webhookId]);
+    const again = await q.query<{ bodyHash: string }>(
+      `select body_hash as "bodyHash" from webhook_signed_ids where client_id = $1 and webhook_id = $2`,
+      [clientId, webhookId],
+    );
     return again.rows[0]?.bodyHash ?? bodyHash;
   },
 

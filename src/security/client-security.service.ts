@@ -51,7 +51,11 @@ export class ClientSecurityService {
     const bad = (patch.ipAllowlist ?? []).filter((c) => !isValidCidr(c));
     if (bad.length) {
       throw new GatewayError('GW_VALIDATION_FAILED', 'Invalid CIDR in the allowlist', {
-        issues: bad.map((c) => ({ path: 'ipAllowlist', code: 'invalid_cidr', message: `${c.slice(0, 64)} is not an IPv4/IPv6 address or CIDR` })),
+        issues: bad.map((c) => ({
+          path: 'ipAllowlist',
+          code: 'invalid_cidr',
+          message: `${c.slice(0, 64)} is not an IPv4/IPv6 address or CIDR`,
+        })),
       });
     }
     const current = await this.settingsOf(clientId);
@@ -66,7 +70,12 @@ export class ClientSecurityService {
   }
 
   /** A new signing secret (returned once, in the Standard Webhooks `whsec_<base64>` form). */
-  async createSecret(q: Queryable, clientId: string, name: string, secret = `whsec_${randomBytes(32).toString('base64')}`): Promise<WebhookSecretRow> {
+  async createSecret(
+    q: Queryable,
+    clientId: string,
+    name: string,
+    secret = `whsec_${randomBytes(32).toString('base64')}`,
+  ): Promise<WebhookSecretRow> {
     if (!clientModule(clientId)) throw new GatewayError('GW_NOT_FOUND', `Unknown client ${clientId.slice(0, 64)}`);
     const row = await clientSecurityRepository.insertSecret(q, clientId, name, secret);
     this.cache.delete(clientId);

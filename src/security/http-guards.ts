@@ -64,7 +64,11 @@ function single(v: string | string[] | undefined): string | undefined {
 export async function httpGuards(app: FastifyInstance, opts: { config: Config; services: Services }): Promise<void> {
   const { security } = opts.config;
 
-  await app.register(cors, { origin: security.corsOrigins.length ? security.corsOrigins : false, credentials: false, maxAge: 600 });
+  await app.register(cors, {
+    origin: security.corsOrigins.length ? security.corsOrigins : false,
+    credentials: false,
+    maxAge: 600,
+  });
 
   await app.register(helmet, {
     global: false,
@@ -150,7 +154,9 @@ export async function httpGuards(app: FastifyInstance, opts: { config: Config; s
     const client = key ? (verified ?? (await clientOfKey(key))) : null;
     if (client) return `${endpoint}:${client}`;
     const claimed = single(req.headers['x-client-id']);
-    return claimed && /^[a-z][a-z0-9-]{1,62}$/.test(claimed) ? `${endpoint}:${claimed}:ip:${ip}` : `${endpoint}:ip:${ip}`;
+    return claimed && /^[a-z][a-z0-9-]{1,62}$/.test(claimed)
+      ? `${endpoint}:${claimed}:ip:${ip}`
+      : `${endpoint}:ip:${ip}`;
   }
 
   await app.register(rateLimit, {
@@ -172,6 +178,9 @@ export async function httpGuards(app: FastifyInstance, opts: { config: Config; s
       }
       return security.rateLimit.max[endpoint];
     },
-    errorResponseBuilder: (_req, ctx) => new GatewayError('GW_RATE_LIMITED', `Rate limit exceeded; retry in ${ctx.after}`, { details: { limit: ctx.max } }),
+    errorResponseBuilder: (_req, ctx) =>
+      new GatewayError('GW_RATE_LIMITED', `Rate limit exceeded; retry in ${ctx.after}`, {
+        details: { limit: ctx.max },
+      }),
   });
 }

@@ -40,7 +40,10 @@ export class CidrList {
     const addr = ip ? normalize(ip) : null;
     if (!addr) return false;
     return this.ranges.some(([range, bits]) => {
-      const r = range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() ? (range as ipaddr.IPv6).toIPv4Address() : range;
+      const r =
+        range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress()
+          ? (range as ipaddr.IPv6).toIPv4Address()
+          : range;
       return r.kind() === addr.kind() && addr.match(r, bits);
     });
   }
@@ -51,10 +54,17 @@ export class CidrList {
  * X-Forwarded-For is walked from the right, skipping trusted proxies; the first untrusted hop is
  * the client. A forged header from an untrusted peer changes nothing.
  */
-export function clientIp(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: CidrList): string | undefined {
+export function clientIp(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: CidrList,
+): string | undefined {
   const peerAddr = peer ? normalize(peer)?.toString() : undefined;
   if (!peerAddr || !trusted.contains(peerAddr) || !forwardedFor) return peerAddr ?? peer;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   let current = peerAddr;
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = normalize(hops[i])?.toString();

@@ -39,7 +39,11 @@ export function opsAccess(opts: { config: Config; services: Services }): OpsAcce
   const scrapeToken = opts.config.security.metricsToken ? digest(opts.config.security.metricsToken) : undefined;
 
   /** Runs `check`; a 401/403 it throws is counted, audited and rethrown; other failures (the store down while checking an API key: 503) pass on coded. */
-  async function guarded(req: FastifyRequest, reply: FastifyReply, check: (principal: () => Promise<Principal | null>) => Promise<void>): Promise<void> {
+  async function guarded(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    check: (principal: () => Promise<Principal | null>) => Promise<void>,
+  ): Promise<void> {
     let principal: Principal | null = null;
     try {
       await check(async () => (principal = await requestPrincipal(req, services)));
@@ -72,7 +76,11 @@ export function opsAccess(opts: { config: Config; services: Services }): OpsAcce
     clientHealth: (req, reply) =>
       guarded(req, reply, async (principalOf) => {
         const principal = await principalOf();
-        if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Send Authorization: Bearer <JWT> (ops, or of this client) or an x-api-key of this client');
+        if (!principal)
+          throw new GatewayError(
+            'GW_UNAUTHENTICATED',
+            'Send Authorization: Bearer <JWT> (ops, or of this client) or an x-api-key of this client',
+          );
         tenantOfPrincipal(principal, (req.params as { client: string }).client);
         authorizeRootField(principal, OperationTypeNode.QUERY, 'flowHealth');
       }),
@@ -83,10 +91,16 @@ export function opsAccess(opts: { config: Config; services: Services }): OpsAcce
         const bearer = typeof authorization === 'string' ? BEARER.exec(authorization.trim())?.[1] : undefined;
         // Compared as digests with timingSafeEqual: the time taken reveals neither the token nor its length.
         if (bearer !== undefined && scrapeToken && timingSafeEqual(digest(bearer), scrapeToken)) return;
-        if (bearer !== undefined && !JWT_SHAPE.test(bearer)) throw new GatewayError('GW_UNAUTHENTICATED', 'The bearer credential is neither the metrics scrape token nor a JWT');
+        if (bearer !== undefined && !JWT_SHAPE.test(bearer))
+          throw new GatewayError(
+            'GW_UNAUTHENTICATED',
+            'The bearer credential is neither the metrics scrape token nor a JWT',
+          );
         const principal = await principalOf();
-        if (!principal) throw new GatewayError('GW_UNAUTHENTICATED', 'Send Authorization: Bearer <ops JWT or metrics scrape token>');
-        if (principal.role !== 'ops') throw new GatewayError('GW_FORBIDDEN', 'Metrics are for ops (an ops JWT or the scrape token)');
+        if (!principal)
+          throw new GatewayError('GW_UNAUTHENTICATED', 'Send Authorization: Bearer <ops JWT or metrics scrape token>');
+        if (principal.role !== 'ops')
+          throw new GatewayError('GW_FORBIDDEN', 'Metrics are for ops (an ops JWT or the scrape token)');
       }),
   };
 }

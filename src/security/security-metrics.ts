@@ -7,17 +7,22 @@ import { Counter, Registry } from 'prom-client';
 export const securityRegistry = new Registry();
 
 function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
-  return (securityRegistry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [securityRegistry] });
+  return (
+    (securityRegistry.getSingleMetric(name) as Counter<L> | undefined) ??
+    new Counter({ name, help, labelNames, registers: [securityRegistry] })
+  );
 }
 
 /** Refused webhook verifications by reason code and flow. */
-export const verificationFailures = counter('axon_webhook_verification_failures_total', 'Webhook deliveries refused by authentication, signature or allowlist checks', [
-  'reason',
-  'flow',
-]);
+export const verificationFailures = counter(
+  'axon_webhook_verification_failures_total',
+  'Webhook deliveries refused by authentication, signature or allowlist checks',
+  ['reason', 'flow'],
+);
 
 /** Refused requests to the ops endpoints (`/metrics`, `/health/integrations/:client`) by route and reason code. */
-export const opsAccessRefusals = counter('axon_ops_access_refusals_total', 'Requests to ops endpoints refused for missing, invalid or insufficient credentials', [
-  'route',
-  'reason',
-]);
+export const opsAccessRefusals = counter(
+  'axon_ops_access_refusals_total',
+  'Requests to ops endpoints refused for missing, invalid or insufficient credentials',
+  ['route', 'reason'],
+);

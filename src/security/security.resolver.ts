@@ -47,7 +47,9 @@ export class SecurityResolver {
   }
 
   @Authorized('ops')
-  @Mutation(() => CreatedApiKeyType, { description: 'Issues a key for a client (optionally one flow). The key is returned this once.' })
+  @Mutation(() => CreatedApiKeyType, {
+    description: 'Issues a key for a client (optionally one flow). The key is returned this once.',
+  })
   async createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() ctx: GraphQLContext) {
     const { key, record } = await createApiKey(ctx.services.apiKeys, input);
     return { key, apiKey: record };
@@ -61,12 +63,17 @@ export class SecurityResolver {
 
   @Authorized('ops')
   @Query(() => [WebhookSecretType])
-  async webhookSecrets(@Ctx() ctx: GraphQLContext, @Arg('client', () => String, { nullable: true }) client?: string | null) {
+  async webhookSecrets(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('client', () => String, { nullable: true }) client?: string | null,
+  ) {
     return (await clientSecurityRepository.listSecrets(ctx.reader, client ?? null)).map(withoutSecret);
   }
 
   @Authorized('ops')
-  @Mutation(() => CreatedWebhookSecretType, { description: 'A new signing secret; several may be active at once for rotation' })
+  @Mutation(() => CreatedWebhookSecretType, {
+    description: 'A new signing secret; several may be active at once for rotation',
+  })
   async createWebhookSecret(@Arg('client') client: string, @Arg('name') name: string, @Ctx() ctx: GraphQLContext) {
     const row = await ctx.unitOfWork((q) => ctx.services.security.createSecret(q, client, name.slice(0, 100)));
     return { secret: row.secret, webhookSecret: withoutSecret(row) };
@@ -87,30 +94,50 @@ export class SecurityResolver {
 
   @Authorized('ops')
   @Mutation(() => ClientSecurityType, { description: 'Required schemes, IP allowlist and rate limits of a client' })
-  async updateClientSecurity(@Arg('client') client: string, @Arg('input') input: UpdateClientSecurityInput, @Ctx() ctx: GraphQLContext) {
+  async updateClientSecurity(
+    @Arg('client') client: string,
+    @Arg('input') input: UpdateClientSecurityInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     assertKnownClient(client);
     const current = await ctx.services.security.settingsOf(client);
     const rateLimits = { ...current.rateLimits };
     if (input.webhooksRateLimit != null) rateLimits.webhooks = input.webhooksRateLimit;
     if (input.graphqlRateLimit != null) rateLimits.graphql = input.graphqlRateLimit;
-    const next = await ctx.unitOfWork((q) => ctx.services.security.update(q, client, { schemes: input.schemes, ipAllowlist: input.ipAllowlist, rateLimits }));
+    const next = await ctx.unitOfWork((q) =>
+      ctx.services.security.update(q, client, { schemes: input.schemes, ipAllowlist: input.ipAllowlist, rateLimits }),
+    );
     return { clientId: client, ...next };
   }
 
   @Authorized('ops')
-  @Query(() => QuarantinedDeliveryConnection, { description: 'Deliveries refused by authentication, signature or allowlist checks, newest first' })
+  @Query(() => QuarantinedDeliveryConnection, {
+    description: 'Deliveries refused by authentication, signature or allowlist checks, newest first',
+  })
   async quarantine(@Args() args: QuarantineArgs, @Ctx() ctx: GraphQLContext) {
     const { client, ...rest } = args.filter ?? {};
-    return keysetConnection(args, (limit, after) => quarantineRepository.page(ctx.reader, { clientId: client, ...rest }, limit, after), quarantineCursor);
+    return keysetConnection(
+      args,
+      (limit, after) => quarantineRepository.page(ctx.reader, { clientId: client, ...rest }, limit, after),
+      quarantineCursor,
+    );
   }
 
   @Authorized('ops')
-  @Query(() => AuditEntryConnection, { description: 'The audit trail of mutations, key changes and replays, newest first' })
+  @Query(() => AuditEntryConnection, {
+    description: 'The audit trail of mutations, key changes and replays, newest first',
+  })
   async auditLog(@Args() args: AuditLogArgs, @Ctx() ctx: GraphQLContext) {
     const { client, source, ...rest } = args.filter ?? {};
     return keysetConnection(
       args,
-      (limit, after) => auditRepository.page(ctx.reader, { clientId: client, source: source as AuditSource | undefined, ...rest }, limit, after),
+      (limit, after) =>
+        auditRepository.page(
+          ctx.reader,
+          { clientId: client, source: source as AuditSource | undefined, ...rest },
+          limit,
+          after,
+        ),
       auditCursor,
     );
   }

@@ -8,7 +8,10 @@ export enum WebhookAuthSchemeEnum {
   SIGNATURE = 'signature',
   BOTH = 'both',
 }
-registerEnumType(WebhookAuthSchemeEnum, { name: 'WebhookAuthScheme', description: 'What a client\'s deliveries must carry: x-api-key, a Standard Webhooks signature, or both' });
+registerEnumType(WebhookAuthSchemeEnum, {
+  name: 'WebhookAuthScheme',
+  description: "What a client's deliveries must carry: x-api-key, a Standard Webhooks signature, or both",
+});
 
 @ObjectType('ApiKey', { description: 'An API key (the key itself is never shown again after creation)' })
 export class ApiKeyType {
@@ -58,7 +61,9 @@ export class CreateApiKeyInput {
   name!: string;
 }
 
-@ObjectType('WebhookSecret', { description: 'A Standard Webhooks signing secret (the secret is shown only at creation)' })
+@ObjectType('WebhookSecret', {
+  description: 'A Standard Webhooks signing secret (the secret is shown only at creation)',
+})
 export class WebhookSecretType {
   @Field(() => ID)
   id!: number;
@@ -115,7 +120,9 @@ export class UpdateClientSecurityInput {
   graphqlRateLimit?: number;
 }
 
-@ObjectType('QuarantinedDelivery', { description: 'A delivery refused before it was understood (authentication, signature, allowlist); it had no effect' })
+@ObjectType('QuarantinedDelivery', {
+  description: 'A delivery refused before it was understood (authentication, signature, allowlist); it had no effect',
+})
 export class QuarantinedDeliveryType {
   @Field(() => ID)
   id!: string;

@@ -33,7 +33,15 @@ export interface Authenticated {
 /** Standard Webhooks: timestamps more than 5 minutes away from now (either way) are refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 const SIGNED_ID_HORIZON_MS = 24 * 3600_000;
-const QUARANTINED_HEADERS = ['user-agent', 'content-type', 'x-forwarded-for', 'x-client-id', 'webhook-id', 'webhook-timestamp', 'x-request-id'];
+const QUARANTINED_HEADERS = [
+  'user-agent',
+  'content-type',
+  'x-forwarded-for',
+  'x-client-id',
+  'webhook-id',
+  'webhook-timestamp',
+  'x-request-id',
+];
 
 function single(headers: Headers, name: string): string | undefined {
   const v = headers[name];
@@ -52,7 +60,12 @@ export class WebhookAuthenticator {
   private readonly lastClients = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(
-    private readonly deps: { db: Database; apiKeys: ApiKeyService; security: ClientSecurityService; trustedProxies: readonly string[] },
+    private readonly deps: {
+      db: Database;
+      apiKeys: ApiKeyService;
+      security: ClientSecurityService;
+      trustedProxies: readonly string[];
+    },
   ) {
     this.trustedProxies = new CidrList(deps.trustedProxies);
   }
@@ -87,7 +100,8 @@ export class WebhookAuthenticator {
         authorizeDelivery({ clientId, role: 'webhook', subject, flow }, c.flow.key);
       } else {
         const claimed = single(c.headers, 'x-client-id');
-        if (claimed === undefined || !clientModule(claimed)) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
+        if (claimed === undefined || !clientModule(claimed))
+          throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
         clientId = claimed;
         subject = 'signature';
       }
@@ -95,7 +109,8 @@ export class WebhookAuthenticator {
       if (!settings.allowlist.empty && !settings.allowlist.contains(ip)) {
         throw new GatewayError('GW_IP_NOT_ALLOWED', 'This address may not deliver for this client');
       }
-      if (settings.schemes !== 'signature' && key === undefined) throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
+      if (settings.schemes !== 'signature' && key === undefined)
+        throw new GatewayError('GW_UNAUTHENTICATED', 'Missing x-api-key header');
       const signed = single(c.headers, 'webhook-signature') !== undefined;
       if (settings.schemes !== 'api_key' || signed) {
         const secret = await this.verifySignature(clientId, c);
@@ -120,16 +135,26 @@ export class WebhookAuthenticator {
     const timestamp = single(c.headers, 'webhook-timestamp');
     const signature = single(c.headers, 'webhook-signature');
     if (!id || !timestamp || !signature) {
-      throw new GatewayError('GW_SIGNATURE_REQUIRED', 'This client must sign deliveries: webhook-id, webhook-timestamp and webhook-signature are required');
+      throw new GatewayError(
+        'GW_SIGNATURE_REQUIRED',
+        'This client must sign deliveries: webhook-id, webhook-timestamp and webhook-signature are required',
+      );
     }
     const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
     if (!Number.isFinite(seconds) || Math.abs(Date.now() / 1000 - seconds) > SIGNATURE_TOLERANCE_SECONDS) {
-      throw new GatewayError('GW_TIMESTAMP_OUT_OF_TOLERANCE', `webhook-timestamp must be within ${SIGNATURE_TOLERANCE_SECONDS / 60} minutes of now`);
+      throw new GatewayError(
+        'GW_TIMESTAMP_OUT_OF_TOLERANCE',
+        `webhook-timestamp must be within ${SIGNATURE_TOLERANCE_SECONDS / 60} minutes of now`,
+      );
     }
     const secrets = await this.deps.security.activeSecrets(clientId);
     const match = secrets.find((s) => {
       try {
-        new Webhook(s.secret).verify(c.rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
+        new Webhook(s.secret).verify(
+          c.rawBody,
+          { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature },
+          { jsonParse: false },
+        );
         return true;
       } catch {
         return false;
@@ -138,12 +163,21 @@ export class WebhookAuthenticator {
     if (!match) throw new GatewayError('GW_SIGNATURE_INVALID', 'The webhook signature does not match');
     const bodyHash = sha256(c.rawBody);
     const first = await clientSecurityRepository.rememberSignedId(this.deps.db, clientId, id, bodyHash);
-    if (first !== bodyHash) throw new GatewayError('GW_WEBHOOK_ID_REUSED', 'This webhook-id was already delivered with a different body');
-    if (Math.random() < 0.001) void clientSecurityRepository.forgetSignedIdsBefore(this.deps.db, new Date(Date.now() - SIGNED_ID_HORIZON_MS)).catch(() => undefined);
+    if (first !== bodyHash)
+      throw new GatewayError('GW_WEBHOOK_ID_REUSED', 'This webhook-id was already delivered with a different body');
+    if (Math.random() < 0.001)
+      void clientSecurityRepository
+        .forgetSignedIdsBefore(this.deps.db, new Date(Date.now() - SIGNED_ID_HORIZON_MS))
+        .catch(() => undefined);
     return match.name;
   }
 
-  private async quarantine(c: WebhookCredentials, clientId: string | null, ip: string | undefined, err: unknown): Promise<void> {
+  private async quarantine(
+    c: WebhookCredentials,
+    clientId: string | null,
+    ip: string | undefined,
+    err: unknown,
+  ): Promise<void> {
     const { error } = toGatewayError(err);
     verificationFailures.inc({ reason: error.code, flow: c.flow.key });
     const headers: Record<string, string> = {};
@@ -154,7 +188,15 @@ export class WebhookAuthenticator {
     if (single(c.headers, 'x-api-key') !== undefined) headers['x-api-key'] = '(present)';
     if (single(c.headers, 'webhook-signature') !== undefined) headers['webhook-signature'] = '(present)';
     await quarantineRepository
-      .insert(this.deps.db, { clientId, flow: c.flow.key, reason: error.code, message: error.message, ip: ip ?? null, headers, bodySize: Buffer.byteLength(c.rawBody) })
+      .insert(this.deps.db, {
+        clientId,
+        flow: c.flow.key,
+        reason: error.code,
+        message: error.message,
+        ip: ip ?? null,
+        headers,
+        bodySize: Buffer.byteLength(c.rawBody),
+      })
       .catch(() => undefined);
   }
 }

@@ -14,14 +14,32 @@ export const text = (max: number) =>
   z.string().trim().min(1).max(max).regex(NO_CONTROL_CHARS, 'must not contain control characters');
 
 /** Business ids from the ERP (sale_id, payment_id, …). */
-export const businessId = () => z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / - only');
+export const businessId = () =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / - only');
 
 /** Store, location and product codes: trimmed and upper-cased. */
 export const code = () =>
-  z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits and . _ - only').transform(normalizeCode);
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits and . _ - only')
+    .transform(normalizeCode);
 
 /** Lower-case tokens such as channel or payment method. */
-export const token = () => z.string().trim().min(1).max(32).regex(/^[a-z][a-z0-9_]*$/, 'a lower-case token such as "credit_card"');
+export const token = () =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(32)
+    .regex(/^[a-z][a-z0-9_]*$/, 'a lower-case token such as "credit_card"');
 
 export const money = () => z.string().regex(MONEY_PATTERN, 'a decimal string with at most 2 decimals, e.g. "19.90"');
 
@@ -62,10 +80,24 @@ function checkFactTime(payload: z.core.ParsePayload<string>): void {
   const max = Date.now() + maxFutureSkewSeconds * 1000;
   if (at < min) {
     const message = `must not be before ${minDate} (FACT_MIN_DATE)`;
-    payload.issues.push({ code: 'too_small', origin: 'date', minimum: min, inclusive: true, input: payload.value, message });
+    payload.issues.push({
+      code: 'too_small',
+      origin: 'date',
+      minimum: min,
+      inclusive: true,
+      input: payload.value,
+      message,
+    });
   } else if (at > max) {
     const message = `must not be in the future (more than ${maxFutureSkewSeconds} s ahead of the gateway's clock, FACT_MAX_FUTURE_SKEW_SECONDS)`;
-    payload.issues.push({ code: 'too_big', origin: 'date', maximum: max, inclusive: true, input: payload.value, message });
+    payload.issues.push({
+      code: 'too_big',
+      origin: 'date',
+      maximum: max,
+      inclusive: true,
+      input: payload.value,
+      message,
+    });
   }
 }
 
@@ -92,8 +124,14 @@ export function issuesOf(error: z.ZodError, prefix: (string | number)[] = []) {
 }
 
 /** Parses `value` or throws GW_VALIDATION_FAILED listing every offending field path. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix: (string | number)[] = []): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix: (string | number)[] = [],
+): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new GatewayError('GW_VALIDATION_FAILED', 'The payload does not match the contract', { issues: issuesOf(parsed.error, prefix) });
+  throw new GatewayError('GW_VALIDATION_FAILED', 'The payload does not match the contract', {
+    issues: issuesOf(parsed.error, prefix),
+  });
 }

@@ -32,7 +32,9 @@ export function isoUtc(ms: number): string {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
@@ -43,8 +45,29 @@ export function isoUtc(ms: number): string {
   const tenths = Math.floor(millis / 10);
   const d = DIGITS;
   return String.fromCharCode(
-    d[2 * century], d[2 * century + 1], d[2 * yy], d[2 * yy + 1], DASH, d[2 * month], d[2 * month + 1], DASH, d[2 * day], d[2 * day + 1],
-    T, d[2 * hours], d[2 * hours + 1], COLON, d[2 * minutes], d[2 * minutes + 1], COLON, d[2 * seconds], d[2 * seconds + 1],
-    DOT, d[2 * tenths], d[2 * tenths + 1], 48 + millis - tenths * 10, Z,
+    d[2 * century],
+    d[2 * century + 1],
+    d[2 * yy],
+    d[2 * yy + 1],
+    DASH,
+    d[2 * month],
+    d[2 * month + 1],
+    DASH,
+    d[2 * day],
+    d[2 * day + 1],
+    T,
+    d[2 * hours],
+    d[2 * hours + 1],
+    COLON,
+    d[2 * minutes],
+    d[2 * minutes + 1],
+    COLON,
+    d[2 * seconds],
+    d[2 * seconds + 1],
+    DOT,
+    d[2 * tenths],
+    d[2 * tenths + 1],
+    48 + millis - tenths * 10,
+    Z,
   );
 }

@@ -30,7 +30,11 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 }
 
 export function tooDeep(max: number): GatewayError {
-  return new GatewayError('GW_PAYLOAD_TOO_DEEP', `The JSON nests arrays and objects more than ${max} levels deep (JSON_MAX_DEPTH)`, {
-    details: { max_depth: max },
-  });
+  return new GatewayError(
+    'GW_PAYLOAD_TOO_DEEP',
+    `The JSON nests arrays and objects more than ${max} levels deep (JSON_MAX_DEPTH)`,
+    {
+      details: { max_depth: max },
+    },
+  );
 }

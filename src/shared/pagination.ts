@@ -14,7 +14,9 @@ export function decodeCursor(cursor: string, arity: number): string[] {
   } catch {
     /* fall through */
   }
-  throw new GatewayError('GW_VALIDATION_FAILED', 'Invalid cursor', { issues: [{ path: 'after', code: 'invalid_cursor', message: 'not a cursor this API issued' }] });
+  throw new GatewayError('GW_VALIDATION_FAILED', 'Invalid cursor', {
+    issues: [{ path: 'after', code: 'invalid_cursor', message: 'not a cursor this API issued' }],
+  });
 }
 
 export function pageSize(first: number | undefined, fallback = 50): number {

@@ -57,7 +57,9 @@ export class FlowStatusMonitor {
     );
     for (const clientId of Object.keys(CLIENTS)) this.followOtherInstances(clientId);
     // The current statuses are the baseline, so the first transition has a definite `previous`.
-    this.primed = Promise.all(Object.keys(CLIENTS).map((c) => this.recompute(c, { announce: false }))).then(() => undefined);
+    this.primed = Promise.all(Object.keys(CLIENTS).map((c) => this.recompute(c, { announce: false }))).then(
+      () => undefined,
+    );
   }
 
   async stop(): Promise<void> {
@@ -113,7 +115,13 @@ export class FlowStatusMonitor {
       this.known.set(key, f.status);
       // Unseen and healthy is no news; unseen and unhealthy is (e.g. right after a restart).
       if (!opts.announce || this.stopped || (previous === null && f.status === 'ok')) continue;
-      this.opts.events.publish('flow-status', clientId, { clientId, flow, status: f.status, previous, at: new Date().toISOString() });
+      this.opts.events.publish('flow-status', clientId, {
+        clientId,
+        flow,
+        status: f.status,
+        previous,
+        at: new Date().toISOString(),
+      });
     }
   }
 

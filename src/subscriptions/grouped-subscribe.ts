@@ -102,7 +102,8 @@ class Group {
 /** A subscriber's queue of results, read by graphql-ws as an async generator. */
 class Member {
   private readonly queue: Result[] = [];
-  private waiting: { resolve: (r: IteratorResult<ExecutionResult, void>) => void; reject: (err: unknown) => void } | undefined;
+  private waiting:
+    { resolve: (r: IteratorResult<ExecutionResult, void>) => void; reject: (err: unknown) => void } | undefined;
   private finished = false;
   private failure: { err: unknown } | undefined;
 

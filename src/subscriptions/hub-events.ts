@@ -97,7 +97,9 @@ const ERROR_REPORT_INTERVAL_MS = 30_000;
  * The hub's event bus. In-process by default; with a transport (Redis), every instance sees every
  * event.
  */
-export function createHubEventBus(opts: { transport?: (reportError: (err: Error) => void) => HubTransport } = {}): HubEventBus {
+export function createHubEventBus(
+  opts: { transport?: (reportError: (err: Error) => void) => HubTransport } = {},
+): HubEventBus {
   const localListeners = new Set<LocalListener>();
   const errorListeners = new Set<(err: Error) => void>();
   let lastReport = 0;
@@ -116,7 +118,10 @@ export function createHubEventBus(opts: { transport?: (reportError: (err: Error)
       for (const listener of localListeners) listener(topic, args[0], args[1]);
     },
     // One pubsub view per subscription so that each subscriber gets its own bounded buffer.
-    subscribe: (...args) => createPubSub<HubTopics>({ eventTarget: target, repeaterBuffer: new SlidingBuffer(SUBSCRIBER_BUFFER) }).subscribe(...args),
+    subscribe: (...args) =>
+      createPubSub<HubTopics>({ eventTarget: target, repeaterBuffer: new SlidingBuffer(SUBSCRIBER_BUFFER) }).subscribe(
+        ...args,
+      ),
     onLocalPublish(listener) {
       localListeners.add(listener);
       return () => localListeners.delete(listener);

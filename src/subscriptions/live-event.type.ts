@@ -8,7 +8,10 @@ export enum LiveFlowStatusEnum {
   DEGRADED = 'degraded',
   DOWN = 'down',
 }
-registerEnumType(LiveFlowStatusEnum, { name: 'LiveFlowStatus', description: "A flow's health, as in /health/integrations/:client" });
+registerEnumType(LiveFlowStatusEnum, {
+  name: 'LiveFlowStatus',
+  description: "A flow's health, as in /health/integrations/:client",
+});
 
 export enum LiveCircuitStateEnum {
   CLOSED = 'closed',

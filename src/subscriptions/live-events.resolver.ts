@@ -13,7 +13,10 @@ class ClientArgs {
 
 @ArgsType()
 class ClientFlowArgs extends ClientArgs {
-  @Field(() => String, { nullable: true, description: 'A flow key, e.g. `sales`; every flow of the client when omitted' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A flow key, e.g. `sales`; every flow of the client when omitted',
+  })
   flow?: string | null;
 }
 
@@ -32,7 +35,9 @@ function authorizeWatch(ctx: GraphQLContext, client: string, flow?: string | nul
   const module = clientModule(client);
   if (!module) throw new GatewayError('GW_NOT_FOUND', `Unknown client ${client.slice(0, 64)}`);
   if (flow != null && !module.flows.includes(flow as never)) {
-    throw new GatewayError('GW_UNKNOWN_FLOW', `No flow ${flow.slice(0, 64)} for ${client}`, { details: { allowed: module.flows } });
+    throw new GatewayError('GW_UNKNOWN_FLOW', `No flow ${flow.slice(0, 64)} for ${client}`, {
+      details: { allowed: module.flows },
+    });
   }
 }
 
@@ -40,7 +45,10 @@ function authorizeWatch(ctx: GraphQLContext, client: string, flow?: string | nul
  * Events of one flow. A plain iterator over the subscriber's stream rather than a `filter` operator:
  * that would add a second Repeater per subscriber, and fan-out cost is per subscriber per event.
  */
-function ofFlow<T extends { flow: string }>(source: AsyncIterableIterator<T>, flow?: string | null): AsyncIterableIterator<T> {
+function ofFlow<T extends { flow: string }>(
+  source: AsyncIterableIterator<T>,
+  flow?: string | null,
+): AsyncIterableIterator<T> {
   if (flow == null) return source;
   const iterator: AsyncIterableIterator<T> = {
     [Symbol.asyncIterator]: () => iterator,
@@ -63,7 +71,6 @@ function ofFlow<T extends { flow: string }>(source: AsyncIterableIterator<T>, fl
  */
 @Resolver()
 export class LiveEventsResolver {
-
   @Subscription(() => WebhookProcessedEventType, {
     description: 'Each delivery of the client (optionally one flow) as soon as it has an outcome',
     subscribe: ({ args, context }: SubscribeData<ClientFlowArgs>) => {
@@ -72,9 +79,17 @@ export class LiveEventsResolver {
     },
   })
   webhookProcessed(@Root() e: WebhookProcessedEvent, @Args() _args: ClientFlowArgs): WebhookProcessedEventType {
-    return { id: e.id, client: e.clientId, flow: e.flow, action: e.action, outcome: e.outcome, httpStatus: e.httpStatus, durationMs: e.durationMs, at: e.at };
+    return {
+      id: e.id,
+      client: e.clientId,
+      flow: e.flow,
+      action: e.action,
+      outcome: e.outcome,
+      httpStatus: e.httpStatus,
+      durationMs: e.durationMs,
+      at: e.at,
+    };
   }
-
 
   @Subscription(() => FlowStatusChangedEventType, {
     description: "A flow's health turning ok, degraded or down (optionally one flow)",
@@ -87,9 +102,8 @@ export class LiveEventsResolver {
     return { client: e.clientId, flow: e.flow, status: e.status, previous: e.previous, at: e.at };
   }
 
-
   @Subscription(() => CircuitStateChangedEventType, {
-    description: "A circuit breaker of the client changing state (closed, open, half-open, isolated)",
+    description: 'A circuit breaker of the client changing state (closed, open, half-open, isolated)',
     subscribe: ({ args, context }: SubscribeData<ClientArgs>) => {
       authorizeWatch(context, args.client);
       return context.services.events.subscribe('circuit-state', args.client);

@@ -38,7 +38,8 @@ export function createRedisHubTransport(opts: {
   const eventTarget = {
     addEventListener: (type: string, listener: Listener) => inner.addEventListener(prefix + type, listener),
     removeEventListener: (type: string, listener: Listener) => inner.removeEventListener(prefix + type, listener),
-    dispatchEvent: (event: CustomEvent) => inner.dispatchEvent(new CustomEvent(prefix + event.type, { detail: event.detail })),
+    dispatchEvent: (event: CustomEvent) =>
+      inner.dispatchEvent(new CustomEvent(prefix + event.type, { detail: event.detail })),
   } as unknown as HubEventTarget;
 
   return {
@@ -57,7 +58,8 @@ function guarded(client: Redis, onError: (err: Error) => void): Redis {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof prop !== 'string' || !fireAndForget.has(prop)) return value;
-      return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(onError);
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(onError);
     },
   });
 }

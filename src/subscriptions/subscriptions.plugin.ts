@@ -1,5 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { DocumentNode, ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, specifiedRules, validate } from 'graphql';
+import {
+  DocumentNode,
+  ExecutionArgs,
+  getOperationAST,
+  GraphQLError,
+  GraphQLFormattedError,
+  specifiedRules,
+  validate,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage } from 'node:http';
@@ -99,14 +107,23 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
         // Variables come from the socket's JSON message, which no body parser saw: the same text rule as HTTP bodies.
         if (nestedDeeperThan(payload.variables, opts.config.jsonMaxDepth)) return [tooDeep(opts.config.jsonMaxDepth)];
         const bad = forbiddenText(payload.variables) ?? forbiddenText(payload.operationName);
-        if (bad) return [new GatewayError('GW_INVALID_ENCODING', `The operation carries ${bad}, which is not valid text`)];
+        if (bad)
+          return [new GatewayError('GW_INVALID_ENCODING', `The operation carries ${bad}, which is not valid text`)];
         const prepared = operations.get(payload.query) ?? remember(payload.query, prepare(payload.query));
         if ('errors' in prepared) return prepared.errors;
         const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [withCode(new GraphQLError('Could not determine which operation to run'), 'OPERATION_RESOLUTION_FAILURE')];
+        if (!operation)
+          return [
+            withCode(new GraphQLError('Could not determine which operation to run'), 'OPERATION_RESOLUTION_FAILURE'),
+          ];
         if (operation.operation !== 'subscription') {
-          return [new GatewayError('GW_FORBIDDEN', `Only subscriptions are served over WebSocket; send ${operation.operation}s to POST ${GRAPHQL_WS_PATH}`)];
+          return [
+            new GatewayError(
+              'GW_FORBIDDEN',
+              `Only subscriptions are served over WebSocket; send ${operation.operation}s to POST ${GRAPHQL_WS_PATH}`,
+            ),
+          ];
         }
         try {
           authorizeOperation(principal, { schema, document, operation }, { production });
@@ -135,15 +152,23 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
   );
 
   /** Who the connection is, or how to refuse it (graphql-ws close codes). */
-  async function authenticate(params: Record<string, unknown>): Promise<{ principal: Principal } | { code: number; reason: string }> {
+  async function authenticate(
+    params: Record<string, unknown>,
+  ): Promise<{ principal: Principal } | { code: number; reason: string }> {
     try {
       const principal = await principalFromCredentials(params, services);
-      return principal ? { principal } : { code: CloseCode.Unauthorized, reason: 'Unauthorized: send credentials in connectionParams' };
+      return principal
+        ? { principal }
+        : { code: CloseCode.Unauthorized, reason: 'Unauthorized: send credentials in connectionParams' };
     } catch (err) {
       const { error, unexpected } = toGatewayError(err);
-      if (error.httpStatus === 401 || error.httpStatus === 403) return { code: 4000 + error.httpStatus, reason: error.message };
+      if (error.httpStatus === 401 || error.httpStatus === 403)
+        return { code: 4000 + error.httpStatus, reason: error.message };
       if (unexpected) log.warn({ err }, 'graphql-ws connection refused: credentials could not be checked');
-      return { code: CLOSE_TRY_AGAIN_LATER, reason: error.httpStatus === 503 ? 'Store unavailable; retry later' : 'Try again later' };
+      return {
+        code: CLOSE_TRY_AGAIN_LATER,
+        reason: error.httpStatus === 503 ? 'Store unavailable; retry later' : 'Try again later',
+      };
     }
   }
 
@@ -165,7 +190,9 @@ export async function subscriptionsPlugin(app: FastifyInstance, opts: Subscripti
     }
   };
   app.server.on('upgrade', onUpgrade);
-  const stopErrorLog = services.events.onError((err) => log.warn({ err }, 'live events transport error (events may be lost until it recovers)'));
+  const stopErrorLog = services.events.onError((err) =>
+    log.warn({ err }, 'live events transport error (events may be lost until it recovers)'),
+  );
 
   const monitor = new FlowStatusMonitor({
     events: services.events,

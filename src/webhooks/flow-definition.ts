@@ -37,7 +37,9 @@ export interface FlowDefinition {
   actions: Record<string, ActionDefinition<any>>;
 }
 
-export function defineAction<S extends z.ZodType>(def: Omit<ActionDefinition<S>, 'document' | 'rootField'> & { operation: string }): ActionDefinition<S> {
+export function defineAction<S extends z.ZodType>(
+  def: Omit<ActionDefinition<S>, 'document' | 'rootField'> & { operation: string },
+): ActionDefinition<S> {
   const document = parse(def.operation);
   const op = document.definitions[0];
   if (op.kind !== 'OperationDefinition' || op.selectionSet.selections[0].kind !== 'Field') {

@@ -14,7 +14,10 @@ function single(headers: Headers, name: string): string | undefined {
  * else the action and its business id (sale_id, payment_id, …). Prefixes keep the spaces apart.
  */
 export function idempotencyKeyOf(headers: Headers, action: string, businessId: string | null, eventId: string): string {
-  for (const [name, prefix] of [['webhook-id', 'wh'], ['idempotency-key', 'ik']] as const) {
+  for (const [name, prefix] of [
+    ['webhook-id', 'wh'],
+    ['idempotency-key', 'ik'],
+  ] as const) {
     const value = single(headers, name);
     if (value === undefined) continue;
     if (!HEADER_KEY.test(value)) {
@@ -27,7 +30,16 @@ export function idempotencyKeyOf(headers: Headers, action: string, businessId: s
   return businessId ? `biz:${action}:${businessId}` : `event:${eventId}`;
 }
 
-const RECORDED = ['content-type', 'user-agent', 'webhook-id', 'webhook-timestamp', 'idempotency-key', 'prefer', 'x-forwarded-for', 'x-request-id'];
+const RECORDED = [
+  'content-type',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'idempotency-key',
+  'prefer',
+  'x-forwarded-for',
+  'x-request-id',
+];
 
 /** Headers kept with each event for the audit trail (never credentials). */
 export function recordedHeaders(headers: Headers): Record<string, string> {

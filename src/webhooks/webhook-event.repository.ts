@@ -84,8 +84,19 @@ export const CLAIM_SQL = `insert into webhook_events (id, client_id, flow, actio
  */
 export function claimRecord(e: NewWebhookEvent, status: 'processing' | 'queued' | 'processed') {
   return {
-    id: e.id, client_id: e.clientId, flow: e.flow, action: e.action, idempotency_key: e.idempotencyKey, business_id: e.businessId,
-    payload_hash: e.payloadHash, payload: e.payload, raw_body: e.rawBody, headers: e.headers, status, received_at: e.receivedAt, entity_key: e.entityKey ?? null,
+    id: e.id,
+    client_id: e.clientId,
+    flow: e.flow,
+    action: e.action,
+    idempotency_key: e.idempotencyKey,
+    business_id: e.businessId,
+    payload_hash: e.payloadHash,
+    payload: e.payload,
+    raw_body: e.rawBody,
+    headers: e.headers,
+    status,
+    received_at: e.receivedAt,
+    entity_key: e.entityKey ?? null,
   };
 }
 
@@ -98,7 +109,9 @@ export const webhookEventRepository = {
    */
   claim(q: Queryable, e: NewWebhookEvent, status: 'processing' | 'queued' = 'processing'): Promise<string | null> {
     return merged(q, `webhook-events.claim:${status}`, e, async (q, events) => {
-      const { rows } = await q.query<{ id: string }>(`${CLAIM_SQL} returning id`, [JSON.stringify(events.map((ev) => claimRecord(ev, status)))]);
+      const { rows } = await q.query<{ id: string }>(`${CLAIM_SQL} returning id`, [
+        JSON.stringify(events.map((ev) => claimRecord(ev, status))),
+      ]);
       const claimed = new Set(rows.map((r) => r.id));
       return events.map((ev) => (claimed.has(ev.id) ? ev.id : null));
     });
@@ -108,25 +121,42 @@ export const webhookEventRepository = {
    * Pipelined inside the transaction: the COMMIT right behind it is what the caller waits for. The
    * events of the units sharing a transaction are marked in one statement.
    */
-  async markProcessed(q: Queryable, id: string, httpStatus: number, result: unknown, durationMs: number): Promise<void> {
-    await merged(q, 'webhook-events.processed', { id, http_status: httpStatus, result, duration_ms: durationMs.toFixed(3) }, async (q, marks) => {
-      await send(
-        q,
-        // `w.id = any($1)` lets the plan find the rows by primary key whatever the table's size (joined
-        // to the recordset alone, the cached plan made while the table was small scans it).
-        `update webhook_events w set status = 'processed', http_status = t.http_status, result = t.result, processed_at = now(), duration_ms = t.duration_ms
+  async markProcessed(
+    q: Queryable,
+    id: string,
+    httpStatus: number,
+    result: unknown,
+    durationMs: number,
+  ): Promise<void> {
+    await merged(
+      q,
+      'webhook-events.processed',
+      { id, http_status: httpStatus, result, duration_ms: durationMs.toFixed(3) },
+      async (q, marks) => {
+        await send(
+          q,
+          // `w.id = any($1)` lets the plan find the rows by primary key whatever the table's size (joined
+          // to the recordset alone, the cached plan made while the table was small scans it).
+          `update webhook_events w set status = 'processed', http_status = t.http_status, result = t.result, processed_at = now(), duration_ms = t.duration_ms
            from json_to_recordset($2::json) as t(id uuid, http_status int, result jsonb, duration_ms numeric)
           where w.id = any($1::uuid[]) and w.id = t.id`,
-        [marks.map((m) => m.id), JSON.stringify(marks)],
-      );
-      return marks.map(() => undefined);
-    });
+          [marks.map((m) => m.id), JSON.stringify(marks)],
+        );
+        return marks.map(() => undefined);
+      },
+    );
   },
 
   /** Records a delivery that had no effect (duplicate, refused or failed); it holds no idempotency key. */
   async insertWithoutEffect(
     q: Queryable,
-    e: NewWebhookEvent & { status: 'duplicate' | 'rejected' | 'failed'; httpStatus: number; result: unknown; error: unknown; durationMs: number },
+    e: NewWebhookEvent & {
+      status: 'duplicate' | 'rejected' | 'failed';
+      httpStatus: number;
+      result: unknown;
+      error: unknown;
+      durationMs: number;
+    },
   ): Promise<string> {
     const { rows } = await q.query<{ id: string }>(
       `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers,
@@ -134,8 +164,22 @@ export const webhookEventRepository = {
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now(), $16)
        returning id`,
       [
-        e.id, e.clientId, e.flow, e.action, e.idempotencyKey, e.businessId, e.payloadHash, JSON.stringify(e.payload ?? null), e.rawBody, e.headers,
-        e.status, e.httpStatus, JSON.stringify(e.result), JSON.stringify(e.error), e.receivedAt, e.durationMs.toFixed(3),
+        e.id,
+        e.clientId,
+        e.flow,
+        e.action,
+        e.idempotencyKey,
+        e.businessId,
+        e.payloadHash,
+        JSON.stringify(e.payload ?? null),
+        e.rawBody,
+        e.headers,
+        e.status,
+        e.httpStatus,
+        JSON.stringify(e.result),
+        JSON.stringify(e.error),
+        e.receivedAt,
+        e.durationMs.toFixed(3),
       ],
     );
     return rows[0].id;
@@ -151,11 +195,20 @@ export const webhookEventRepository = {
   },
 
   async find(q: Queryable, clientId: string, id: string): Promise<WebhookEventRow | null> {
-    const { rows } = await q.query<WebhookEventRow>(`select ${COLUMNS} from webhook_events where client_id = $1 and id = $2`, [clientId, id]);
+    const { rows } = await q.query<WebhookEventRow>(
+      `select ${COLUMNS} from webhook_events where client_id = $1 and id = $2`,
+      [clientId, id],
+    );
     return rows[0] ?? null;
   },
 
-  async page(q: Queryable, clientId: string, filter: WebhookEventsFilter, limit: number, after?: string): Promise<WebhookEventRow[]> {
+  async page(
+    q: Queryable,
+    clientId: string,
+    filter: WebhookEventsFilter,
+    limit: number,
+    after?: string,
+  ): Promise<WebhookEventRow[]> {
     const f = new SqlFilter()
       .where('client_id = ?', clientId)
       .whereIf(filter.flow, 'flow = ?')

@@ -125,6 +125,8 @@ export class ReplayWebhookEventsResult {
   @Field(() => [ID], { description: 'The events put back on the queue' })
   eventIds!: string[];
 
-  @Field(() => [ID], { description: 'Matched but not replayed: a newer delivery with the same idempotency key was accepted' })
+  @Field(() => [ID], {
+    description: 'Matched but not replayed: a newer delivery with the same idempotency key was accepted',
+  })
   skipped!: string[];
 }

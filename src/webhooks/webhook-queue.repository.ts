@@ -1,5 +1,11 @@
 import { merged, Queryable } from '../db/database';
-import { CLAIM_SQL, claimRecord, NewWebhookEvent, QueuedWebhookEvent, WebhookEventStatus } from './webhook-event.repository';
+import {
+  CLAIM_SQL,
+  claimRecord,
+  NewWebhookEvent,
+  QueuedWebhookEvent,
+  WebhookEventStatus,
+} from './webhook-event.repository';
 
 const QUEUED_COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey", business_id as "businessId",
   payload_hash as "payloadHash", payload, raw_body as "rawBody", headers, status, http_status as "httpStatus", result, error,
@@ -38,9 +44,15 @@ export const webhookQueueRepository = {
    * An older event of the same entity still waiting its turn (parked ones, waiting for a
    * predecessor themselves, do not hold the line).
    */
-  async hasPendingPredecessor(q: Queryable, e: { id: string; clientId: string; entityKey?: string | null; receivedAt: Date }): Promise<boolean> {
+  async hasPendingPredecessor(
+    q: Queryable,
+    e: { id: string; clientId: string; entityKey?: string | null; receivedAt: Date },
+  ): Promise<boolean> {
     if (!e.entityKey) return false;
-    const { rows } = await q.query(`${predecessorQueued({ id: '$1', client: '$2', receivedAt: '$3', entity: '$4' })} limit 1`, [e.id, e.clientId, e.receivedAt, e.entityKey]);
+    const { rows } = await q.query(
+      `${predecessorQueued({ id: '$1', client: '$2', receivedAt: '$3', entity: '$4' })} limit 1`,
+      [e.id, e.clientId, e.receivedAt, e.entityKey],
+    );
     return rows.length > 0;
   },
 
@@ -94,7 +106,12 @@ export const webhookQueueRepository = {
   },
 
   /** Dead or failed events matching the filter, locked for their replay (skips rows another replay holds). */
-  async replayCandidates(q: Queryable, clientId: string, f: ReplayFilter, limit: number): Promise<Array<{ id: string; flow: string; entityKey: string | null; idempotencyKey: string }>> {
+  async replayCandidates(
+    q: Queryable,
+    clientId: string,
+    f: ReplayFilter,
+    limit: number,
+  ): Promise<Array<{ id: string; flow: string; entityKey: string | null; idempotencyKey: string }>> {
     const { rows } = await q.query<{ id: string; flow: string; entityKey: string | null; idempotencyKey: string }>(
       `select id, flow, entity_key as "entityKey", idempotency_key as "idempotencyKey" from webhook_events
         where client_id = $1 and status = any($2::text[])
@@ -104,7 +121,16 @@ export const webhookQueueRepository = {
         order by received_at, id
         limit $8
         for update skip locked`,
-      [clientId, f.status ? [f.status] : ['dead', 'failed'], f.flow ?? null, f.action ?? null, f.from ?? null, f.to ?? null, f.ids ?? null, limit],
+      [
+        clientId,
+        f.status ? [f.status] : ['dead', 'failed'],
+        f.flow ?? null,
+        f.action ?? null,
+        f.from ?? null,
+        f.to ?? null,
+        f.ids ?? null,
+        limit,
+      ],
     );
     return rows;
   },

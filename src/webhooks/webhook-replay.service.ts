@@ -16,7 +16,12 @@ const MAX_REPLAY = 5_000;
  * Puts dead or failed events back on the queue, in the caller's transaction with their jobs. Idempotent:
  * a replayed event is queued again, so a second replay no longer matches it.
  */
-export async function replayWebhookEvents(tx: Queryable, queue: WebhookQueue, clientId: string, filter: ReplayFilter): Promise<ReplayResult> {
+export async function replayWebhookEvents(
+  tx: Queryable,
+  queue: WebhookQueue,
+  clientId: string,
+  filter: ReplayFilter,
+): Promise<ReplayResult> {
   const retry = retrySettings(clientModule(clientId)?.retry);
   const result: ReplayResult = { requeued: [], skipped: [] };
   for (const c of await webhookQueueRepository.replayCandidates(tx, clientId, filter, MAX_REPLAY)) {
@@ -24,7 +29,12 @@ export async function replayWebhookEvents(tx: Queryable, queue: WebhookQueue, cl
     try {
       const generation = await webhookQueueRepository.requeue(tx, c.id);
       if (generation !== null) {
-        await queue.enqueue(tx, { eventId: c.id, clientId, flow: c.flow, generation }, c.entityKey ?? `event:${c.id}`, retry);
+        await queue.enqueue(
+          tx,
+          { eventId: c.id, clientId, flow: c.flow, generation },
+          c.entityKey ?? `event:${c.id}`,
+          retry,
+        );
         result.requeued.push(c.id);
       } else {
         result.skipped.push(c.id);

@@ -109,11 +109,20 @@ export class WebhookPipeline {
       const principal = await this.authenticate(d, flow);
       const envelope = parseOrThrow(envelopeSchema, d.body);
       understood = { principal, flow, log: d.log, event: this.eventOf(d, principal, flow, envelope.action) };
-      d.log.info({ msg: 'webhook.received', client: principal.clientId, flow: flow.key, action: envelope.action, payload_size: d.rawBody.length, eventId: understood.event.id });
+      d.log.info({
+        msg: 'webhook.received',
+        client: principal.clientId,
+        flow: flow.key,
+        action: envelope.action,
+        payload_size: d.rawBody.length,
+        eventId: understood.event.id,
+      });
 
       const action = own(flow.actions, envelope.action);
       if (!action) {
-        throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${envelope.action}" for ${flow.path}`, { details: { allowed: Object.keys(flow.actions) } });
+        throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${envelope.action}" for ${flow.path}`, {
+          details: { allowed: Object.keys(flow.actions) },
+        });
       }
       const data = this.canonicalData(principal.clientId, flow, action, envelope.action, envelope.data);
       const event = understood.event;
@@ -123,10 +132,24 @@ export class WebhookPipeline {
       understood.lane = laneOf(principal.clientId, action, data);
 
       const asyncReason = action.readOnly ? null : this.asyncReason(d, understood);
-      const outcome = asyncReason ? await this.enqueue(understood, asyncReason, started) : await this.runSync(understood, action, data, started);
-      const kind = outcome.headers?.['idempotent-replayed'] ? 'duplicate' : outcome.status === 202 ? 'queued' : 'processed';
+      const outcome = asyncReason
+        ? await this.enqueue(understood, asyncReason, started)
+        : await this.runSync(understood, action, data, started);
+      const kind = outcome.headers?.['idempotent-replayed']
+        ? 'duplicate'
+        : outcome.status === 202
+          ? 'queued'
+          : 'processed';
       this.observe(understood.event, kind, outcome.status, started);
-      d.log.info({ msg: `webhook.${kind}`, client: principal.clientId, flow: flow.key, action: envelope.action, eventId: outcome.body.eventId, status: outcome.status, duration_ms: elapsed(started) });
+      d.log.info({
+        msg: `webhook.${kind}`,
+        client: principal.clientId,
+        flow: flow.key,
+        action: envelope.action,
+        eventId: outcome.body.eventId,
+        status: outcome.status,
+        duration_ms: elapsed(started),
+      });
       return outcome;
     } catch (err) {
       return this.refuse(d, understood, err, started);
@@ -162,13 +185,27 @@ export class WebhookPipeline {
   /** pg-boss gave up on a job by itself (expired on its last attempt): its event is dead too. */
   async deadLettered(job: WebhookJob): Promise<void> {
     const error = new GatewayError('GW_INTERNAL', 'Retries exhausted');
-    const settled = await webhookQueueRepository.settle(this.deps.db, job.eventId, job.generation ?? 0, 'dead', 500, error.code, error.toBody().error, 0);
+    const settled = await webhookQueueRepository.settle(
+      this.deps.db,
+      job.eventId,
+      job.generation ?? 0,
+      'dead',
+      500,
+      error.code,
+      error.toBody().error,
+      0,
+    );
     if (settled) this.deps.services.metrics.observeWebhook(job.clientId, job.flow, 'unknown', 'dead', 0);
   }
 
   /** API key and/or Standard Webhooks signature, IP allowlist; refusals are quarantined (src/security). */
   private async authenticate(d: Delivery, flow: FlowDefinition): Promise<Principal> {
-    d.auth = await this.deps.services.webhookAuth.authenticate({ flow, headers: d.headers, rawBody: d.rawBody, peer: d.peer });
+    d.auth = await this.deps.services.webhookAuth.authenticate({
+      flow,
+      headers: d.headers,
+      rawBody: d.rawBody,
+      peer: d.peer,
+    });
     return d.auth.principal;
   }
 
@@ -190,7 +227,8 @@ export class WebhookPipeline {
 
   private asyncReason(d: Delivery, u: Understood): AsyncReason | null {
     const prefer = d.headers.prefer;
-    if ((Array.isArray(prefer) ? prefer.join(',') : prefer ?? '').toLowerCase().includes('respond-async')) return 'requested';
+    if ((Array.isArray(prefer) ? prefer.join(',') : (prefer ?? '')).toLowerCase().includes('respond-async'))
+      return 'requested';
     if (this.deps.services.policies.forFlow(u.event.clientId, u.flow.key).isOpen) return 'circuit_open';
     if (this.deps.underPressure?.()) return 'under_pressure';
     return null;
@@ -232,7 +270,11 @@ export class WebhookPipeline {
         throw err;
       }
       if (done instanceof Queued) return this.accepted(u, done.reason);
-      if (done !== null) return { status: action.acceptedStatus ?? 200, body: { ok: true, action: u.event.action, eventId: u.event.id, result: done } };
+      if (done !== null)
+        return {
+          status: action.acceptedStatus ?? 200,
+          body: { ok: true, action: u.event.action, eventId: u.event.id, result: done },
+        };
       const replay = await this.replayOf(u, started);
       if (replay) return replay;
       // The key's holder rolled back between our claim and our read: claim again.
@@ -245,12 +287,24 @@ export class WebhookPipeline {
    * records the event as processed in it, so the effect and its audit row commit together — and so
    * does its after-commit reaction (RFM, rules), enqueued on the same transaction.
    */
-  private async apply(tx: Queryable, u: Understood, action: ActionDefinition, data: unknown, started: number): Promise<unknown> {
+  private async apply(
+    tx: Queryable,
+    u: Understood,
+    action: ActionDefinition,
+    data: unknown,
+    started: number,
+  ): Promise<unknown> {
     const result = await this.execute(u, action, data, tx);
     await webhookEventRepository.markProcessed(tx, u.event.id, action.acceptedStatus ?? 200, result, elapsed(started));
     if (!action.readOnly) {
       const e = u.event;
-      await this.deps.services.reactionQueue.enqueueOn(tx, { kind: 'webhook', clientId: e.clientId, webhookEventId: e.id, action: e.action, saleId: saleAffectingRfm(e.action, data) });
+      await this.deps.services.reactionQueue.enqueueOn(tx, {
+        kind: 'webhook',
+        clientId: e.clientId,
+        webhookEventId: e.id,
+        action: e.action,
+        saleId: saleAffectingRfm(e.action, data),
+      });
     }
     return result;
   }
@@ -304,7 +358,8 @@ export class WebhookPipeline {
     let entry = this.compiledActions.get(action);
     if (!entry) {
       const c = compileQuery(this.deps.schema, action.document);
-      if (!isCompiledQuery(c)) throw new Error(`the operation of an action does not compile: ${c.errors?.[0]?.message}`);
+      if (!isCompiledQuery(c))
+        throw new Error(`the operation of an action does not compile: ${c.errors?.[0]?.message}`);
       entry = c;
       this.compiledActions.set(action, entry);
     }
@@ -315,7 +370,8 @@ export class WebhookPipeline {
   private understandStored(row: QueuedWebhookEvent): { u: Understood; action: ActionDefinition; data: unknown } {
     const flow = own<FlowDefinition>(FLOWS, row.flow);
     const action = flow && own(flow.actions, row.action);
-    if (!flow || !action) throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${row.action}" for flow ${row.flow}`);
+    if (!flow || !action)
+      throw new GatewayError('GW_UNKNOWN_ACTION', `Unknown action "${row.action}" for flow ${row.flow}`);
     const envelope = parseOrThrow(envelopeSchema, row.payload);
     const data = this.canonicalData(row.clientId, flow, action, row.action, envelope.data);
     const event: NewWebhookEvent = { ...row, headers: row.headers };
@@ -323,7 +379,13 @@ export class WebhookPipeline {
     return { u: { event, flow, principal, log: this.deps.log.child({ eventId: row.id }) }, action, data };
   }
 
-  private async queuedFailure(job: WebhookJob, row: QueuedWebhookEvent | null, err: unknown, lastAttempt: boolean, started: number): Promise<QueuedOutcome> {
+  private async queuedFailure(
+    job: WebhookJob,
+    row: QueuedWebhookEvent | null,
+    err: unknown,
+    lastAttempt: boolean,
+    started: number,
+  ): Promise<QueuedOutcome> {
     const { db, log } = this.deps;
     const error = isRejection(err)
       ? new GatewayError('GW_CIRCUIT_OPEN', 'The flow is failing; the event stays queued')
@@ -339,9 +401,25 @@ export class WebhookPipeline {
         return 'retry';
       }
       const status = retryable ? 'dead' : 'rejected';
-      if (await webhookQueueRepository.settle(db, job.eventId, job.generation ?? 0, status, error.httpStatus, error.code, body, elapsed(started))) {
+      if (
+        await webhookQueueRepository.settle(
+          db,
+          job.eventId,
+          job.generation ?? 0,
+          status,
+          error.httpStatus,
+          error.code,
+          body,
+          elapsed(started),
+        )
+      ) {
         log.warn({ msg: `webhook.${status}`, ...info });
-        this.observe({ id: job.eventId, clientId: job.clientId, flow: job.flow, action }, status, error.httpStatus, started);
+        this.observe(
+          { id: job.eventId, clientId: job.clientId, flow: job.flow, action },
+          status,
+          error.httpStatus,
+          started,
+        );
       }
       return status;
     } catch (recordErr) {
@@ -371,7 +449,12 @@ export class WebhookPipeline {
     });
     return {
       status,
-      body: { ok: true, action: first.action, eventId: first.id, ...(first.status === 'queued' ? { status: 'queued' } : { result: first.result }) },
+      body: {
+        ok: true,
+        action: first.action,
+        eventId: first.id,
+        ...(first.status === 'queued' ? { status: 'queued' } : { result: first.result }),
+      },
       headers: { 'idempotent-replayed': 'true' },
     };
   }
@@ -379,7 +462,14 @@ export class WebhookPipeline {
   private async refuse(d: Delivery, u: Understood | undefined, err: unknown, started: number): Promise<Outcome> {
     const { error, unexpected } = toGatewayError(err);
     if (unexpected) d.log.error({ err, eventId: u?.event.id }, 'webhook.failed');
-    else d.log.info({ msg: 'webhook.rejected', eventId: u?.event.id, code: error.code, status: error.httpStatus, duration_ms: elapsed(started) });
+    else
+      d.log.info({
+        msg: 'webhook.rejected',
+        eventId: u?.event.id,
+        code: error.code,
+        status: error.httpStatus,
+        duration_ms: elapsed(started),
+      });
     if (isStoreUnavailable(err)) this.countOutage(d, u, err);
     // The store just failed this delivery: recording its refusal there would only wait for it again.
     const storeFailed = error.code === 'GW_STORE_UNAVAILABLE' || error.code === 'GW_OUTCOME_UNKNOWN';
@@ -405,7 +495,13 @@ export class WebhookPipeline {
   }
 
   /** The action's canonical data: the client's own payload mapping (if any), then the flow's strict contract. */
-  private canonicalData(clientId: string, flow: FlowDefinition, action: ActionDefinition, actionName: string, raw: unknown): unknown {
+  private canonicalData(
+    clientId: string,
+    flow: FlowDefinition,
+    action: ActionDefinition,
+    actionName: string,
+    raw: unknown,
+  ): unknown {
     const mapping = clientModule(clientId)?.mappings?.[flow.key as FlowKey] as ClientFlow | undefined;
     return withFactTimeBounds(this.deps.factTime ?? DEFAULT_FACT_TIME_BOUNDS, () =>
       parseOrThrow(action.schema, toCanonicalPayload(mapping, actionName, raw), ['data']),
@@ -424,11 +520,23 @@ export class WebhookPipeline {
   }
 
   /** Every outcome, sync or queued: on the hub's bus (subscriptions) and in the metrics. */
-  private observe(e: { id: string; clientId: string; flow: string; action: string }, outcome: WebhookProcessedEvent['outcome'], httpStatus: number, started: number): void {
+  private observe(
+    e: { id: string; clientId: string; flow: string; action: string },
+    outcome: WebhookProcessedEvent['outcome'],
+    httpStatus: number,
+    started: number,
+  ): void {
     const durationMs = elapsed(started);
     this.deps.services.metrics.observeWebhook(e.clientId, e.flow, e.action, outcome, durationMs / 1000);
     this.deps.services.events.publish('webhook-processed', e.clientId, {
-      id: e.id, clientId: e.clientId, flow: e.flow, action: e.action, outcome, httpStatus, durationMs, at: new Date().toISOString(),
+      id: e.id,
+      clientId: e.clientId,
+      flow: e.flow,
+      action: e.action,
+      outcome,
+      httpStatus,
+      durationMs,
+      at: new Date().toISOString(),
     });
   }
 }

@@ -69,7 +69,11 @@ beforeAll(async () => {
   t = await startTestApp();
   for (const [customer, soldAt, price, store] of PURCHASES) await sale(customer, soldAt, price, store);
   const cancelled = await sale('C2', '2026-11-20T12:00:00-03:00', '1000.00');
-  const c = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: cancelled, cancelled_at: '2026-11-21T10:00:00-03:00' }));
+  const c = await postWebhook(
+    t,
+    'sales-flow',
+    variant('sales-flow', 'register_cancellation', { sale_id: cancelled, cancelled_at: '2026-11-21T10:00:00-03:00' }),
+  );
   expect(c.status).toBe(200);
   await afterBackgroundWork(t);
 });
@@ -82,13 +86,24 @@ describe('RFM snapshot (one SQL pass per client)', () => {
   const expected = {
     C1: { recencyDays: 1, frequency: 5, monetary: '500.00', rScore: 4, fScore: 5, mScore: 5, segment: 'Champions' },
     C2: { recencyDays: 0, frequency: 1, monetary: '10.00', rScore: 5, fScore: 1, mScore: 1, segment: 'New Customers' },
-    C3: { recencyDays: 30, frequency: 4, monetary: '200.00', rScore: 3, fScore: 4, mScore: 3, segment: 'Loyal Customers' },
+    C3: {
+      recencyDays: 30,
+      frequency: 4,
+      monetary: '200.00',
+      rScore: 3,
+      fScore: 4,
+      mScore: 3,
+      segment: 'Loyal Customers',
+    },
     C4: { recencyDays: 60, frequency: 3, monetary: '300.00', rScore: 2, fScore: 3, mScore: 4, segment: 'At Risk' },
     C5: { recencyDays: 90, frequency: 2, monetary: '80.00', rScore: 1, fScore: 2, mScore: 2, segment: 'Lost' },
   };
 
   beforeAll(async () => {
-    const data = await opsData(t, `mutation { rebuildRfm(client: "banban", asOf: "2026-11-28") { clientId asOf customers durationMs } }`);
+    const data = await opsData(
+      t,
+      `mutation { rebuildRfm(client: "banban", asOf: "2026-11-28") { clientId asOf customers durationMs } }`,
+    );
     expect(data.rebuildRfm).toMatchObject({ clientId: 'banban', asOf: '2026-11-28', customers: 5 });
     expect(data.rebuildRfm.durationMs).toBeGreaterThan(0);
   });
@@ -101,21 +116,84 @@ describe('RFM snapshot (one SQL pass per client)', () => {
   });
 
   it('rfmSegments: count, share and averages per segment; store = the customers who bought there', async () => {
-    const all = await graphql(t, `{ rfmSegments(asOf: "2026-11-28") { asOf customers segments { segment customers share avgRecencyDays avgFrequency avgMonetary } } }`);
+    const all = await graphql(
+      t,
+      `
+        {
+          rfmSegments(asOf: "2026-11-28") {
+            asOf
+            customers
+            segments {
+              segment
+              customers
+              share
+              avgRecencyDays
+              avgFrequency
+              avgMonetary
+            }
+          }
+        }
+      `,
+    );
     expect(all.body.data.rfmSegments.customers).toBe(5);
     expect(all.body.data.rfmSegments.segments).toContainEqual({
-      segment: 'Champions', customers: 1, share: 0.2, avgRecencyDays: '1.00', avgFrequency: '5.00', avgMonetary: '500.00',
+      segment: 'Champions',
+      customers: 1,
+      share: 0.2,
+      avgRecencyDays: '1.00',
+      avgFrequency: '5.00',
+      avgMonetary: '500.00',
     });
-    expect(all.body.data.rfmSegments.segments.map((s: any) => s.segment).sort()).toEqual(['At Risk', 'Champions', 'Lost', 'Loyal Customers', 'New Customers']);
+    expect(all.body.data.rfmSegments.segments.map((s: any) => s.segment).sort()).toEqual([
+      'At Risk',
+      'Champions',
+      'Lost',
+      'Loyal Customers',
+      'New Customers',
+    ]);
 
-    const store = await graphql(t, `{ rfmSegments(asOf: "2026-11-28", store: "lj-002") { store customers segments { segment customers share } } }`);
-    expect(store.body.data.rfmSegments).toEqual({ store: 'LJ-002', customers: 1, segments: [{ segment: 'Champions', customers: 1, share: 1 }] });
+    const store = await graphql(
+      t,
+      `
+        {
+          rfmSegments(asOf: "2026-11-28", store: "lj-002") {
+            store
+            customers
+            segments {
+              segment
+              customers
+              share
+            }
+          }
+        }
+      `,
+    );
+    expect(store.body.data.rfmSegments).toEqual({
+      store: 'LJ-002',
+      customers: 1,
+      segments: [{ segment: 'Champions', customers: 1, share: 1 }],
+    });
   });
 
   it('rfmMovement: customers per (from, to) segment pair between two snapshots; new customers come from null', async () => {
     await opsData(t, `mutation { rebuildRfm(client: "banban", asOf: "2026-10-15") { customers } }`);
-    const r = await graphql(t, `{ rfmMovement(from: "2026-10-15", to: "2026-11-28") { fromSegment toSegment customers } }`);
-    const moves = r.body.data.rfmMovement as Array<{ fromSegment: string | null; toSegment: string | null; customers: number }>;
+    const r = await graphql(
+      t,
+      `
+        {
+          rfmMovement(from: "2026-10-15", to: "2026-11-28") {
+            fromSegment
+            toSegment
+            customers
+          }
+        }
+      `,
+    );
+    const moves = r.body.data.rfmMovement as Array<{
+      fromSegment: string | null;
+      toSegment: string | null;
+      customers: number;
+    }>;
     expect(moves.reduce((n, m) => n + m.customers, 0)).toBe(5);
     expect(moves).toContainEqual({ fromSegment: null, toSegment: 'New Customers', customers: 1 });
     expect(moves.filter((m) => m.fromSegment !== null).reduce((n, m) => n + m.customers, 0)).toBe(4);
@@ -136,7 +214,16 @@ describe('RFM snapshot (one SQL pass per client)', () => {
   });
 
   it('an unknown snapshot date is a 404 code, not an empty answer', async () => {
-    const r = await graphql(t, `{ rfmSegments(asOf: "2020-01-01") { customers } }`);
+    const r = await graphql(
+      t,
+      `
+        {
+          rfmSegments(asOf: "2020-01-01") {
+            customers
+          }
+        }
+      `,
+    );
     expect(r.body.errors?.[0].extensions?.code).toBe('GW_NOT_FOUND');
   });
 });
@@ -145,39 +232,155 @@ describe('RFM kept current after commit', () => {
   it('re-scores the client when a sale arrives, as a rebuild as of today would, without touching ingest', async () => {
     const today = (await opsData(t, `mutation { rebuildRfm(client: "banban") { asOf customers } }`)).rebuildRfm;
     expect(today.customers).toBe(5);
-    const before = (await graphql(t, `{ customerRfm(customerId: "C2") { asOf frequency monetary segment } }`)).body.data.customerRfm;
+    const before = (
+      await graphql(
+        t,
+        `
+          {
+            customerRfm(customerId: "C2") {
+              asOf
+              frequency
+              monetary
+              segment
+            }
+          }
+        `,
+      )
+    ).body.data.customerRfm;
     expect(before).toMatchObject({ asOf: today.asOf, frequency: 1, monetary: '10.00' });
 
     await sale('C2', new Date().toISOString(), '990.00');
     await afterBackgroundWork(t);
-    const after = (await graphql(t, `{ customerRfm(customerId: "C2") { asOf recencyDays frequency monetary rScore fScore mScore segment } }`)).body.data.customerRfm;
+    const after = (
+      await graphql(
+        t,
+        `
+          {
+            customerRfm(customerId: "C2") {
+              asOf
+              recencyDays
+              frequency
+              monetary
+              rScore
+              fScore
+              mScore
+              segment
+            }
+          }
+        `,
+      )
+    ).body.data.customerRfm;
     // the most recent purchase (R 5) and the largest spend of the client (M 5)
-    expect(after).toMatchObject({ asOf: today.asOf, recencyDays: 0, frequency: 2, monetary: '1000.00', rScore: 5, mScore: 5 });
+    expect(after).toMatchObject({
+      asOf: today.asOf,
+      recencyDays: 0,
+      frequency: 2,
+      monetary: '1000.00',
+      rScore: 5,
+      mScore: 5,
+    });
     expect(after).toMatchObject((await rebuildScores(t))[`C2`]);
   });
 
   it('a cancellation re-scores the customer too', async () => {
     const id = await sale('C3', new Date().toISOString(), '70.00');
     await afterBackgroundWork(t);
-    expect((await graphql(t, `{ customerRfm(customerId: "C3") { frequency monetary } }`)).body.data.customerRfm).toEqual({ frequency: 5, monetary: '270.00' });
-    const c = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: id, cancelled_at: new Date().toISOString() }));
+    expect(
+      (
+        await graphql(
+          t,
+          `
+            {
+              customerRfm(customerId: "C3") {
+                frequency
+                monetary
+              }
+            }
+          `,
+        )
+      ).body.data.customerRfm,
+    ).toEqual({ frequency: 5, monetary: '270.00' });
+    const c = await postWebhook(
+      t,
+      'sales-flow',
+      variant('sales-flow', 'register_cancellation', { sale_id: id, cancelled_at: new Date().toISOString() }),
+    );
     expect(c.status).toBe(200);
     await afterBackgroundWork(t);
-    expect((await graphql(t, `{ customerRfm(customerId: "C3") { frequency monetary } }`)).body.data.customerRfm).toEqual({ frequency: 4, monetary: '200.00' });
+    expect(
+      (
+        await graphql(
+          t,
+          `
+            {
+              customerRfm(customerId: "C3") {
+                frequency
+                monetary
+              }
+            }
+          `,
+        )
+      ).body.data.customerRfm,
+    ).toEqual({ frequency: 4, monetary: '200.00' });
   });
 
   it('a new customer is scored on their first sale, and loses the current scores when it is cancelled', async () => {
     const id = await sale('C9', new Date().toISOString(), '25.00');
     await afterBackgroundWork(t);
-    expect((await graphql(t, `{ customerRfm(customerId: "C9") { frequency monetary } }`)).body.data.customerRfm).toEqual({ frequency: 1, monetary: '25.00' });
-    await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_cancellation', { sale_id: id, cancelled_at: new Date().toISOString() }));
+    expect(
+      (
+        await graphql(
+          t,
+          `
+            {
+              customerRfm(customerId: "C9") {
+                frequency
+                monetary
+              }
+            }
+          `,
+        )
+      ).body.data.customerRfm,
+    ).toEqual({ frequency: 1, monetary: '25.00' });
+    await postWebhook(
+      t,
+      'sales-flow',
+      variant('sales-flow', 'register_cancellation', { sale_id: id, cancelled_at: new Date().toISOString() }),
+    );
     await afterBackgroundWork(t);
-    expect((await graphql(t, `{ customerRfm(customerId: "C9") { frequency } }`)).body.data.customerRfm).toBeNull();
+    expect(
+      (
+        await graphql(
+          t,
+          `
+            {
+              customerRfm(customerId: "C9") {
+                frequency
+              }
+            }
+          `,
+        )
+      ).body.data.customerRfm,
+    ).toBeNull();
   });
 
   it('without a date, rfmSegments and rfmCustomers read the current scores', async () => {
     const expected = await rebuildScores(t);
-    const segments = await graphql(t, `{ rfmSegments { asOf customers segments { segment customers } } }`);
+    const segments = await graphql(
+      t,
+      `
+        {
+          rfmSegments {
+            asOf
+            customers
+            segments {
+              segment
+              customers
+            }
+          }
+        }
+      `,
+    );
     const today = segments.body.data.rfmSegments;
     expect(today.customers).toBe(Object.keys(expected).length);
     for (const { segment, customers } of today.segments) {
@@ -190,7 +393,16 @@ describe('RFM kept current after commit', () => {
   });
 
   it('rebuildRfm is ops-only: an app key is refused', async () => {
-    const r = await graphql(t, `mutation { rebuildRfm(client: "banban") { customers } }`);
+    const r = await graphql(
+      t,
+      `
+        mutation {
+          rebuildRfm(client: "banban") {
+            customers
+          }
+        }
+      `,
+    );
     expect(r.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
   });
 
@@ -200,7 +412,16 @@ describe('RFM kept current after commit', () => {
   });
 
   it('an app key cannot read another client', async () => {
-    const r = await graphql(t, `{ rfmSegments(client: "other") { customers } }`);
+    const r = await graphql(
+      t,
+      `
+        {
+          rfmSegments(client: "other") {
+            customers
+          }
+        }
+      `,
+    );
     expect(r.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
   });
 });
@@ -215,8 +436,13 @@ async function rebuildScores(app: TestApp): Promise<Record<string, Record<string
 
 /** A scored row (rebuild statement, snapshot) as customerRfm answers it. */
 const scoresOf = (r: Record<string, any>) => ({
-  recencyDays: r.recency_days, frequency: r.frequency, monetary: r.monetary,
-  rScore: r.r_score, fScore: r.f_score, mScore: r.m_score, segment: r.segment,
+  recencyDays: r.recency_days,
+  frequency: r.frequency,
+  monetary: r.monetary,
+  rScore: r.r_score,
+  fScore: r.f_score,
+  mScore: r.m_score,
+  segment: r.segment,
 });
 
 describe('RFM of a new client, right after every sale (no rebuild, no ETL)', () => {
@@ -231,8 +457,11 @@ describe('RFM of a new client, right after every sale (no rebuild, no ETL)', () 
   async function buy(customer: string, at: string, price: string): Promise<string> {
     const id = `V-NEW-${++n}`;
     const body = variant('sales-flow', 'register_sale', {
-      sale_id: id, sold_at: at, customer: { customer_id: customer },
-      items: [{ sku: 'MEIA-ESP-UN', quantity: 1, unit_price: price, discount: '0.00' }], total: price,
+      sale_id: id,
+      sold_at: at,
+      customer: { customer_id: customer },
+      items: [{ sku: 'MEIA-ESP-UN', quantity: 1, unit_price: price, discount: '0.00' }],
+      total: price,
     });
     expect((await postWebhook(f, 'sales-flow', body)).status).toBe(200);
     await afterBackgroundWork(f);
@@ -265,8 +494,14 @@ describe('RFM of a new client, right after every sale (no rebuild, no ETL)', () 
 
   it('customers arriving one by one: after each sale or cancellation, every score equals a rebuild', async () => {
     const steps: Array<[string, number, string]> = [
-      ['C-03', 40, '120.00'], ['C-04', 3, '35.00'], ['C-05', 90, '900.00'], ['C-03', 10, '80.00'],
-      ['C-06', 0, '15.00'], ['C-07', 200, '60.00'], ['C-BEST', 2, '450.00'], ['C-08', 5, '250.00'],
+      ['C-03', 40, '120.00'],
+      ['C-04', 3, '35.00'],
+      ['C-05', 90, '900.00'],
+      ['C-03', 10, '80.00'],
+      ['C-06', 0, '15.00'],
+      ['C-07', 200, '60.00'],
+      ['C-BEST', 2, '450.00'],
+      ['C-08', 5, '250.00'],
     ];
     let cancel = '';
     for (const [customer, days, price] of steps) {

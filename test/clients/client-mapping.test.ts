@@ -10,7 +10,10 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 /** A client whose ERP calls the sale id `numero_venda` and who refuses marketplace sales of its own accord. */
 const canonical = canonicalSchemas('sales');
-const schemas = { ...canonical, register_sale: registerSaleSchema.omit({ sale_id: true }).extend({ numero_venda: businessId() }) };
+const schemas = {
+  ...canonical,
+  register_sale: registerSaleSchema.omit({ sale_id: true }).extend({ numero_venda: businessId() }),
+};
 const lojas = defineClient({
   id: 'lojas-x',
   name: 'Lojas X',
@@ -25,7 +28,8 @@ const lojas = defineClient({
       }),
       checks: [
         (action, data) => {
-          if (action === 'register_sale' && (data as { channel: string }).channel === 'marketplace') throw new GatewayError('GW_BUSINESS_RULE', 'Lojas X does not take marketplace sales here');
+          if (action === 'register_sale' && (data as { channel: string }).channel === 'marketplace')
+            throw new GatewayError('GW_BUSINESS_RULE', 'Lojas X does not take marketplace sales here');
         },
       ],
     }),
@@ -45,10 +49,13 @@ afterAll(async () => {
 });
 
 const { sale_id: _saleId, ...rest } = fixture('sales-flow', 'register_sale').data;
-const lojasSale = (patch: Record<string, unknown> = {}) => ({ action: 'register_sale', data: { numero_venda: 'LX-1', ...rest, ...patch } });
+const lojasSale = (patch: Record<string, unknown> = {}) => ({
+  action: 'register_sale',
+  data: { numero_venda: 'LX-1', ...rest, ...patch },
+});
 
 describe("a client's own payload mapping, applied by the pipeline", () => {
-  it('accepts the client\'s shape, transforms it to the canonical one and stores it under the client', async () => {
+  it("accepts the client's shape, transforms it to the canonical one and stores it under the client", async () => {
     const res = await postWebhook(t, 'sales-flow', lojasSale(), { 'x-api-key': key });
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({ id: 'LX-1', total: '309.70', storeCode: 'LJ-001' });
@@ -56,15 +63,19 @@ describe("a client's own payload mapping, applied by the pipeline", () => {
     expect(rows).toEqual([{ client_id: 'lojas-x' }]);
   });
 
-  it("holds the client to its own contract: the canonical field name is unknown there", async () => {
+  it('holds the client to its own contract: the canonical field name is unknown there', async () => {
     const res = await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'), { 'x-api-key': key });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('GW_VALIDATION_FAILED');
-    expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['data', 'data.numero_venda']));
+    expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(
+      expect.arrayContaining(['data', 'data.numero_venda']),
+    );
   });
 
   it("runs the client's checks on the canonical payload", async () => {
-    const res = await postWebhook(t, 'sales-flow', lojasSale({ numero_venda: 'LX-2', channel: 'marketplace' }), { 'x-api-key': key });
+    const res = await postWebhook(t, 'sales-flow', lojasSale({ numero_venda: 'LX-2', channel: 'marketplace' }), {
+      'x-api-key': key,
+    });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('GW_BUSINESS_RULE');
   });

@@ -12,8 +12,10 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', auth: req.headers.authorization });
     res.setHeader('content-type', 'application/json');
-    if (req.url?.startsWith('/stock-levels?location=LJ-001')) return res.end(JSON.stringify([{ sku: 'MEIA-ESP-UN', quantity: 7 }]));
-    if (req.url?.startsWith('/stock-levels?location=LJ-BAD')) return res.end(JSON.stringify([{ sku: 'MEIA-ESP-UN', quantity: '7' }]));
+    if (req.url?.startsWith('/stock-levels?location=LJ-001'))
+      return res.end(JSON.stringify([{ sku: 'MEIA-ESP-UN', quantity: 7 }]));
+    if (req.url?.startsWith('/stock-levels?location=LJ-BAD'))
+      return res.end(JSON.stringify([{ sku: 'MEIA-ESP-UN', quantity: '7' }]));
     res.statusCode = 503;
     res.end('{}');
   });
@@ -42,7 +44,9 @@ describe('HTTP connector', () => {
 
   it('refuses an answer of the wrong shape and reports HTTP failures, naming connector and query', async () => {
     const api = connect(erp, { baseUrl });
-    await expect(api.stockLevels({ locationCode: 'LJ-BAD' })).rejects.toThrow(/test-erp\.stockLevels: unexpected response: 0\.quantity/);
+    await expect(api.stockLevels({ locationCode: 'LJ-BAD' })).rejects.toThrow(
+      /test-erp\.stockLevels: unexpected response: 0\.quantity/,
+    );
     const failed = await api.stockLevels({ locationCode: 'LJ-DOWN' }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(ConnectorError);
     expect((failed as ConnectorError).status).toBe(503);

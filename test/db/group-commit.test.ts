@@ -13,7 +13,7 @@ afterAll(() => t.drop());
 
 const stored = async () => (await db.query<{ id: number }>(`select id from units order by id`)).rows.map((r) => r.id);
 
-describe('group commit (a lane\'s waiting units in one transaction)', () => {
+describe("group commit (a lane's waiting units in one transaction)", () => {
   beforeEach(() => db.query(`delete from units`));
 
   const unit = (group: GroupCommit, i: number, failing?: number) =>
@@ -34,11 +34,12 @@ describe('group commit (a lane\'s waiting units in one transaction)', () => {
     expect(rows[0].n).toBe(40);
   });
 
-  it('a batch starts once the lane\'s previous batch has done its work (at its COMMIT), with all the units waiting by then', async () => {
+  it("a batch starts once the lane's previous batch has done its work (at its COMMIT), with all the units waiting by then", async () => {
     const group = new GroupCommit(db, 32);
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
-    const xidOf = async (tx: Transaction) => (await tx.query<{ xid: string }>(`select txid_current()::text as xid`)).rows[0].xid;
+    const xidOf = async (tx: Transaction) =>
+      (await tx.query<{ xid: string }>(`select txid_current()::text as xid`)).rows[0].xid;
     const started: number[] = [];
     const first = group.run('lane-g', async (tx) => {
       await gate;
@@ -120,7 +121,10 @@ describe('group commit (a lane\'s waiting units in one transaction)', () => {
     const insertMerged = (statements: number[]) => (q: Queryable, ids: number[]) => {
       statements.push(ids.length);
       return q
-        .query<{ id: number; note: string }>(`insert into units select id, 'merged-' || id from unnest($1::int[]) as t(id) returning id, note`, [ids])
+        .query<{ id: number; note: string }>(
+          `insert into units select id, 'merged-' || id from unnest($1::int[]) as t(id) returning id, note`,
+          [ids],
+        )
         .then(({ rows }) => ids.map((id) => rows.find((r) => r.id === id)!.note));
     };
 
@@ -128,7 +132,9 @@ describe('group commit (a lane\'s waiting units in one transaction)', () => {
       const group = new GroupCommit(db, 32);
       const statements: number[] = [];
       const notes = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => group.run('lane-m', (tx) => merged(tx, 'units.insert', i, insertMerged(statements)))),
+        Array.from({ length: 40 }, (_, i) =>
+          group.run('lane-m', (tx) => merged(tx, 'units.insert', i, insertMerged(statements))),
+        ),
       );
       expect(notes).toEqual(Array.from({ length: 40 }, (_, i) => `merged-${i}`));
       expect(statements.reduce((a, b) => a + b, 0)).toBe(40);
@@ -190,7 +196,9 @@ describe('group commit (a lane\'s waiting units in one transaction)', () => {
       await db.query(`insert into units values (1017, 'taken')`);
       const statements: number[] = [];
       const results = await Promise.allSettled(
-        Array.from({ length: 30 }, (_, i) => group.run('lane-m', (tx) => merged(tx, 'units.insert', 1000 + i, insertMerged(statements)))),
+        Array.from({ length: 30 }, (_, i) =>
+          group.run('lane-m', (tx) => merged(tx, 'units.insert', 1000 + i, insertMerged(statements))),
+        ),
       );
       expect(results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []))).toEqual([17]);
       expect((results[17] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });

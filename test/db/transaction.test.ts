@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
-const notes = async () => (await db.query<{ id: number; note: string }>(`select id, note from pipeline_probe order by id`)).rows;
+const notes = async () =>
+  (await db.query<{ id: number; note: string }>(`select id, note from pipeline_probe order by id`)).rows;
 
 describe('pipelined transactions (node-postgres pipeline mode)', () => {
   beforeEach(() => db.query(`delete from pipeline_probe`));
@@ -65,7 +66,8 @@ describe('pipelined transactions (node-postgres pipeline mode)', () => {
     const writes: number[] = [];
     await db.transaction(async (tx) => {
       type Write = (...args: any[]) => unknown;
-      const socket = (tx as unknown as { client: { connection: { stream: { _write: Write; _writev: Write } } } }).client.connection.stream;
+      const socket = (tx as unknown as { client: { connection: { stream: { _write: Write; _writev: Write } } } }).client
+        .connection.stream;
       const write = socket._write.bind(socket);
       const writev = socket._writev.bind(socket);
       socket._write = (chunk: Buffer, enc: string, cb: () => void) => (writes.push(1), write(chunk, enc, cb));
@@ -79,7 +81,11 @@ describe('pipelined transactions (node-postgres pipeline mode)', () => {
       tx.pipeline(`insert into pipeline_probe values ($1, $2)`, [3, 'three']);
     });
     expect(writes).toHaveLength(2); // the trailing statements and the COMMIT
-    expect(await notes()).toEqual([{ id: 1, note: 'one' }, { id: 2, note: 'three' }, { id: 3, note: 'three' }]);
+    expect(await notes()).toEqual([
+      { id: 1, note: 'one' },
+      { id: 2, note: 'three' },
+      { id: 3, note: 'three' },
+    ]);
   });
 
   it('send() outside a transaction is an ordinary awaited statement', async () => {
@@ -90,7 +96,11 @@ describe('pipelined transactions (node-postgres pipeline mode)', () => {
   it('parameterised statements are named prepared statements, planned once per connection', async () => {
     const names = await db.transaction(async (tx) => {
       for (let i = 0; i < 3; i++) await tx.query(`select note from pipeline_probe where id = $1`, [i]);
-      return (await tx.query<{ name: string; calls: number }>(`select name from pg_prepared_statements where statement like '%from pipeline_probe where id = $1%'`)).rows;
+      return (
+        await tx.query<{ name: string; calls: number }>(
+          `select name from pg_prepared_statements where statement like '%from pipeline_probe where id = $1%'`,
+        )
+      ).rows;
     });
     expect(names).toHaveLength(1);
     expect(names[0].name).toMatch(/^hub_/);
@@ -107,14 +117,20 @@ describe('master data registration', () => {
 
   it('registers what is new, then sends nothing for what it knows is committed; a change is registered again', async () => {
     await db.transaction((tx) => masterDataRepository.register(tx, 'probe', data));
-    expect(await row(`select description from products where client_id = 'probe' and sku = $1`, ['SKU-MD-1'])).toEqual({ description: 'Boot' });
+    expect(await row(`select description from products where client_id = 'probe' and sku = $1`, ['SKU-MD-1'])).toEqual({
+      description: 'Boot',
+    });
 
     const before = db.queryCount;
     await db.transaction((tx) => masterDataRepository.register(tx, 'probe', data));
     expect(db.queryCount - before).toBe(2); // BEGIN and COMMIT only
 
-    await db.transaction((tx) => masterDataRepository.register(tx, 'probe', { ...data, customer: { ...data.customer, name: 'Ana Maria' } }));
-    expect(await row(`select name from customers where client_id = 'probe' and id = $1`, ['C-MD-1'])).toEqual({ name: 'Ana Maria' });
+    await db.transaction((tx) =>
+      masterDataRepository.register(tx, 'probe', { ...data, customer: { ...data.customer, name: 'Ana Maria' } }),
+    );
+    expect(await row(`select name from customers where client_id = 'probe' and id = $1`, ['C-MD-1'])).toEqual({
+      name: 'Ana Maria',
+    });
   });
 
   it('what a rolled-back transaction registered is not remembered', async () => {
@@ -125,6 +141,8 @@ describe('master data registration', () => {
       })
       .catch(() => undefined);
     await db.transaction((tx) => masterDataRepository.register(tx, 'probe', { locations: ['LJ-9002'] }));
-    expect(await row(`select count(*)::int as n from locations where client_id = 'probe' and code = $1`, ['LJ-9002'])).toEqual({ n: 1 });
+    expect(
+      await row(`select count(*)::int as n from locations where client_id = 'probe' and code = $1`, ['LJ-9002']),
+    ).toEqual({ n: 1 });
   });
 });

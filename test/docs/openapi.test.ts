@@ -12,7 +12,10 @@ let doc: any;
 let ajv: Ajv2020;
 
 const flows = Object.values(FLOWS);
-const fixtureActions = (flowPath: string) => readdirSync(join(FIXTURES_DIR, 'banban', flowPath)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+const fixtureActions = (flowPath: string) =>
+  readdirSync(join(FIXTURES_DIR, 'banban', flowPath))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -36,7 +39,8 @@ describe('GET /docs/openapi.json', () => {
   it('is OpenAPI 3.1 with one path per registered flow, and no GraphQL or generic routes', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', in: 'header', name: 'x-api-key' });
-    for (const flow of flows) expect(doc.paths[`/api/v1/webhooks/${flow.path}`].post.operationId).toBe(`webhook_${flow.key}`);
+    for (const flow of flows)
+      expect(doc.paths[`/api/v1/webhooks/${flow.path}`].post.operationId).toBe(`webhook_${flow.key}`);
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/graphql') || p.includes(':flow'))).toEqual([]);
   });
 
@@ -60,7 +64,9 @@ describe('GET /docs/openapi.json', () => {
     for (const flow of flows) {
       const responses = doc.paths[`/api/v1/webhooks/${flow.path}`].post.responses;
       for (const [code, status] of Object.entries(ERROR_STATUS)) {
-        expect(responses[String(status)].content['application/json'].schema.allOf[1].properties.error.properties.code.enum).toContain(code);
+        expect(
+          responses[String(status)].content['application/json'].schema.allOf[1].properties.error.properties.code.enum,
+        ).toContain(code);
       }
     }
     expect(doc.components.schemas.ErrorCode.enum).toEqual(Object.keys(ERROR_STATUS));
@@ -74,12 +80,15 @@ describe('the Banban fixtures against the documented payloads', () => {
 
   for (const flow of flows) {
     describe(flow.path, () => {
-      it.each(existsSync(join(FIXTURES_DIR, 'banban', flow.path)) ? fixtureActions(flow.path) : [])('%s.json is a valid request', (action) => {
-        const validate = validatorFor(flow.path);
-        const valid = validate(fixture(flow.path, action));
-        expect(validate.errors ?? []).toEqual([]);
-        expect(valid).toBe(true);
-      });
+      it.each(existsSync(join(FIXTURES_DIR, 'banban', flow.path)) ? fixtureActions(flow.path) : [])(
+        '%s.json is a valid request',
+        (action) => {
+          const validate = validatorFor(flow.path);
+          const valid = validate(fixture(flow.path, action));
+          expect(validate.errors ?? []).toEqual([]);
+          expect(valid).toBe(true);
+        },
+      );
     });
   }
 

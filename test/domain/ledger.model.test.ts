@@ -217,13 +217,21 @@ abstract class Operation implements fc.AsyncCommand<Model, Real> {
     const res = await postWebhook(r.app, plan.flow, plan.body, { 'webhook-id': deliveryId });
     const got = res.status === 200 ? { status: 200 } : { status: res.status, code: res.body.error?.code };
     expect({ step: this.toString(), ...got }).toEqual({ step: this.toString(), ...plan.outcome });
-    if (plan.answer) expect({ step: this.toString(), answer: res.body.result }).toEqual({ step: this.toString(), answer: plan.answer });
-    if (m.tallied) tally(`${this.constructor.name} ${plan.tally ?? ('code' in plan.outcome ? plan.outcome.code : 'ok')}`);
+    if (plan.answer)
+      expect({ step: this.toString(), answer: res.body.result }).toEqual({
+        step: this.toString(),
+        answer: plan.answer,
+      });
+    if (m.tallied)
+      tally(`${this.constructor.name} ${plan.tally ?? ('code' in plan.outcome ? plan.outcome.code : 'ok')}`);
     if (before) expect(await fingerprint(r.app.db)).toEqual(before);
     if (plan.answer) {
       // the question's own audit row, and nothing else
       expect(await auditRows(r.app)).toBe(audited + 1);
-      const { rows } = await r.app.db.query(`select action, status, business_id from webhook_events where headers->>'webhook-id' = $1`, [deliveryId]);
+      const { rows } = await r.app.db.query(
+        `select action, status, business_id from webhook_events where headers->>'webhook-id' = $1`,
+        [deliveryId],
+      );
       expect(rows).toEqual([{ action: plan.body.action, status: 'processed', business_id: null }]);
     }
     if (plan.outcome.status === 200) plan.apply?.();
@@ -239,7 +247,13 @@ async function auditRows(app: TestApp): Promise<number> {
 }
 
 class RegisterSale extends Operation {
-  constructor(private readonly p: { store: number; items: Array<{ sku: number; quantity: number; priceCents: number; discountPct: number }>; wrongTotal: boolean }) {
+  constructor(
+    private readonly p: {
+      store: number;
+      items: Array<{ sku: number; quantity: number; priceCents: number; discountPct: number }>;
+      wrongTotal: boolean;
+    },
+  ) {
     super();
   }
   plan(m: Model): Plan {
@@ -249,7 +263,13 @@ class RegisterSale extends Operation {
     const lines = this.p.items.map((i) => {
       const gross = i.priceCents * i.quantity;
       const discount = Math.floor((gross * i.discountPct) / 100);
-      return { sku: m.sku(i.sku), quantity: i.quantity, priceCents: i.priceCents, discount, lineTotalCents: gross - discount };
+      return {
+        sku: m.sku(i.sku),
+        quantity: i.quantity,
+        priceCents: i.priceCents,
+        discount,
+        lineTotalCents: gross - discount,
+      };
     });
     const totalCents = lines.reduce((s, l) => s + l.lineTotalCents, 0) + (this.p.wrongTotal ? 1 : 0);
     const body = variant('sales-flow', 'register_sale', {
@@ -257,7 +277,12 @@ class RegisterSale extends Operation {
       store_code: store,
       sold_at: erpTime(at),
       customer: undefined,
-      items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unit_price: cents(l.priceCents), discount: cents(l.discount) })),
+      items: lines.map((l) => ({
+        sku: l.sku,
+        quantity: l.quantity,
+        unit_price: cents(l.priceCents),
+        discount: cents(l.discount),
+      })),
       total: cents(totalCents),
     });
     const send = { flow: 'sales-flow', body };
@@ -287,7 +312,13 @@ class CancelSale extends Operation {
   plan(m: Model): Plan {
     const sale = pick(m.sales, this.p.sale);
     const at = m.tick();
-    const send = { flow: 'sales-flow', body: variant('sales-flow', 'register_cancellation', { sale_id: sale?.id ?? m.unknownId('V'), cancelled_at: erpTime(at) }) };
+    const send = {
+      flow: 'sales-flow',
+      body: variant('sales-flow', 'register_cancellation', {
+        sale_id: sale?.id ?? m.unknownId('V'),
+        cancelled_at: erpTime(at),
+      }),
+    };
     if (!sale) return { ...send, outcome: { status: 404, code: 'GW_SALE_NOT_FOUND' } };
     if (sale.status === 'cancelled') return { ...send, outcome: { status: 200 }, unchanged: true };
     return {
@@ -321,7 +352,11 @@ class RegisterPayment extends Operation {
     const sale = pick(m.sales, this.p.sale);
     const open = sale ? sale.totalCents - sale.paidCents : 0;
     const amount = Math.max(1, Math.ceil((open * this.p.pctOfOpen) / 100));
-    const body = variant('sales-flow', 'register_payment', { sale_id: sale?.id ?? m.unknownId('V'), payment_id: m.newId('P'), amount: cents(amount) });
+    const body = variant('sales-flow', 'register_payment', {
+      sale_id: sale?.id ?? m.unknownId('V'),
+      payment_id: m.newId('P'),
+      amount: cents(amount),
+    });
     const send = { flow: 'sales-flow', body };
     if (!sale) return { ...send, outcome: { status: 409, code: 'GW_PREDECESSOR_MISSING' } };
     if (sale.status === 'cancelled') return { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
@@ -342,7 +377,9 @@ class RegisterPayment extends Operation {
 
 class CreateTransfer extends Operation {
   /** destinationOffset 0 sends the transfer to its own origin (refused); 1 and 2 pick another location. */
-  constructor(private readonly p: { origin: number; destinationOffset: number; items: Array<{ sku: number; quantity: number }> }) {
+  constructor(
+    private readonly p: { origin: number; destinationOffset: number; items: Array<{ sku: number; quantity: number }> },
+  ) {
     super();
   }
   plan(m: Model): Plan {
@@ -358,7 +395,11 @@ class CreateTransfer extends Operation {
     });
     const send = { flow: 'transfer-flow', body };
     if (origin === destination) return { ...send, outcome: { status: 422, code: 'GW_BUSINESS_RULE' } };
-    return { ...send, outcome: { status: 200 }, apply: () => m.transfers.push({ id, origin, destination, items, status: 'created' }) };
+    return {
+      ...send,
+      outcome: { status: 200 },
+      apply: () => m.transfers.push({ id, origin, destination, items, status: 'created' }),
+    };
   }
   toString() {
     return `createTransfer(${JSON.stringify(this.p)})`;
@@ -378,12 +419,18 @@ class ShipTransfer extends Operation {
     // the same shipment again (a redelivery) carries its original time
     const redelivery = tr?.shipment?.tracking === tracking;
     const at = redelivery ? tr!.shipment!.at : m.tick();
-    const body = variant('transfer-flow', 'ship_products', { transfer_id: tr?.id ?? m.unknownId('TR'), tracking_code: tracking, shipped_at: erpTime(at) });
+    const body = variant('transfer-flow', 'ship_products', {
+      transfer_id: tr?.id ?? m.unknownId('TR'),
+      tracking_code: tracking,
+      shipped_at: erpTime(at),
+    });
     const send = { flow: 'transfer-flow', body };
     if (!tr) return { ...send, outcome: { status: 409, code: 'GW_PREDECESSOR_MISSING' } };
     if (tr.status !== 'created') {
       // the same shipment again is a redelivery; another one is an invalid transition
-      return redelivery ? { ...send, outcome: { status: 200 }, unchanged: true } : { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
+      return redelivery
+        ? { ...send, outcome: { status: 200 }, unchanged: true }
+        : { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
     }
     // A shipment is a fact: Banban allows negative stock, so it applies even beyond the origin's stock.
     return {
@@ -411,17 +458,26 @@ class ReceiveTransfer extends Operation {
   plan(m: Model): Plan {
     const tr = pick(m.transfers, this.p.transfer);
     const arrived = new Map<string, number>();
-    [...(tr?.items ?? new Map([[m.sku(0), 1]]))].forEach(([sku, q], i) => arrived.set(sku, Math.max(0, q + (this.p.deltas[i] ?? 0))));
+    [...(tr?.items ?? new Map([[m.sku(0), 1]]))].forEach(([sku, q], i) =>
+      arrived.set(sku, Math.max(0, q + (this.p.deltas[i] ?? 0))),
+    );
     if (this.p.extraSku !== null && !arrived.has(m.sku(this.p.extraSku))) arrived.set(m.sku(this.p.extraSku), 1);
     const items = [...arrived].map(([sku, quantity]) => ({ sku, quantity }));
     const receipt = JSON.stringify([...items].sort((a, b) => a.sku.localeCompare(b.sku)));
     const redelivery = tr?.receipt?.items === receipt;
     const at = redelivery ? tr!.receipt!.at : m.tick();
-    const body = variant('transfer-flow', 'receive_at_store', { transfer_id: tr?.id ?? m.unknownId('TR'), items, received_at: erpTime(at) });
+    const body = variant('transfer-flow', 'receive_at_store', {
+      transfer_id: tr?.id ?? m.unknownId('TR'),
+      items,
+      received_at: erpTime(at),
+    });
     const send = { flow: 'transfer-flow', body };
     if (!tr) return { ...send, outcome: { status: 409, code: 'GW_PREDECESSOR_MISSING' } };
     if (tr.status === 'created') return { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
-    if (tr.status !== 'shipped') return redelivery ? { ...send, outcome: { status: 200 }, unchanged: true } : { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
+    if (tr.status !== 'shipped')
+      return redelivery
+        ? { ...send, outcome: { status: 200 }, unchanged: true }
+        : { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
     const exact = arrived.size === tr.items.size && [...tr.items].every(([sku, q]) => arrived.get(sku) === q);
     return {
       ...send,
@@ -439,7 +495,9 @@ class ReceiveTransfer extends Operation {
 }
 
 class RegisterReturn extends Operation {
-  constructor(private readonly p: { sale: number | null; store: number; items: Array<{ pick: number; quantity: number }> }) {
+  constructor(
+    private readonly p: { sale: number | null; store: number; items: Array<{ pick: number; quantity: number }> },
+  ) {
     super();
   }
   protected override refersTo(m: Readonly<Model>) {
@@ -456,11 +514,20 @@ class RegisterReturn extends Operation {
     }));
     const id = m.newId('DV');
     const at = m.tick();
-    const body = variant('returns-flow', 'register_return', { return_id: id, sale_id: sale?.id ?? m.unknownId('V'), store_code: store, items, returned_at: erpTime(at) });
+    const body = variant('returns-flow', 'register_return', {
+      return_id: id,
+      sale_id: sale?.id ?? m.unknownId('V'),
+      store_code: store,
+      items,
+      returned_at: erpTime(at),
+    });
     const send = { flow: 'returns-flow', body };
     if (!sale) return { ...send, outcome: { status: 409, code: 'GW_PREDECESSOR_MISSING' } };
     if (sale.status === 'cancelled') return { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
-    const sold = (sku: string) => sale.lines.filter((l) => l.sku === sku).reduce((s, l) => ({ q: s.q + l.quantity, c: s.c + l.lineTotalCents }), { q: 0, c: 0 });
+    const sold = (sku: string) =>
+      sale.lines
+        .filter((l) => l.sku === sku)
+        .reduce((s, l) => ({ q: s.q + l.quantity, c: s.c + l.lineTotalCents }), { q: 0, c: 0 });
     const requested = new Map<string, number>();
     for (const i of items) requested.set(i.sku, (requested.get(i.sku) ?? 0) + i.quantity);
     if ([...requested].some(([sku, q]) => (sale.returned.get(sku) ?? 0) + q > sold(sku).q)) {
@@ -498,7 +565,11 @@ class ProcessRefund extends Operation {
     const ret = pick(m.returns, this.p.ret);
     const open = ret ? ret.valueCents - ret.refundedCents : 0;
     const amount = Math.max(1, Math.ceil((open * this.p.pctOfOpen) / 100));
-    const body = variant('returns-flow', 'process_refund', { return_id: ret?.id ?? m.unknownId('DV'), refund_id: m.newId('RF'), amount: cents(amount) });
+    const body = variant('returns-flow', 'process_refund', {
+      return_id: ret?.id ?? m.unknownId('DV'),
+      refund_id: m.newId('RF'),
+      amount: cents(amount),
+    });
     const send = { flow: 'returns-flow', body };
     if (!ret) return { ...send, outcome: { status: 409, code: 'GW_PREDECESSOR_MISSING' } };
     if (amount > open) return { ...send, outcome: { status: 422, code: 'GW_REFUND_EXCEEDS_VALUE' } };
@@ -526,14 +597,23 @@ function accessKeyFor(number: string, series: string): string {
 }
 
 class CreatePurchaseOrder extends Operation {
-  constructor(private readonly p: { destination: number; items: Array<{ sku: number; quantity: number }>; again: Again }) {
+  constructor(
+    private readonly p: { destination: number; items: Array<{ sku: number; quantity: number }>; again: Again },
+  ) {
     super();
   }
   plan(m: Model): Plan {
     const earlier = this.p.again ? pick(m.purchases, this.p.again.ref) : undefined;
     if (earlier) {
-      if (this.p.again!.same) return { flow: 'purchase-flow', body: earlier.body, outcome: { status: 200 }, unchanged: true };
-      const body = { ...earlier.body, data: { ...earlier.body.data, items: earlier.body.data.items.map((i: { quantity: number }) => ({ ...i, quantity: i.quantity + 1 })) } };
+      if (this.p.again!.same)
+        return { flow: 'purchase-flow', body: earlier.body, outcome: { status: 200 }, unchanged: true };
+      const body = {
+        ...earlier.body,
+        data: {
+          ...earlier.body.data,
+          items: earlier.body.data.items.map((i: { quantity: number }) => ({ ...i, quantity: i.quantity + 1 })),
+        },
+      };
       return { flow: 'purchase-flow', body, outcome: { status: 409, code: 'GW_BUSINESS_ID_CONFLICT' } };
     }
     const id = m.newId('PO');
@@ -562,7 +642,14 @@ class ReceivePurchaseDocument extends Operation {
    * `new` a document not yet received; `again` the latest document again; `conflict` its number with
    * other items; `foreign` a document (its access key) already received for another order.
    */
-  constructor(private readonly p: { order: number | null; document: 'new' | 'again' | 'conflict' | 'foreign'; deltas: number[]; extraSku: number | null }) {
+  constructor(
+    private readonly p: {
+      order: number | null;
+      document: 'new' | 'again' | 'conflict' | 'foreign';
+      deltas: number[];
+      extraSku: number | null;
+    },
+  ) {
     super();
   }
   protected override refersTo(m: Readonly<Model>) {
@@ -571,15 +658,29 @@ class ReceivePurchaseDocument extends Operation {
   plan(m: Model): Plan {
     const po = pick(m.purchases, this.p.order);
     const latest = po?.documents[po.documents.length - 1];
-    if (latest && this.p.document === 'again') return { flow: 'purchase-flow', body: latest.body, outcome: { status: 200 }, unchanged: true };
+    if (latest && this.p.document === 'again')
+      return { flow: 'purchase-flow', body: latest.body, outcome: { status: 200 }, unchanged: true };
     if (latest && this.p.document === 'conflict') {
-      const body = { ...latest.body, data: { ...latest.body.data, items: latest.body.data.items.map((i: { quantity: number }) => ({ ...i, quantity: i.quantity + 1 })) } };
+      const body = {
+        ...latest.body,
+        data: {
+          ...latest.body.data,
+          items: latest.body.data.items.map((i: { quantity: number }) => ({ ...i, quantity: i.quantity + 1 })),
+        },
+      };
       return { flow: 'purchase-flow', body, outcome: { status: 409, code: 'GW_BUSINESS_ID_CONFLICT' } };
     }
-    const foreign = m.purchases.filter((o) => o !== po).flatMap((o) => o.documents).pop();
+    const foreign = m.purchases
+      .filter((o) => o !== po)
+      .flatMap((o) => o.documents)
+      .pop();
     if (po && foreign && this.p.document === 'foreign') {
       // one access key belongs to one document: whatever state this order is in
-      return { flow: 'purchase-flow', body: { ...foreign.body, data: { ...foreign.body.data, order_id: po.id } }, outcome: { status: 409, code: 'GW_BUSINESS_ID_CONFLICT' } };
+      return {
+        flow: 'purchase-flow',
+        body: { ...foreign.body, data: { ...foreign.body.data, order_id: po.id } },
+        outcome: { status: 409, code: 'GW_BUSINESS_ID_CONFLICT' },
+      };
     }
     // what arrived: the ordered quantities give or take the deltas (a sku may be missing), maybe a sku not ordered
     const received = new Map<string, number>();
@@ -624,11 +725,16 @@ class ConfirmPurchaseStock extends Operation {
   }
   plan(m: Model): Plan {
     const po = pick(m.purchases, this.p.order);
-    if (po?.confirmation && this.p.document === 'again') return { flow: 'purchase-flow', body: po.confirmation.body, outcome: { status: 200 }, unchanged: true };
+    if (po?.confirmation && this.p.document === 'again')
+      return { flow: 'purchase-flow', body: po.confirmation.body, outcome: { status: 200 }, unchanged: true };
     const named = this.p.document !== 'wrong' ? pick(po?.documents ?? [], this.p.which)?.number : undefined;
     const documentNumber = named ?? '999999999';
     const at = m.tick();
-    const body = variant('purchase-flow', 'confirm_stock', { order_id: po?.id ?? m.unknownId('PO'), document_number: documentNumber, confirmed_at: erpTime(at) });
+    const body = variant('purchase-flow', 'confirm_stock', {
+      order_id: po?.id ?? m.unknownId('PO'),
+      document_number: documentNumber,
+      confirmed_at: erpTime(at),
+    });
     const send = { flow: 'purchase-flow', body };
     if (!po) return { ...send, outcome: { status: 409, code: 'GW_PREDECESSOR_MISSING' } };
     if (po.status === 'confirmed') return { ...send, outcome: { status: 409, code: 'GW_INVALID_STATE' } };
@@ -679,7 +785,8 @@ class AdjustStock extends Operation {
   plan(m: Model): Plan {
     const earlier = this.p.again ? pick(m.adjustmentBodies, this.p.again.ref) : undefined;
     if (earlier) {
-      if (this.p.again!.same) return { flow: 'inventory-flow', body: earlier, outcome: { status: 200 }, unchanged: true };
+      if (this.p.again!.same)
+        return { flow: 'inventory-flow', body: earlier, outcome: { status: 200 }, unchanged: true };
       const body = { ...earlier, data: { ...earlier.data, reason: 'other' } };
       return { flow: 'inventory-flow', body, outcome: { status: 409, code: 'GW_BUSINESS_ID_CONFLICT' } };
     }
@@ -722,7 +829,11 @@ class ValidateMovement extends Operation {
     const sku = m.sku(this.p.sku);
     const available = m.stockOf(location, sku);
     const delta = this.p.malformed ? 0 : deltaOf(this.p.change, available);
-    const body = variant('inventory-flow', 'validate_movement', { location_code: location, sku, quantity_delta: delta });
+    const body = variant('inventory-flow', 'validate_movement', {
+      location_code: location,
+      sku,
+      quantity_delta: delta,
+    });
     const send = { flow: 'inventory-flow', body };
     if (this.p.malformed) return { ...send, outcome: { status: 400, code: 'GW_VALIDATION_FAILED' } };
     const valid = allowed(available, delta);
@@ -750,14 +861,19 @@ class TakeSnapshot extends Operation {
   plan(m: Model): Plan {
     const earlier = this.p.again ? pick(m.snapshots, this.p.again.ref) : undefined;
     if (earlier) {
-      if (this.p.again!.same) return { flow: 'inventory-flow', body: earlier.body, outcome: { status: 200 }, unchanged: true };
+      if (this.p.again!.same)
+        return { flow: 'inventory-flow', body: earlier.body, outcome: { status: 200 }, unchanged: true };
       const body = { ...earlier.body, data: { ...earlier.body.data, taken_at: erpTime(m.tick()) } };
       return { flow: 'inventory-flow', body, outcome: { status: 409, code: 'GW_BUSINESS_ID_CONFLICT' } };
     }
     const id = m.newId('SN');
     const location = this.p.location === null ? null : m.location(this.p.location);
     const takenAt = this.p.back === 0 ? m.tick() : m.now - (this.p.back - 1) * MINUTE;
-    const body = variant('inventory-flow', 'take_snapshot', { snapshot_id: id, location_code: location ?? undefined, taken_at: erpTime(takenAt) });
+    const body = variant('inventory-flow', 'take_snapshot', {
+      snapshot_id: id,
+      location_code: location ?? undefined,
+      taken_at: erpTime(takenAt),
+    });
     return {
       flow: 'inventory-flow',
       body,
@@ -776,52 +892,140 @@ const store = fc.integer({ min: 1, max: LOCATIONS - 1 });
 const sku = fc.integer({ min: 0, max: SKUS - 1 });
 
 /** Mostly nothing (a new entity); now and then an id already taken, with the same or other content. */
-const again = fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.record({ ref: fc.constantFrom(0, 0, 1), same: fc.boolean() }), weight: 1 });
+const again = fc.oneof(
+  { arbitrary: fc.constant(null), weight: 2 },
+  { arbitrary: fc.record({ ref: fc.constantFrom(0, 0, 1), same: fc.boolean() }), weight: 1 },
+);
 const location = fc.integer({ min: 0, max: LOCATIONS - 1 });
-const change: fc.Arbitrary<Change> = fc.oneof(fc.record({ add: fc.integer({ min: 1, max: 8 }) }), fc.record({ removePct: fc.integer({ min: 1, max: 150 }) }));
+const change: fc.Arbitrary<Change> = fc.oneof(
+  fc.record({ add: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ removePct: fc.integer({ min: 1, max: 150 }) }),
+);
 const oneIn = (n: number) => fc.integer({ min: 1, max: n }).map((i) => i === 1);
 
 /** The operation table, with how often each is drawn relative to the others. */
 const OPERATIONS: Record<string, { weight: number; arbitrary: fc.Arbitrary<Operation> }> = {
-  registerSale: { weight: 3, arbitrary: fc
-    .record({
-      store,
-      items: fc.array(fc.record({ sku, quantity: fc.integer({ min: 1, max: 3 }), priceCents: fc.integer({ min: 1, max: 5_000 }), discountPct: fc.integer({ min: 0, max: 100 }) }), { minLength: 1, maxLength: 3 }),
-      wrongTotal: oneIn(6),
-    })
-    .map((p) => new RegisterSale(p)) },
-  cancelSale: { weight: 2, arbitrary: fc.record({ sale: fc.option(fc.constantFrom(0, 0, 1, 2), { freq: 3 }) }).map((p) => new CancelSale(p)) }, // its only refusal is an unknown sale
-  registerPayment: { weight: 2, arbitrary: fc.record({ sale: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new RegisterPayment(p)) },
-  createTransfer: { weight: 2, arbitrary: fc
-    .record({ origin: mostlyTheCentre, destinationOffset: fc.constantFrom(0, 1, 1, 2, 2), items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 4 }) }), { selector: (i) => i.sku, minLength: 1, maxLength: SKUS }) })
-    .map((p) => new CreateTransfer(p)) },
-  shipTransfer: { weight: 5, arbitrary: fc.record({ transfer: ref, tracking: fc.integer({ min: 0, max: 1 }) }).map((p) => new ShipTransfer(p)) },
-  receiveTransfer: { weight: 3, arbitrary: fc
-    .record({ transfer: ref, deltas: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: SKUS, maxLength: SKUS }), extraSku: fc.option(sku, { freq: 4 }) })
-    .map((p) => new ReceiveTransfer(p)) },
-  registerReturn: { weight: 3, arbitrary: fc
-    .record({ sale: ref, store, items: fc.array(fc.record({ pick: fc.nat({ max: 9 }), quantity: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 2 }) })
-    .map((p) => new RegisterReturn(p)) },
-  processRefund: { weight: 3, arbitrary: fc.record({ ret: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new ProcessRefund(p)) },
-  createPurchaseOrder: { weight: 2, arbitrary: fc
-    .record({ destination: mostlyTheCentre, items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 6 }) }), { selector: (i) => i.sku, minLength: 1, maxLength: SKUS }), again })
-    .map((p) => new CreatePurchaseOrder(p)) },
-  receivePurchaseDocument: { weight: 3, arbitrary: fc
-    .record({
-      order: ref,
-      document: fc.constantFrom('new', 'new', 'new', 'new', 'again', 'conflict', 'foreign'),
-      deltas: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: SKUS, maxLength: SKUS }),
-      extraSku: fc.option(sku, { freq: 4 }),
-    })
-    .map((p) => new ReceivePurchaseDocument(p)) },
-  confirmPurchaseStock: { weight: 3, arbitrary: fc
-    .record({ order: ref, document: fc.constantFrom('received', 'received', 'received', 'wrong', 'again'), which: fc.nat({ max: 2 }) })
-    .map((p) => new ConfirmPurchaseStock(p)) },
+  registerSale: {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        store,
+        items: fc.array(
+          fc.record({
+            sku,
+            quantity: fc.integer({ min: 1, max: 3 }),
+            priceCents: fc.integer({ min: 1, max: 5_000 }),
+            discountPct: fc.integer({ min: 0, max: 100 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        wrongTotal: oneIn(6),
+      })
+      .map((p) => new RegisterSale(p)),
+  },
+  cancelSale: {
+    weight: 2,
+    arbitrary: fc.record({ sale: fc.option(fc.constantFrom(0, 0, 1, 2), { freq: 3 }) }).map((p) => new CancelSale(p)),
+  }, // its only refusal is an unknown sale
+  registerPayment: {
+    weight: 2,
+    arbitrary: fc.record({ sale: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new RegisterPayment(p)),
+  },
+  createTransfer: {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        origin: mostlyTheCentre,
+        destinationOffset: fc.constantFrom(0, 1, 1, 2, 2),
+        items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 4 }) }), {
+          selector: (i) => i.sku,
+          minLength: 1,
+          maxLength: SKUS,
+        }),
+      })
+      .map((p) => new CreateTransfer(p)),
+  },
+  shipTransfer: {
+    weight: 5,
+    arbitrary: fc.record({ transfer: ref, tracking: fc.integer({ min: 0, max: 1 }) }).map((p) => new ShipTransfer(p)),
+  },
+  receiveTransfer: {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        transfer: ref,
+        deltas: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: SKUS, maxLength: SKUS }),
+        extraSku: fc.option(sku, { freq: 4 }),
+      })
+      .map((p) => new ReceiveTransfer(p)),
+  },
+  registerReturn: {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        sale: ref,
+        store,
+        items: fc.array(fc.record({ pick: fc.nat({ max: 9 }), quantity: fc.integer({ min: 1, max: 2 }) }), {
+          minLength: 1,
+          maxLength: 2,
+        }),
+      })
+      .map((p) => new RegisterReturn(p)),
+  },
+  processRefund: {
+    weight: 3,
+    arbitrary: fc.record({ ret: ref, pctOfOpen: fc.integer({ min: 1, max: 130 }) }).map((p) => new ProcessRefund(p)),
+  },
+  createPurchaseOrder: {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        destination: mostlyTheCentre,
+        items: fc.uniqueArray(fc.record({ sku, quantity: fc.integer({ min: 1, max: 6 }) }), {
+          selector: (i) => i.sku,
+          minLength: 1,
+          maxLength: SKUS,
+        }),
+        again,
+      })
+      .map((p) => new CreatePurchaseOrder(p)),
+  },
+  receivePurchaseDocument: {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        order: ref,
+        document: fc.constantFrom('new', 'new', 'new', 'new', 'again', 'conflict', 'foreign'),
+        deltas: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: SKUS, maxLength: SKUS }),
+        extraSku: fc.option(sku, { freq: 4 }),
+      })
+      .map((p) => new ReceivePurchaseDocument(p)),
+  },
+  confirmPurchaseStock: {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        order: ref,
+        document: fc.constantFrom('received', 'received', 'received', 'wrong', 'again'),
+        which: fc.nat({ max: 2 }),
+      })
+      .map((p) => new ConfirmPurchaseStock(p)),
+  },
   adjustStock: { weight: 3, arbitrary: fc.record({ location, sku, change, again }).map((p) => new AdjustStock(p)) },
-  validateMovement: { weight: 2, arbitrary: fc.record({ location, sku, change, malformed: oneIn(5) }).map((p) => new ValidateMovement(p)) },
-  takeSnapshot: { weight: 3, arbitrary: fc
-    .record({ location: fc.option(location, { freq: 4 }), back: fc.constantFrom(0, 0, 0, 1, 2, 4), again: fc.option(fc.record({ ref: fc.nat({ max: 1 }), same: fc.boolean() }), { freq: 2 }) })
-    .map((p) => new TakeSnapshot(p)) },
+  validateMovement: {
+    weight: 2,
+    arbitrary: fc.record({ location, sku, change, malformed: oneIn(5) }).map((p) => new ValidateMovement(p)),
+  },
+  takeSnapshot: {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        location: fc.option(location, { freq: 4 }),
+        back: fc.constantFrom(0, 0, 0, 1, 2, 4),
+        again: fc.option(fc.record({ ref: fc.nat({ max: 1 }), same: fc.boolean() }), { freq: 2 }),
+      })
+      .map((p) => new TakeSnapshot(p)),
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -859,7 +1063,8 @@ async function assertGatewayMatches(m: Model, app: TestApp): Promise<void> {
   expect(rows.map((r) => r.l).sort()).toEqual(expectedState(m).sort());
   // the return limits hold in the model too (it is the model the gateway was just compared with)
   for (const s of m.sales) {
-    for (const [sku, q] of s.returned) expect(q).toBeLessThanOrEqual(s.lines.filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0));
+    for (const [sku, q] of s.returned)
+      expect(q).toBeLessThanOrEqual(s.lines.filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0));
   }
 }
 
@@ -881,7 +1086,8 @@ function expectedState(m: Model): string[] {
     for (const sku of new Set([...po.items.keys(), ...received.keys()])) {
       const ordered = po.items.get(sku) ?? 0;
       const got = received.get(sku) ?? 0;
-      if (ordered !== got) lines.push(`divergence ${po.id} ${sku} ${ordered} ${got} ${got > ordered ? 'over' : 'under'}`);
+      if (ordered !== got)
+        lines.push(`divergence ${po.id} ${sku} ${ordered} ${got} ${got > ordered ? 'over' : 'under'}`);
     }
   }
   for (const [id, delta] of m.adjustments) lines.push(`adjustment ${id} ${delta}`);
@@ -907,7 +1113,9 @@ async function seededModel(run: number): Promise<Model> {
   const m = new Model(run);
   const everySku = Array.from({ length: SKUS }, (_, i) => ({ sku: i, quantity: 10 }));
   await new CreatePurchaseOrder({ destination: 0, items: everySku, again: null }).run(m, { app: t });
-  await new ReceivePurchaseDocument({ order: 0, document: 'new', deltas: [0, 0, 0], extraSku: null }).run(m, { app: t });
+  await new ReceivePurchaseDocument({ order: 0, document: 'new', deltas: [0, 0, 0], extraSku: null }).run(m, {
+    app: t,
+  });
   await new ConfirmPurchaseStock({ order: 0, document: 'received', which: 0 }).run(m, { app: t });
   m.tallied = true;
   return m;
@@ -923,5 +1131,10 @@ it('random sequences of operations keep the ledger, stock, purchases, snapshots,
   );
   expect(await ledgerMismatches(t.db)).toEqual([]);
   // MODEL_STATS=1 prints how often each operation succeeded or was refused (to tune the weights)
-  if (process.env.MODEL_STATS) console.log({ runs, steps: [...outcomes.values()].reduce((a, b) => a + b, 0), ...Object.fromEntries([...outcomes].sort()) });
+  if (process.env.MODEL_STATS)
+    console.log({
+      runs,
+      steps: [...outcomes.values()].reduce((a, b) => a + b, 0),
+      ...Object.fromEntries([...outcomes].sort()),
+    });
 });

@@ -24,7 +24,10 @@ export async function seedBanbanErp(conn: Connection): Promise<void> {
     ('V-6', 1, 'MEIA-ESP-UN', 'Meia Esportiva', 1, 19.90, 0),
     ('V-LATE', 1, 'TENIS-RUN-38-PRETO', 'Tênis Run 38 Preto', 1, 299.90, 0)`);
   for (const id of MISSED) {
-    await conn.query(`insert into vendas values (?, 'LJ-002', 'ECOM', '2026-11-28 15:00:00', null, null, null, null, 39.80)`, [id]);
+    await conn.query(
+      `insert into vendas values (?, 'LJ-002', 'ECOM', '2026-11-28 15:00:00', null, null, null, null, 39.80)`,
+      [id],
+    );
     await conn.query(`insert into vendas_itens values (?, 1, 'MEIA-ESP-UN', 'Meia Esportiva', 2, 19.90, 0)`, [id]);
   }
   await conn.query(`insert into pagamentos values
@@ -41,9 +44,16 @@ export async function seedBanbanErp(conn: Connection): Promise<void> {
 export const DELIVERED = [
   variant('sales-flow', 'register_sale', { sale_id: 'V-1', sold_at: '2026-11-28T10:00:00-03:00' }),
   variant('sales-flow', 'register_sale', {
-    sale_id: 'V-3', sold_at: '2026-11-28T11:00:00-03:00', customer: undefined,
-    items: [{ sku: 'MEIA-ESP-UN', description: 'Meia Esportiva', quantity: 1, unit_price: '19.90', discount: '0.00' }], total: '19.90',
+    sale_id: 'V-3',
+    sold_at: '2026-11-28T11:00:00-03:00',
+    customer: undefined,
+    items: [{ sku: 'MEIA-ESP-UN', description: 'Meia Esportiva', quantity: 1, unit_price: '19.90', discount: '0.00' }],
+    total: '19.90',
   }),
   variant('sales-flow', 'register_sale', { sale_id: 'V-EXTRA', sold_at: '2026-11-28T15:00:00-03:00' }),
-  variant('sales-flow', 'register_payment', { sale_id: 'V-1', payment_id: 'P-1', paid_at: '2026-11-28T10:01:00-03:00' }),
+  variant('sales-flow', 'register_payment', {
+    sale_id: 'V-1',
+    payment_id: 'P-1',
+    paid_at: '2026-11-28T10:01:00-03:00',
+  }),
 ];

@@ -6,7 +6,10 @@ import { seedBanbanErp } from './banban-erp';
 
 const ROOT = join(__dirname, '..', '..');
 
-function cli(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'scripts/etl.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
@@ -25,7 +28,12 @@ describeWithMysql('npm run etl (the ops CLI)', () => {
     erp = await createTestMysql();
     await seedBanbanErp(erp.conn);
     hub = await createTestDatabase();
-    env = { DATABASE_URL: hub.url, ETL_SOURCES: JSON.stringify({ banban: erp.url }), ETL_CHUNK_SIZE: '1', ETL_LEASE_SECONDS: '0' };
+    env = {
+      DATABASE_URL: hub.url,
+      ETL_SOURCES: JSON.stringify({ banban: erp.url }),
+      ETL_CHUNK_SIZE: '1',
+      ETL_LEASE_SECONDS: '0',
+    };
   });
   afterAll(async () => {
     await hub?.drop();
@@ -60,10 +68,15 @@ describeWithMysql('npm run etl (the ops CLI)', () => {
     const second = await cli(args, env).done;
     expect(second.out).toContain('succeeded');
     expect(second.code).toBe(0);
-    const run = (await hub.db.query(`select status, attempts, extracted, loaded, skipped, rejected from etl_runs`)).rows[0];
+    const run = (await hub.db.query(`select status, attempts, extracted, loaded, skipped, rejected from etl_runs`))
+      .rows[0];
     expect(run).toEqual({ status: 'succeeded', attempts: 2, extracted: 30, loaded: 26, skipped: 2, rejected: 2 });
     expect(await count(`select count(*)::int as n from sales`)).toBe(23);
-    expect(await count(`select count(*)::int as n from (select source_id, sku from inventory_movements group by 1, 2 having count(*) > 1) d`)).toBe(0);
+    expect(
+      await count(
+        `select count(*)::int as n from (select source_id, sku from inventory_movements group by 1, 2 having count(*) > 1) d`,
+      ),
+    ).toBe(0);
     expect(await count(`select count(*)::int as n from sale_items`)).toBe(24);
     expect(await count(`select count(*)::int as n from payments`)).toBe(2);
   }, 90_000);

@@ -25,21 +25,35 @@ describe('Postgres connector (server-side cursor)', () => {
   let pg: TestDatabase;
   beforeAll(async () => {
     pg = await createTestDatabase({ migrate: false });
-    await pg.db.query(`create table erp_orders (id text primary key, placed_at timestamptz not null, amount numeric(14,2) not null)`);
-    await pg.db.query(`insert into erp_orders select 'O-' || lpad(g::text, 5, '0'), '2026-11-28T02:00:00Z'::timestamptz + (g || ' minutes')::interval, (g * 1.5)::numeric(14,2)
+    await pg.db.query(
+      `create table erp_orders (id text primary key, placed_at timestamptz not null, amount numeric(14,2) not null)`,
+    );
+    await pg.db
+      .query(`insert into erp_orders select 'O-' || lpad(g::text, 5, '0'), '2026-11-28T02:00:00Z'::timestamptz + (g || ' minutes')::interval, (g * 1.5)::numeric(14,2)
       from generate_series(1, 2000) g`);
   });
   afterAll(() => pg.drop());
 
   it('streams the window in batches, in order, with exact decimals', async () => {
-    const c = createConnector({ kind: 'postgres', url: pg.url, batchSize: 100, streams: { orders: { sql: 'select id, amount from erp_orders where placed_at >= $1 and placed_at < $2 order by id' } } });
+    const c = createConnector({
+      kind: 'postgres',
+      url: pg.url,
+      batchSize: 100,
+      streams: {
+        orders: { sql: 'select id, amount from erp_orders where placed_at >= $1 and placed_at < $2 order by id' },
+      },
+    });
     await c.testConnection();
     const rows = await collect(c.extract('orders', DAY));
     await c.close();
     // 02:00Z + g minutes inside [03:00Z, next 03:00Z): g = 60..1499
     expect(rows).toHaveLength(1440);
     expect(rows[0]).toEqual({ id: 'O-00060', amount: '90.00' });
-    expect(c.describe()).toEqual({ kind: 'postgres', target: expect.not.stringContaining('postgres@'), streams: ['orders'] });
+    expect(c.describe()).toEqual({
+      kind: 'postgres',
+      target: expect.not.stringContaining('postgres@'),
+      streams: ['orders'],
+    });
   });
 
   it('refuses an unknown stream', async () => {
@@ -53,13 +67,21 @@ describeWithMysql('MySQL/MariaDB connector', () => {
   let my: TestMysql;
   beforeAll(async () => {
     my = await createTestMysql();
-    await my.conn.query(`create table vendas (id_venda varchar(20) primary key, dt_venda datetime not null, vl_total decimal(14,2) not null)`);
-    await my.conn.query(`insert into vendas values ('A', '2026-11-27 23:59:59', 1.00), ('B', '2026-11-28 00:00:00', 2.50), ('C', '2026-11-28 23:59:59', 3.00), ('D', '2026-11-29 00:00:00', 4.00)`);
+    await my.conn.query(
+      `create table vendas (id_venda varchar(20) primary key, dt_venda datetime not null, vl_total decimal(14,2) not null)`,
+    );
+    await my.conn.query(
+      `insert into vendas values ('A', '2026-11-27 23:59:59', 1.00), ('B', '2026-11-28 00:00:00', 2.50), ('C', '2026-11-28 23:59:59', 3.00), ('D', '2026-11-29 00:00:00', 4.00)`,
+    );
   });
   afterAll(() => my.drop());
 
   it('binds the window in the source timezone and streams rows with DATETIMEs as local strings and decimals as strings', async () => {
-    const c = createConnector({ kind: 'mysql', url: my.url, streams: { vendas: { sql: 'select * from vendas where dt_venda >= ? and dt_venda < ? order by id_venda' } } });
+    const c = createConnector({
+      kind: 'mysql',
+      url: my.url,
+      streams: { vendas: { sql: 'select * from vendas where dt_venda >= ? and dt_venda < ? order by id_venda' } },
+    });
     await c.testConnection();
     const rows = await collect(c.extract('vendas', DAY));
     await c.close();
@@ -76,7 +98,10 @@ describe('HTTP JSON connector', () => {
   const calls: Array<{ url: string; auth?: string }> = [];
   let rateLimited = false;
   beforeAll(async () => {
-    const all = Array.from({ length: 25 }, (_, i) => ({ id: `S-${i}`, at: new Date(DAY.from.getTime() + i * 60_000).toISOString() }));
+    const all = Array.from({ length: 25 }, (_, i) => ({
+      id: `S-${i}`,
+      at: new Date(DAY.from.getTime() + i * 60_000).toISOString(),
+    }));
     server = createServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
       calls.push({ url: req.url!, auth: req.headers.authorization });
@@ -94,16 +119,30 @@ describe('HTTP JSON connector', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });
-  afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
 
   it('follows the cursor with auth headers and waits out a 429 as Retry-After asks', async () => {
-    const c = createConnector({ kind: 'http', baseUrl: base, headers: { authorization: 'Bearer s3cret' }, pageSize: 10, streams: { vendas: { path: '/api/vendas' } } });
+    const c = createConnector({
+      kind: 'http',
+      baseUrl: base,
+      headers: { authorization: 'Bearer s3cret' },
+      pageSize: 10,
+      streams: { vendas: { path: '/api/vendas' } },
+    });
     const started = Date.now();
     const rows = await collect(c.extract('vendas', DAY));
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 25 }, (_, i) => `S-${i}`));
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(calls.filter((x) => x.url.includes('cursor=10'))).toHaveLength(2);
-    expect(calls.every((x) => x.auth === 'Bearer s3cret' && x.url.includes('from=2026-11-28T03%3A00%3A00.000Z'))).toBe(true);
+    expect(calls.every((x) => x.auth === 'Bearer s3cret' && x.url.includes('from=2026-11-28T03%3A00%3A00.000Z'))).toBe(
+      true,
+    );
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {
@@ -125,8 +164,15 @@ describe('file connector (CSV and JSONL)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('streams CSV rows in the window (local times in the client timezone, offsets honoured)', async () => {
-    writeFileSync(join(dir, 'vendas.csv'), 'id_venda;dt_venda;vl_total\nA;2026-11-27 23:59:59;1.00\nB;2026-11-28 00:00:00;2.50\nC;2026-11-29T02:59:59Z;3.00\nD;2026-11-29 00:00:00;4.00\n');
-    const c = createConnector({ kind: 'file', dir, streams: { vendas: { file: 'vendas.csv', format: 'csv', timeField: 'dt_venda', delimiter: ';' } } });
+    writeFileSync(
+      join(dir, 'vendas.csv'),
+      'id_venda;dt_venda;vl_total\nA;2026-11-27 23:59:59;1.00\nB;2026-11-28 00:00:00;2.50\nC;2026-11-29T02:59:59Z;3.00\nD;2026-11-29 00:00:00;4.00\n',
+    );
+    const c = createConnector({
+      kind: 'file',
+      dir,
+      streams: { vendas: { file: 'vendas.csv', format: 'csv', timeField: 'dt_venda', delimiter: ';' } },
+    });
     await c.testConnection();
     expect(await collect(c.extract('vendas', DAY))).toEqual([
       { id_venda: 'B', dt_venda: '2026-11-28 00:00:00', vl_total: '2.50' },
@@ -135,8 +181,18 @@ describe('file connector (CSV and JSONL)', () => {
   });
 
   it('streams JSONL records and names the line that is not JSON', async () => {
-    writeFileSync(join(dir, 'dev.jsonl'), '{"id":"R-1","at":"2026-11-28T10:00:00-03:00"}\n\n{"id":"R-2","at":"2026-11-30T10:00:00-03:00"}\n');
-    const c = createConnector({ kind: 'file', dir, streams: { dev: { file: 'dev.jsonl', format: 'jsonl', timeField: 'at' }, bad: { file: 'bad.jsonl', format: 'jsonl' } } });
+    writeFileSync(
+      join(dir, 'dev.jsonl'),
+      '{"id":"R-1","at":"2026-11-28T10:00:00-03:00"}\n\n{"id":"R-2","at":"2026-11-30T10:00:00-03:00"}\n',
+    );
+    const c = createConnector({
+      kind: 'file',
+      dir,
+      streams: {
+        dev: { file: 'dev.jsonl', format: 'jsonl', timeField: 'at' },
+        bad: { file: 'bad.jsonl', format: 'jsonl' },
+      },
+    });
     expect(await collect(c.extract('dev', DAY))).toEqual([{ id: 'R-1', at: '2026-11-28T10:00:00-03:00' }]);
     writeFileSync(join(dir, 'bad.jsonl'), '{"id":1}\n{oops\n');
     await expect(collect(c.extract('bad', DAY))).rejects.toThrow('bad.jsonl line 2 is not JSON');
@@ -145,7 +201,14 @@ describe('file connector (CSV and JSONL)', () => {
 
 describe('connector policy (cockatiel)', () => {
   it('retries transient failures with backoff, then opens the breaker', async () => {
-    const policy = connectorPolicy({ retries: 3, initialDelayMs: 1, maxDelayMs: 5, breakerThreshold: 6, halfOpenAfterMs: 60_000, timeoutMs: 1000 });
+    const policy = connectorPolicy({
+      retries: 3,
+      initialDelayMs: 1,
+      maxDelayMs: 5,
+      breakerThreshold: 6,
+      halfOpenAfterMs: 60_000,
+      timeoutMs: 1000,
+    });
     let attempts = 0;
     const flaky = () => {
       attempts++;
@@ -159,7 +222,12 @@ describe('connector policy (cockatiel)', () => {
 
   it('does not retry what is not transient', async () => {
     let attempts = 0;
-    await expect(connectorPolicy({ initialDelayMs: 1 }).execute(() => { attempts++; throw new Error('syntax error'); })).rejects.toThrow('syntax error');
+    await expect(
+      connectorPolicy({ initialDelayMs: 1 }).execute(() => {
+        attempts++;
+        throw new Error('syntax error');
+      }),
+    ).rejects.toThrow('syntax error');
     expect(attempts).toBe(1);
   });
 });

@@ -16,7 +16,13 @@ const sale = (id: string, patch: Partial<RegisterSaleInput> = {}): RegisterSaleI
   soldAt: new Date('2026-11-28T17:32:10Z'),
   customer: { id: 'C-000077', name: 'Maria Souza', email: 'maria.souza@example.com', document: '12345678909' },
   items: [
-    { sku: 'TENIS-RUN-38-PRETO', description: 'Tênis Run 38 Preto', quantity: 1, unitPrice: '299.90', discount: '30.00' },
+    {
+      sku: 'TENIS-RUN-38-PRETO',
+      description: 'Tênis Run 38 Preto',
+      quantity: 1,
+      unitPrice: '299.90',
+      discount: '30.00',
+    },
     { sku: 'MEIA-ESP-UN', description: 'Meia Esportiva', quantity: 2, unitPrice: '19.90', discount: '0.00' },
   ],
   total: '309.70',
@@ -43,16 +49,34 @@ describe('SaleService.registerSales: registerSale in batches, same rules and tab
   it('stores exactly what the webhook path stores: same hash, items, ledger movements and stock', async () => {
     const replay = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'BA-1' }));
     expect(replay.status).toBe(200); // same content as the batch stored: a harmless redelivery
-    expect((await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'BA-1', channel: 'app' }))).status).toBe(409);
-    expect((await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'WH-1' }))).status).toBe(200);
+    expect(
+      (await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'BA-1', channel: 'app' })))
+        .status,
+    ).toBe(409);
+    expect(
+      (await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'WH-1' }))).status,
+    ).toBe(200);
     const q = async (id: string) => ({
-      sale: (await t.db.query(`select store_code, channel, customer_id, total::text, status from sales where id = $1`, [id])).rows[0],
-      items: (await t.db.query(`select line_no, sku, quantity, unit_price::text, discount::text, line_total::text from sale_items where sale_id = $1 order by line_no`, [id])).rows,
-      ledger: (await t.db.query(`select location_code, sku, quantity_delta, kind from inventory_movements where source_id = $1 order by sku`, [id])).rows,
+      sale: (
+        await t.db.query(`select store_code, channel, customer_id, total::text, status from sales where id = $1`, [id])
+      ).rows[0],
+      items: (
+        await t.db.query(
+          `select line_no, sku, quantity, unit_price::text, discount::text, line_total::text from sale_items where sale_id = $1 order by line_no`,
+          [id],
+        )
+      ).rows,
+      ledger: (
+        await t.db.query(
+          `select location_code, sku, quantity_delta, kind from inventory_movements where source_id = $1 order by sku`,
+          [id],
+        )
+      ).rows,
     });
     const [batch, webhook] = [await q('BA-1'), await q('WH-1')]; // the hashes differ only by the id (the replay above proved equal content hashes equal)
     expect(batch).toEqual(webhook);
-    const stock = await t.db.query(`select s.quantity, (select sum(quantity_delta) from inventory_movements m where m.client_id = s.client_id and m.location_code = s.location_code and m.sku = s.sku)::int as ledger
+    const stock = await t.db
+      .query(`select s.quantity, (select sum(quantity_delta) from inventory_movements m where m.client_id = s.client_id and m.location_code = s.location_code and m.sku = s.sku)::int as ledger
       from stock_levels s where client_id = 'banban'`);
     for (const r of stock.rows) expect(r.quantity).toBe(r.ledger);
   });

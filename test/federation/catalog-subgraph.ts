@@ -37,7 +37,10 @@ export async function startCatalogSubgraph(): Promise<RunningSubgraph> {
     resolvers: {
       Query: { featuredProducts: () => Object.keys(CATALOG).map((sku) => ({ sku })) },
       Product: {
-        __resolveReference: (ref: { sku: string }) => ({ sku: ref.sku, ...(CATALOG[ref.sku] ?? { brand: 'unknown', rating: null }) }),
+        __resolveReference: (ref: { sku: string }) => ({
+          sku: ref.sku,
+          ...(CATALOG[ref.sku] ?? { brand: 'unknown', rating: null }),
+        }),
         brand: (p: { sku: string }) => CATALOG[p.sku]?.brand ?? 'unknown',
         rating: (p: { sku: string }) => CATALOG[p.sku]?.rating ?? null,
       },

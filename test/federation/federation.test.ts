@@ -12,7 +12,10 @@ type GatewayContext = { apiKey?: string };
 
 /** Apollo's gateway forwards no client headers by itself: the hub's x-api-key is passed on here. */
 class ApiKeyForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+  override willSendRequest({
+    request,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
     if (context.apiKey) request.http?.headers.set('x-api-key', context.apiKey);
   }
 }
@@ -22,8 +25,17 @@ let hubUrl: string;
 let catalog: RunningSubgraph;
 let otherTenantKey: string;
 
-async function post(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
 }
 
@@ -61,7 +73,7 @@ describe('the hub as a Federation v2 subgraph over HTTP', () => {
     expect(sdl).toMatch(/type Location\s+@key\(fields: "code"\)/);
   });
 
-  it('resolves entity references of the caller\'s client through the loaders', async () => {
+  it("resolves entity references of the caller's client through the loaders", async () => {
     const res = await post(
       hubUrl,
       ENTITIES_QUERY,
@@ -91,9 +103,16 @@ describe('the hub as a Federation v2 subgraph over HTTP', () => {
   it('batches references through the DataLoaders: one query per entity type', async () => {
     const spy = jest.spyOn(t.db, 'query');
     try {
-      const representations = ['TENIS-RUN-38-PRETO', 'MEIA-ESP-UN', 'NOT-A-SKU'].map((sku) => ({ __typename: 'Product', sku }));
+      const representations = ['TENIS-RUN-38-PRETO', 'MEIA-ESP-UN', 'NOT-A-SKU'].map((sku) => ({
+        __typename: 'Product',
+        sku,
+      }));
       const res = await post(hubUrl, ENTITIES_QUERY, { representations }, { 'x-api-key': t.apiKey });
-      expect(res.data._entities.map((p: { sku: string } | null) => p?.sku ?? null)).toEqual(['TENIS-RUN-38-PRETO', 'MEIA-ESP-UN', null]);
+      expect(res.data._entities.map((p: { sku: string } | null) => p?.sku ?? null)).toEqual([
+        'TENIS-RUN-38-PRETO',
+        'MEIA-ESP-UN',
+        null,
+      ]);
       expect(spy.mock.calls.filter(([sql]) => /from products/.test(sql))).toHaveLength(1);
     } finally {
       spy.mockRestore();
@@ -131,18 +150,25 @@ describe('an Apollo gateway over the hub and the catalog, on real ports', () => 
   beforeAll(async () => {
     gateway = new ApolloServer<GatewayContext>({
       gateway: new ApolloGateway({
-        supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'hub', url: hubUrl }, { name: 'catalog', url: catalog.url }] }),
+        supergraphSdl: new IntrospectAndCompose({
+          subgraphs: [
+            { name: 'hub', url: hubUrl },
+            { name: 'catalog', url: catalog.url },
+          ],
+        }),
         buildService: ({ url }) => new ApiKeyForwardingDataSource({ url }),
       }),
     });
     ({ url: gatewayUrl } = await startStandaloneServer(gateway, {
       listen: { port: 0, host: '127.0.0.1' },
-      context: async ({ req }) => ({ apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined }),
+      context: async ({ req }) => ({
+        apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
+      }),
     }));
   });
   afterAll(() => gateway?.stop());
 
-  it('answers a sale with its items and the catalog\'s fields for each product', async () => {
+  it("answers a sale with its items and the catalog's fields for each product", async () => {
     const res = await post(
       gatewayUrl,
       `{ sale(id: "V-2026-000123") { id total store { code } items { sku quantity lineTotal product { sku description brand rating } } } }`,
@@ -155,13 +181,23 @@ describe('an Apollo gateway over the hub and the catalog, on real ports', () => 
       total: '309.70',
       store: { code: 'LJ-001' },
       items: [
-        { sku: 'TENIS-RUN-38-PRETO', quantity: 1, lineTotal: '269.90', product: { sku: 'TENIS-RUN-38-PRETO', description: 'Tênis Run 38 Preto', ...CATALOG['TENIS-RUN-38-PRETO'] } },
-        { sku: 'MEIA-ESP-UN', quantity: 2, lineTotal: '39.80', product: { sku: 'MEIA-ESP-UN', description: 'Meia Esportiva', ...CATALOG['MEIA-ESP-UN'] } },
+        {
+          sku: 'TENIS-RUN-38-PRETO',
+          quantity: 1,
+          lineTotal: '269.90',
+          product: { sku: 'TENIS-RUN-38-PRETO', description: 'Tênis Run 38 Preto', ...CATALOG['TENIS-RUN-38-PRETO'] },
+        },
+        {
+          sku: 'MEIA-ESP-UN',
+          quantity: 2,
+          lineTotal: '39.80',
+          product: { sku: 'MEIA-ESP-UN', description: 'Meia Esportiva', ...CATALOG['MEIA-ESP-UN'] },
+        },
       ],
     });
   });
 
-  it('crosses the other way: catalog products get their description from the hub, with the caller\'s key', async () => {
+  it("crosses the other way: catalog products get their description from the hub, with the caller's key", async () => {
     const query = '{ featuredProducts { sku brand description } }';
     const res = await post(gatewayUrl, query, {}, { 'x-api-key': t.apiKey });
     expect(res.errors).toBeUndefined();
@@ -171,10 +207,16 @@ describe('an Apollo gateway over the hub and the catalog, on real ports', () => 
     ]);
     // Without the key the hub refuses its part (401 with GW_UNAUTHENTICATED); the catalog's part still answers.
     const anonymous = await post(gatewayUrl, query);
-    expect(anonymous.data.featuredProducts.map((p: { description: string | null }) => p.description)).toEqual([null, null]);
+    expect(anonymous.data.featuredProducts.map((p: { description: string | null }) => p.description)).toEqual([
+      null,
+      null,
+    ]);
     expect(anonymous.errors?.[0].extensions).toMatchObject({
       code: 'UNAUTHENTICATED',
-      response: { status: 401, body: { errors: [expect.objectContaining({ extensions: { code: 'GW_UNAUTHENTICATED' } }), expect.anything()] } },
+      response: {
+        status: 401,
+        body: { errors: [expect.objectContaining({ extensions: { code: 'GW_UNAUTHENTICATED' } }), expect.anything()] },
+      },
     });
   });
 });

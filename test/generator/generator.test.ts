@@ -12,13 +12,22 @@ let copy: string;
 
 /** Runs a script of the copy with the same Node (22) that runs jest. */
 function run(args: string[], env: Record<string, string> = {}) {
-  const res = spawnSync(process.execPath, args, { cwd: copy, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 240_000 });
+  const res = spawnSync(process.execPath, args, {
+    cwd: copy,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 240_000,
+  });
   return { status: res.status, out: `${res.stdout}\n${res.stderr}` };
 }
 
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'axon-generator-'));
-  for (const entry of COPIED) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true, filter: (src) => !src.includes(`${join('test', 'clients')}`) });
+  for (const entry of COPIED)
+    cpSync(join(ROOT, entry), join(copy, entry), {
+      recursive: true,
+      filter: (src) => !src.includes(`${join('test', 'clients')}`),
+    });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
 });
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
@@ -29,9 +38,11 @@ describe('npm run new:client -- riachuelo, in a copy of the repo', () => {
     expect(gen.out).toContain('created:');
     expect(gen.status).toBe(0);
 
-    for (const f of ['config.ts', 'connector.ts', 'queries.ts', 'mapper.ts', 'index.ts', 'README.md']) expect(existsSync(join(copy, 'src/clients/riachuelo', f))).toBe(true);
+    for (const f of ['config.ts', 'connector.ts', 'queries.ts', 'mapper.ts', 'index.ts', 'README.md'])
+      expect(existsSync(join(copy, 'src/clients/riachuelo', f))).toBe(true);
     for (const flow of Object.keys(FLOWS)) {
-      for (const f of ['handler.ts', 'schemas.ts', 'transformer.ts', 'service.ts']) expect(existsSync(join(copy, 'src/clients/riachuelo/flows', flow, f))).toBe(true);
+      for (const f of ['handler.ts', 'schemas.ts', 'transformer.ts', 'service.ts'])
+        expect(existsSync(join(copy, 'src/clients/riachuelo/flows', flow, f))).toBe(true);
       expect(existsSync(join(copy, 'test/clients/riachuelo', `${flow}.flow.test.ts`))).toBe(true);
     }
     const registry = readFileSync(join(copy, 'src/clients/registry.ts'), 'utf8');
@@ -39,7 +50,9 @@ describe('npm run new:client -- riachuelo, in a copy of the repo', () => {
     expect(registry).toContain('[riachuelo.id]: riachuelo,');
     expect(readFileSync(join(copy, 'src/clients/riachuelo/config.ts'), 'utf8')).toContain("id: 'riachuelo'");
 
-    const jest = run([require.resolve('jest/bin/jest'), 'test/clients/riachuelo', '--ci', '--colors=false'], { FIXTURES_DIR });
+    const jest = run([require.resolve('jest/bin/jest'), 'test/clients/riachuelo', '--ci', '--colors=false'], {
+      FIXTURES_DIR,
+    });
     expect(jest.out).toMatch(/Tests:\s+\d+ passed, \d+ total/);
     expect(jest.status).toBe(0);
   });

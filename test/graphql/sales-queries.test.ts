@@ -20,7 +20,15 @@ beforeAll(async () => {
   t = await startTestApp();
   for (let i = 0; i < SALES; i++) await postWebhook(t, 'sales-flow', saleBody(i));
   for (let i = 0; i < SALES; i += 3) {
-    await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_payment', { sale_id: `Q-${String(i).padStart(3, '0')}`, payment_id: `QP-${i}`, amount: '100.00' }));
+    await postWebhook(
+      t,
+      'sales-flow',
+      variant('sales-flow', 'register_payment', {
+        sale_id: `Q-${String(i).padStart(3, '0')}`,
+        payment_id: `QP-${i}`,
+        amount: '100.00',
+      }),
+    );
   }
 });
 afterAll(() => t.close());
@@ -36,7 +44,33 @@ const PAGE = `query Page($first: Int, $after: String, $filter: SalesFilterInput)
 
 describe('GraphQL reads', () => {
   it('sale(id) returns the sale with its nested fields', async () => {
-    const res = await graphql(t, `{ sale(id: "Q-000") { id total paidAmount status store { code } customer { id } items { sku lineTotal } payments { id amount } } }`);
+    const res = await graphql(
+      t,
+      `
+        {
+          sale(id: "Q-000") {
+            id
+            total
+            paidAmount
+            status
+            store {
+              code
+            }
+            customer {
+              id
+            }
+            items {
+              sku
+              lineTotal
+            }
+            payments {
+              id
+              amount
+            }
+          }
+        }
+      `,
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.sale).toEqual({
       id: 'Q-000',
@@ -54,7 +88,16 @@ describe('GraphQL reads', () => {
   });
 
   it('an unknown sale is null, not an error', async () => {
-    const res = await graphql(t, `{ sale(id: "nope") { id } }`);
+    const res = await graphql(
+      t,
+      `
+        {
+          sale(id: "nope") {
+            id
+          }
+        }
+      `,
+    );
     expect(res.body).toEqual({ data: { sale: null } });
   });
 
@@ -76,7 +119,10 @@ describe('GraphQL reads', () => {
   });
 
   it('filters by store, customer, status and time', async () => {
-    const res = await graphql(t, PAGE, { first: 200, filter: { storeCode: 'LJ-001', status: 'OPEN', from: '2026-10-01T00:00:00Z', to: '2026-10-15T00:00:00Z' } });
+    const res = await graphql(t, PAGE, {
+      first: 200,
+      filter: { storeCode: 'LJ-001', status: 'OPEN', from: '2026-10-01T00:00:00Z', to: '2026-10-15T00:00:00Z' },
+    });
     const nodes = res.body.data.sales.edges.map((e: any) => e.node);
     expect(nodes.length).toBeGreaterThan(0);
     for (const n of nodes) {
@@ -87,7 +133,27 @@ describe('GraphQL reads', () => {
   });
 
   it('customer(id) lists the customer’s sales', async () => {
-    const res = await graphql(t, `{ customer(id: "C-3") { id name sales(first: 100) { edges { node { id customer { id } } } } } }`);
+    const res = await graphql(
+      t,
+      `
+        {
+          customer(id: "C-3") {
+            id
+            name
+            sales(first: 100) {
+              edges {
+                node {
+                  id
+                  customer {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+    );
     const c = res.body.data.customer;
     expect(c.name).toBe('Cliente 3');
     expect(c.sales.edges.length).toBe(Array.from({ length: SALES }, (_, i) => i).filter((i) => i % 7 === 3).length);
@@ -95,10 +161,35 @@ describe('GraphQL reads', () => {
   });
 
   it('webhookEvents lists the audit trail with filters', async () => {
-    const res = await graphql(t, `{ webhookEvents(first: 5, filter: { action: "register_payment" }) { edges { node { action status httpStatus flow durationMs receivedAt } } pageInfo { hasNextPage } } }`);
+    const res = await graphql(
+      t,
+      `
+        {
+          webhookEvents(first: 5, filter: { action: "register_payment" }) {
+            edges {
+              node {
+                action
+                status
+                httpStatus
+                flow
+                durationMs
+                receivedAt
+              }
+            }
+            pageInfo {
+              hasNextPage
+            }
+          }
+        }
+      `,
+    );
     const edges = res.body.data.webhookEvents.edges;
     expect(edges).toHaveLength(5);
-    expect(edges.every((e: any) => e.node.action === 'register_payment' && e.node.status === 'PROCESSED' && e.node.flow === 'sales')).toBe(true);
+    expect(
+      edges.every(
+        (e: any) => e.node.action === 'register_payment' && e.node.status === 'PROCESSED' && e.node.flow === 'sales',
+      ),
+    ).toBe(true);
     expect(res.body.data.webhookEvents.pageInfo.hasNextPage).toBe(true);
   });
 
@@ -110,13 +201,22 @@ describe('GraphQL reads', () => {
   });
 
   it('without credentials, business queries are refused', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ query: '{ sale(id: "Q-000") { id } }' }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ query: '{ sale(id: "Q-000") { id } }' }),
+    });
     expect(res.json().errors[0].extensions.code).toBe('GW_UNAUTHENTICATED');
     expect(res.json().data?.sale ?? null).toBeNull();
   });
 
   it('a GET query works too', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('{ sale(id: "Q-001") { id } }')}`, headers: { 'x-api-key': t.apiKey, 'apollo-require-preflight': 'true' } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/graphql?query=${encodeURIComponent('{ sale(id: "Q-001") { id } }')}`,
+      headers: { 'x-api-key': t.apiKey, 'apollo-require-preflight': 'true' },
+    });
     expect(res.json()).toEqual({ data: { sale: { id: 'Q-001' } } });
   });
 });

@@ -19,7 +19,12 @@ describe('health', () => {
 
   it('integrations: computed from webhook_events — ok, last success, then degraded by errors', async () => {
     const { body: empty } = await integrationHealth(t);
-    expect(empty).toMatchObject({ client: 'banban', status: 'ok', store: 'up', flows: { sales: { status: 'ok', last_success: null, error_rate: 0 } } });
+    expect(empty).toMatchObject({
+      client: 'banban',
+      status: 'ok',
+      store: 'up',
+      flows: { sales: { status: 'ok', last_success: null, error_rate: 0 } },
+    });
 
     await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'));
     const { body: ok } = await integrationHealth(t);
@@ -27,9 +32,15 @@ describe('health', () => {
     expect(Date.parse(ok.flows.sales.last_success)).toBeGreaterThan(Date.now() - 60_000);
     expect(ok.flows.sales.events_in_window).toBe(1);
 
-    for (let i = 0; i < 3; i++) await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { total: 'x' }));
+    for (let i = 0; i < 3; i++)
+      await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { total: 'x' }));
     const { body: degraded } = await integrationHealth(t);
-    expect(degraded.flows.sales).toMatchObject({ status: 'degraded', events_in_window: 4, errors_in_window: 3, error_rate: 0.75 });
+    expect(degraded.flows.sales).toMatchObject({
+      status: 'degraded',
+      events_in_window: 4,
+      errors_in_window: 3,
+      error_rate: 0.75,
+    });
     expect(degraded.status).toBe('degraded');
   });
 
@@ -44,14 +55,35 @@ describe('health', () => {
 describe('structured logs', () => {
   it('writes webhook.received and webhook.processed lines with client, flow, action, size, eventId and duration', async () => {
     const lines: any[] = [];
-    const sink = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l)); cb(); } });
-    const { server } = await buildApp({ config: { ...t.config, logLevel: 'info' }, db: t.db, services: t.services, logStream: sink });
-    const res = await server.inject({ method: 'POST', url: '/api/v1/webhooks/sales-flow', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload: JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'LOG-1' })) });
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        cb();
+      },
+    });
+    const { server } = await buildApp({
+      config: { ...t.config, logLevel: 'info' },
+      db: t.db,
+      services: t.services,
+      logStream: sink,
+    });
+    const res = await server.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/sales-flow',
+      headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
+      payload: JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'LOG-1' })),
+    });
     await server.close();
     const eventId = res.json().eventId;
     const received = lines.find((l) => l.msg === 'webhook.received');
     const processed = lines.find((l) => l.msg === 'webhook.processed');
-    expect(received).toMatchObject({ client: 'banban', flow: 'sales', action: 'register_sale', eventId, payload_size: expect.any(Number) });
+    expect(received).toMatchObject({
+      client: 'banban',
+      flow: 'sales',
+      action: 'register_sale',
+      eventId,
+      payload_size: expect.any(Number),
+    });
     expect(processed).toMatchObject({ eventId, status: 200, duration_ms: expect.any(Number) });
   });
 });

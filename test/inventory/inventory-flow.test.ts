@@ -15,8 +15,10 @@ afterAll(() => t.close());
 const FLOW = 'inventory-flow';
 const count = (table: string, where?: string, values?: unknown[]) => countRows(t, table, where, values);
 
-const adjustment = (id: string, patch: Record<string, unknown> = {}) => variant(FLOW, 'adjust_stock', { adjustment_id: id, ...patch });
-const snapshot = (id: string, patch: Record<string, unknown> = {}) => variant(FLOW, 'take_snapshot', { snapshot_id: id, ...patch });
+const adjustment = (id: string, patch: Record<string, unknown> = {}) =>
+  variant(FLOW, 'adjust_stock', { adjustment_id: id, ...patch });
+const snapshot = (id: string, patch: Record<string, unknown> = {}) =>
+  variant(FLOW, 'take_snapshot', { snapshot_id: id, ...patch });
 const validation = (patch: Record<string, unknown> = {}) => variant(FLOW, 'validate_movement', patch);
 
 describe('the three fixtures, as the ERP sends them', () => {
@@ -29,20 +31,56 @@ describe('the three fixtures, as the ERP sends them', () => {
       ok: true,
       action: 'adjust_stock',
       result: {
-        id: 'AJ-2026-0091', locationCode: 'LJ-001', sku: 'MEIA-ESP-UN', quantityDelta: -2, reason: 'damage',
-        adjustedAt: '2026-11-28T21:00:00.000Z', belowZero: false, stock: { quantity: 3 },
+        id: 'AJ-2026-0091',
+        locationCode: 'LJ-001',
+        sku: 'MEIA-ESP-UN',
+        quantityDelta: -2,
+        reason: 'damage',
+        adjustedAt: '2026-11-28T21:00:00.000Z',
+        belowZero: false,
+        stock: { quantity: 3 },
       },
     });
     expect(await ledgerStock(t, 'LJ-001', 'MEIA-ESP-UN')).toBe(3);
-    const { rows } = await t.db.query(`select kind, source_type, source_id from inventory_movements where source_id = 'AJ-2026-0091'`);
+    const { rows } = await t.db.query(
+      `select kind, source_type, source_id from inventory_movements where source_id = 'AJ-2026-0091'`,
+    );
     expect(rows).toEqual([{ kind: 'adjustment', source_type: 'inventory_adjustment', source_id: 'AJ-2026-0091' }]);
   });
 
   it('take_snapshot: freezes LJ-001 as of its time', async () => {
     const res = await postWebhook(t, FLOW, fixture(FLOW, 'take_snapshot'));
     expect(res.status).toBe(200);
-    expect(res.body.result).toEqual({ id: 'SN-2026-11-28-LJ-001', locationCode: 'LJ-001', takenAt: '2026-11-29T02:59:00.000Z', lineCount: 1, totalQuantity: 3 });
-    const read = await graphql(t, `{ inventorySnapshot(id: "SN-2026-11-28-LJ-001") { location { code } lines { locationCode sku quantity product { sku } } differences { sku } } }`);
+    expect(res.body.result).toEqual({
+      id: 'SN-2026-11-28-LJ-001',
+      locationCode: 'LJ-001',
+      takenAt: '2026-11-29T02:59:00.000Z',
+      lineCount: 1,
+      totalQuantity: 3,
+    });
+    const read = await graphql(
+      t,
+      `
+        {
+          inventorySnapshot(id: "SN-2026-11-28-LJ-001") {
+            location {
+              code
+            }
+            lines {
+              locationCode
+              sku
+              quantity
+              product {
+                sku
+              }
+            }
+            differences {
+              sku
+            }
+          }
+        }
+      `,
+    );
     expect(read.body.data.inventorySnapshot).toEqual({
       location: { code: 'LJ-001' },
       lines: [{ locationCode: 'LJ-001', sku: 'MEIA-ESP-UN', quantity: 3, product: { sku: 'MEIA-ESP-UN' } }],
@@ -54,30 +92,110 @@ describe('the three fixtures, as the ERP sends them', () => {
     const movements = await count('inventory_movements');
     const res = await postWebhook(t, FLOW, fixture(FLOW, 'validate_movement'));
     expect(res.status).toBe(200);
-    expect(res.body.result).toEqual({ valid: false, available: 0, reason: 'would take stock below zero: 0 available at LJ-001, 5 requested' });
+    expect(res.body.result).toEqual({
+      valid: false,
+      available: 0,
+      reason: 'would take stock below zero: 0 available at LJ-001, 5 requested',
+    });
     const again = await postWebhook(t, FLOW, fixture(FLOW, 'validate_movement'));
     expect(again.status).toBe(200);
     expect(again.headers['idempotent-replayed']).toBeUndefined(); // a question is answered anew each time
     expect(await count('inventory_movements')).toBe(movements);
     expect(await count('stock_levels', `sku = 'TENIS-RUN-38-PRETO'`)).toBe(0);
-    const { rows } = await t.db.query(`select status, flow, action, idempotency_key, http_status, result from webhook_events where id = $1`, [res.body.eventId]);
-    expect(rows[0]).toMatchObject({ status: 'processed', flow: 'inventory', action: 'validate_movement', idempotency_key: `read:${res.body.eventId}`, http_status: 200, result: res.body.result });
+    const { rows } = await t.db.query(
+      `select status, flow, action, idempotency_key, http_status, result from webhook_events where id = $1`,
+      [res.body.eventId],
+    );
+    expect(rows[0]).toMatchObject({
+      status: 'processed',
+      flow: 'inventory',
+      action: 'validate_movement',
+      idempotency_key: `read:${res.body.eventId}`,
+      http_status: 200,
+      result: res.body.result,
+    });
   });
 });
 
 describe('the three operations, called directly through GraphQL', () => {
   it('adjustStock, takeInventorySnapshot and the validateMovement query with the x-api-key header', async () => {
-    const adjusted = await graphql(t, `mutation ($input: AdjustStockInput!) { adjustStock(input: $input) { id quantityDelta stock { quantity location { kind } product { sku } } } }`, {
-      input: { id: 'AJ-GQL-1', locationCode: 'lj-gql', sku: 'sku-gql', quantityDelta: 7, reason: 'found', adjustedAt: '2026-11-28T10:00:00-03:00' },
+    const adjusted = await graphql(
+      t,
+      `
+        mutation ($input: AdjustStockInput!) {
+          adjustStock(input: $input) {
+            id
+            quantityDelta
+            stock {
+              quantity
+              location {
+                kind
+              }
+              product {
+                sku
+              }
+            }
+          }
+        }
+      `,
+      {
+        input: {
+          id: 'AJ-GQL-1',
+          locationCode: 'lj-gql',
+          sku: 'sku-gql',
+          quantityDelta: 7,
+          reason: 'found',
+          adjustedAt: '2026-11-28T10:00:00-03:00',
+        },
+      },
+    );
+    expect(adjusted.body).toEqual({
+      data: {
+        adjustStock: {
+          id: 'AJ-GQL-1',
+          quantityDelta: 7,
+          stock: { quantity: 7, location: { kind: 'STORE' }, product: { sku: 'SKU-GQL' } },
+        },
+      },
     });
-    expect(adjusted.body).toEqual({ data: { adjustStock: { id: 'AJ-GQL-1', quantityDelta: 7, stock: { quantity: 7, location: { kind: 'STORE' }, product: { sku: 'SKU-GQL' } } } } });
-    const snap = await graphql(t, `mutation ($input: TakeInventorySnapshotInput!) { takeInventorySnapshot(input: $input) { id locationCode lines { sku quantity } } }`, {
-      input: { id: 'SN-GQL-1', locationCode: 'LJ-GQL', takenAt: '2026-11-28T12:00:00-03:00' },
+    const snap = await graphql(
+      t,
+      `
+        mutation ($input: TakeInventorySnapshotInput!) {
+          takeInventorySnapshot(input: $input) {
+            id
+            locationCode
+            lines {
+              sku
+              quantity
+            }
+          }
+        }
+      `,
+      {
+        input: { id: 'SN-GQL-1', locationCode: 'LJ-GQL', takenAt: '2026-11-28T12:00:00-03:00' },
+      },
+    );
+    expect(snap.body).toEqual({
+      data: {
+        takeInventorySnapshot: { id: 'SN-GQL-1', locationCode: 'LJ-GQL', lines: [{ sku: 'SKU-GQL', quantity: 7 }] },
+      },
     });
-    expect(snap.body).toEqual({ data: { takeInventorySnapshot: { id: 'SN-GQL-1', locationCode: 'LJ-GQL', lines: [{ sku: 'SKU-GQL', quantity: 7 }] } } });
-    const check = await graphql(t, `query ($input: ValidateMovementInput!) { validateMovement(input: $input) { valid available reason } }`, {
-      input: { locationCode: 'LJ-GQL', sku: 'SKU-GQL', quantityDelta: -7 },
-    });
+    const check = await graphql(
+      t,
+      `
+        query ($input: ValidateMovementInput!) {
+          validateMovement(input: $input) {
+            valid
+            available
+            reason
+          }
+        }
+      `,
+      {
+        input: { locationCode: 'LJ-GQL', sku: 'SKU-GQL', quantityDelta: -7 },
+      },
+    );
     expect(check.body).toEqual({ data: { validateMovement: { valid: true, available: 7, reason: null } } });
   });
 
@@ -85,14 +203,19 @@ describe('the three operations, called directly through GraphQL', () => {
     const adjust = `mutation ($input: AdjustStockInput!) {
       adjustStock(input: $input) { id belowZero stock { quantity } } }`;
     const input = {
-      id: 'AJ-GQL-2', locationCode: 'LJ-GQL', sku: 'SKU-GQL', quantityDelta: -8, reason: 'theft',
+      id: 'AJ-GQL-2',
+      locationCode: 'LJ-GQL',
+      sku: 'SKU-GQL',
+      quantityDelta: -8,
+      reason: 'theft',
       adjustedAt: '2026-11-28T10:00:00Z',
     };
     const res = await graphql(t, adjust, { input });
     expect(res.body).toEqual({ data: { adjustStock: { id: 'AJ-GQL-2', belowZero: true, stock: { quantity: -1 } } } });
     const conflict = await graphql(t, adjust, { input: { ...input, quantityDelta: -9 } });
     expect(conflict.body.errors?.[0].extensions).toMatchObject({
-      code: 'GW_BUSINESS_ID_CONFLICT', details: { adjustment_id: 'AJ-GQL-2' },
+      code: 'GW_BUSINESS_ID_CONFLICT',
+      details: { adjustment_id: 'AJ-GQL-2' },
     });
     await graphql(t, adjust, { input: { ...input, id: 'AJ-GQL-3', quantityDelta: 8, reason: 'found' } });
     expect(await ledgerStock(t, 'LJ-GQL', 'SKU-GQL')).toBe(7);
@@ -110,7 +233,11 @@ describe('the adjust_stock fixture on a fresh database (nothing in stock yet)', 
     const res = await postWebhook(f, FLOW, fixture(FLOW, 'adjust_stock'));
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({
-      id: 'AJ-2026-0091', quantityDelta: -2, reason: 'damage', belowZero: true, stock: { quantity: -2 },
+      id: 'AJ-2026-0091',
+      quantityDelta: -2,
+      reason: 'damage',
+      belowZero: true,
+      stock: { quantity: -2 },
     });
     expect(await ledgerStock(f, 'LJ-001', 'MEIA-ESP-UN')).toBe(-2);
     const { rows } = await f.db.query(
@@ -120,7 +247,19 @@ describe('the adjust_stock fixture on a fresh database (nothing in stock yet)', 
     expect(rows).toEqual([{ kind: 'adjustment', quantity_delta: -2, resulting_quantity: -2, below_zero: true }]);
     const ops = await graphql(
       f,
-      `{ stockLevels(filter: { belowZero: true }) { edges { node { locationCode sku quantity } } } }`,
+      `
+        {
+          stockLevels(filter: { belowZero: true }) {
+            edges {
+              node {
+                locationCode
+                sku
+                quantity
+              }
+            }
+          }
+        }
+      `,
     );
     expect(ops.body.data.stockLevels.edges).toEqual([
       { node: { locationCode: 'LJ-001', sku: 'MEIA-ESP-UN', quantity: -2 } },
@@ -138,21 +277,85 @@ describe('the three fixtures through GraphQL, on a database of their own', () =>
   it('give the same adjustment, snapshot and answer as through REST', async () => {
     const adjust = `mutation ($input: AdjustStockInput!) { adjustStock(input: $input) { id locationCode sku quantityDelta reason adjustedAt stock { quantity } } }`;
     const a = fixture(FLOW, 'adjust_stock').data;
-    const input = { id: a.adjustment_id, locationCode: a.location_code, sku: a.sku, quantityDelta: a.quantity_delta, reason: a.reason, adjustedAt: a.adjusted_at };
-    expect((await graphql(g, adjust, { input: { ...input, id: 'AJ-SEED-1', quantityDelta: 5, reason: 'count_correction' } })).body.errors).toBeUndefined();
+    const input = {
+      id: a.adjustment_id,
+      locationCode: a.location_code,
+      sku: a.sku,
+      quantityDelta: a.quantity_delta,
+      reason: a.reason,
+      adjustedAt: a.adjusted_at,
+    };
+    expect(
+      (await graphql(g, adjust, { input: { ...input, id: 'AJ-SEED-1', quantityDelta: 5, reason: 'count_correction' } }))
+        .body.errors,
+    ).toBeUndefined();
     expect((await graphql(g, adjust, { input })).body).toEqual({
-      data: { adjustStock: { id: 'AJ-2026-0091', locationCode: 'LJ-001', sku: 'MEIA-ESP-UN', quantityDelta: -2, reason: 'damage', adjustedAt: '2026-11-28T21:00:00.000Z', stock: { quantity: 3 } } },
+      data: {
+        adjustStock: {
+          id: 'AJ-2026-0091',
+          locationCode: 'LJ-001',
+          sku: 'MEIA-ESP-UN',
+          quantityDelta: -2,
+          reason: 'damage',
+          adjustedAt: '2026-11-28T21:00:00.000Z',
+          stock: { quantity: 3 },
+        },
+      },
     });
     const s = fixture(FLOW, 'take_snapshot').data;
-    const snap = await graphql(g, `mutation ($input: TakeInventorySnapshotInput!) { takeInventorySnapshot(input: $input) { id locationCode takenAt lineCount totalQuantity } }`, {
-      input: { id: s.snapshot_id, locationCode: s.location_code, takenAt: s.taken_at },
+    const snap = await graphql(
+      g,
+      `
+        mutation ($input: TakeInventorySnapshotInput!) {
+          takeInventorySnapshot(input: $input) {
+            id
+            locationCode
+            takenAt
+            lineCount
+            totalQuantity
+          }
+        }
+      `,
+      {
+        input: { id: s.snapshot_id, locationCode: s.location_code, takenAt: s.taken_at },
+      },
+    );
+    expect(snap.body).toEqual({
+      data: {
+        takeInventorySnapshot: {
+          id: 'SN-2026-11-28-LJ-001',
+          locationCode: 'LJ-001',
+          takenAt: '2026-11-29T02:59:00.000Z',
+          lineCount: 1,
+          totalQuantity: 3,
+        },
+      },
     });
-    expect(snap.body).toEqual({ data: { takeInventorySnapshot: { id: 'SN-2026-11-28-LJ-001', locationCode: 'LJ-001', takenAt: '2026-11-29T02:59:00.000Z', lineCount: 1, totalQuantity: 3 } } });
     const v = fixture(FLOW, 'validate_movement').data;
-    const answer = await graphql(g, `query ($input: ValidateMovementInput!) { validateMovement(input: $input) { valid available reason } }`, {
-      input: { locationCode: v.location_code, sku: v.sku, quantityDelta: v.quantity_delta },
+    const answer = await graphql(
+      g,
+      `
+        query ($input: ValidateMovementInput!) {
+          validateMovement(input: $input) {
+            valid
+            available
+            reason
+          }
+        }
+      `,
+      {
+        input: { locationCode: v.location_code, sku: v.sku, quantityDelta: v.quantity_delta },
+      },
+    );
+    expect(answer.body).toEqual({
+      data: {
+        validateMovement: {
+          valid: false,
+          available: 0,
+          reason: 'would take stock below zero: 0 available at LJ-001, 5 requested',
+        },
+      },
     });
-    expect(answer.body).toEqual({ data: { validateMovement: { valid: false, available: 0, reason: 'would take stock below zero: 0 available at LJ-001, 5 requested' } } });
     expect(await ledgerStock(g, 'LJ-001', 'MEIA-ESP-UN')).toBe(3);
   });
 });
@@ -174,7 +377,10 @@ describe('adjustments', () => {
     const res = await postWebhook(t, FLOW, adjustment('AJ-NEG', { location_code: 'LJ-NEG', quantity_delta: -3 }));
     expect(res.status).toBe(200);
     expect(res.body.result).toMatchObject({
-      id: 'AJ-NEG', quantityDelta: -3, belowZero: true, stock: { quantity: -1 },
+      id: 'AJ-NEG',
+      quantityDelta: -3,
+      belowZero: true,
+      stock: { quantity: -1 },
     });
     expect(await ledgerStock(t, 'LJ-NEG', 'MEIA-ESP-UN')).toBe(-1);
     const { rows } = await t.db.query(
@@ -183,14 +389,27 @@ describe('adjustments', () => {
     expect(rows).toEqual([{ quantity_delta: -3, resulting_quantity: -1, below_zero: true }]);
     const ops = await graphql(
       t,
-      `{ stockLevels(filter: { locationCode: "LJ-NEG", belowZero: true }) { edges { node { sku quantity } } } }`,
+      `
+        {
+          stockLevels(filter: { locationCode: "LJ-NEG", belowZero: true }) {
+            edges {
+              node {
+                sku
+                quantity
+              }
+            }
+          }
+        }
+      `,
     );
     expect(ops.body.data.stockLevels.edges).toEqual([{ node: { sku: 'MEIA-ESP-UN', quantity: -1 } }]);
     // the question is still answered by the rule: nothing more may be taken from there
     const question = validation({ location_code: 'LJ-NEG', sku: 'MEIA-ESP-UN', quantity_delta: -1 });
     const ask = await postWebhook(t, FLOW, question);
     expect(ask.body.result).toEqual({
-      valid: false, available: -1, reason: 'would take stock below zero: -1 available at LJ-NEG, 1 requested',
+      valid: false,
+      available: -1,
+      reason: 'would take stock below zero: -1 available at LJ-NEG, 1 requested',
     });
     // a redelivery of the same fact changes nothing; goods found later bring the position back, unflagged
     const again = adjustment('AJ-NEG', { location_code: 'LJ-NEG', quantity_delta: -3 });
@@ -233,7 +452,8 @@ describe('adjustments', () => {
     await postWebhook(t, FLOW, adjustment('AJ-FLAG-SEED', { location_code: 'LJ-FLAG', quantity_delta: 5 }));
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        postWebhook(t, FLOW, adjustment(`AJ-FLAG-${i}`, { location_code: 'LJ-FLAG', quantity_delta: -1 }))),
+        postWebhook(t, FLOW, adjustment(`AJ-FLAG-${i}`, { location_code: 'LJ-FLAG', quantity_delta: -1 })),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(results.filter((r) => r.body.result.belowZero)).toHaveLength(5);
@@ -251,7 +471,8 @@ describe('adjustments', () => {
     await forbiddingNegativeStock(async () => {
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          postWebhook(t, FLOW, adjustment(`AJ-RACE-${i}`, { location_code: 'LJ-RACE', quantity_delta: -1 }))),
+          postWebhook(t, FLOW, adjustment(`AJ-RACE-${i}`, { location_code: 'LJ-RACE', quantity_delta: -1 })),
+        ),
       );
       expect(results.filter((r) => r.status === 200)).toHaveLength(5);
       expect(results.filter((r) => r.status === 422 && r.body.error.code === 'GW_INSUFFICIENT_STOCK')).toHaveLength(5);
@@ -266,9 +487,14 @@ describe('adjustments', () => {
     expect((await postWebhook(t, FLOW, body)).headers['idempotent-replayed']).toBe('true');
     const again = await postWebhook(t, FLOW, body, { 'webhook-id': 'aj-once-again' });
     expect(again.status).toBe(200);
-    const changed = await postWebhook(t, FLOW, adjustment('AJ-ONCE', { location_code: 'LJ-ONCE', quantity_delta: 5 }), { 'webhook-id': 'aj-once-changed' });
+    const changed = await postWebhook(t, FLOW, adjustment('AJ-ONCE', { location_code: 'LJ-ONCE', quantity_delta: 5 }), {
+      'webhook-id': 'aj-once-changed',
+    });
     expect(changed.status).toBe(409);
-    expect(changed.body.error).toMatchObject({ code: 'GW_BUSINESS_ID_CONFLICT', details: { adjustment_id: 'AJ-ONCE' } });
+    expect(changed.body.error).toMatchObject({
+      code: 'GW_BUSINESS_ID_CONFLICT',
+      details: { adjustment_id: 'AJ-ONCE' },
+    });
     expect(await ledgerStock(t, 'LJ-ONCE', 'MEIA-ESP-UN')).toBe(4);
   });
 
@@ -293,19 +519,77 @@ describe('adjustments', () => {
 describe('snapshots', () => {
   it('freeze stock as of their time, per location or for all, and compare with current stock', async () => {
     const at = (h: number) => `2026-11-10T${String(h).padStart(2, '0')}:00:00Z`;
-    await postWebhook(t, FLOW, adjustment('AJ-SN-1', { location_code: 'LJ-SNA', sku: 'SN-SKU', quantity_delta: 10, adjusted_at: at(8) }));
-    await postWebhook(t, FLOW, adjustment('AJ-SN-2', { location_code: 'LJ-SNB', sku: 'SN-SKU', quantity_delta: 4, adjusted_at: at(8) }));
-    await postWebhook(t, FLOW, adjustment('AJ-SN-3', { location_code: 'LJ-SNA', sku: 'SN-SKU', quantity_delta: -3, adjusted_at: at(12) }));
+    await postWebhook(
+      t,
+      FLOW,
+      adjustment('AJ-SN-1', { location_code: 'LJ-SNA', sku: 'SN-SKU', quantity_delta: 10, adjusted_at: at(8) }),
+    );
+    await postWebhook(
+      t,
+      FLOW,
+      adjustment('AJ-SN-2', { location_code: 'LJ-SNB', sku: 'SN-SKU', quantity_delta: 4, adjusted_at: at(8) }),
+    );
+    await postWebhook(
+      t,
+      FLOW,
+      adjustment('AJ-SN-3', { location_code: 'LJ-SNA', sku: 'SN-SKU', quantity_delta: -3, adjusted_at: at(12) }),
+    );
     // a snapshot at 10:00 is the ledger up to 10:00, even though a later movement is already recorded
-    expect((await postWebhook(t, FLOW, snapshot('SN-A-10', { location_code: 'LJ-SNA', taken_at: at(10) }))).status).toBe(200);
-    expect((await postWebhook(t, FLOW, { action: 'take_snapshot', data: { snapshot_id: 'SN-ALL-10', taken_at: at(10) } })).status).toBe(200);
-    await postWebhook(t, FLOW, adjustment('AJ-SN-4', { location_code: 'LJ-SNB', sku: 'SN-SKU-2', quantity_delta: 1, adjusted_at: at(13) }));
+    expect(
+      (await postWebhook(t, FLOW, snapshot('SN-A-10', { location_code: 'LJ-SNA', taken_at: at(10) }))).status,
+    ).toBe(200);
+    expect(
+      (await postWebhook(t, FLOW, { action: 'take_snapshot', data: { snapshot_id: 'SN-ALL-10', taken_at: at(10) } }))
+        .status,
+    ).toBe(200);
+    await postWebhook(
+      t,
+      FLOW,
+      adjustment('AJ-SN-4', { location_code: 'LJ-SNB', sku: 'SN-SKU-2', quantity_delta: 1, adjusted_at: at(13) }),
+    );
 
     const read = await graphql(
       t,
-      `{ a: inventorySnapshot(id: "SN-A-10") { locationCode lines { locationCode sku quantity } differences { locationCode sku snapshotQuantity currentQuantity difference } }
-         all: inventorySnapshot(id: "SN-ALL-10") { locationCode location { code } lines { locationCode sku quantity } differences { locationCode sku snapshotQuantity currentQuantity difference } }
-         none: inventorySnapshot(id: "SN-NOPE") { id } }`,
+      `
+        {
+          a: inventorySnapshot(id: "SN-A-10") {
+            locationCode
+            lines {
+              locationCode
+              sku
+              quantity
+            }
+            differences {
+              locationCode
+              sku
+              snapshotQuantity
+              currentQuantity
+              difference
+            }
+          }
+          all: inventorySnapshot(id: "SN-ALL-10") {
+            locationCode
+            location {
+              code
+            }
+            lines {
+              locationCode
+              sku
+              quantity
+            }
+            differences {
+              locationCode
+              sku
+              snapshotQuantity
+              currentQuantity
+              difference
+            }
+          }
+          none: inventorySnapshot(id: "SN-NOPE") {
+            id
+          }
+        }
+      `,
     );
     expect(read.body.errors).toBeUndefined();
     const { a, all, none } = read.body.data;
@@ -313,11 +597,18 @@ describe('snapshots', () => {
     expect(a).toEqual({
       locationCode: 'LJ-SNA',
       lines: [{ locationCode: 'LJ-SNA', sku: 'SN-SKU', quantity: 10 }],
-      differences: [{ locationCode: 'LJ-SNA', sku: 'SN-SKU', snapshotQuantity: 10, currentQuantity: 7, difference: -3 }],
+      differences: [
+        { locationCode: 'LJ-SNA', sku: 'SN-SKU', snapshotQuantity: 10, currentQuantity: 7, difference: -3 },
+      ],
     });
     expect(all.locationCode).toBeNull();
     expect(all.location).toBeNull();
-    expect(all.lines).toEqual(expect.arrayContaining([{ locationCode: 'LJ-SNA', sku: 'SN-SKU', quantity: 10 }, { locationCode: 'LJ-SNB', sku: 'SN-SKU', quantity: 4 }]));
+    expect(all.lines).toEqual(
+      expect.arrayContaining([
+        { locationCode: 'LJ-SNA', sku: 'SN-SKU', quantity: 10 },
+        { locationCode: 'LJ-SNB', sku: 'SN-SKU', quantity: 4 },
+      ]),
+    );
     expect(all.lines.some((l: { locationCode: string }) => l.locationCode === 'LJ-GQL')).toBe(false); // LJ-GQL moved on Nov 28
     expect(all.differences).toEqual(
       expect.arrayContaining([
@@ -326,19 +617,48 @@ describe('snapshots', () => {
         { locationCode: 'LJ-GQL', sku: 'SKU-GQL', snapshotQuantity: 0, currentQuantity: 7, difference: 7 },
       ]),
     );
-    expect(all.differences.some((d: { locationCode: string; sku: string }) => d.locationCode === 'LJ-SNB' && d.sku === 'SN-SKU')).toBe(false);
+    expect(
+      all.differences.some(
+        (d: { locationCode: string; sku: string }) => d.locationCode === 'LJ-SNB' && d.sku === 'SN-SKU',
+      ),
+    ).toBe(false);
     // a snapshot taken now equals current stock everywhere
-    await postWebhook(t, FLOW, { action: 'take_snapshot', data: { snapshot_id: 'SN-ALL-NOW', taken_at: new Date().toISOString() } });
-    const now = await graphql(t, `{ inventorySnapshot(id: "SN-ALL-NOW") { totalQuantity differences { sku } } }`);
+    await postWebhook(t, FLOW, {
+      action: 'take_snapshot',
+      data: { snapshot_id: 'SN-ALL-NOW', taken_at: new Date().toISOString() },
+    });
+    const now = await graphql(
+      t,
+      `
+        {
+          inventorySnapshot(id: "SN-ALL-NOW") {
+            totalQuantity
+            differences {
+              sku
+            }
+          }
+        }
+      `,
+    );
     const total = await t.db.query<{ s: number }>(`select sum(quantity)::int as s from stock_levels`);
     expect(now.body.data.inventorySnapshot).toEqual({ totalQuantity: total.rows[0].s, differences: [] });
   });
 
   it('a snapshot id is taken once: same content harmless, other content 409', async () => {
     const lines = await count('inventory_snapshot_lines', `snapshot_id = 'SN-A-10'`);
-    const same = await postWebhook(t, FLOW, snapshot('SN-A-10', { location_code: 'LJ-SNA', taken_at: '2026-11-10T10:00:00Z' }), { 'webhook-id': 'sn-same' });
+    const same = await postWebhook(
+      t,
+      FLOW,
+      snapshot('SN-A-10', { location_code: 'LJ-SNA', taken_at: '2026-11-10T10:00:00Z' }),
+      { 'webhook-id': 'sn-same' },
+    );
     expect(same.status).toBe(200);
-    const other = await postWebhook(t, FLOW, snapshot('SN-A-10', { location_code: 'LJ-SNB', taken_at: '2026-11-10T10:00:00Z' }), { 'webhook-id': 'sn-other' });
+    const other = await postWebhook(
+      t,
+      FLOW,
+      snapshot('SN-A-10', { location_code: 'LJ-SNB', taken_at: '2026-11-10T10:00:00Z' }),
+      { 'webhook-id': 'sn-other' },
+    );
     expect(other.status).toBe(409);
     expect(other.body.error).toMatchObject({ code: 'GW_BUSINESS_ID_CONFLICT', details: { snapshot_id: 'SN-A-10' } });
     expect(await count('inventory_snapshot_lines', `snapshot_id = 'SN-A-10'`)).toBe(lines);
@@ -348,10 +668,16 @@ describe('snapshots', () => {
 describe('validate_movement', () => {
   it('additions are always valid; removals are valid up to the stock', async () => {
     await postWebhook(t, FLOW, adjustment('AJ-VAL', { location_code: 'LJ-VAL', sku: 'VAL-SKU', quantity_delta: 3 }));
-    const ask = async (delta: number) => (await postWebhook(t, FLOW, validation({ location_code: 'lj-val', sku: 'val-sku', quantity_delta: delta }))).body.result;
+    const ask = async (delta: number) =>
+      (await postWebhook(t, FLOW, validation({ location_code: 'lj-val', sku: 'val-sku', quantity_delta: delta }))).body
+        .result;
     expect(await ask(5)).toEqual({ valid: true, available: 3, reason: null });
     expect(await ask(-3)).toEqual({ valid: true, available: 3, reason: null });
-    expect(await ask(-4)).toEqual({ valid: false, available: 3, reason: 'would take stock below zero: 3 available at LJ-VAL, 4 requested' });
+    expect(await ask(-4)).toEqual({
+      valid: false,
+      available: 3,
+      reason: 'would take stock below zero: 3 available at LJ-VAL, 4 requested',
+    });
     expect(await ledgerStock(t, 'LJ-VAL', 'VAL-SKU')).toBe(3);
   });
 
@@ -364,8 +690,29 @@ describe('validate_movement', () => {
 
 describe('stock reads', () => {
   it('stock(location, sku): the running stock, 0 for a position that never moved', async () => {
-    const res = await graphql(t, `{ a: stock(location: "lj-001", sku: "meia-esp-un") { locationCode sku quantity updatedAt } b: stock(location: "LJ-001", sku: "NEVER") { quantity updatedAt } }`);
-    expect(res.body.data.a).toMatchObject({ locationCode: 'LJ-001', sku: 'MEIA-ESP-UN', quantity: 3, updatedAt: expect.any(String) });
+    const res = await graphql(
+      t,
+      `
+        {
+          a: stock(location: "lj-001", sku: "meia-esp-un") {
+            locationCode
+            sku
+            quantity
+            updatedAt
+          }
+          b: stock(location: "LJ-001", sku: "NEVER") {
+            quantity
+            updatedAt
+          }
+        }
+      `,
+    );
+    expect(res.body.data.a).toMatchObject({
+      locationCode: 'LJ-001',
+      sku: 'MEIA-ESP-UN',
+      quantity: 3,
+      updatedAt: expect.any(String),
+    });
     expect(res.body.data.b).toEqual({ quantity: 0, updatedAt: null });
   });
 
@@ -373,43 +720,135 @@ describe('stock reads', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 50; pages++) {
-      const res: Awaited<ReturnType<typeof graphql>> = await graphql(t, `query ($after: String) { stockLevels(first: 3, after: $after) { edges { cursor node { locationCode sku quantity } } pageInfo { hasNextPage endCursor } } }`, { after });
+      const res: Awaited<ReturnType<typeof graphql>> = await graphql(
+        t,
+        `
+          query ($after: String) {
+            stockLevels(first: 3, after: $after) {
+              edges {
+                cursor
+                node {
+                  locationCode
+                  sku
+                  quantity
+                }
+              }
+              pageInfo {
+                hasNextPage
+                endCursor
+              }
+            }
+          }
+        `,
+        { after },
+      );
       const conn = res.body.data.stockLevels;
       expect(conn.edges.length).toBeLessThanOrEqual(3);
-      seen.push(...conn.edges.map((e: { node: { locationCode: string; sku: string } }) => `${e.node.locationCode}/${e.node.sku}`));
+      seen.push(
+        ...conn.edges.map(
+          (e: { node: { locationCode: string; sku: string } }) => `${e.node.locationCode}/${e.node.sku}`,
+        ),
+      );
       if (!conn.pageInfo.hasNextPage) break;
       after = conn.pageInfo.endCursor;
     }
-    const { rows } = await t.db.query<{ k: string }>(`select location_code || '/' || sku as k from stock_levels where client_id = 'banban' order by location_code, sku`);
+    const { rows } = await t.db.query<{ k: string }>(
+      `select location_code || '/' || sku as k from stock_levels where client_id = 'banban' order by location_code, sku`,
+    );
     expect(seen).toEqual(rows.map((r) => r.k));
-    const byLocation = await graphql(t, `{ stockLevels(filter: { locationCode: "lj-snb" }) { edges { node { sku quantity location { kind } product { sku } } } } }`);
+    const byLocation = await graphql(
+      t,
+      `
+        {
+          stockLevels(filter: { locationCode: "lj-snb" }) {
+            edges {
+              node {
+                sku
+                quantity
+                location {
+                  kind
+                }
+                product {
+                  sku
+                }
+              }
+            }
+          }
+        }
+      `,
+    );
     expect(byLocation.body.data.stockLevels.edges.map((e: { node: unknown }) => e.node)).toEqual([
       { sku: 'SN-SKU', quantity: 4, location: { kind: 'STORE' }, product: { sku: 'SN-SKU' } },
       { sku: 'SN-SKU-2', quantity: 1, location: { kind: 'STORE' }, product: { sku: 'SN-SKU-2' } },
     ]);
-    const bad = await graphql(t, `{ stockLevels(after: "nope") { edges { cursor } } }`);
+    const bad = await graphql(
+      t,
+      `
+        {
+          stockLevels(after: "nope") {
+            edges {
+              cursor
+            }
+          }
+        }
+      `,
+    );
     expect(bad.body.errors?.[0].extensions?.code).toBe('GW_VALIDATION_FAILED');
   });
 
   it('positions below zero (recorded sales) are visible to ops through the belowZero filter', async () => {
     const sale = variant('sales-flow', 'register_sale', { sale_id: 'S-INV-NEG', store_code: 'LJ-BZ' });
     expect((await postWebhook(t, 'sales-flow', sale)).status).toBe(200);
-    const res = await graphql(t, `{ stockLevels(filter: { belowZero: true }) { edges { node { locationCode sku quantity } } } }`);
+    const res = await graphql(
+      t,
+      `
+        {
+          stockLevels(filter: { belowZero: true }) {
+            edges {
+              node {
+                locationCode
+                sku
+                quantity
+              }
+            }
+          }
+        }
+      `,
+    );
     const listed = res.body.data.stockLevels.edges.map((e: { node: unknown }) => e.node);
-    expect(listed).toEqual(expect.arrayContaining([
-      { locationCode: 'LJ-BZ', sku: 'MEIA-ESP-UN', quantity: -2 },
-      { locationCode: 'LJ-BZ', sku: 'TENIS-RUN-38-PRETO', quantity: -1 },
-    ]));
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        { locationCode: 'LJ-BZ', sku: 'MEIA-ESP-UN', quantity: -2 },
+        { locationCode: 'LJ-BZ', sku: 'TENIS-RUN-38-PRETO', quantity: -1 },
+      ]),
+    );
     // every position below zero, whichever fact took it there (sales, adjustments), and only those
     expect(listed).toHaveLength(await count('stock_levels', `client_id = 'banban' and quantity < 0`));
     // and a removal there is not valid until stock comes back
-    const ask = await postWebhook(t, FLOW, validation({ location_code: 'LJ-BZ', sku: 'MEIA-ESP-UN', quantity_delta: -1 }));
+    const ask = await postWebhook(
+      t,
+      FLOW,
+      validation({ location_code: 'LJ-BZ', sku: 'MEIA-ESP-UN', quantity_delta: -1 }),
+    );
     expect(ask.body.result).toMatchObject({ valid: false, available: -2 });
   });
 
   it('nested reads cost a bounded number of SQL queries, whatever the number of lines', async () => {
-    for (let i = 0; i < 30; i++) await postWebhook(t, FLOW, adjustment(`AJ-BULK-${i}`, { location_code: 'LJ-BULK', sku: `BULK-${i}`, quantity_delta: i + 1, adjusted_at: '2026-11-01T10:00:00Z' }));
-    await postWebhook(t, FLOW, { action: 'take_snapshot', data: { snapshot_id: 'SN-BULK', location_code: 'LJ-BULK', taken_at: '2026-11-02T00:00:00Z' } });
+    for (let i = 0; i < 30; i++)
+      await postWebhook(
+        t,
+        FLOW,
+        adjustment(`AJ-BULK-${i}`, {
+          location_code: 'LJ-BULK',
+          sku: `BULK-${i}`,
+          quantity_delta: i + 1,
+          adjusted_at: '2026-11-01T10:00:00Z',
+        }),
+      );
+    await postWebhook(t, FLOW, {
+      action: 'take_snapshot',
+      data: { snapshot_id: 'SN-BULK', location_code: 'LJ-BULK', taken_at: '2026-11-02T00:00:00Z' },
+    });
     await postWebhook(t, FLOW, adjustment('AJ-BULK-X', { location_code: 'LJ-BULK', sku: 'BULK-0', quantity_delta: 1 }));
     const cost = async (query: string) => {
       await graphql(t, '{ __typename }'); // the key's last-use touch happens off the measured request
@@ -424,9 +863,13 @@ describe('stock reads', () => {
     // key + snapshots + location + lines + products + differences
     expect(await cost(snapshotQuery(['SN-2026-11-28-LJ-001']))).toBeLessThanOrEqual(6);
     expect(await cost(snapshotQuery(['SN-BULK']))).toBeLessThanOrEqual(6);
-    expect(await cost(snapshotQuery(['SN-BULK', 'SN-A-10', 'SN-ALL-10', 'SN-2026-11-28-LJ-001']))).toBeLessThanOrEqual(6);
+    expect(await cost(snapshotQuery(['SN-BULK', 'SN-A-10', 'SN-ALL-10', 'SN-2026-11-28-LJ-001']))).toBeLessThanOrEqual(
+      6,
+    );
     // key + page + locations + products
-    expect(await cost(`{ stockLevels(first: 200) { edges { node { quantity location { code } product { sku } } } } }`)).toBeLessThanOrEqual(4);
+    expect(
+      await cost(`{ stockLevels(first: 200) { edges { node { quantity location { code } product { sku } } } } }`),
+    ).toBeLessThanOrEqual(4);
   });
 });
 
@@ -440,21 +883,41 @@ describe('the ledger', () => {
     const model = new Map<string, number>();
     let seq = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ at: fc.integer({ min: 0, max: 2 }), delta: fc.integer({ min: -6, max: 6 }).filter((d) => d !== 0) }), { maxLength: 8 }), async (steps) => {
-        for (const step of steps) {
-          const [location, sku] = positions[step.at];
-          const key = `${location}/${sku}`;
-          const have = model.get(key) ?? 0;
-          const asked = await postWebhook(t, FLOW, validation({ location_code: location, sku, quantity_delta: step.delta }));
-          const res = await postWebhook(t, FLOW, adjustment(`AJ-PBT-${seq++}`, { location_code: location, sku, quantity_delta: step.delta }));
-          expect(asked.body.result).toMatchObject({ valid: step.delta > 0 || have + step.delta >= 0, available: have });
-          expect(res.status).toBe(200);
-          const after = have + step.delta;
-          expect(res.body.result).toMatchObject({ belowZero: after < 0, stock: { quantity: after } });
-          model.set(key, have + step.delta);
-          expect(await ledgerStock(t, location, sku)).toBe(model.get(key));
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            at: fc.integer({ min: 0, max: 2 }),
+            delta: fc.integer({ min: -6, max: 6 }).filter((d) => d !== 0),
+          }),
+          { maxLength: 8 },
+        ),
+        async (steps) => {
+          for (const step of steps) {
+            const [location, sku] = positions[step.at];
+            const key = `${location}/${sku}`;
+            const have = model.get(key) ?? 0;
+            const asked = await postWebhook(
+              t,
+              FLOW,
+              validation({ location_code: location, sku, quantity_delta: step.delta }),
+            );
+            const res = await postWebhook(
+              t,
+              FLOW,
+              adjustment(`AJ-PBT-${seq++}`, { location_code: location, sku, quantity_delta: step.delta }),
+            );
+            expect(asked.body.result).toMatchObject({
+              valid: step.delta > 0 || have + step.delta >= 0,
+              available: have,
+            });
+            expect(res.status).toBe(200);
+            const after = have + step.delta;
+            expect(res.body.result).toMatchObject({ belowZero: after < 0, stock: { quantity: after } });
+            model.set(key, have + step.delta);
+            expect(await ledgerStock(t, location, sku)).toBe(model.get(key));
+          }
+        },
+      ),
       { numRuns: 12 },
     );
     expect(await ledgerMismatches(t)).toEqual([]);

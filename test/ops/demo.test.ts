@@ -19,7 +19,15 @@ beforeAll(async () => {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'scripts/demo.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: database.url, DEMO_EXIT: '1', DEMO_PACE_MS: '5', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      DEMO_EXIT: '1',
+      DEMO_PACE_MS: '5',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (c) => (output += c));
@@ -46,9 +54,13 @@ test('every flow has events, the resends were duplicates, and the orphan payment
   const { rows } = await database.db.query<{ flow: string; status: string; n: number }>(
     `select flow, status, count(*)::int as n from webhook_events where client_id = 'banban' group by flow, status`,
   );
-  const count = (where: (r: { flow: string; status: string }) => boolean) => rows.filter(where).reduce((a, r) => a + r.n, 0);
+  const count = (where: (r: { flow: string; status: string }) => boolean) =>
+    rows.filter(where).reduce((a, r) => a + r.n, 0);
   for (const flow of ['sales', 'purchase', 'inventory', 'transfer', 'returns', 'etl']) {
-    expect({ flow, processed: count((r) => r.flow === flow && r.status === 'processed') > 0 }).toEqual({ flow, processed: true });
+    expect({ flow, processed: count((r) => r.flow === flow && r.status === 'processed') > 0 }).toEqual({
+      flow,
+      processed: true,
+    });
   }
   // The transfer's receipt was sent twice, and every seventh sale.
   expect(count((r) => r.status === 'duplicate')).toBe(1 + 5);

@@ -18,12 +18,17 @@ afterAll(async () => {
 });
 
 const ASYNC = { prefer: 'respond-async' };
-const sale = (id: string, patch: Record<string, unknown> = {}) => variant('sales-flow', 'register_sale', { sale_id: id, ...patch });
-const payment = (saleId: string, paymentId: string, amount = '309.70') => variant('sales-flow', 'register_payment', { sale_id: saleId, payment_id: paymentId, amount });
+const sale = (id: string, patch: Record<string, unknown> = {}) =>
+  variant('sales-flow', 'register_sale', { sale_id: id, ...patch });
+const payment = (saleId: string, paymentId: string, amount = '309.70') =>
+  variant('sales-flow', 'register_payment', { sale_id: saleId, payment_id: paymentId, amount });
 const cancellation = (saleId: string) => variant('sales-flow', 'register_cancellation', { sale_id: saleId });
 
 async function eventRow(id: string) {
-  const { rows } = await t.db.query(`select status, http_status, attempts, last_error_code, processed_at, error from webhook_events where id = $1`, [id]);
+  const { rows } = await t.db.query(
+    `select status, http_status, attempts, last_error_code, processed_at, error from webhook_events where id = $1`,
+    [id],
+  );
   return rows[0];
 }
 
@@ -50,33 +55,81 @@ describe('Prefer: respond-async', () => {
     expect(await count(`sales where client_id = 'banban' and id = 'A-1'`)).toBe(1);
     expect(await count(`inventory_movements where source_id = 'A-1'`)).toBe(2);
 
-    const rest = await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/events/${res.body.eventId}`, headers: { 'x-api-key': t.apiKey } });
+    const rest = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/webhooks/events/${res.body.eventId}`,
+      headers: { 'x-api-key': t.apiKey },
+    });
     expect(rest.statusCode).toBe(200);
-    expect(rest.json().event).toMatchObject({ id: res.body.eventId, status: 'processed', action: 'register_sale', result: { id: 'A-1', status: 'OPEN' } });
+    expect(rest.json().event).toMatchObject({
+      id: res.body.eventId,
+      status: 'processed',
+      action: 'register_sale',
+      result: { id: 'A-1', status: 'OPEN' },
+    });
 
-    const gql = await graphql(t, `query($id: ID!) { webhookEvent(id: $id) { id status attempts action } }`, { id: res.body.eventId });
-    expect(gql.body.data.webhookEvent).toEqual({ id: res.body.eventId, status: 'PROCESSED', attempts: 0, action: 'register_sale' });
+    const gql = await graphql(
+      t,
+      `
+        query ($id: ID!) {
+          webhookEvent(id: $id) {
+            id
+            status
+            attempts
+            action
+          }
+        }
+      `,
+      { id: res.body.eventId },
+    );
+    expect(gql.body.data.webhookEvent).toEqual({
+      id: res.body.eventId,
+      status: 'PROCESSED',
+      attempts: 0,
+      action: 'register_sale',
+    });
   });
 
   it('concurrent async deliveries (stored and enqueued together under load) are each answered, queued once and applied', async () => {
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => postWebhook(t, 'sales-flow', sale(`V-ASYNC-C${i}`), ASYNC)));
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => postWebhook(t, 'sales-flow', sale(`V-ASYNC-C${i}`), ASYNC)),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(16).fill(202));
     const ids = results.map((r) => r.body.eventId as string);
     expect(new Set(ids).size).toBe(16);
     for (const id of ids) await settled(id);
     expect(await count(`sales where client_id = 'banban' and id like 'V-ASYNC-C%'`)).toBe(16);
-    expect(await count(`webhook_events where id = any($1::uuid[]) and status = 'processed' and attempts = 0`, [ids])).toBe(16);
+    expect(
+      await count(`webhook_events where id = any($1::uuid[]) and status = 'processed' and attempts = 0`, [ids]),
+    ).toBe(16);
   });
 
   it('GET /api/v1/webhooks/events/:id needs the key and is scoped to its client', async () => {
     const res = await postWebhook(t, 'sales-flow', sale('A-2'), ASYNC);
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/events/${res.body.eventId}` })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/events/${res.body.eventId}` })).statusCode).toBe(
+      401,
+    );
     await t.db.query(`insert into clients (id, name) values ('other-co', 'Other') on conflict do nothing`);
     const other = await t.services.apiKeys.issue({ clientId: 'other-co', name: 'other' });
-    const foreign = await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/events/${res.body.eventId}`, headers: { 'x-api-key': other.key } });
+    const foreign = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/webhooks/events/${res.body.eventId}`,
+      headers: { 'x-api-key': other.key },
+    });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().error.code).toBe('GW_NOT_FOUND');
-    const gql = await graphql(t, `query($id: ID!) { webhookEvent(id: $id) { id } }`, { id: res.body.eventId }, { 'x-api-key': other.key });
+    const gql = await graphql(
+      t,
+      `
+        query ($id: ID!) {
+          webhookEvent(id: $id) {
+            id
+          }
+        }
+      `,
+      { id: res.body.eventId },
+      { 'x-api-key': other.key },
+    );
     expect(gql.body.data.webhookEvent).toBeNull();
   });
 
@@ -114,7 +167,8 @@ describe('Prefer: respond-async', () => {
 describe('ordering per business entity', () => {
   it('applies a sale, its payment and its cancellation in arrival order', async () => {
     const ids = [];
-    for (const body of [sale('O-1'), payment('O-1', 'OP-1'), cancellation('O-1')]) ids.push((await postWebhook(t, 'sales-flow', body, ASYNC)).body.eventId);
+    for (const body of [sale('O-1'), payment('O-1', 'OP-1'), cancellation('O-1')])
+      ids.push((await postWebhook(t, 'sales-flow', body, ASYNC)).body.eventId);
     const rows = await Promise.all(ids.map((id) => settled(id)));
     const times = rows.map((r) => r.processed_at.getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -160,15 +214,44 @@ describe('retries, dead letters and replay', () => {
     const dead = await settled(pay.body.eventId, 'dead', 20_000);
     expect(dead.attempts).toBe(3);
     expect(dead.error.code).toBe('GW_PREDECESSOR_MISSING');
-    const list = await graphql(t, `{ webhookEvents(filter: { status: DEAD }) { edges { node { id status attempts lastErrorCode } } } }`);
-    expect(list.body.data.webhookEvents.edges.map((e: any) => e.node)).toContainEqual({ id: pay.body.eventId, status: 'DEAD', attempts: 3, lastErrorCode: 'GW_PREDECESSOR_MISSING' });
+    const list = await graphql(
+      t,
+      `
+        {
+          webhookEvents(filter: { status: DEAD }) {
+            edges {
+              node {
+                id
+                status
+                attempts
+                lastErrorCode
+              }
+            }
+          }
+        }
+      `,
+    );
+    expect(list.body.data.webhookEvents.edges.map((e: any) => e.node)).toContainEqual({
+      id: pay.body.eventId,
+      status: 'DEAD',
+      attempts: 3,
+      lastErrorCode: 'GW_PREDECESSOR_MISSING',
+    });
     // the dead letter is also in pg-boss's dead-letter queue: pg-boss moves the job there when it fails
     // it, just after the worker's transaction recorded DEAD, so it may land a moment later
-    await eventually(async () => expect(await count(`pgboss.job where name = $2 and data->>'eventId' = $1`, [pay.body.eventId, DEAD_LETTER_QUEUE])).toBe(1), 5_000);
+    await eventually(
+      async () =>
+        expect(
+          await count(`pgboss.job where name = $2 and data->>'eventId' = $1`, [pay.body.eventId, DEAD_LETTER_QUEUE]),
+        ).toBe(1),
+      5_000,
+    );
 
     await postWebhook(t, 'sales-flow', sale('D-1'));
     const replay = `mutation($f: ReplayWebhookEventsFilterInput!) { replayWebhookEvents(filter: $f) { requeued eventIds skipped } }`;
-    const first = await graphql(t, replay, { f: { client: 'banban', flow: 'sales', status: 'DEAD', ids: [pay.body.eventId] } });
+    const first = await graphql(t, replay, {
+      f: { client: 'banban', flow: 'sales', status: 'DEAD', ids: [pay.body.eventId] },
+    });
     expect(first.body.data.replayWebhookEvents).toEqual({ requeued: 1, eventIds: [pay.body.eventId], skipped: [] });
     const second = await graphql(t, replay, { f: { ids: [pay.body.eventId] } });
     expect(second.body.data.replayWebhookEvents).toEqual({ requeued: 0, eventIds: [], skipped: [] });
@@ -181,7 +264,16 @@ describe('retries, dead letters and replay', () => {
   });
 
   it('replay refuses another client', async () => {
-    const res = await graphql(t, `mutation { replayWebhookEvents(filter: { client: "other-co" }) { requeued } }`);
+    const res = await graphql(
+      t,
+      `
+        mutation {
+          replayWebhookEvents(filter: { client: "other-co" }) {
+            requeued
+          }
+        }
+      `,
+    );
     expect(res.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
   });
 });
@@ -203,9 +295,32 @@ describe('an open breaker', () => {
       const health = await integrationHealth(t);
       expect(health.status).toBe(503);
       expect(health.body.flows.sales).toMatchObject({ status: 'down', circuit: 'isolated' });
-      const gql = await graphql(t, `{ flowHealth(client: "banban") { status flows { flow status circuit queueSize } } circuitBreakers { name scope state rejections } }`);
+      const gql = await graphql(
+        t,
+        `
+          {
+            flowHealth(client: "banban") {
+              status
+              flows {
+                flow
+                status
+                circuit
+                queueSize
+              }
+            }
+            circuitBreakers {
+              name
+              scope
+              state
+              rejections
+            }
+          }
+        `,
+      );
       expect(gql.body.data.flowHealth.flows[0]).toMatchObject({ flow: 'sales', status: 'DOWN', circuit: 'ISOLATED' });
-      expect(gql.body.data.circuitBreakers).toContainEqual(expect.objectContaining({ name: 'sales', scope: 'flow', state: 'ISOLATED' }));
+      expect(gql.body.data.circuitBreakers).toContainEqual(
+        expect.objectContaining({ name: 'sales', scope: 'flow', state: 'ISOLATED' }),
+      );
       expect(await count(`sales where id = 'B-1'`)).toBe(0);
     } finally {
       isolation.dispose();
@@ -220,11 +335,41 @@ describe('metrics', () => {
     await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'));
     const res = await scrapeMetrics(t);
     expect(res.status).toBe(200);
-    for (const name of ['axon_webhook_duration_seconds_bucket', 'axon_webhook_events_total', 'axon_queue_depth', 'axon_queue_oldest_pending_age_seconds', 'axon_dead_letters', 'axon_circuit_state', 'axon_circuit_transitions_total', 'axon_http_request_duration_seconds_bucket']) {
+    for (const name of [
+      'axon_webhook_duration_seconds_bucket',
+      'axon_webhook_events_total',
+      'axon_queue_depth',
+      'axon_queue_oldest_pending_age_seconds',
+      'axon_dead_letters',
+      'axon_circuit_state',
+      'axon_circuit_transitions_total',
+      'axon_http_request_duration_seconds_bucket',
+    ]) {
       expect(res.body).toContain(name);
     }
-    expect(res.body).toMatch(/axon_webhook_events_total\{client="banban",flow="sales",action="register_sale",outcome="processed"\} \d+/);
-    const m = await graphql(t, `{ integrationMetrics(client: "banban", window: 3600) { flow total processed errors throughput errorRate p50Ms p95Ms p99Ms lagP50Ms lagP99Ms } }`);
+    expect(res.body).toMatch(
+      /axon_webhook_events_total\{client="banban",flow="sales",action="register_sale",outcome="processed"\} \d+/,
+    );
+    const m = await graphql(
+      t,
+      `
+        {
+          integrationMetrics(client: "banban", window: 3600) {
+            flow
+            total
+            processed
+            errors
+            throughput
+            errorRate
+            p50Ms
+            p95Ms
+            p99Ms
+            lagP50Ms
+            lagP99Ms
+          }
+        }
+      `,
+    );
     const sales = m.body.data.integrationMetrics[0];
     expect(sales.flow).toBe('sales');
     expect(sales.processed).toBeGreaterThan(5);
@@ -233,7 +378,16 @@ describe('metrics', () => {
     expect(sales.p99Ms).toBeGreaterThanOrEqual(sales.p95Ms);
     expect(sales.p95Ms).toBeGreaterThanOrEqual(sales.p50Ms);
     expect(sales.lagP99Ms).toBeGreaterThanOrEqual(sales.lagP50Ms);
-    const foreign = await graphql(t, `{ integrationMetrics(client: "other-co") { flow } }`);
+    const foreign = await graphql(
+      t,
+      `
+        {
+          integrationMetrics(client: "other-co") {
+            flow
+          }
+        }
+      `,
+    );
     expect(foreign.body.errors?.[0].extensions?.code).toBe('GW_FORBIDDEN');
   });
 });

@@ -9,7 +9,13 @@ const gateways: GatewayProcess[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const env = { DATABASE_URL: database.url, DEV_API_KEY: KEY, QUEUE_WORKERS: '2', QUEUE_BATCH_SIZE: '8', DATABASE_POOL_MAX: '12' };
+  const env = {
+    DATABASE_URL: database.url,
+    DEV_API_KEY: KEY,
+    QUEUE_WORKERS: '2',
+    QUEUE_BATCH_SIZE: '8',
+    DATABASE_POOL_MAX: '12',
+  };
   gateways.push(...(await Promise.all([startGatewayProcess(env), startGatewayProcess(env)])));
 }, 90_000);
 afterAll(async () => {
@@ -50,7 +56,10 @@ it('2,000 async deliveries spread over two gateway processes: every event applie
       deliveries.push(saleId);
       if (i % 3 === 0) {
         // the payment goes to the other process, right after its sale was acknowledged
-        const b = await post(gateways[(i + 1) % 2], { ...pay, data: { ...pay.data, sale_id: saleId, payment_id: `MPP-${i}` } });
+        const b = await post(gateways[(i + 1) % 2], {
+          ...pay,
+          data: { ...pay.data, sale_id: saleId, payment_id: `MPP-${i}` },
+        });
         expect(b.status).toBe(202);
         acked.push(b.body.eventId);
       }
@@ -60,15 +69,29 @@ it('2,000 async deliveries spread over two gateway processes: every event applie
   expect(acked).toHaveLength(TOTAL);
   expect(new Set(acked).size).toBe(TOTAL);
   const ingested = Date.now() - t0;
-  await eventually(async () => expect(await scalar(`select count(*) as n from webhook_events where status = 'processed'`)).toBe(TOTAL), 100_000, 500);
+  await eventually(
+    async () => expect(await scalar(`select count(*) as n from webhook_events where status = 'processed'`)).toBe(TOTAL),
+    100_000,
+    500,
+  );
   console.log(`two processes: ${TOTAL} deliveries acked in ${ingested} ms, all applied after ${Date.now() - t0} ms`);
   expect(await scalar(`select count(*) as n from webhook_events where status <> 'processed'`)).toBe(0);
   // effects, not only statuses: one sale per sale event, one payment per payment event, two ledger rows per sale
   expect(await scalar(`select count(*) as n from sales where id like 'MP-%'`)).toBe(SALES);
   expect(await scalar(`select count(*) as n from payments where id like 'MPP-%'`)).toBe(Math.ceil(SALES / 3));
-  expect(await scalar(`select count(*) as n from sales where id like 'MP-%' and status = 'paid'`)).toBe(Math.ceil(SALES / 3));
+  expect(await scalar(`select count(*) as n from sales where id like 'MP-%' and status = 'paid'`)).toBe(
+    Math.ceil(SALES / 3),
+  );
   expect(await scalar(`select count(*) as n from inventory_movements where source_id like 'MP-%'`)).toBe(SALES * 2);
-  expect(await scalar(`select count(*) as n from (select source_id from inventory_movements group by source_id having count(*) <> 2) x`)).toBe(0);
+  expect(
+    await scalar(
+      `select count(*) as n from (select source_id from inventory_movements group by source_id having count(*) <> 2) x`,
+    ),
+  ).toBe(0);
   // no event was applied by two jobs (whichever instance ran them)
-  expect(await scalar(`select count(*) - count(distinct data->>'eventId') as n from pgboss.job where name = 'webhook-events' and output->>'outcome' = 'processed'`)).toBe(0);
+  expect(
+    await scalar(
+      `select count(*) - count(distinct data->>'eventId') as n from pgboss.job where name = 'webhook-events' and output->>'outcome' = 'processed'`,
+    ),
+  ).toBe(0);
 }, 240_000);

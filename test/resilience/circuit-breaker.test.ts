@@ -13,8 +13,16 @@ function setup() {
   registry.onTransition((t) => transitions.push({ previous: t.previous, state: t.state }));
   const policy = registry.forConnector('banban', 'erp');
   let invoked = 0;
-  const fail = () => policy.execute(async () => { invoked++; throw new Error('boom'); });
-  const succeed = () => policy.execute(async () => { invoked++; return 'ok'; });
+  const fail = () =>
+    policy.execute(async () => {
+      invoked++;
+      throw new Error('boom');
+    });
+  const succeed = () =>
+    policy.execute(async () => {
+      invoked++;
+      return 'ok';
+    });
   return { config, events, registry, policy, transitions, fail, succeed, invoked: () => invoked };
 }
 
@@ -90,7 +98,13 @@ describe('breaker transition table (fake clock; defaults: 5 failures in 120 s, h
     await expect(s.succeed()).rejects.toBeInstanceOf(BrokenCircuitError);
     jest.setSystemTime(Date.now() + 30 * SECOND);
     await expect(s.succeed()).resolves.toBe('ok');
-    expect(s.transitions.map((t) => `${t.previous}→${t.state}`)).toEqual(['closed→open', 'open→half_open', 'half_open→open', 'open→half_open', 'half_open→closed']);
+    expect(s.transitions.map((t) => `${t.previous}→${t.state}`)).toEqual([
+      'closed→open',
+      'open→half_open',
+      'half_open→open',
+      'open→half_open',
+      'half_open→closed',
+    ]);
   });
 
   it('failures older than the 120 s window do not count', async () => {
@@ -116,9 +130,19 @@ describe('breaker transition table (fake clock; defaults: 5 failures in 120 s, h
   it('flow policies only count store outages, not refusals of the caller', async () => {
     const s = setup();
     const flow = s.registry.forFlow('banban', 'sales');
-    for (let i = 0; i < 6; i++) await expect(flow.execute(async () => { throw Object.assign(new Error('bad input'), { code: '23505' }); })).rejects.toThrow('bad input');
+    for (let i = 0; i < 6; i++)
+      await expect(
+        flow.execute(async () => {
+          throw Object.assign(new Error('bad input'), { code: '23505' });
+        }),
+      ).rejects.toThrow('bad input');
     expect(flow.state).toBe('closed');
-    for (let i = 0; i < 5; i++) await expect(flow.execute(async () => { throw Object.assign(new Error('down'), { code: 'ECONNREFUSED' }); })).rejects.toThrow('down');
+    for (let i = 0; i < 5; i++)
+      await expect(
+        flow.execute(async () => {
+          throw Object.assign(new Error('down'), { code: 'ECONNREFUSED' });
+        }),
+      ).rejects.toThrow('down');
     expect(flow.state).toBe('open');
   });
 });

@@ -18,7 +18,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stock`;
-  t = await startTestApp({ BREAKER_HALF_OPEN_AFTER_MS: '400', POLICY_RETRY_ATTEMPTS: '1', POLICY_RETRY_INITIAL_DELAY_MS: '5', QUEUE_WORKERS: '0' });
+  t = await startTestApp({
+    BREAKER_HALF_OPEN_AFTER_MS: '400',
+    POLICY_RETRY_ATTEMPTS: '1',
+    POLICY_RETRY_INITIAL_DELAY_MS: '5',
+    QUEUE_WORKERS: '0',
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -49,12 +54,39 @@ it('a failing connector opens its breaker, health turns down, the transition is 
 
   const down = await integrationHealth(t);
   expect(down.status).toBe(503);
-  expect(down.body).toMatchObject({ status: 'down', store: 'up', connectors: { 'erp-api': { status: 'down', circuit: 'open' } } });
-  const breakers = await graphql(t, `{ circuitBreakers { name scope state failures rejections transitions } }`);
-  expect(breakers.body.data.circuitBreakers).toContainEqual({ name: 'connector:erp-api', scope: 'connector', state: 'OPEN', failures: 5, rejections: 1, transitions: 1 });
+  expect(down.body).toMatchObject({
+    status: 'down',
+    store: 'up',
+    connectors: { 'erp-api': { status: 'down', circuit: 'open' } },
+  });
+  const breakers = await graphql(
+    t,
+    `
+      {
+        circuitBreakers {
+          name
+          scope
+          state
+          failures
+          rejections
+          transitions
+        }
+      }
+    `,
+  );
+  expect(breakers.body.data.circuitBreakers).toContainEqual({
+    name: 'connector:erp-api',
+    scope: 'connector',
+    state: 'OPEN',
+    failures: 5,
+    rejections: 1,
+    transitions: 1,
+  });
   const metrics = await scrapeMetrics(t);
   expect(metrics.body).toContain('axon_circuit_state{client="banban",scope="connector",name="connector:erp-api"} 1');
-  expect(metrics.body).toContain('axon_circuit_transitions_total{client="banban",scope="connector",name="connector:erp-api",state="open"} 1');
+  expect(metrics.body).toContain(
+    'axon_circuit_transitions_total{client="banban",scope="connector",name="connector:erp-api",state="open"} 1',
+  );
 
   healthy = true;
   await new Promise((r) => setTimeout(r, 450));

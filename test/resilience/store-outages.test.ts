@@ -177,7 +177,7 @@ describe('the database down (connections refused) while API keys are looked up o
   });
   afterAll(() => t.close());
 
-  it('the key lookup meets the outage first: it counts on the flow\'s breaker, which opens and says so', async () => {
+  it("the key lookup meets the outage first: it counts on the flow's breaker, which opens and says so", async () => {
     expect((await deliver(t, saleId('UP'))).status).toBe(200);
     const statuses = flowStatuses(t);
     await t.proxy.setMode('refuse');
@@ -228,7 +228,7 @@ describe('the network to PostgreSQL stalls (nothing refused, nothing answered)',
     const unverified = await deliver(t, saleId('STALL'), { key });
     expect([unverified.status, unverified.code]).toEqual([503, 'GW_STORE_UNAVAILABLE']);
     expect(unverified.ms).toBeLessThan(Math.max(statementMs, connectMs) + 1000);
-    // eslint-disable-next-line no-console
+
     const ms = (x: { ms: number }) => `${x.ms.toFixed(0)} ms`;
     console.log(`stall: /health/ready ${ms(probe)}, delivery ${ms(delivery)}, unverified key ${ms(unverified)}`);
 
@@ -265,11 +265,15 @@ describe('a COMMIT whose answer never comes', () => {
     t.proxy.stallRepliesAfter(undefined);
 
     expect(await recorded(t, [first])).toEqual(new Set([first.saleId]));
-    const retry = await eventually(async () => {
-      const r = await deliver(t, first.saleId);
-      expect(r.status).toBe(200);
-      return r;
-    }, 10_000, 200);
+    const retry = await eventually(
+      async () => {
+        const r = await deliver(t, first.saleId);
+        expect(r.status).toBe(200);
+        return r;
+      },
+      10_000,
+      200,
+    );
     expect(retry).toMatchObject({ replayed: true, eventId: first.eventId });
   });
 
@@ -282,11 +286,15 @@ describe('a COMMIT whose answer never comes', () => {
     const stored = await recorded(t, answers);
     expect(stored.size).toBe(answers.length);
     for (const a of answers) {
-      const retry = await eventually(async () => {
-        const r = await deliver(t, a.saleId, { async: a.async });
-        expect([200, 202]).toContain(r.status);
-        return r;
-      }, 10_000, 200);
+      const retry = await eventually(
+        async () => {
+          const r = await deliver(t, a.saleId, { async: a.async });
+          expect([200, 202]).toContain(r.status);
+          return r;
+        },
+        10_000,
+        200,
+      );
       expect(retry).toMatchObject({ replayed: true, eventId: a.eventId });
     }
   });
@@ -326,7 +334,7 @@ describe('a COMMIT whose answer never comes', () => {
       expect(retry.replayed).toBe(stored.has(a.saleId));
       if (retry.replayed) expect(retry.eventId).toBe(a.eventId);
     }
-    // eslint-disable-next-line no-console
+
     const unknownStored = unknown.filter((a) => stored.has(a.saleId)).length;
     console.log(
       `mid-traffic stalls: ${acked.length} acknowledged, ${nothingRecorded.length} "nothing recorded" (none stored), ` +

@@ -11,11 +11,20 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 it('under pressure: other requests are shed with 503 + Retry-After; deliveries are stored and queued (202), not applied', async () => {
-  const shed = await eventually(async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ query: '{ __typename }' }) });
-    expect(res.statusCode).toBe(503);
-    return res;
-  }, 5_000, 100);
+  const shed = await eventually(
+    async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(res.statusCode).toBe(503);
+      return res;
+    },
+    5_000,
+    100,
+  );
   expect(shed.headers['retry-after']).toBe('7');
   expect(shed.json().error.code).toBe('GW_OVERLOADED');
 

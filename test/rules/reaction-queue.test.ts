@@ -26,7 +26,11 @@ afterAll(async () => {
 
 async function sale(customer: string): Promise<string> {
   const id = `V-REACT-${++seq}`;
-  const r = await postWebhook(a, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: id, customer: { customer_id: customer } }));
+  const r = await postWebhook(
+    a,
+    'sales-flow',
+    variant('sales-flow', 'register_sale', { sale_id: id, customer: { customer_id: customer } }),
+  );
   expect(r.status).toBe(200);
   return r.body.eventId;
 }
@@ -40,17 +44,35 @@ async function jobsOf(eventIds: string[]): Promise<Array<{ state: string; data: 
 }
 
 const rfmOf = async (customers: string[]) =>
-  (await a.db.query(`select customer_id from customer_rfm where client_id = 'banban' and customer_id = any($1::text[]) order by 1`, [customers])).rows.map((r) => r.customer_id);
+  (
+    await a.db.query(
+      `select customer_id from customer_rfm where client_id = 'banban' and customer_id = any($1::text[]) order by 1`,
+      [customers],
+    )
+  ).rows.map((r) => r.customer_id);
 
 describe('evaluate-event jobs', () => {
   it('are committed with the delivery (its action and sale copied in); a refused delivery enqueues nothing', async () => {
     const ok = await sale('C-R-1');
-    const refused = await postWebhook(a, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'V-REACT-BAD', total: '1.00' }));
+    const refused = await postWebhook(
+      a,
+      'sales-flow',
+      variant('sales-flow', 'register_sale', { sale_id: 'V-REACT-BAD', total: '1.00' }),
+    );
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.status).toBeLessThan(500);
     const jobs = await jobsOf([ok, refused.body.eventId]);
     expect(jobs).toEqual([
-      { state: 'created', data: { kind: 'webhook', clientId: 'banban', webhookEventId: ok, action: 'register_sale', saleId: `V-REACT-${seq}` } },
+      {
+        state: 'created',
+        data: {
+          kind: 'webhook',
+          clientId: 'banban',
+          webhookEventId: ok,
+          action: 'register_sale',
+          saleId: `V-REACT-${seq}`,
+        },
+      },
     ]);
   });
 
@@ -75,7 +97,10 @@ describe('evaluate-event jobs', () => {
   });
 
   it('creating a rule invalidates the cached rule set at once: the next event is evaluated against it', async () => {
-    await opsData(a, `mutation { createRule(input: { name: "react", eventType: SALE_REGISTERED, conditions: { all: [] }, actions: [{ type: "task", title: "{{saleId}}" }] }) { id } }`);
+    await opsData(
+      a,
+      `mutation { createRule(input: { name: "react", eventType: SALE_REGISTERED, conditions: { all: [] }, actions: [{ type: "task", title: "{{saleId}}" }] }) { id } }`,
+    );
     const id = await sale('C-R-2');
     const [job] = await jobsOf([id]);
     await a.services.evaluateEvents([job.data]);
@@ -85,11 +110,23 @@ describe('evaluate-event jobs', () => {
   it('queued reactions survive the ingesting instance: a worker instance started later runs them all', async () => {
     const late = await sale('C-R-LATE');
     const db = new Database({ connectionString: a.database.url, max: 5 });
-    const worker = await buildApp({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: a.database.url, QUEUE_WORKERS: '1', METRICS_AGGREGATE_INTERVAL_SECONDS: '0' }), db });
+    const worker = await buildApp({
+      config: loadConfig({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: a.database.url,
+        QUEUE_WORKERS: '1',
+        METRICS_AGGREGATE_INTERVAL_SECONDS: '0',
+      }),
+      db,
+    });
     try {
       await worker.server.ready();
       await worker.services.reactionQueue.idle();
-      const { rows } = await a.db.query(`select state, count(*)::int as n from pgboss.job where name = $1 group by state`, [EVALUATE_QUEUE]);
+      const { rows } = await a.db.query(
+        `select state, count(*)::int as n from pgboss.job where name = $1 group by state`,
+        [EVALUATE_QUEUE],
+      );
       expect(rows).toEqual([{ state: 'completed', n: 13 }]);
       expect(await rfmOf(['C-R-1', 'C-R-LATE'])).toEqual(['C-R-1', 'C-R-LATE']);
       // the rule created above fired for the late sale too, once
@@ -105,17 +142,33 @@ describe('evaluate-event jobs', () => {
   it('deliveries committed together share one job carrying each of them, and every one is evaluated', async () => {
     const customers = Array.from({ length: 12 }, (_, i) => `C-R-G${i}`);
     const results = await Promise.all(
-      customers.map((c, i) => postWebhook(a, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: `V-REACT-G${i}`, customer: { customer_id: c } }))),
+      customers.map((c, i) =>
+        postWebhook(
+          a,
+          'sales-flow',
+          variant('sales-flow', 'register_sale', { sale_id: `V-REACT-G${i}`, customer: { customer_id: c } }),
+        ),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
     const ids = results.map((r) => r.body.eventId as string);
-    const { rows } = await a.db.query<{ data: EvaluateEventJob }>(`select data from pgboss.job where name = $1 and state = 'created'`, [EVALUATE_QUEUE]);
-    const carried = (d: EvaluateEventJob) => (d.kind === 'webhooks' ? d.events.map((e) => e.webhookEventId) : d.kind === 'webhook' ? [d.webhookEventId] : []);
+    const { rows } = await a.db.query<{ data: EvaluateEventJob }>(
+      `select data from pgboss.job where name = $1 and state = 'created'`,
+      [EVALUATE_QUEUE],
+    );
+    const carried = (d: EvaluateEventJob) =>
+      d.kind === 'webhooks' ? d.events.map((e) => e.webhookEventId) : d.kind === 'webhook' ? [d.webhookEventId] : [];
     const jobs = rows.map((r) => r.data).filter((d) => carried(d).some((id) => ids.includes(id)));
     expect(jobs.flatMap(carried).sort()).toEqual([...ids].sort()); // each delivery once
     expect(jobs.length).toBeLessThan(12);
     const grouped = jobs.find((d) => d.kind === 'webhooks');
-    expect(grouped).toMatchObject({ kind: 'webhooks', clientId: 'banban', events: expect.arrayContaining([expect.objectContaining({ action: 'register_sale', saleId: expect.stringMatching(/^V-REACT-G/) })]) });
+    expect(grouped).toMatchObject({
+      kind: 'webhooks',
+      clientId: 'banban',
+      events: expect.arrayContaining([
+        expect.objectContaining({ action: 'register_sale', saleId: expect.stringMatching(/^V-REACT-G/) }),
+      ]),
+    });
     expect(await a.services.evaluateEvents(jobs)).toEqual(jobs.map(() => null));
     expect(await rfmOf(customers)).toEqual([...customers].sort());
   });
@@ -126,11 +179,15 @@ describe('RuleSetCache', () => {
     let now = 0;
     const loads: string[] = [];
     let fail = false;
-    const cache = new RuleSetCache(async (clientId) => {
-      loads.push(clientId);
-      if (fail) throw new Error('down');
-      return [{ eventType: 'sale_registered' } as never];
-    }, 5_000, () => now);
+    const cache = new RuleSetCache(
+      async (clientId) => {
+        loads.push(clientId);
+        if (fail) throw new Error('down');
+        return [{ eventType: 'sale_registered' } as never];
+      },
+      5_000,
+      () => now,
+    );
     expect(await cache.listenedTo('banban', ['sale_registered', 'stock_level'])).toEqual(new Set(['sale_registered']));
     await cache.enabled('banban');
     expect(loads).toEqual(['banban']);

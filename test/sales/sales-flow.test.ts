@@ -9,7 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const sale = (id: string, patch: Record<string, unknown> = {}) => variant('sales-flow', 'register_sale', { sale_id: id, ...patch });
+const sale = (id: string, patch: Record<string, unknown> = {}) =>
+  variant('sales-flow', 'register_sale', { sale_id: id, ...patch });
 const payment = (saleId: string, paymentId: string, amount: string) =>
   variant('sales-flow', 'register_payment', { sale_id: saleId, payment_id: paymentId, amount });
 const cancellation = (saleId: string) => variant('sales-flow', 'register_cancellation', { sale_id: saleId });
@@ -24,7 +25,10 @@ async function stock(location: string, sku: string): Promise<number> {
     `select coalesce(sum(quantity_delta), 0)::int as q from inventory_movements where client_id = 'banban' and location_code = $1 and sku = $2`,
     [location, sku],
   );
-  const level = await t.db.query<{ quantity: number }>(`select quantity from stock_levels where client_id = 'banban' and location_code = $1 and sku = $2`, [location, sku]);
+  const level = await t.db.query<{ quantity: number }>(
+    `select quantity from stock_levels where client_id = 'banban' and location_code = $1 and sku = $2`,
+    [location, sku],
+  );
   expect(level.rows[0]?.quantity ?? 0).toBe(rows[0].q); // the running stock always equals the ledger sum
   return rows[0].q;
 }
@@ -37,7 +41,14 @@ describe('the three fixtures, as the ERP sends them', () => {
       ok: true,
       action: 'register_sale',
       eventId: expect.any(String),
-      result: { id: 'V-2026-000123', status: 'OPEN', total: '309.70', paidAmount: '0.00', soldAt: '2026-11-28T17:32:10.000Z', storeCode: 'LJ-001' },
+      result: {
+        id: 'V-2026-000123',
+        status: 'OPEN',
+        total: '309.70',
+        paidAmount: '0.00',
+        soldAt: '2026-11-28T17:32:10.000Z',
+        storeCode: 'LJ-001',
+      },
     });
     const { rows } = await t.db.query(`select sold_at, total::text from sales where id = 'V-2026-000123'`);
     expect(rows[0].sold_at.toISOString()).toBe('2026-11-28T17:32:10.000Z');
@@ -46,21 +57,42 @@ describe('the three fixtures, as the ERP sends them', () => {
     expect(await stock('LJ-001', 'MEIA-ESP-UN')).toBe(-2);
     // a sale is a fact: recorded even though stock went below zero, and flagged for ops
     expect(await count('inventory_movements', `source_id = 'V-2026-000123' and below_zero`)).toBe(2);
-    const event = await t.db.query(`select status, flow, action, idempotency_key, business_id, http_status, raw_body from webhook_events where id = $1`, [res.body.eventId]);
-    expect(event.rows[0]).toMatchObject({ status: 'processed', flow: 'sales', action: 'register_sale', idempotency_key: 'biz:register_sale:V-2026-000123', business_id: 'V-2026-000123', http_status: 200 });
+    const event = await t.db.query(
+      `select status, flow, action, idempotency_key, business_id, http_status, raw_body from webhook_events where id = $1`,
+      [res.body.eventId],
+    );
+    expect(event.rows[0]).toMatchObject({
+      status: 'processed',
+      flow: 'sales',
+      action: 'register_sale',
+      idempotency_key: 'biz:register_sale:V-2026-000123',
+      business_id: 'V-2026-000123',
+      http_status: 200,
+    });
     expect(event.rows[0].raw_body).toContain('"V-2026-000123"');
   });
 
   it('registers the payment, which settles the sale', async () => {
     const res = await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_payment'));
     expect(res.status).toBe(200);
-    expect(res.body.result).toMatchObject({ id: 'P-2026-000555', amount: '309.70', installments: 3, paidAt: '2026-11-28T17:33:02.000Z', sale: { status: 'PAID', paidAmount: '309.70' } });
+    expect(res.body.result).toMatchObject({
+      id: 'P-2026-000555',
+      amount: '309.70',
+      installments: 3,
+      paidAt: '2026-11-28T17:33:02.000Z',
+      sale: { status: 'PAID', paidAmount: '309.70' },
+    });
   });
 
   it('registers the cancellation, which puts the goods back', async () => {
     const res = await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_cancellation'));
     expect(res.status).toBe(200);
-    expect(res.body.result).toMatchObject({ id: 'V-2026-000123', status: 'CANCELLED', cancellationReason: 'customer_gave_up', cancelledAt: '2026-11-28T18:10:00.000Z' });
+    expect(res.body.result).toMatchObject({
+      id: 'V-2026-000123',
+      status: 'CANCELLED',
+      cancellationReason: 'customer_gave_up',
+      cancelledAt: '2026-11-28T18:10:00.000Z',
+    });
     expect(await stock('LJ-001', 'TENIS-RUN-38-PRETO')).toBe(0);
     expect(await stock('LJ-001', 'MEIA-ESP-UN')).toBe(0);
   });
@@ -82,7 +114,10 @@ describe('payments and cancellations', () => {
   it('a payment before its sale is a coded 409 naming what is missing, and succeeds once the sale arrives', async () => {
     const early = await postWebhook(t, 'sales-flow', payment('S-LATE', 'P-LATE', '10.00'));
     expect(early.status).toBe(409);
-    expect(early.body.error).toMatchObject({ code: 'GW_PREDECESSOR_MISSING', details: { missing: { sale_id: 'S-LATE' } } });
+    expect(early.body.error).toMatchObject({
+      code: 'GW_PREDECESSOR_MISSING',
+      details: { missing: { sale_id: 'S-LATE' } },
+    });
     await postWebhook(t, 'sales-flow', sale('S-LATE'));
     const retried = await postWebhook(t, 'sales-flow', payment('S-LATE', 'P-LATE', '10.00'));
     expect(retried.status).toBe(200);
@@ -137,7 +172,9 @@ describe('idempotency', () => {
 
   it('the same key with a different payload is a coded 409', async () => {
     await postWebhook(t, 'sales-flow', sale('S-IDEM-3'), { 'webhook-id': 'msg_idem_3' });
-    const res = await postWebhook(t, 'sales-flow', sale('S-IDEM-3', { channel: 'ecommerce' }), { 'webhook-id': 'msg_idem_3' });
+    const res = await postWebhook(t, 'sales-flow', sale('S-IDEM-3', { channel: 'ecommerce' }), {
+      'webhook-id': 'msg_idem_3',
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('GW_IDEMPOTENCY_KEY_REUSED');
   });
@@ -156,7 +193,13 @@ describe('idempotency', () => {
     const sku = 'SKU-RUNNING-1';
     const item = { sku, description: 'Running stock', quantity: 1, unit_price: '10.00', discount: '0.00' };
     const results = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => postWebhook(t, 'sales-flow', sale(`V-RUN-${i}`, { store_code: 'LJ-RUN', items: [item, { ...item, quantity: 2 }], total: '30.00' }))),
+      Array.from({ length: 24 }, (_, i) =>
+        postWebhook(
+          t,
+          'sales-flow',
+          sale(`V-RUN-${i}`, { store_code: 'LJ-RUN', items: [item, { ...item, quantity: 2 }], total: '30.00' }),
+        ),
+      ),
     );
     expect(results.map((r) => [r.status, r.body.error?.code])).toEqual(Array(24).fill([200, undefined]));
     const { rows } = await t.db.query<{ delta: number; resulting: number; below: boolean }>(
@@ -176,18 +219,37 @@ describe('idempotency', () => {
   it('concurrent sales register every new store, product and customer they bring', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        postWebhook(t, 'sales-flow', sale(`V-MD-${i}`, {
-          store_code: `LJ-MD-${i % 4}`,
-          customer: { customer_id: `C-MD-${i}`, name: `Customer ${i}`, email: `c${i}@example.com`, document: `9000000000${i % 10}` },
-          items: [{ sku: `SKU-MD-${i}`, description: `Product ${i}`, quantity: 1, unit_price: '10.00', discount: '0.00' }],
-          total: '10.00',
-        })),
+        postWebhook(
+          t,
+          'sales-flow',
+          sale(`V-MD-${i}`, {
+            store_code: `LJ-MD-${i % 4}`,
+            customer: {
+              customer_id: `C-MD-${i}`,
+              name: `Customer ${i}`,
+              email: `c${i}@example.com`,
+              document: `9000000000${i % 10}`,
+            },
+            items: [
+              { sku: `SKU-MD-${i}`, description: `Product ${i}`, quantity: 1, unit_price: '10.00', discount: '0.00' },
+            ],
+            total: '10.00',
+          }),
+        ),
       ),
     );
     expect(results.map((r) => [r.status, r.body.error?.code])).toEqual(Array(20).fill([200, undefined]));
-    const customers = await t.db.query<{ id: string; name: string }>(`select id, name from customers where client_id = 'banban' and id like 'C-MD-%' order by name`);
-    expect(customers.rows).toEqual(Array.from({ length: 20 }, (_, i) => ({ id: `C-MD-${i}`, name: `Customer ${i}` })).sort((a, b) => a.name.localeCompare(b.name)));
-    expect(await count('products', `client_id = 'banban' and sku like 'SKU-MD-%' and description like 'Product %'`)).toBe(20);
+    const customers = await t.db.query<{ id: string; name: string }>(
+      `select id, name from customers where client_id = 'banban' and id like 'C-MD-%' order by name`,
+    );
+    expect(customers.rows).toEqual(
+      Array.from({ length: 20 }, (_, i) => ({ id: `C-MD-${i}`, name: `Customer ${i}` })).sort((a, b) =>
+        a.name.localeCompare(b.name),
+      ),
+    );
+    expect(
+      await count('products', `client_id = 'banban' and sku like 'SKU-MD-%' and description like 'Product %'`),
+    ).toBe(20);
     expect(await count('locations', `client_id = 'banban' and code like 'LJ-MD-%' and kind = 'store'`)).toBe(4);
   });
 
@@ -195,7 +257,11 @@ describe('idempotency', () => {
     const item = { sku: 'SKU-MIXED-1', description: 'Mixed', quantity: 1, unit_price: '10.00', discount: '0.00' };
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        postWebhook(t, 'sales-flow', sale(`V-MIX-${i}`, { store_code: 'LJ-MIX', items: [item], total: i % 5 === 3 ? '99.00' : '10.00' })),
+        postWebhook(
+          t,
+          'sales-flow',
+          sale(`V-MIX-${i}`, { store_code: 'LJ-MIX', items: [item], total: i % 5 === 3 ? '99.00' : '10.00' }),
+        ),
       ),
     );
     const refused = [3, 8];
@@ -225,7 +291,10 @@ describe('business rules', () => {
   it('a total that differs from Σ(quantity × unit_price − discount) is 422 with the computed value', async () => {
     const res = await postWebhook(t, 'sales-flow', sale('S-TOTAL', { total: '309.71' }));
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'GW_SALE_TOTAL_MISMATCH', details: { expected: '309.70', received: '309.71' } });
+    expect(res.body.error).toMatchObject({
+      code: 'GW_SALE_TOTAL_MISMATCH',
+      details: { expected: '309.70', received: '309.71' },
+    });
     expect(await count('sales', `id = 'S-TOTAL'`)).toBe(0);
   });
 
@@ -233,7 +302,11 @@ describe('business rules', () => {
     const res = await postWebhook(
       t,
       'sales-flow',
-      sale('S-CENTS', { items: [{ sku: 'BALA', quantity: 3, unit_price: '0.10', discount: '0.00' }], total: '0.30', customer: undefined }),
+      sale('S-CENTS', {
+        items: [{ sku: 'BALA', quantity: 3, unit_price: '0.10', discount: '0.00' }],
+        total: '0.30',
+        customer: undefined,
+      }),
     );
     expect(res.status).toBe(200);
     expect(res.body.result.total).toBe('0.30');
@@ -246,7 +319,9 @@ describe('business rules', () => {
       sale('S-MASTER', {
         store_code: ' lj-900 ',
         customer: { customer_id: 'C-NEW', name: 'Novo Cliente' },
-        items: [{ sku: ' tenis-novo-40 ', description: 'Tênis Novo', quantity: 1, unit_price: '10.00', discount: '0.00' }],
+        items: [
+          { sku: ' tenis-novo-40 ', description: 'Tênis Novo', quantity: 1, unit_price: '10.00', discount: '0.00' },
+        ],
         total: '10.00',
       }),
     );
@@ -278,26 +353,42 @@ describe('negative stock is a per-client setting', () => {
 
 describe('errors never leak and never write', () => {
   it('unknown flows are 404 and unknown routes too, with codes', async () => {
-    expect((await postWebhook(t, 'nope-flow', fixture('sales-flow', 'register_sale'))).body.error.code).toBe('GW_UNKNOWN_FLOW');
+    expect((await postWebhook(t, 'nope-flow', fixture('sales-flow', 'register_sale'))).body.error.code).toBe(
+      'GW_UNKNOWN_FLOW',
+    );
     const res = await t.app.inject({ method: 'GET', url: '/nowhere' });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('GW_NOT_FOUND');
   });
 
   it('a wrong or missing key is 401', async () => {
-    expect((await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'), { 'x-api-key': 'axk_wrong' })).status).toBe(401);
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/sales-flow', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(
+      (await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'), { 'x-api-key': 'axk_wrong' })).status,
+    ).toBe(401);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/sales-flow',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('GW_UNAUTHENTICATED');
   });
 
   it('malformed JSON is 400, an oversize body 413, another media type 415', async () => {
-    expect((await postWebhook(t, 'sales-flow', '{"action": "register_sale", "data": {')).body.error.code).toBe('GW_MALFORMED_JSON');
+    expect((await postWebhook(t, 'sales-flow', '{"action": "register_sale", "data": {')).body.error.code).toBe(
+      'GW_MALFORMED_JSON',
+    );
     const big = JSON.stringify({ action: 'register_sale', data: { pad: 'x'.repeat(t.config.webhookBodyLimitBytes) } });
     const tooBig = await postWebhook(t, 'sales-flow', big);
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.error.code).toBe('GW_PAYLOAD_TOO_LARGE');
-    const text = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/sales-flow', headers: { 'content-type': 'text/plain', 'x-api-key': t.apiKey }, payload: 'hi' });
+    const text = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/sales-flow',
+      headers: { 'content-type': 'text/plain', 'x-api-key': t.apiKey },
+      payload: 'hi',
+    });
     expect(text.statusCode).toBe(415);
     expect(text.json().error.code).toBe('GW_UNSUPPORTED_MEDIA_TYPE');
   });
@@ -305,14 +396,19 @@ describe('errors never leak and never write', () => {
   it('an unknown action is 400 listing the allowed ones', async () => {
     const res = await postWebhook(t, 'sales-flow', { action: 'register_sael', data: {} });
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'GW_UNKNOWN_ACTION', details: { allowed: ['register_sale', 'register_payment', 'register_cancellation'] } });
+    expect(res.body.error).toMatchObject({
+      code: 'GW_UNKNOWN_ACTION',
+      details: { allowed: ['register_sale', 'register_payment', 'register_cancellation'] },
+    });
   });
 
   it('refused deliveries are kept in the audit trail, with their error, and change nothing else', async () => {
     const before = await count('sales');
     const res = await postWebhook(t, 'sales-flow', sale('S-AUDIT', { total: 'abc' }));
     expect(res.status).toBe(400);
-    const { rows } = await t.db.query(`select status, http_status, error from webhook_events where id = $1`, [res.body.eventId]);
+    const { rows } = await t.db.query(`select status, http_status, error from webhook_events where id = $1`, [
+      res.body.eventId,
+    ]);
     expect(rows[0]).toMatchObject({ status: 'rejected', http_status: 400, error: { code: 'GW_VALIDATION_FAILED' } });
     expect(await count('sales')).toBe(before);
   });

@@ -21,7 +21,13 @@ describe('GraphQL context', () => {
   afterAll(() => server.stop());
 
   function context(ipOf: jest.Mock) {
-    return createContext({ principal: null, services: {} as Services, db: {} as Database, log: pino({ enabled: false }), ip: ipOf });
+    return createContext({
+      principal: null,
+      services: {} as Services,
+      db: {} as Database,
+      log: pino({ enabled: false }),
+      ip: ipOf,
+    });
   }
 
   function dataOf(res: Awaited<ReturnType<typeof server.executeOperation>>): Record<string, unknown> {
@@ -32,7 +38,9 @@ describe('GraphQL context', () => {
 
   it('does not work out the address for an operation that does not read it', async () => {
     const ipOf = jest.fn(() => '203.0.113.9');
-    expect(dataOf(await server.executeOperation({ query: '{ plain }' }, { contextValue: context(ipOf) }))).toEqual({ plain: 'ok' });
+    expect(dataOf(await server.executeOperation({ query: '{ plain }' }, { contextValue: context(ipOf) }))).toEqual({
+      plain: 'ok',
+    });
     expect(ipOf).not.toHaveBeenCalled();
   });
 
@@ -44,7 +52,12 @@ describe('GraphQL context', () => {
   });
 
   it('answers undefined when no address was given', () => {
-    const ctx = createContext({ principal: null, services: {} as Services, db: {} as Database, log: pino({ enabled: false }) });
+    const ctx = createContext({
+      principal: null,
+      services: {} as Services,
+      db: {} as Database,
+      log: pino({ enabled: false }),
+    });
     expect(ctx.ip).toBeUndefined();
   });
 });

@@ -1,10 +1,21 @@
-import { execute, GraphQLList, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import {
+  execute,
+  GraphQLList,
+  GraphQLObjectType,
+  GraphQLResolveInfo,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+} from 'graphql';
 import { selects } from '../../src/schema/lookahead';
 
 /** `selects` on real graphql-js executions: plain fields, aliases, named and inline fragments, @skip. */
 let seen: boolean[] = [];
 const Item = new GraphQLObjectType({ name: 'Item', fields: { sku: { type: GraphQLString } } });
-const Node = new GraphQLObjectType({ name: 'Node', fields: { id: { type: GraphQLString }, items: { type: new GraphQLList(Item) } } });
+const Node = new GraphQLObjectType({
+  name: 'Node',
+  fields: { id: { type: GraphQLString }, items: { type: new GraphQLList(Item) } },
+});
 const Edge = new GraphQLObjectType({ name: 'Edge', fields: { node: { type: Node } } });
 const Page = new GraphQLObjectType({ name: 'Page', fields: { edges: { type: new GraphQLList(Edge) } } });
 const schema = new GraphQLSchema({

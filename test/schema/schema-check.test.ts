@@ -6,7 +6,9 @@ import { committedSchema, compareSchemas, readAcknowledged, SCHEMA_FILE } from '
 const committedSdl = readFileSync(SCHEMA_FILE, 'utf8');
 
 /** The published contract as it would have been with one more field on Sale. */
-const withLegacyField = buildSchema(committedSdl.replace('type Sale @key(fields: "id") {', 'type Sale @key(fields: "id") {\n  legacyCode: String'));
+const withLegacyField = buildSchema(
+  committedSdl.replace('type Sale @key(fields: "id") {', 'type Sale @key(fields: "id") {\n  legacyCode: String'),
+);
 
 describe('schema.graphql, the published contract', () => {
   it('is exactly the printed schema, federation directives included (run npm run schema:print)', () => {

@@ -50,16 +50,30 @@ describe('the typed SDK against the running hub', () => {
 
   it('runs the mutations the app uses, with typed inputs', async () => {
     const { registerSale } = await hub.request(RegisterSaleDocument, {
-      input: { id: 'SDK-1', storeCode: 'LJ-002', channel: 'app', soldAt: '2026-11-29T10:00:00Z', items: [{ sku: 'BONE-AZUL', quantity: 2, unitPrice: '49.95', discount: '0.00' }], total: '99.90' },
+      input: {
+        id: 'SDK-1',
+        storeCode: 'LJ-002',
+        channel: 'app',
+        soldAt: '2026-11-29T10:00:00Z',
+        items: [{ sku: 'BONE-AZUL', quantity: 2, unitPrice: '49.95', discount: '0.00' }],
+        total: '99.90',
+      },
     });
-    expect(registerSale).toEqual({ id: 'SDK-1', status: 'OPEN', total: '99.90', paidAmount: '0.00', soldAt: '2026-11-29T10:00:00.000Z', storeCode: 'LJ-002' });
+    expect(registerSale).toEqual({
+      id: 'SDK-1',
+      status: 'OPEN',
+      total: '99.90',
+      paidAmount: '0.00',
+      soldAt: '2026-11-29T10:00:00.000Z',
+      storeCode: 'LJ-002',
+    });
     const { registerPayment } = await hub.request(RegisterPaymentDocument, {
       input: { id: 'SDK-P1', saleId: 'SDK-1', method: 'pix', amount: '99.90', paidAt: '2026-11-29T10:01:00Z' },
     });
     expect(registerPayment.sale).toEqual({ id: 'SDK-1', status: 'PAID', paidAmount: '99.90' });
   });
 
-  it('pages through sales and a customer\'s sales', async () => {
+  it("pages through sales and a customer's sales", async () => {
     const first = await hub.request(SalesDocument, { first: 1 });
     expect(first.sales.edges.map((e) => e.node.id)).toEqual(['SDK-1']);
     expect(first.sales.pageInfo.hasNextPage).toBe(true);
@@ -71,7 +85,9 @@ describe('the typed SDK against the running hub', () => {
 
   it('reads the audit trail', async () => {
     const { webhookEvents } = await hub.request(WebhookEventsDocument, { filter: { flow: 'sales' } });
-    expect(webhookEvents.edges.map((e) => [e.node.action, e.node.status, e.node.httpStatus])).toEqual([['register_sale', 'PROCESSED', 200]]);
+    expect(webhookEvents.edges.map((e) => [e.node.action, e.node.status, e.node.httpStatus])).toEqual([
+      ['register_sale', 'PROCESSED', 200],
+    ]);
   });
 
   it('raises HubClientError with the gateway code on refusals', async () => {
@@ -79,9 +95,18 @@ describe('the typed SDK against the running hub', () => {
     const refused = await anonymous.request(SaleDocument, { id: 'V-2026-000123' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(HubClientError);
     expect((refused as HubClientError).code).toBe('GW_UNAUTHENTICATED');
-    const invalid = await hub.request(RegisterSaleDocument, {
-      input: { id: 'SDK-2', storeCode: 'LJ-002', channel: 'app', soldAt: '2026-11-29T10:00:00Z', items: [{ sku: 'X', quantity: 1, unitPrice: '1.00', discount: '0.00' }], total: '2.00' },
-    }).catch((e: unknown) => e);
+    const invalid = await hub
+      .request(RegisterSaleDocument, {
+        input: {
+          id: 'SDK-2',
+          storeCode: 'LJ-002',
+          channel: 'app',
+          soldAt: '2026-11-29T10:00:00Z',
+          items: [{ sku: 'X', quantity: 1, unitPrice: '1.00', discount: '0.00' }],
+          total: '2.00',
+        },
+      })
+      .catch((e: unknown) => e);
     expect((invalid as HubClientError).code).toBe('GW_SALE_TOTAL_MISMATCH');
   });
 
@@ -104,7 +129,14 @@ describe('the typed SDK against the running hub', () => {
     await new Promise((r) => setTimeout(r, 300)); // the subscription is registered before the delivery
     const res = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'SDK-LIVE-1' }));
     const { value } = await first;
-    expect(value?.webhookProcessed).toMatchObject({ id: res.body.eventId, client: 'banban', flow: 'sales', action: 'register_sale', outcome: 'PROCESSED', httpStatus: 200 });
+    expect(value?.webhookProcessed).toMatchObject({
+      id: res.body.eventId,
+      client: 'banban',
+      flow: 'sales',
+      action: 'register_sale',
+      outcome: 'PROCESSED',
+      httpStatus: 200,
+    });
     await events.return?.();
   });
 });

@@ -142,7 +142,7 @@ describe('every root field × every flow key (enumerated from the schema)', () =
     expect(verdicts).toEqual([]);
   });
 
-  it('graphql-ws (a real graphql-ws client): exactly the flow\'s subscriptions pass the scope', async () => {
+  it("graphql-ws (a real graphql-ws client): exactly the flow's subscriptions pass the scope", async () => {
     const url = await listen(t.app);
     const verdicts: string[] = [];
     for (const flow of Object.keys(FLOWS)) {

@@ -26,7 +26,9 @@ beforeAll(async () => {
   const admin = new Client({ connectionString: t.database.url });
   await admin.connect();
   await admin.query(`alter database "${t.database.name}" set synchronous_commit = off`);
-  await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
+  await admin.query(
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+  );
   await admin.end();
   await t.db.ping(); // the pool drops the terminated connections; new ones get the setting
 });
@@ -37,7 +39,9 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const ACTIONS = (Object.values(FLOWS) as FlowDefinition[]).flatMap((flow) =>
   Object.keys(flow.actions).map((action) => {
     const file = join(FIXTURES_DIR, 'banban', flow.path, `${action}.json`);
-    const base = existsSync(file) ? (fixture(flow.path, action) as unknown as { action: string; data: Json }) : { action, data: {} };
+    const base = existsSync(file)
+      ? (fixture(flow.path, action) as unknown as { action: string; data: Json })
+      : { action, data: {} };
     return { flow, action, base };
   }),
 );
@@ -68,9 +72,25 @@ function setAt(root: Json, path: (string | number)[], value: Json | undefined): 
 const hostileScalar: fc.Arbitrary<Json> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: fc.constantFrom('\u0000', '\u0007', '\u001b', '\u007f', '\n', 'a'), maxLength: 10 }),
-  fc.constantFrom('', ' ', 'x'.repeat(5000), '<script>alert(1)</script>', "'; drop table sales; --", '\u202e', '١٢٣', '${7*7}', '../../etc/passwd'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'x'.repeat(5000),
+    '<script>alert(1)</script>',
+    "'; drop table sales; --",
+    '\u202e',
+    '١٢٣',
+    '${7*7}',
+    '../../etc/passwd',
+  ),
   fc.constantFrom('1e3', '-1.00', '1.234', 'NaN', 'Infinity', '0x10', ' 1.00', '99999999999999.99', '1,00'),
-  fc.constantFrom('2026-13-45T99:99:99Z', '2026-11-28T10:00:00', 'yesterday', '2026-02-30T00:00:00Z', '0000-00-00T00:00:00Z'),
+  fc.constantFrom(
+    '2026-13-45T99:99:99Z',
+    '2026-11-28T10:00:00',
+    'yesterday',
+    '2026-02-30T00:00:00Z',
+    '0000-00-00T00:00:00Z',
+  ),
   fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
   fc.constantFrom(1e308, -1e308, 0.1, -1, 0, 1.5, 2 ** 31, -(2 ** 31), 2 ** 53 + 2),
   fc.boolean(),
@@ -79,7 +99,10 @@ const hostileScalar: fc.Arbitrary<Json> = fc.oneof(
 const hostileValue: fc.Arbitrary<Json> = fc.oneof(
   { weight: 4, arbitrary: hostileScalar },
   { weight: 1, arbitrary: fc.array(hostileScalar, { maxLength: 5 }) },
-  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), hostileScalar, { maxKeys: 4 }) as fc.Arbitrary<Json> },
+  {
+    weight: 1,
+    arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), hostileScalar, { maxKeys: 4 }) as fc.Arbitrary<Json>,
+  },
 );
 
 interface Sample {
@@ -88,7 +111,14 @@ interface Sample {
 }
 
 const structural = fc
-  .tuple(fc.constantFrom(...ACTIONS), fc.nat(), fc.constantFrom('replace', 'delete', 'add', 'many'), hostileValue, fc.string({ minLength: 1, maxLength: 12 }), fc.array(hostileValue, { minLength: 2, maxLength: 6 }))
+  .tuple(
+    fc.constantFrom(...ACTIONS),
+    fc.nat(),
+    fc.constantFrom('replace', 'delete', 'add', 'many'),
+    hostileValue,
+    fc.string({ minLength: 1, maxLength: 12 }),
+    fc.array(hostileValue, { minLength: 2, maxLength: 6 }),
+  )
   .map(([a, pick, kind, value, key, more]): { a: (typeof ACTIONS)[number]; envelope: Json } => {
     const all = paths(a.base.data);
     const path = all[pick % all.length];
@@ -96,7 +126,11 @@ const structural = fc
     if (kind === 'replace') data = setAt(data, path, value);
     else if (kind === 'delete') data = setAt(data, path, undefined);
     else if (kind === 'add') {
-      const objects = all.filter((p) => { let n: any = a.base.data; for (const k of p) n = n[k]; return n && typeof n === 'object' && !Array.isArray(n); });
+      const objects = all.filter((p) => {
+        let n: any = a.base.data;
+        for (const k of p) n = n[k];
+        return n && typeof n === 'object' && !Array.isArray(n);
+      });
       data = setAt(data, [...objects[pick % objects.length], `x_${key}`], value);
     } else for (const [i, v] of more.entries()) data = setAt(data, all[(pick + i * 7) % all.length], v);
     return { a, envelope: { action: a.action, data } };
@@ -114,30 +148,57 @@ const envelopeLevel = fc.tuple(fc.constantFrom(...ACTIONS), fc.nat(5), hostileVa
   return { a, envelope: envelopes[kind] };
 });
 
-const rawLevel = fc.tuple(fc.constantFrom(...ACTIONS), fc.nat(5), fc.nat()).map(([a, kind, at]): { a: (typeof ACTIONS)[number]; raw: string | Buffer } => {
-  const text = JSON.stringify(a.base);
-  const cut = 1 + (at % (text.length - 1));
-  const raws: Array<string | Buffer> = [
-    text.slice(0, cut),
-    Buffer.concat([Buffer.from(text.slice(0, cut)), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(text.slice(cut))]),
-    text.replace('{', '{"__proto__":{"admin":true},'),
-    text.replace('"data":{', '"data":{"x":"\\ud800",'),
-    `{"action":"${a.action}","data":${'['.repeat(2000)}${']'.repeat(2000)}}`,
-    text.replace('"data":{', '"data":{"x":"\\u0000",'),
-  ];
-  return { a, raw: raws[kind] };
-});
+const rawLevel = fc
+  .tuple(fc.constantFrom(...ACTIONS), fc.nat(5), fc.nat())
+  .map(([a, kind, at]): { a: (typeof ACTIONS)[number]; raw: string | Buffer } => {
+    const text = JSON.stringify(a.base);
+    const cut = 1 + (at % (text.length - 1));
+    const raws: Array<string | Buffer> = [
+      text.slice(0, cut),
+      Buffer.concat([Buffer.from(text.slice(0, cut)), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(text.slice(cut))]),
+      text.replace('{', '{"__proto__":{"admin":true},'),
+      text.replace('"data":{', '"data":{"x":"\\ud800",'),
+      `{"action":"${a.action}","data":${'['.repeat(2000)}${']'.repeat(2000)}}`,
+      text.replace('"data":{', '"data":{"x":"\\u0000",'),
+    ];
+    return { a, raw: raws[kind] };
+  });
 
 function isAccepted(a: (typeof ACTIONS)[number], envelope: Json): boolean {
   if (!envelope || typeof envelope !== 'object' || Array.isArray(envelope)) return false;
   const keys = Object.keys(envelope);
-  if (keys.length !== 2 || envelope.action !== a.action || !envelope.data || typeof envelope.data !== 'object' || Array.isArray(envelope.data)) return false;
+  if (
+    keys.length !== 2 ||
+    envelope.action !== a.action ||
+    !envelope.data ||
+    typeof envelope.data !== 'object' ||
+    Array.isArray(envelope.data)
+  )
+    return false;
   return a.flow.actions[a.action].schema.safeParse(envelope.data).success;
 }
 
 const malformed: fc.Arbitrary<Sample & { flowPath: string }> = fc.oneof(
-  { weight: 6, arbitrary: structural.filter(({ a, envelope }) => !isAccepted(a, envelope)).map(({ a, envelope }) => ({ label: `${a.flow.path}/${a.action}`, flowPath: a.flow.path, raw: JSON.stringify(envelope) })) },
-  { weight: 2, arbitrary: envelopeLevel.filter(({ a, envelope }) => !isAccepted(a, envelope)).map(({ a, envelope }) => ({ label: `${a.flow.path}/envelope`, flowPath: a.flow.path, raw: JSON.stringify(envelope) ?? 'null' })) },
+  {
+    weight: 6,
+    arbitrary: structural
+      .filter(({ a, envelope }) => !isAccepted(a, envelope))
+      .map(({ a, envelope }) => ({
+        label: `${a.flow.path}/${a.action}`,
+        flowPath: a.flow.path,
+        raw: JSON.stringify(envelope),
+      })),
+  },
+  {
+    weight: 2,
+    arbitrary: envelopeLevel
+      .filter(({ a, envelope }) => !isAccepted(a, envelope))
+      .map(({ a, envelope }) => ({
+        label: `${a.flow.path}/envelope`,
+        flowPath: a.flow.path,
+        raw: JSON.stringify(envelope) ?? 'null',
+      })),
+  },
   { weight: 2, arbitrary: rawLevel.map(({ a, raw }) => ({ label: `${a.flow.path}/raw`, flowPath: a.flow.path, raw })) },
 );
 
@@ -149,8 +210,21 @@ function dateTimePaths(v: Json, prefix: (string | number)[] = []): (string | num
   return entries.flatMap(([k, x]) => dateTimePaths(x, [...prefix, k]));
 }
 
-const PROTOTYPE_KEYS = ['toString', 'constructor', '__proto__', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable'];
-const OUT_OF_RANGE_DATES = ['0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '1999-12-31T20:59:59-03:00', '9999-12-31T23:59:59Z'];
+const PROTOTYPE_KEYS = [
+  'toString',
+  'constructor',
+  '__proto__',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+];
+const OUT_OF_RANGE_DATES = [
+  '0000-01-01T00:00:00Z',
+  '1969-12-31T23:59:59Z',
+  '1999-12-31T20:59:59-03:00',
+  '9999-12-31T23:59:59Z',
+];
 
 /**
  * Known-hostile deliveries sent before the generated ones, on every flow and action: actions that
@@ -163,13 +237,21 @@ function seeds(): Array<Sample & { flowPath: string }> {
   for (const flow of flows) {
     for (const action of PROTOTYPE_KEYS) {
       out.push({ label: `${flow.path}/seed`, flowPath: flow.path, raw: JSON.stringify({ action, data: {} }) });
-      out.push({ label: `${flow.path}/seed`, flowPath: flow.path, raw: `{"action":"${action}","data":{"${action}":{}}}` });
+      out.push({
+        label: `${flow.path}/seed`,
+        flowPath: flow.path,
+        raw: `{"action":"${action}","data":{"${action}":{}}}`,
+      });
     }
     const action = Object.keys(flow.actions)[0];
     for (const open of ['{"a":', '[']) {
       const close = open === '[' ? ']' : '}';
       for (const levels of [65, 5_000, 50_000]) {
-        out.push({ label: `${flow.path}/seed`, flowPath: flow.path, raw: `{"action":"${action}","data":{"x":${open.repeat(levels)}1${close.repeat(levels)}}}` });
+        out.push({
+          label: `${flow.path}/seed`,
+          flowPath: flow.path,
+          raw: `{"action":"${action}","data":{"x":${open.repeat(levels)}1${close.repeat(levels)}}}`,
+        });
       }
     }
   }
@@ -177,7 +259,11 @@ function seeds(): Array<Sample & { flowPath: string }> {
   for (const a of ACTIONS) {
     for (const path of dateTimePaths(a.base.data)) {
       for (const at of [...OUT_OF_RANGE_DATES, tomorrow]) {
-        out.push({ label: `${a.flow.path}/seed`, flowPath: a.flow.path, raw: JSON.stringify({ action: a.action, data: setAt(a.base.data, path, at) }) });
+        out.push({
+          label: `${a.flow.path}/seed`,
+          flowPath: a.flow.path,
+          raw: JSON.stringify({ action: a.action, data: setAt(a.base.data, path, at) }),
+        });
       }
     }
   }
@@ -189,7 +275,8 @@ async function businessFingerprint(): Promise<Record<string, number>> {
     `select distinct table_name from information_schema.columns where table_schema = 'public' and column_name = 'client_id' and not hub_is_private_table(table_name::text) order by 1`,
   );
   const out: Record<string, number> = {};
-  for (const { table_name } of tables) out[table_name] = (await t.db.query(`select count(*)::int as n from "${table_name}"`)).rows[0].n;
+  for (const { table_name } of tables)
+    out[table_name] = (await t.db.query(`select count(*)::int as n from "${table_name}"`)).rows[0].n;
   return out;
 }
 
@@ -206,26 +293,43 @@ it(`${RUNS} malformed payloads over ${ACTIONS.length} actions, after the hostile
   for (let i = 0; i < samples.length; i += CONCURRENCY) {
     await Promise.all(
       samples.slice(i, i + CONCURRENCY).map(async (s) => {
-        const res = await t.app.inject({ method: 'POST', url: `/api/v1/webhooks/${s.flowPath}`, headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload: s.raw });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/webhooks/${s.flowPath}`,
+          headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
+          payload: s.raw,
+        });
         statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
         perAction.set(s.label, (perAction.get(s.label) ?? 0) + 1);
-        if (res.statusCode < 400 || res.statusCode >= 500) failures.push({ label: s.label, status: res.statusCode, body: res.body.slice(0, 300), raw: String(s.raw).slice(0, 300) });
+        if (res.statusCode < 400 || res.statusCode >= 500)
+          failures.push({
+            label: s.label,
+            status: res.statusCode,
+            body: res.body.slice(0, 300),
+            raw: String(s.raw).slice(0, 300),
+          });
       }),
     );
   }
   const reproduce = `reproduce with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`;
   if (failures.length > 0) {
     const serverErrors = failures.filter((f) => f.status >= 500).length;
-    throw new Error(`${failures.length} deliveries not refused with a 4xx (${serverErrors} of them ≥ 500); ${reproduce}:\n${JSON.stringify(failures.slice(0, 5), null, 2)}`);
+    throw new Error(
+      `${failures.length} deliveries not refused with a 4xx (${serverErrors} of them ≥ 500); ${reproduce}:\n${JSON.stringify(failures.slice(0, 5), null, 2)}`,
+    );
   }
   const after = await businessFingerprint();
   if (JSON.stringify(after) !== JSON.stringify(before)) {
-    throw new Error(`business rows were written (partial writes); ${reproduce}:\nbefore ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`);
+    throw new Error(
+      `business rows were written (partial writes); ${reproduce}:\nbefore ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`,
+    );
   }
   expect(generated.length).toBe(RUNS);
   expect(perAction.get('sales-flow/seed')).toBeGreaterThan(PROTOTYPE_KEYS.length);
   for (const a of ACTIONS) expect(perAction.get(`${a.flow.path}/${a.action}`) ?? 0).toBeGreaterThan(0);
   const sent = Date.now() - t0 - generatedMs;
-  // eslint-disable-next-line no-console
-  console.log(`fuzz (seed ${SEED}): ${seeded.length} seeds + ${RUNS} generated deliveries (generated in ${generatedMs} ms, sent in ${sent} ms), statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+
+  console.log(
+    `fuzz (seed ${SEED}): ${seeded.length} seeds + ${RUNS} generated deliveries (generated in ${generatedMs} ms, sent in ${sent} ms), statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+  );
 }, 180_000);

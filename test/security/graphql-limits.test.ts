@@ -15,15 +15,27 @@ beforeAll(async () => {
 afterAll(() => Promise.all([dev.close(), prod.close()]));
 
 async function gql(t: TestApp, query: string, headers: Record<string, string>) {
-  const res = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify({ query }) });
-  return { status: res.statusCode, body: res.json() as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> } };
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: JSON.stringify({ query }),
+  });
+  return {
+    status: res.statusCode,
+    body: res.json() as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> },
+  };
 }
 
-const nest = (depth: number): string => (depth === 0 ? 'id' : `customer { sales { edges { node { ${nest(depth - 1)} } } } }`);
+const nest = (depth: number): string =>
+  depth === 0 ? 'id' : `customer { sales { edges { node { ${nest(depth - 1)} } } } }`;
 const BOMBS: Array<[string, string]> = [
   ['depth bomb', `{ sale(id: "x") { ${nest(4)} } }`],
   ['alias bomb', `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: sale(id: "x") { id }`).join(' ')} }`],
-  ['cost bomb', `{ ${Array.from({ length: 12 }, (_, i) => `s${i}: sales(first: 200) { edges { node { items { product { sku description } } payments { sale { items { sku } } } } } }`).join(' ')} }`],
+  [
+    'cost bomb',
+    `{ ${Array.from({ length: 12 }, (_, i) => `s${i}: sales(first: 200) { edges { node { items { product { sku description } } payments { sale { items { sku } } } } } }`).join(' ')} }`,
+  ],
   ['directive bomb', `{ sale(id: "x") { id ${'@include(if: true) '.repeat(60)} } }`],
   ['token bomb', `{ sale(id: "x") { ${'id '.repeat(5000)} } }`],
 ];
@@ -43,12 +55,19 @@ describe('query limits (graphql-armor) over HTTP', () => {
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors?.[0]?.extensions?.code).toBe(codeOf(name));
-    if (SETTINGS[name]) expect(res.body.errors?.[0]?.message).toMatch(new RegExp(`^\\w+ \\w+ \\d+ exceeds the limit of \\d+ \\(${SETTINGS[name]}\\)$`));
+    if (SETTINGS[name])
+      expect(res.body.errors?.[0]?.message).toMatch(
+        new RegExp(`^\\w+ \\w+ \\d+ exceeds the limit of \\d+ \\(${SETTINGS[name]}\\)$`),
+      );
     expect(dev.db.queryCount - before).toBeLessThanOrEqual(1); // at most the API-key lookup, no resolver ran
   });
 
   it('an ordinary query passes', async () => {
-    const res = await gql(dev, '{ sales(first: 10) { edges { node { id items { sku product { sku } } customer { id } } } } }', bearer(await appToken('banban')));
+    const res = await gql(
+      dev,
+      '{ sales(first: 10) { edges { node { id items { sku product { sku } } customer { id } } } } }',
+      bearer(await appToken('banban')),
+    );
     expect(res.body.errors).toBeUndefined();
   });
 
@@ -73,7 +92,8 @@ describe('query limits (graphql-armor) over HTTP', () => {
 /** Subscription-shaped bombs (the WebSocket path serves subscriptions), each with a twin within the limits that is accepted. */
 const fragments = (levels: number) => {
   const defs = ['fragment F0 on WebhookProcessedEvent { id client flow action outcome httpStatus durationMs at }'];
-  for (let i = 1; i <= levels; i++) defs.push(`fragment F${i} on WebhookProcessedEvent { ...F${i - 1} ...F${i - 1} ...F${i - 1} }`);
+  for (let i = 1; i <= levels; i++)
+    defs.push(`fragment F${i} on WebhookProcessedEvent { ...F${i - 1} ...F${i - 1} ...F${i - 1} }`);
   return `subscription { webhookProcessed(client: "banban") { ...F${levels} } } ${defs.join(' ')}`;
 };
 const watch = (selection: string) => `subscription { webhookProcessed(client: "banban") { ${selection} } }`;
@@ -82,7 +102,11 @@ const WS_BOMBS: Array<[string, string, string]> = [
   ['alias bomb', watch(aliases(40)), watch(aliases(10))],
   ['cost bomb', fragments(6), fragments(2)], // each level triples the fields: 3^6 × 8 scalars by armor's cost
   // one directive per inline fragment: repeating @include on one field would already break a spec rule (UniqueDirectivesPerLocation)
-  ['directive bomb', watch('... @include(if: true) { id } '.repeat(30)), watch('... @include(if: true) { id } '.repeat(5))],
+  [
+    'directive bomb',
+    watch('... @include(if: true) { id } '.repeat(30)),
+    watch('... @include(if: true) { id } '.repeat(5)),
+  ],
   ['token bomb', watch('id '.repeat(5000)), watch('id '.repeat(100))],
 ];
 
@@ -128,10 +152,17 @@ describe('query limits (graphql-armor) over WebSocket (graphql-ws)', () => {
     const query = 'subscription($c: String!) { webhookProcessed(client: $c) { id } }';
     for (const c of ['ban\u0000ban', 'ban\ud800ban']) {
       const end = await new Feed(await client(), query, { c }).end();
-      expect((end.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe('GW_INVALID_ENCODING');
+      expect((end.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe(
+        'GW_INVALID_ENCODING',
+      );
     }
-    const literal = await new Feed(await client(), 'subscription { webhookProcessed(client: "ban\\u0000ban") { id } }').end();
-    expect((literal.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const literal = await new Feed(
+      await client(),
+      'subscription { webhookProcessed(client: "ban\\u0000ban") { id } }',
+    ).end();
+    expect((literal.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
   });
 
   it('production: no field suggestions over WebSocket either', async () => {
@@ -145,13 +176,16 @@ describe('query limits (graphql-armor) over WebSocket (graphql-ws)', () => {
     expect((devEnd.failure as Array<{ message: string }>)[0].message).toMatch(/Did you mean "id"/);
   });
 
-  it.each(BOMBS)('the HTTP %s sent over WebSocket is refused by the limits too (not merely as a non-subscription)', async (name, query) => {
-    const { codes, results } = await refused(query);
-    // The directive bomb repeats one directive on a field, which a spec rule refuses as well.
-    expect(codes).toContain(codeOf(name));
-    for (const code of codes) expect([codeOf(name), 'GRAPHQL_VALIDATION_FAILED']).toContain(code);
-    expect(results).toEqual([]);
-  });
+  it.each(BOMBS)(
+    'the HTTP %s sent over WebSocket is refused by the limits too (not merely as a non-subscription)',
+    async (name, query) => {
+      const { codes, results } = await refused(query);
+      // The directive bomb repeats one directive on a field, which a spec rule refuses as well.
+      expect(codes).toContain(codeOf(name));
+      for (const code of codes) expect([codeOf(name), 'GRAPHQL_VALIDATION_FAILED']).toContain(code);
+      expect(results).toEqual([]);
+    },
+  );
 });
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
@@ -181,7 +215,8 @@ describe('introspection, Sandbox and suggestions', () => {
   });
 
   it('production: the Sandbox page only for ops; development for anyone', async () => {
-    const page = (t: TestApp, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html', ...headers } });
+    const page = (t: TestApp, headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html', ...headers } });
     expect((await page(prod)).statusCode).toBe(404);
     expect((await page(prod, bearer(await appToken('banban')))).statusCode).toBe(404);
     const ops = await page(prod, bearer(await opsToken()));

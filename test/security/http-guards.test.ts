@@ -4,24 +4,43 @@ import { startTestApp, TestApp } from '../support/test-app';
 let closed: TestApp;
 let open: TestApp;
 beforeAll(async () => {
-  [closed, open] = await Promise.all([startTestApp(), startTestApp({ CORS_ORIGINS: 'https://app.axon.example, https://ops.axon.example' })]);
+  [closed, open] = await Promise.all([
+    startTestApp(),
+    startTestApp({ CORS_ORIGINS: 'https://app.axon.example, https://ops.axon.example' }),
+  ]);
 });
 afterAll(() => Promise.all([closed.close(), open.close()]));
 
 const preflight = (t: TestApp, origin: string, url = '/graphql') =>
-  t.app.inject({ method: 'OPTIONS', url, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
-
-describe('helmet on ops pages', () => {
-  it.each(['/health/live', '/health/ready', '/health/integrations/banban', '/metrics', '/ops/'])('%s carries the security headers', async (url) => {
-    const res = await closed.app.inject({ method: 'GET', url });
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(res.headers['strict-transport-security']).toBeDefined();
+  t.app.inject({
+    method: 'OPTIONS',
+    url,
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type,authorization',
+    },
   });
 
+describe('helmet on ops pages', () => {
+  it.each(['/health/live', '/health/ready', '/health/integrations/banban', '/metrics', '/ops/'])(
+    '%s carries the security headers',
+    async (url) => {
+      const res = await closed.app.inject({ method: 'GET', url });
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security']).toBeDefined();
+    },
+  );
+
   it('the webhook API is not given a page CSP (JSON only)', async () => {
-    const res = await closed.app.inject({ method: 'POST', url: '/api/v1/webhooks/sales-flow', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const res = await closed.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/sales-flow',
+      headers: { 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(res.headers['content-security-policy']).toBeUndefined();
   });
 });
@@ -30,7 +49,11 @@ describe('CORS', () => {
   it('is closed by default: no allow-origin for anyone', async () => {
     const res = await preflight(closed, 'https://evil.example');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const simple = await closed.app.inject({ method: 'GET', url: '/health/live', headers: { origin: 'https://app.axon.example' } });
+    const simple = await closed.app.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { origin: 'https://app.axon.example' },
+    });
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
   });
 

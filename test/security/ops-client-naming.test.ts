@@ -162,7 +162,7 @@ const TOPICS: Record<string, HubTopic> = {
 };
 
 describe('over graphql-ws (a real graphql-ws client), as an ops token without client_id naming banban', () => {
-  it.each(over(OperationTypeNode.SUBSCRIPTION))('%s delivers banban\'s events', async (name, c) => {
+  it.each(over(OperationTypeNode.SUBSCRIPTION))("%s delivers banban's events", async (name, c) => {
     const topic = TOPICS[name];
     expect({ name, topic }).toEqual({ name, topic: expect.any(String) });
     const client = liveClient(await listen(t.app), ops);
@@ -178,10 +178,12 @@ describe('over graphql-ws (a real graphql-ws client), as an ops token without cl
       let result: Awaited<ReturnType<Feed['nextResult']>> | undefined;
       while (!result && Date.now() < deadline) {
         publish();
-        result = await feed.nextResult(() => true, 200).catch((err: Error & { cause?: unknown }) => {
-          if (/no matching result/.test(err.message)) return undefined;
-          throw Object.assign(new Error(`${name}: ${JSON.stringify(err.cause)}`), { cause: err.cause });
-        });
+        result = await feed
+          .nextResult(() => true, 200)
+          .catch((err: Error & { cause?: unknown }) => {
+            if (/no matching result/.test(err.message)) return undefined;
+            throw Object.assign(new Error(`${name}: ${JSON.stringify(err.cause)}`), { cause: err.cause });
+          });
       }
       expect(result?.errors ?? []).toEqual([]);
       expect(result?.data?.[name]).toEqual({ __typename: expect.any(String) });

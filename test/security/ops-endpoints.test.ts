@@ -27,11 +27,26 @@ interface Caller {
 const CALLERS = {
   nobody: { name: 'no credentials', headers: async () => ({}) },
   garbage: { name: 'a malformed Authorization header', headers: async () => ({ authorization: 'Basic b3BzOm9wcw==' }) },
-  expired: { name: 'an expired ops JWT', headers: async () => bearer(await token({ role: 'ops', expiresIn: Math.floor(Date.now() / 1000) - 60 })) },
-  wrongIssuer: { name: 'an ops JWT of another issuer', headers: async () => bearer(await token({ role: 'ops', issuer: 'https://evil.example/auth/v1' })) },
-  wrongAudience: { name: 'an ops JWT for another audience', headers: async () => bearer(await token({ role: 'ops', audience: 'someone-else' })) },
-  wrongSecret: { name: 'an ops JWT signed with another secret', headers: async () => bearer(await token({ role: 'ops', secret: 'another-secret-of-at-least-32-characters!' })) },
-  algNone: { name: 'an alg:none ops token', headers: async () => bearer(unsignedToken({ hub_role: 'ops', sub: 'mallory' })) },
+  expired: {
+    name: 'an expired ops JWT',
+    headers: async () => bearer(await token({ role: 'ops', expiresIn: Math.floor(Date.now() / 1000) - 60 })),
+  },
+  wrongIssuer: {
+    name: 'an ops JWT of another issuer',
+    headers: async () => bearer(await token({ role: 'ops', issuer: 'https://evil.example/auth/v1' })),
+  },
+  wrongAudience: {
+    name: 'an ops JWT for another audience',
+    headers: async () => bearer(await token({ role: 'ops', audience: 'someone-else' })),
+  },
+  wrongSecret: {
+    name: 'an ops JWT signed with another secret',
+    headers: async () => bearer(await token({ role: 'ops', secret: 'another-secret-of-at-least-32-characters!' })),
+  },
+  algNone: {
+    name: 'an alg:none ops token',
+    headers: async () => bearer(unsignedToken({ hub_role: 'ops', sub: 'mallory' })),
+  },
   wrongKey: { name: 'an unknown API key', headers: async () => ({ 'x-api-key': 'not-a-key-of-anyone-0000000000' }) },
   scrapeToken: { name: 'the metrics scrape token', headers: async () => bearer(TEST_METRICS_TOKEN) },
   wrongScrapeToken: { name: 'a wrong scrape token', headers: async () => bearer(`${TEST_METRICS_TOKEN}x`) },
@@ -76,12 +91,18 @@ const METRICS: Record<Who, [number, string?]> = {
 
 async function refusalsCounted(route: string, reason: string): Promise<number> {
   const { body } = await scrapeMetrics(t);
-  const line = new RegExp(`^axon_ops_access_refusals_total\\{route="${route.replace(/[/:]/g, (c) => `\\${c}`)}",reason="${reason}"\\} (\\d+)$`, 'm');
+  const line = new RegExp(
+    `^axon_ops_access_refusals_total\\{route="${route.replace(/[/:]/g, (c) => `\\${c}`)}",reason="${reason}"\\} (\\d+)$`,
+    'm',
+  );
   return Number(line.exec(body)?.[1] ?? 0);
 }
 
 async function auditedRefusals(action: string, outcome: string): Promise<number> {
-  const { rows } = await t.db.query<{ n: number }>(`select count(*)::int as n from audit_log where source = 'rest' and action = $1 and outcome = $2`, [action, outcome]);
+  const { rows } = await t.db.query<{ n: number }>(
+    `select count(*)::int as n from audit_log where source = 'rest' and action = $1 and outcome = $2`,
+    [action, outcome],
+  );
   return rows[0].n;
 }
 
@@ -93,7 +114,10 @@ async function flowHealth(headers: Headers) {
     headers: { 'content-type': 'application/json', ...headers },
     payload: JSON.stringify({ query: '{ flowHealth(client: "banban") { client status } }' }),
   });
-  return { status: res.statusCode, body: res.json() as { data?: any; errors?: Array<{ extensions?: { code?: string } }> } };
+  return {
+    status: res.statusCode,
+    body: res.json() as { data?: any; errors?: Array<{ extensions?: { code?: string } }> },
+  };
 }
 
 describe('GET /health/integrations/:client', () => {
@@ -101,7 +125,9 @@ describe('GET /health/integrations/:client', () => {
     '%s (%s) → %j',
     async (_name, who, [status, code]) => {
       const route = '/health/integrations/:client';
-      const [counted, audited] = code ? await Promise.all([refusalsCounted(route, code), auditedRefusals(`GET ${route}`, `refused:${code}`)]) : [0, 0];
+      const [counted, audited] = code
+        ? await Promise.all([refusalsCounted(route, code), auditedRefusals(`GET ${route}`, `refused:${code}`)])
+        : [0, 0];
       const res = await integrationHealth(t, 'banban', await CALLERS[who].headers());
       expect(res.status).toBe(status);
       if (!code) {
@@ -138,7 +164,23 @@ describe('GET /health/integrations/:client', () => {
     await integrationHealth(t, 'banban', bearer(await appToken('acme', 'acme-snooper')));
     const res = await graphql(
       t,
-      `{ auditLog(filter: { action: "GET /health/integrations/:client", outcome: "refused" }, first: 5) { edges { node { actor role clientId target ip outcome source } } } }`,
+      `
+        {
+          auditLog(filter: { action: "GET /health/integrations/:client", outcome: "refused" }, first: 5) {
+            edges {
+              node {
+                actor
+                role
+                clientId
+                target
+                ip
+                outcome
+                source
+              }
+            }
+          }
+        }
+      `,
       {},
       bearer(await opsToken()),
     );
@@ -155,39 +197,63 @@ describe('GET /health/integrations/:client', () => {
 });
 
 describe('ops name any client in the GraphQL ops queries (as on REST)', () => {
-  it('flowHealth, integrationMetrics, circuitBreakers and etlRuns: ops of no client or of acme read banban; acme\'s app token is refused', async () => {
+  it("flowHealth, integrationMetrics, circuitBreakers and etlRuns: ops of no client or of acme read banban; acme's app token is refused", async () => {
     const query = `{ flowHealth(client: "banban") { client } integrationMetrics(client: "banban") { flow } circuitBreakers(client: "banban") { client } etlRuns(client: "banban") { id } }`;
     for (const who of ['opsNoClient', 'opsAcme'] as const) {
-      const res = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...(await CALLERS[who].headers()) }, payload: JSON.stringify({ query }) });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', ...(await CALLERS[who].headers()) },
+        payload: JSON.stringify({ query }),
+      });
       const body = res.json();
       expect(body.errors).toBeUndefined();
       expect(body.data.flowHealth.client).toBe('banban');
       expect(body.data.circuitBreakers.filter((b: { client: string }) => b.client !== 'banban')).toEqual([]);
     }
     // one field per request: a refused non-null root field nulls the whole answer and hides the others' errors
-    for (const field of ['flowHealth(client: "banban") { client }', 'integrationMetrics(client: "banban") { flow }', 'circuitBreakers(client: "banban") { client }', 'etlRuns(client: "banban") { id }']) {
-      const acme = await t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...(await CALLERS.appAcme.headers()) }, payload: JSON.stringify({ query: `{ ${field} }` }) });
-      expect([field, acme.json().errors?.[0]?.extensions?.code, acme.json().data]).toEqual([field, 'GW_FORBIDDEN', null]);
+    for (const field of [
+      'flowHealth(client: "banban") { client }',
+      'integrationMetrics(client: "banban") { flow }',
+      'circuitBreakers(client: "banban") { client }',
+      'etlRuns(client: "banban") { id }',
+    ]) {
+      const acme = await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', ...(await CALLERS.appAcme.headers()) },
+        payload: JSON.stringify({ query: `{ ${field} }` }),
+      });
+      expect([field, acme.json().errors?.[0]?.extensions?.code, acme.json().data]).toEqual([
+        field,
+        'GW_FORBIDDEN',
+        null,
+      ]);
     }
   });
 });
 
 describe('GET /metrics', () => {
-  it.each(Object.entries(METRICS).map(([who, expected]) => [CALLERS[who as Who].name, who as Who, expected] as const))('%s (%s) → %j', async (_name, who, [status, code]) => {
-    const [counted, audited] = code ? await Promise.all([refusalsCounted('/metrics', code), auditedRefusals('GET /metrics', `refused:${code}`)]) : [0, 0];
-    const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: await CALLERS[who].headers() });
-    expect(res.statusCode).toBe(status);
-    if (!code) {
-      expect(res.headers['content-type']).toContain('text/plain');
-      expect(res.body).toContain('axon_webhook_events_total');
-      expect(res.body).toContain('axon_webhook_verification_failures_total'); // the security counters are served too
-      return;
-    }
-    expect(res.json()).toEqual({ ok: false, error: { code, message: expect.any(String) } });
-    expect(res.body).not.toContain('axon_');
-    expect(await refusalsCounted('/metrics', code)).toBe(counted + 1);
-    expect(await auditedRefusals('GET /metrics', `refused:${code}`)).toBe(audited + 1);
-  });
+  it.each(Object.entries(METRICS).map(([who, expected]) => [CALLERS[who as Who].name, who as Who, expected] as const))(
+    '%s (%s) → %j',
+    async (_name, who, [status, code]) => {
+      const [counted, audited] = code
+        ? await Promise.all([refusalsCounted('/metrics', code), auditedRefusals('GET /metrics', `refused:${code}`)])
+        : [0, 0];
+      const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: await CALLERS[who].headers() });
+      expect(res.statusCode).toBe(status);
+      if (!code) {
+        expect(res.headers['content-type']).toContain('text/plain');
+        expect(res.body).toContain('axon_webhook_events_total');
+        expect(res.body).toContain('axon_webhook_verification_failures_total'); // the security counters are served too
+        return;
+      }
+      expect(res.json()).toEqual({ ok: false, error: { code, message: expect.any(String) } });
+      expect(res.body).not.toContain('axon_');
+      expect(await refusalsCounted('/metrics', code)).toBe(counted + 1);
+      expect(await auditedRefusals('GET /metrics', `refused:${code}`)).toBe(audited + 1);
+    },
+  );
 
   it('without METRICS_TOKEN configured, no bearer string opens it but an ops JWT', async () => {
     const bare = await startTestApp({ ...JWT_ENV, METRICS_TOKEN: undefined });

@@ -15,7 +15,12 @@ let n = 0;
 const sale = () => JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: `S-RL-${++n}` }));
 
 async function post(t: TestApp, key = DEV_KEY) {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/sales-flow', headers: { 'content-type': 'application/json', 'x-api-key': key }, payload: sale() });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/sales-flow',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    payload: sale(),
+  });
   return { status: res.statusCode, headers: res.headers, body: res.json() };
 }
 
@@ -40,7 +45,7 @@ describeRedis('two instances sharing Redis', () => {
   });
   afterAll(() => Promise.all([a?.close(), b?.close()]));
 
-  it('one client\'s webhook budget is shared by both instances; the 7th is 429 with Retry-After and rate headers', async () => {
+  it("one client's webhook budget is shared by both instances; the 7th is 429 with Retry-After and rate headers", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await post(i % 2 ? b : a)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
@@ -57,13 +62,19 @@ describeRedis('two instances sharing Redis', () => {
 
   it('endpoints have their own budgets: GraphQL still answers, then hits its own limit', async () => {
     const q = async (t: TestApp) =>
-      t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...bearer(await appToken('banban')) }, payload: JSON.stringify({ query: '{ sales(first: 1) { edges { cursor } } }' }) });
+      t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', ...bearer(await appToken('banban')) },
+        payload: JSON.stringify({ query: '{ sales(first: 1) { edges { cursor } } }' }),
+      });
     const codes = [(await q(a)).statusCode, (await q(b)).statusCode, (await q(a)).statusCode, (await q(b)).statusCode];
     expect(codes).toEqual([200, 200, 200, 429]);
   });
 
   it('probes are never limited', async () => {
-    for (let i = 0; i < 10; i++) expect((await a.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    for (let i = 0; i < 10; i++)
+      expect((await a.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
   });
 });
 
@@ -74,7 +85,7 @@ describe('per-client overrides (one instance, in-memory)', () => {
   });
   afterAll(() => t.close());
 
-  it('a client\'s own limit overrides the default; other callers keep theirs', async () => {
+  it("a client's own limit overrides the default; other callers keep theirs", async () => {
     await t.services.security.update(t.db, 'banban', { rateLimits: { webhooks: 2 } });
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await post(t, t.apiKey)).status);

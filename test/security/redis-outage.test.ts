@@ -85,7 +85,7 @@ describeRedis('Redis unreachable', () => {
     const t = await startTestApp(env(`redis://127.0.0.1:${await freePort()}`));
     try {
       const down = await medianLatency(t);
-      // eslint-disable-next-line no-console
+
       console.log(`redis dead port: webhook median ${down.toFixed(1)} ms vs ${normal.toFixed(1)} ms with Redis up`);
       expect(down).toBeLessThanOrEqual(2 * normal + SLACK_MS);
       expect(await health(t)).toEqual({ ready: { status: 200, body: DEGRADED }, redis: 'down' });
@@ -103,7 +103,7 @@ describeRedis('Redis unreachable', () => {
       await proxy.setMode('refuse');
       await eventually(async () => expect((await health(t)).redis).toBe('down'), 5000, 50);
       const down = await medianLatency(t);
-      // eslint-disable-next-line no-console
+
       console.log(`redis gone mid-run: webhook median ${down.toFixed(1)} ms vs ${normal.toFixed(1)} ms with Redis up`);
       expect(down).toBeLessThanOrEqual(2 * normal + SLACK_MS);
       expect((await health(t)).ready).toEqual({ status: 200, body: DEGRADED });

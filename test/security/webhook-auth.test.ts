@@ -40,14 +40,21 @@ async function settings(schemes: Mode, ipAllowlist: string[] = []) {
 }
 
 function signed(secret: string, id: string, raw: string, at = new Date()) {
-  return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, raw) };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, at, raw),
+  };
 }
 
 let n = 0;
 const body = () => JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: `S-SEC-${++n}` }));
 
 async function deliver(raw: string, headers: Record<string, string | undefined>, remoteAddress = '127.0.0.1') {
-  const clean = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const clean = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/v1/webhooks/sales-flow',
@@ -71,31 +78,123 @@ interface Hostile {
 
 const HOSTILE: Hostile[] = [
   { name: 'no key', mode: 'api_key', send: () => deliver(body(), {}), status: 401, code: 'GW_UNAUTHENTICATED' },
-  { name: 'wrong key', mode: 'api_key', send: () => deliver(body(), { 'x-api-key': 'axk_this-is-not-a-key-at-all-0000000000' }), status: 401, code: 'GW_UNAUTHENTICATED' },
-  { name: 'key of another flow', mode: 'api_key', send: () => deliver(body(), { 'x-api-key': purchaseKey }), status: 403, code: 'GW_FORBIDDEN' },
-  { name: 'revoked key', mode: 'api_key', send: () => deliver(body(), { 'x-api-key': revokedKey }), status: 401, code: 'GW_UNAUTHENTICATED' },
-  { name: 'unknown client claimed without a key', mode: 'signature', send: () => deliver(body(), { 'x-client-id': 'nobody' }), status: 401, code: 'GW_UNAUTHENTICATED' },
-  { name: 'unsigned when signing is required (both)', mode: 'both', send: () => deliver(body(), { 'x-api-key': t.apiKey }), status: 401, code: 'GW_SIGNATURE_REQUIRED' },
-  { name: 'unsigned when signing is required (signature)', mode: 'signature', send: () => deliver(body(), { 'x-client-id': 'banban' }), status: 401, code: 'GW_SIGNATURE_REQUIRED' },
-  { name: 'key only when signature-only client', mode: 'signature', send: () => deliver(body(), { 'x-api-key': t.apiKey }), status: 401, code: 'GW_SIGNATURE_REQUIRED' },
-  { name: 'signature but no key when both are required', mode: 'both', send: () => { const raw = body(); return deliver(raw, { 'x-client-id': 'banban', ...signed(secretA, `msg_${n}`, raw) }); }, status: 401, code: 'GW_UNAUTHENTICATED' },
+  {
+    name: 'wrong key',
+    mode: 'api_key',
+    send: () => deliver(body(), { 'x-api-key': 'axk_this-is-not-a-key-at-all-0000000000' }),
+    status: 401,
+    code: 'GW_UNAUTHENTICATED',
+  },
+  {
+    name: 'key of another flow',
+    mode: 'api_key',
+    send: () => deliver(body(), { 'x-api-key': purchaseKey }),
+    status: 403,
+    code: 'GW_FORBIDDEN',
+  },
+  {
+    name: 'revoked key',
+    mode: 'api_key',
+    send: () => deliver(body(), { 'x-api-key': revokedKey }),
+    status: 401,
+    code: 'GW_UNAUTHENTICATED',
+  },
+  {
+    name: 'unknown client claimed without a key',
+    mode: 'signature',
+    send: () => deliver(body(), { 'x-client-id': 'nobody' }),
+    status: 401,
+    code: 'GW_UNAUTHENTICATED',
+  },
+  {
+    name: 'unsigned when signing is required (both)',
+    mode: 'both',
+    send: () => deliver(body(), { 'x-api-key': t.apiKey }),
+    status: 401,
+    code: 'GW_SIGNATURE_REQUIRED',
+  },
+  {
+    name: 'unsigned when signing is required (signature)',
+    mode: 'signature',
+    send: () => deliver(body(), { 'x-client-id': 'banban' }),
+    status: 401,
+    code: 'GW_SIGNATURE_REQUIRED',
+  },
+  {
+    name: 'key only when signature-only client',
+    mode: 'signature',
+    send: () => deliver(body(), { 'x-api-key': t.apiKey }),
+    status: 401,
+    code: 'GW_SIGNATURE_REQUIRED',
+  },
+  {
+    name: 'signature but no key when both are required',
+    mode: 'both',
+    send: () => {
+      const raw = body();
+      return deliver(raw, { 'x-client-id': 'banban', ...signed(secretA, `msg_${n}`, raw) });
+    },
+    status: 401,
+    code: 'GW_UNAUTHENTICATED',
+  },
   {
     name: 'bad signature',
     mode: 'both',
-    send: () => { const raw = body(); const h = signed(secretA, `msg_bad_${n}`, raw); return deliver(raw, { 'x-api-key': t.apiKey, ...h, 'webhook-signature': 'v1,' + Buffer.alloc(32, 7).toString('base64') }); },
+    send: () => {
+      const raw = body();
+      const h = signed(secretA, `msg_bad_${n}`, raw);
+      return deliver(raw, {
+        'x-api-key': t.apiKey,
+        ...h,
+        'webhook-signature': 'v1,' + Buffer.alloc(32, 7).toString('base64'),
+      });
+    },
     status: 401,
     code: 'GW_SIGNATURE_INVALID',
   },
-  { name: 'signed with a revoked secret', mode: 'both', send: () => { const raw = body(); return deliver(raw, { 'x-api-key': t.apiKey, ...signed(revokedSecret, `msg_rev_${n}`, raw) }); }, status: 401, code: 'GW_SIGNATURE_INVALID' },
+  {
+    name: 'signed with a revoked secret',
+    mode: 'both',
+    send: () => {
+      const raw = body();
+      return deliver(raw, { 'x-api-key': t.apiKey, ...signed(revokedSecret, `msg_rev_${n}`, raw) });
+    },
+    status: 401,
+    code: 'GW_SIGNATURE_INVALID',
+  },
   {
     name: 'signature over a re-serialised body, not the raw one',
     mode: 'both',
-    send: () => { const raw = JSON.stringify(JSON.parse(body()), null, 2); return deliver(raw, { 'x-api-key': t.apiKey, ...signed(secretA, `msg_reser_${n}`, JSON.stringify(JSON.parse(raw))) }); },
+    send: () => {
+      const raw = JSON.stringify(JSON.parse(body()), null, 2);
+      return deliver(raw, {
+        'x-api-key': t.apiKey,
+        ...signed(secretA, `msg_reser_${n}`, JSON.stringify(JSON.parse(raw))),
+      });
+    },
     status: 401,
     code: 'GW_SIGNATURE_INVALID',
   },
-  { name: 'timestamp 6 minutes old', mode: 'both', send: () => { const raw = body(); return deliver(raw, { 'x-api-key': t.apiKey, ...signed(secretA, `msg_old_${n}`, raw, minutes(-6)) }); }, status: 401, code: 'GW_TIMESTAMP_OUT_OF_TOLERANCE' },
-  { name: 'timestamp 6 minutes ahead', mode: 'both', send: () => { const raw = body(); return deliver(raw, { 'x-api-key': t.apiKey, ...signed(secretA, `msg_new_${n}`, raw, minutes(6)) }); }, status: 401, code: 'GW_TIMESTAMP_OUT_OF_TOLERANCE' },
+  {
+    name: 'timestamp 6 minutes old',
+    mode: 'both',
+    send: () => {
+      const raw = body();
+      return deliver(raw, { 'x-api-key': t.apiKey, ...signed(secretA, `msg_old_${n}`, raw, minutes(-6)) });
+    },
+    status: 401,
+    code: 'GW_TIMESTAMP_OUT_OF_TOLERANCE',
+  },
+  {
+    name: 'timestamp 6 minutes ahead',
+    mode: 'both',
+    send: () => {
+      const raw = body();
+      return deliver(raw, { 'x-api-key': t.apiKey, ...signed(secretA, `msg_new_${n}`, raw, minutes(6)) });
+    },
+    status: 401,
+    code: 'GW_TIMESTAMP_OUT_OF_TOLERANCE',
+  },
   {
     name: 'replayed webhook-id with a new body (validly signed)',
     mode: 'both',
@@ -109,7 +208,14 @@ const HOSTILE: Hostile[] = [
     status: 409,
     code: 'GW_WEBHOOK_ID_REUSED',
   },
-  { name: 'IP outside the allowlist', mode: 'api_key', allowlist: ['203.0.113.0/24', '2001:db8::/32'], send: () => deliver(body(), { 'x-api-key': t.apiKey }, OUTSIDE), status: 403, code: 'GW_IP_NOT_ALLOWED' },
+  {
+    name: 'IP outside the allowlist',
+    mode: 'api_key',
+    allowlist: ['203.0.113.0/24', '2001:db8::/32'],
+    send: () => deliver(body(), { 'x-api-key': t.apiKey }, OUTSIDE),
+    status: 403,
+    code: 'GW_IP_NOT_ALLOWED',
+  },
   {
     name: 'forged X-Forwarded-For from an untrusted peer',
     mode: 'api_key',
@@ -122,7 +228,8 @@ const HOSTILE: Hostile[] = [
     name: 'trusted proxy forwarding an outside client',
     mode: 'api_key',
     allowlist: ['203.0.113.0/24'],
-    send: () => deliver(body(), { 'x-api-key': t.apiKey, 'x-forwarded-for': `${INSIDE_V4}, ${OUTSIDE}` }, TRUSTED_PROXY),
+    send: () =>
+      deliver(body(), { 'x-api-key': t.apiKey, 'x-forwarded-for': `${INSIDE_V4}, ${OUTSIDE}` }, TRUSTED_PROXY),
     status: 403,
     code: 'GW_IP_NOT_ALLOWED',
   },
@@ -139,7 +246,10 @@ async function businessRows(): Promise<number> {
 async function failures(reason: string): Promise<number> {
   const { status, body } = await scrapeMetrics(t);
   expect(status).toBe(200);
-  const line = new RegExp(`^axon_webhook_verification_failures_total\\{reason="${reason}",flow="[^"]*"\\} (\\d+)$`, 'gm');
+  const line = new RegExp(
+    `^axon_webhook_verification_failures_total\\{reason="${reason}",flow="[^"]*"\\} (\\d+)$`,
+    'gm',
+  );
   return [...body.matchAll(line)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
@@ -148,20 +258,25 @@ describe('hostile deliveries', () => {
     await settings(h.mode, h.allowlist);
     const before = await businessRows();
     const counted = await failures(h.code);
-    const quarantined = (await t.db.query(`select count(*)::int as n from quarantine where reason = $1`, [h.code])).rows[0].n;
+    const quarantined = (await t.db.query(`select count(*)::int as n from quarantine where reason = $1`, [h.code]))
+      .rows[0].n;
     const extraAccepted = h.name.startsWith('replayed') ? 2 : 0; // its first, legitimate delivery: sale + event rows
     const res = await h.send();
     expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: h.status, code: h.code });
     expect(res.body.ok).toBe(false);
     expect(await failures(h.code)).toBe(counted + 1);
-    expect((await t.db.query(`select count(*)::int as n from quarantine where reason = $1`, [h.code])).rows[0].n).toBe(quarantined + 1);
+    expect((await t.db.query(`select count(*)::int as n from quarantine where reason = $1`, [h.code])).rows[0].n).toBe(
+      quarantined + 1,
+    );
     const after = await businessRows();
     if (extraAccepted) expect(after).toBeGreaterThan(before);
     else expect(after).toBe(before);
   });
 
   it('quarantine rows say why, for whom and from where, and never hold credentials or payloads', async () => {
-    const { rows } = await t.db.query(`select client_id, flow, reason, ip, headers, body_size from quarantine where reason = 'GW_IP_NOT_ALLOWED' order by received_at`);
+    const { rows } = await t.db.query(
+      `select client_id, flow, reason, ip, headers, body_size from quarantine where reason = 'GW_IP_NOT_ALLOWED' order by received_at`,
+    );
     expect(rows[0]).toMatchObject({ client_id: 'banban', flow: 'sales', ip: OUTSIDE });
     expect(rows[1].headers['x-forwarded-for']).toBe(INSIDE_V4);
     expect(rows[1].ip).toBe(OUTSIDE);
@@ -188,7 +303,9 @@ describe('legitimate deliveries pass', () => {
     await settings('both');
     for (const m of [-4, 4]) {
       const raw = body();
-      expect((await deliver(raw, { 'x-api-key': t.apiKey, ...signed(secretA, `msg_tol_${n}`, raw, minutes(m)) })).status).toBe(200);
+      expect(
+        (await deliver(raw, { 'x-api-key': t.apiKey, ...signed(secretA, `msg_tol_${n}`, raw, minutes(m)) })).status,
+      ).toBe(200);
     }
   });
 
@@ -197,7 +314,9 @@ describe('legitimate deliveries pass', () => {
     const raw = JSON.stringify(JSON.parse(body()), null, 2);
     const res = await deliver(raw, { 'x-client-id': 'banban', ...signed(secretB, 'msg_sig_only', raw) });
     expect(res.status).toBe(200);
-    const audit = await t.db.query(`select actor, outcome, target from audit_log where target = $1`, [res.body.eventId]);
+    const audit = await t.db.query(`select actor, outcome, target from audit_log where target = $1`, [
+      res.body.eventId,
+    ]);
     expect(audit.rows[0]).toMatchObject({ actor: 'signature:next', outcome: 'ok' });
   });
 
@@ -215,16 +334,37 @@ describe('legitimate deliveries pass', () => {
     expect((await deliver(body(), { 'x-api-key': t.apiKey }, INSIDE_V4)).status).toBe(200);
     expect((await deliver(body(), { 'x-api-key': t.apiKey }, INSIDE_V6)).status).toBe(200);
     expect((await deliver(body(), { 'x-api-key': t.apiKey }, `::ffff:${INSIDE_V4}`)).status).toBe(200);
-    expect((await deliver(body(), { 'x-api-key': t.apiKey, 'x-forwarded-for': `${OUTSIDE}, ${INSIDE_V4}` }, TRUSTED_PROXY)).status).toBe(200);
-    expect((await deliver(body(), { 'x-api-key': t.apiKey, 'x-forwarded-for': INSIDE_V6 }, 'fd00::1')).status).toBe(200);
+    expect(
+      (await deliver(body(), { 'x-api-key': t.apiKey, 'x-forwarded-for': `${OUTSIDE}, ${INSIDE_V4}` }, TRUSTED_PROXY))
+        .status,
+    ).toBe(200);
+    expect((await deliver(body(), { 'x-api-key': t.apiKey, 'x-forwarded-for': INSIDE_V6 }, 'fd00::1')).status).toBe(
+      200,
+    );
     await settings('api_key', []);
   });
 
   it('every delivery is in the audit trail with who, what, from where and the outcome', async () => {
-    const { rows } = await t.db.query(`select actor, role, source, action, ip, outcome from audit_log where source = 'rest' order by id`);
+    const { rows } = await t.db.query(
+      `select actor, role, source, action, ip, outcome from audit_log where source = 'rest' order by id`,
+    );
     expect(rows.length).toBeGreaterThan(HOSTILE.length);
-    expect(rows).toContainEqual(expect.objectContaining({ actor: 'anonymous', action: 'sales-flow/register_sale', outcome: 'refused:GW_UNAUTHENTICATED' }));
-    expect(rows).toContainEqual(expect.objectContaining({ actor: 'api-key:test', role: 'webhook', action: 'sales-flow/register_sale', ip: INSIDE_V4, outcome: 'ok' }));
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        actor: 'anonymous',
+        action: 'sales-flow/register_sale',
+        outcome: 'refused:GW_UNAUTHENTICATED',
+      }),
+    );
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        actor: 'api-key:test',
+        role: 'webhook',
+        action: 'sales-flow/register_sale',
+        ip: INSIDE_V4,
+        outcome: 'ok',
+      }),
+    );
     expect(rows).toContainEqual(expect.objectContaining({ ip: OUTSIDE, outcome: 'refused:GW_IP_NOT_ALLOWED' }));
   });
 });
@@ -233,11 +373,19 @@ describe('the audit trail under hostile input', () => {
   it('a NUL in a path does not sink the entries recorded with it (stored as U+FFFD)', async () => {
     await settings('api_key');
     const [hostile, legit] = await Promise.all([
-      t.app.inject({ method: 'POST', url: '/api/v1/webhooks/sales%00-flow', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload: body() }),
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/webhooks/sales%00-flow',
+        headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
+        payload: body(),
+      }),
       deliver(body(), { 'x-api-key': t.apiKey }),
     ]);
     expect([hostile.statusCode, legit.status]).toEqual([404, 200]);
-    const { rows } = await t.db.query(`select action, outcome from audit_log where target = $1 or action like 'sales\uFFFD-flow%'`, [legit.body.eventId]);
+    const { rows } = await t.db.query(
+      `select action, outcome from audit_log where target = $1 or action like 'sales\uFFFD-flow%'`,
+      [legit.body.eventId],
+    );
     expect(rows).toEqual(
       expect.arrayContaining([
         { action: 'sales-flow/register_sale', outcome: 'ok' },
@@ -249,8 +397,17 @@ describe('the audit trail under hostile input', () => {
 
 describe('input hygiene', () => {
   it('invalid UTF-8 in the raw body is 400, not silently replaced', async () => {
-    const raw = Buffer.concat([Buffer.from('{"action":"register_sale","data":{"sale_id":"S-'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]);
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/webhooks/sales-flow', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload: raw });
+    const raw = Buffer.concat([
+      Buffer.from('{"action":"register_sale","data":{"sale_id":"S-'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}}'),
+    ]);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks/sales-flow',
+      headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
+      payload: raw,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('GW_INVALID_ENCODING');
   });
@@ -271,7 +428,12 @@ describe('input hygiene', () => {
 
 describe('the same body rules on /graphql', () => {
   const post = (payload: string | Buffer) =>
-    t.app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey }, payload });
+    t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
+      payload,
+    });
   const register = (name: string) =>
     JSON.stringify({
       query: 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }',
@@ -279,7 +441,11 @@ describe('the same body rules on /graphql', () => {
     });
 
   it('invalid UTF-8 and non-text escapes are 400 GW_INVALID_ENCODING before any GraphQL runs', async () => {
-    const bad = Buffer.concat([Buffer.from('{"query":"{ sales(first: 1) { edges { cursor } } }","operationName":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const bad = Buffer.concat([
+      Buffer.from('{"query":"{ sales(first: 1) { edges { cursor } } }","operationName":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
     for (const payload of [bad, register('key').replace('"key"', '"k\\u0000ey"')]) {
       const res = await post(payload);
       expect([res.statusCode, res.json().error?.code]).toEqual([400, 'GW_INVALID_ENCODING']);
@@ -287,9 +453,16 @@ describe('the same body rules on /graphql', () => {
   });
 
   it('U+0000 as a GraphQL escape in the document is a validation error, never reaching the store (no 500)', async () => {
-    const res = await post(JSON.stringify({ query: 'mutation { createWebhookSecret(client: "banban", name: "nul\\u0000name") { secret } }' }));
+    const res = await post(
+      JSON.stringify({
+        query: 'mutation { createWebhookSecret(client: "banban", name: "nul\\u0000name") { secret } }',
+      }),
+    );
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors?.[0]).toMatchObject({ message: 'String values must be text; this one carries \\u0000', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(res.json().errors?.[0]).toMatchObject({
+      message: 'String values must be text; this one carries \\u0000',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
   it("a GET's variables are held to the same rule (query-string JSON the body parser never sees)", async () => {
@@ -314,24 +487,44 @@ describe('the same body rules on /graphql', () => {
       headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
       payload: JSON.stringify({
         query: 'mutation($i: RegisterSaleInput!) { registerSale(input: $i) { id } }',
-        variables: { i: { id: 'S-GQL-CTRL', channel: 'store', storeCode: 'LJ-001', soldAt: '2026-11-28T12:00:00Z', total: '1.00', items: [{ sku: 'SKU-1', quantity: 1, unitPrice: '1.00', description: 'bad\u0007bell' }] } },
+        variables: {
+          i: {
+            id: 'S-GQL-CTRL',
+            channel: 'store',
+            storeCode: 'LJ-001',
+            soldAt: '2026-11-28T12:00:00Z',
+            total: '1.00',
+            items: [{ sku: 'SKU-1', quantity: 1, unitPrice: '1.00', description: 'bad\u0007bell' }],
+          },
+        },
       }),
     });
-    expect(res.json().errors?.[0]?.extensions).toMatchObject({ code: 'GW_VALIDATION_FAILED', issues: [{ path: 'input.items.0.description', code: 'invalid_format' }] });
+    expect(res.json().errors?.[0]?.extensions).toMatchObject({
+      code: 'GW_VALIDATION_FAILED',
+      issues: [{ path: 'input.items.0.description', code: 'invalid_format' }],
+    });
     expect((await t.db.query(`select count(*)::int as n from sales where id = 'S-GQL-CTRL'`)).rows[0].n).toBe(0);
   });
 });
 
 describe('JSON escapes that are not text', () => {
-  it.each([['\\u0000'], ['\\ud800'], ['\\udfff']])('%s in the body is 400 GW_INVALID_ENCODING (jsonb would refuse it, text would mangle it)', async (escape) => {
-    const raw = JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'S-ESC' })).replace('"Tênis', `"T${escape}ênis`);
-    expect(raw).toContain(escape);
-    const res = await deliver(raw, { 'x-api-key': t.apiKey });
-    expect([res.status, res.body.error.code]).toEqual([400, 'GW_INVALID_ENCODING']);
-  });
+  it.each([['\\u0000'], ['\\ud800'], ['\\udfff']])(
+    '%s in the body is 400 GW_INVALID_ENCODING (jsonb would refuse it, text would mangle it)',
+    async (escape) => {
+      const raw = JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'S-ESC' })).replace(
+        '"Tênis',
+        `"T${escape}ênis`,
+      );
+      expect(raw).toContain(escape);
+      const res = await deliver(raw, { 'x-api-key': t.apiKey });
+      expect([res.status, res.body.error.code]).toEqual([400, 'GW_INVALID_ENCODING']);
+    },
+  );
 
   it('a well-formed surrogate pair (an emoji) is fine', async () => {
-    const raw = JSON.stringify(variant('sales-flow', 'register_sale', { sale_id: 'S-EMOJI', customer: { customer_id: 'C-EMOJI', name: 'Ana' } })).replace('"Ana"', '"Ana \\ud83d\\ude00"');
+    const raw = JSON.stringify(
+      variant('sales-flow', 'register_sale', { sale_id: 'S-EMOJI', customer: { customer_id: 'C-EMOJI', name: 'Ana' } }),
+    ).replace('"Ana"', '"Ana \\ud83d\\ude00"');
     expect(raw).toContain('\\ud83d');
     const res = await deliver(raw, { 'x-api-key': t.apiKey });
     expect(res.status).toBe(200);

@@ -12,8 +12,24 @@ class ScriptedHealth {
   async integrations(clientId: string): Promise<IntegrationHealth> {
     this.calls++;
     await new Promise((r) => setTimeout(r, 20)); // a query takes time; events keep arriving meanwhile
-    const flow = { status: this.status, last_success: null, error_rate: 0, events_in_window: 0, errors_in_window: 0, circuit: 'closed' as const, queue_size: 0 };
-    return { client: clientId, status: this.status, store: 'up', window_seconds: 900, checked_at: new Date().toISOString(), connectors: {}, flows: { sales: flow } };
+    const flow = {
+      status: this.status,
+      last_success: null,
+      error_rate: 0,
+      events_in_window: 0,
+      errors_in_window: 0,
+      circuit: 'closed' as const,
+      queue_size: 0,
+    };
+    return {
+      client: clientId,
+      status: this.status,
+      store: 'up',
+      window_seconds: 900,
+      checked_at: new Date().toISOString(),
+      connectors: {},
+      flows: { sales: flow },
+    };
   }
 }
 
@@ -24,7 +40,16 @@ let monitor: FlowStatusMonitor;
 let announced: FlowStatusEvent[];
 
 const processed = (outcome: 'processed' | 'rejected' | 'duplicate' = 'rejected') =>
-  bus.publish('webhook-processed', 'banban', { id: 'e', clientId: 'banban', flow: 'sales', action: 'register_sale', outcome, httpStatus: 400, durationMs: 1, at: new Date().toISOString() });
+  bus.publish('webhook-processed', 'banban', {
+    id: 'e',
+    clientId: 'banban',
+    flow: 'sales',
+    action: 'register_sale',
+    outcome,
+    httpStatus: 400,
+    durationMs: 1,
+    at: new Date().toISOString(),
+  });
 const settle = () => new Promise((r) => setTimeout(r, INTERVAL * 4));
 
 beforeEach(async () => {
@@ -47,7 +72,9 @@ it('recomputes at most once per interval however many events arrive, and announc
   for (let i = 0; i < 200; i++) processed();
   await settle();
   expect(health.calls).toBeLessThanOrEqual(2);
-  expect(announced).toEqual([{ clientId: 'banban', flow: 'sales', status: 'degraded', previous: 'ok', at: expect.any(String) }]);
+  expect(announced).toEqual([
+    { clientId: 'banban', flow: 'sales', status: 'degraded', previous: 'ok', at: expect.any(String) },
+  ]);
 
   for (let i = 0; i < 50; i++) processed();
   await settle();
@@ -61,7 +88,13 @@ it('does not recompute for duplicates (they do not count in health)', async () =
 });
 
 it('learns transitions announced by other instances and does not announce them again', async () => {
-  bus.publish('flow-status', 'banban', { clientId: 'banban', flow: 'sales', status: 'down', previous: 'ok', at: new Date().toISOString() });
+  bus.publish('flow-status', 'banban', {
+    clientId: 'banban',
+    flow: 'sales',
+    status: 'down',
+    previous: 'ok',
+    at: new Date().toISOString(),
+  });
   health.status = 'down';
   processed();
   await settle();

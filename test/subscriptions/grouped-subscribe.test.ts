@@ -1,4 +1,12 @@
-import { ExecutionArgs, ExecutionResult, GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import {
+  ExecutionArgs,
+  ExecutionResult,
+  GraphQLInt,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+} from 'graphql';
 import { createHubEventBus, HubEventBus, WebhookProcessedEvent } from '../../src/subscriptions/hub-events';
 import { groupedSubscribe } from '../../src/subscriptions/grouped-subscribe';
 
@@ -48,7 +56,16 @@ async function subscriber(client: string, group: string | undefined) {
   return stream;
 }
 
-const event = (id: string, clientId = 'banban'): WebhookProcessedEvent => ({ id, clientId, flow: 'sales', action: 'register_sale', outcome: 'processed', httpStatus: 200, durationMs: 1, at: new Date().toISOString() });
+const event = (id: string, clientId = 'banban'): WebhookProcessedEvent => ({
+  id,
+  clientId,
+  flow: 'sales',
+  action: 'register_sale',
+  outcome: 'processed',
+  httpStatus: 200,
+  durationMs: 1,
+  at: new Date().toISOString(),
+});
 
 const tick = () => new Promise((r) => setTimeout(r, 10));
 
@@ -78,7 +95,10 @@ test('subscribers of one group share an execution per event; another group gets 
   expect(rl.value.data.processed.id).toBe('e1');
   // Group a once, group b once, the ungrouped subscriber once.
   expect(executions).toBe(3);
-  expect(new Set([ra1.value.data.processed.execution, rb.value.data.processed.execution, rl.value.data.processed.execution]).size).toBe(3);
+  expect(
+    new Set([ra1.value.data.processed.execution, rb.value.data.processed.execution, rl.value.data.processed.execution])
+      .size,
+  ).toBe(3);
 
   const second = Promise.all([a1.next(), a2.next(), b.next(), lone.next()]);
   await tick();
@@ -138,7 +158,9 @@ test('a subscriber that does not read keeps its events in order, and the others 
     bus.publish('webhook-processed', 'banban', event(id));
     expect((await got).value.data.processed.id).toBe(id);
   }
-  const queued = [await idle.next(), await idle.next(), await idle.next()].map((r) => r.value!.data!.processed as { id: string });
+  const queued = [await idle.next(), await idle.next(), await idle.next()].map(
+    (r) => r.value!.data!.processed as { id: string },
+  );
   expect(queued.map((p) => p.id)).toEqual(['q1', 'q2', 'q3']);
   await Promise.all([reader.return(undefined), idle.return(undefined)]);
 });
@@ -146,23 +168,40 @@ test('a subscriber that does not read keeps its events in order, and the others 
 test('unsubscribing while waiting for an event completes at once', async () => {
   const stream = await subscriber('banban', 'a');
   const pending = stream.next();
-  const done = await Promise.race([stream.return(undefined).then(() => 'returned'), new Promise((r) => setTimeout(() => r('hung'), 1000))]);
+  const done = await Promise.race([
+    stream.return(undefined).then(() => 'returned'),
+    new Promise((r) => setTimeout(() => r('hung'), 1000)),
+  ]);
   expect(done).toBe('returned');
   expect(await pending).toEqual({ done: true, value: undefined });
 });
 
 test('a refusal while subscribing is returned as a result, not a stream', async () => {
-  const args: ExecutionArgs = { schema, document: parse('subscription { processed(client: "banban") { id } }'), contextValue: { bus: null } };
+  const args: ExecutionArgs = {
+    schema,
+    document: parse('subscription { processed(client: "banban") { id } }'),
+    contextValue: { bus: null },
+  };
   const result = (await subscribe(args)) as ExecutionResult;
   expect(result.errors?.[0].message).toMatch(/subscribe/i);
 });
 
 test('a refused or failed subscription is not kept for its group: the next subscriber of the group subscribes afresh', async () => {
-  const refusedArgs: ExecutionArgs = { schema, document, variableValues: { client: 'banban' }, contextValue: { bus: null } };
+  const refusedArgs: ExecutionArgs = {
+    schema,
+    document,
+    variableValues: { client: 'banban' },
+    contextValue: { bus: null },
+  };
   groups.set(refusedArgs, 'retry');
   const refused = (await subscribe(refusedArgs)) as ExecutionResult;
   expect(refused.errors?.[0].message).toMatch(/subscribe/i);
-  const brokenArgs = { schema: {}, document, variableValues: { client: 'banban' }, contextValue: { bus } } as unknown as ExecutionArgs;
+  const brokenArgs = {
+    schema: {},
+    document,
+    variableValues: { client: 'banban' },
+    contextValue: { bus },
+  } as unknown as ExecutionArgs;
   groups.set(brokenArgs, 'retry');
   await expect(subscribe(brokenArgs)).rejects.toThrow();
   const stream = await subscriber('banban', 'retry');

@@ -67,10 +67,18 @@ describe('webhookProcessed', () => {
     });
     expect(data?.webhookProcessed.durationMs).toBeGreaterThan(0);
 
-    const refused = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'V-LIVE-1', total: '1.00' }));
+    const refused = await postWebhook(
+      t,
+      'sales-flow',
+      variant('sales-flow', 'register_sale', { sale_id: 'V-LIVE-1', total: '1.00' }),
+    );
     expect(refused.status).toBe(422);
     const next = await feed.next();
-    expect(next.data?.webhookProcessed).toMatchObject({ id: refused.body.eventId, outcome: 'REJECTED', httpStatus: 422 });
+    expect(next.data?.webhookProcessed).toMatchObject({
+      id: refused.body.eventId,
+      outcome: 'REJECTED',
+      httpStatus: 422,
+    });
   });
 
   it('a redelivery is reported as a duplicate of the same client', async () => {
@@ -79,7 +87,12 @@ describe('webhookProcessed', () => {
     const res = await postWebhook(t, 'sales-flow', fixture('sales-flow', 'register_sale'));
     expect(res.headers['idempotent-replayed']).toBe('true');
     const { data } = await feed.next();
-    expect(data?.webhookProcessed).toMatchObject({ client: 'banban', action: 'register_sale', outcome: 'DUPLICATE', httpStatus: 200 });
+    expect(data?.webhookProcessed).toMatchObject({
+      client: 'banban',
+      action: 'register_sale',
+      outcome: 'DUPLICATE',
+      httpStatus: 200,
+    });
   });
 
   it('filters by flow: events of other flows do not reach a flow subscriber', async () => {
@@ -105,7 +118,10 @@ describe('tenant isolation', () => {
       const end = await subscribe(query, { client: 'other' }).end();
       expect(end.results).toHaveLength(1);
       expect(end.results[0].data ?? null).toBeNull();
-      expect(end.results[0].errors?.[0]).toMatchObject({ message: 'This key may only watch its own client', extensions: { code: 'GW_FORBIDDEN' } });
+      expect(end.results[0].errors?.[0]).toMatchObject({
+        message: 'This key may only watch its own client',
+        extensions: { code: 'GW_FORBIDDEN' },
+      });
       expect(end.completed).toBe(true);
     }
   });
@@ -128,9 +144,32 @@ describe('tenant isolation', () => {
 
   it('events are published per client: a banban subscriber gets banban events only', async () => {
     const feed = subscribe(CIRCUIT_STATE, { client: 'banban' });
-    await untilLive(feed, (id) => t.services.events.publish('circuit-state', 'banban', { clientId: 'banban', name: id, state: 'closed', previous: null, at: new Date().toISOString() }), 'circuitStateChanged');
-    t.services.events.publish('circuit-state', 'other', { clientId: 'other', name: 'sales', state: 'open', previous: 'closed', at: new Date().toISOString() });
-    t.services.events.publish('circuit-state', 'banban', { clientId: 'banban', name: 'mine', state: 'open', previous: 'closed', at: new Date().toISOString() });
+    await untilLive(
+      feed,
+      (id) =>
+        t.services.events.publish('circuit-state', 'banban', {
+          clientId: 'banban',
+          name: id,
+          state: 'closed',
+          previous: null,
+          at: new Date().toISOString(),
+        }),
+      'circuitStateChanged',
+    );
+    t.services.events.publish('circuit-state', 'other', {
+      clientId: 'other',
+      name: 'sales',
+      state: 'open',
+      previous: 'closed',
+      at: new Date().toISOString(),
+    });
+    t.services.events.publish('circuit-state', 'banban', {
+      clientId: 'banban',
+      name: 'mine',
+      state: 'open',
+      previous: 'closed',
+      at: new Date().toISOString(),
+    });
     const { data } = await feed.next();
     expect(data?.circuitStateChanged).toMatchObject({ client: 'banban', name: 'mine' });
   });
@@ -153,7 +192,10 @@ describe('authentication through connectionParams', () => {
   });
 
   it('refuses a connection with a wrong key (4401)', async () => {
-    expect(await closeCodeWith({ 'x-api-key': 'axk_not-a-real-key' })).toMatchObject({ code: 4401, reason: 'Invalid API key' });
+    expect(await closeCodeWith({ 'x-api-key': 'axk_not-a-real-key' })).toMatchObject({
+      code: 4401,
+      reason: 'Invalid API key',
+    });
     expect(await closeCodeWith({ 'x-api-key': 42 })).toMatchObject({ code: 4401 });
   });
 
@@ -183,9 +225,13 @@ describe('the HTTP validation rules also protect the WebSocket path', () => {
 
   it('refuses an invalid subscription document before subscribing', async () => {
     const end = await subscribe(`subscription { webhookProcessed(client: "banban") { nope } }`, {}).end();
-    expect((end.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect((end.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
     const syntax = await subscribe(`subscription {`, {}).end();
-    expect((syntax.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect((syntax.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe(
+      'GRAPHQL_PARSE_FAILED',
+    );
   });
 
   it('serves subscriptions only: queries and mutations go over HTTP', async () => {
@@ -199,10 +245,20 @@ describe('flowStatusChanged', () => {
     const feed = subscribe(FLOW_STATUS, { client: 'banban' });
     await untilLive(
       feed,
-      (id) => t.services.events.publish('flow-status', 'banban', { clientId: 'banban', flow: id, status: 'ok', previous: null, at: new Date().toISOString() }),
+      (id) =>
+        t.services.events.publish('flow-status', 'banban', {
+          clientId: 'banban',
+          flow: id,
+          status: 'ok',
+          previous: null,
+          at: new Date().toISOString(),
+        }),
       'flowStatusChanged',
     );
-    const { threshold, minEvents } = { threshold: t.config.health.errorRateThreshold, minEvents: t.config.health.minEvents };
+    const { threshold, minEvents } = {
+      threshold: t.config.health.errorRateThreshold,
+      minEvents: t.config.health.minEvents,
+    };
 
     // Enough refused deliveries to pass the error-rate threshold with at least minEvents in the window.
     let { total, errors } = await windowCounts();
@@ -213,14 +269,23 @@ describe('flowStatusChanged', () => {
       ({ total, errors } = await windowCounts());
     }
     const degraded = await feed.next();
-    expect(degraded.data?.flowStatusChanged).toMatchObject({ client: 'banban', flow: 'sales', status: 'DEGRADED', previous: 'OK' });
+    expect(degraded.data?.flowStatusChanged).toMatchObject({
+      client: 'banban',
+      flow: 'sales',
+      status: 'DEGRADED',
+      previous: 'OK',
+    });
     const health = await integrationHealth(t);
     expect(health.body.flows.sales.status).toBe('degraded');
 
     // Good deliveries bring the error rate back under the threshold.
     let n = 0;
     while (errors / total > threshold) {
-      const res = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: `V-RECOVER-${n++}` }));
+      const res = await postWebhook(
+        t,
+        'sales-flow',
+        variant('sales-flow', 'register_sale', { sale_id: `V-RECOVER-${n++}` }),
+      );
       expect(res.status).toBe(200);
       ({ total, errors } = await windowCounts());
     }
@@ -234,11 +299,40 @@ describe('flowStatusChanged', () => {
 describe('circuitStateChanged', () => {
   it('delivers the transitions published on the event bus', async () => {
     const feed = subscribe(CIRCUIT_STATE, { client: 'banban' });
-    await untilLive(feed, (id) => t.services.events.publish('circuit-state', 'banban', { clientId: 'banban', name: id, state: 'closed', previous: null, at: new Date().toISOString() }), 'circuitStateChanged');
+    await untilLive(
+      feed,
+      (id) =>
+        t.services.events.publish('circuit-state', 'banban', {
+          clientId: 'banban',
+          name: id,
+          state: 'closed',
+          previous: null,
+          at: new Date().toISOString(),
+        }),
+      'circuitStateChanged',
+    );
     const at = new Date().toISOString();
-    t.services.events.publish('circuit-state', 'banban', { clientId: 'banban', name: 'connector:erp-db', state: 'open', previous: 'closed', at });
-    t.services.events.publish('circuit-state', 'banban', { clientId: 'banban', name: 'connector:erp-db', state: 'half_open', previous: 'open', at });
-    expect((await feed.next()).data?.circuitStateChanged).toEqual({ client: 'banban', name: 'connector:erp-db', state: 'OPEN', previous: 'CLOSED', at });
+    t.services.events.publish('circuit-state', 'banban', {
+      clientId: 'banban',
+      name: 'connector:erp-db',
+      state: 'open',
+      previous: 'closed',
+      at,
+    });
+    t.services.events.publish('circuit-state', 'banban', {
+      clientId: 'banban',
+      name: 'connector:erp-db',
+      state: 'half_open',
+      previous: 'open',
+      at,
+    });
+    expect((await feed.next()).data?.circuitStateChanged).toEqual({
+      client: 'banban',
+      name: 'connector:erp-db',
+      state: 'OPEN',
+      previous: 'CLOSED',
+      at,
+    });
     expect((await feed.next()).data?.circuitStateChanged).toMatchObject({ state: 'HALF_OPEN', previous: 'OPEN' });
   });
 });

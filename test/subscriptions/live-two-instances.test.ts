@@ -12,8 +12,9 @@ if (!REDIS_URL && process.env.REQUIRE_SERVICES === '1') {
   throw new Error('TEST_REDIS_URL is not set, and REQUIRE_SERVICES=1: the two-instance subscription tests need Redis');
 }
 if (!REDIS_URL) {
-  // eslint-disable-next-line no-console
-  console.warn('SKIPPED live-two-instances: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to run the two-instance subscription tests');
+  console.warn(
+    'SKIPPED live-two-instances: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to run the two-instance subscription tests',
+  );
 }
 const describeWithRedis = REDIS_URL ? describe : describe.skip;
 
@@ -33,7 +34,10 @@ describeWithRedis('two gateway instances on one Postgres and one Redis', () => {
     const env = { REDIS_URL: REDIS_URL!, REDIS_CHANNEL_PREFIX: `axon-test-${randomBytes(4).toString('hex')}:` };
     a = await startTestApp(env);
     const db = new Database({ connectionString: a.database.url, max: 5 });
-    const app = await buildApp({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: a.database.url, ...env }), db });
+    const app = await buildApp({
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: a.database.url, ...env }),
+      db,
+    });
     await app.server.ready();
     b = { app, db };
     urlA = (await listen(a.app)).replace('ws:', 'http:').replace('/graphql', '');
@@ -60,7 +64,15 @@ describeWithRedis('two gateway instances on one Postgres and one Redis', () => {
       const { eventId } = (await res.json()) as { eventId: string };
       const { data } = await feed.next();
       // Through Redis the payload is JSON: the time arrives as the ISO string it was published as.
-      expect(data?.webhookProcessed).toEqual({ id: eventId, client: 'banban', flow: 'sales', action: 'register_sale', outcome: 'PROCESSED', httpStatus: 200, at: expect.stringMatching(/Z$/) });
+      expect(data?.webhookProcessed).toEqual({
+        id: eventId,
+        client: 'banban',
+        flow: 'sales',
+        action: 'register_sale',
+        outcome: 'PROCESSED',
+        httpStatus: 200,
+        at: expect.stringMatching(/Z$/),
+      });
     } finally {
       feed.close();
     }
@@ -68,10 +80,17 @@ describeWithRedis('two gateway instances on one Postgres and one Redis', () => {
 
   it('a flow turning degraded on A is announced once, not once per instance', async () => {
     const feed = new Feed(clientB, FLOW_STATUS, { client: 'banban' });
-    const clientA = liveClient((await listen(a.app)), { 'x-api-key': a.apiKey });
+    const clientA = liveClient(await listen(a.app), { 'x-api-key': a.apiKey });
     const feedA = new Feed(clientA, FLOW_STATUS, { client: 'banban' });
     try {
-      const probe = (id: string) => a.services.events.publish('flow-status', 'banban', { clientId: 'banban', flow: id, status: 'ok', previous: null, at: new Date().toISOString() });
+      const probe = (id: string) =>
+        a.services.events.publish('flow-status', 'banban', {
+          clientId: 'banban',
+          flow: id,
+          status: 'ok',
+          previous: null,
+          at: new Date().toISOString(),
+        });
       await untilLive(feed, probe, 'flowStatusChanged');
       await untilLive(feedA, probe, 'flowStatusChanged');
       for (let i = 0; i < 6; i++) {
@@ -82,8 +101,16 @@ describeWithRedis('two gateway instances on one Postgres and one Redis', () => {
         });
         expect(res.status).toBe(400);
       }
-      expect((await feed.next()).data?.flowStatusChanged).toEqual({ flow: 'sales', status: 'DEGRADED', previous: 'OK' });
-      expect((await feedA.next()).data?.flowStatusChanged).toEqual({ flow: 'sales', status: 'DEGRADED', previous: 'OK' });
+      expect((await feed.next()).data?.flowStatusChanged).toEqual({
+        flow: 'sales',
+        status: 'DEGRADED',
+        previous: 'OK',
+      });
+      expect((await feedA.next()).data?.flowStatusChanged).toEqual({
+        flow: 'sales',
+        status: 'DEGRADED',
+        previous: 'OK',
+      });
       await new Promise((r) => setTimeout(r, 750)); // B's monitor saw A's events but did not recompute or re-announce
       expect(feed.pending()).toEqual([]);
       expect(feedA.pending()).toEqual([]);

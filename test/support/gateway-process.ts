@@ -91,7 +91,11 @@ export async function startGatewayProcess(
 }
 
 /** Runs `tasks` with at most `concurrency` in flight. */
-export async function pool<T>(items: T[], concurrency: number, task: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: T[],
+  concurrency: number,
+  task: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -111,10 +115,14 @@ export interface EmbeddedPgProcess {
 
 /** Starts (or restarts, on the same data dir) a throwaway embedded PostgreSQL in a child process. */
 export async function startEmbeddedPgProcess(dataDir: string, port: number): Promise<EmbeddedPgProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'test/support/embedded-pg-process.ts', dataDir, String(port)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'test/support/embedded-pg-process.ts', dataDir, String(port)],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

@@ -16,6 +16,6 @@ export default async function globalSetup(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dir: join(dir, 'data'), port });
   process.env.TEST_DATABASE_URL = pg.url;
   (globalThis as Record<string, unknown>).__EMBEDDED_PG__ = pg;
-  // eslint-disable-next-line no-console
+
   console.log(`\n[tests] TEST_DATABASE_URL not set: using an embedded PostgreSQL on port ${port}`);
 }

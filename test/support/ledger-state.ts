@@ -4,18 +4,37 @@ import { masterDataRepository } from '../../src/domain/master-data.repository';
 
 /** Tables whose content a refused delivery must leave untouched (everything but the audit trail, webhook_events). */
 const BUSINESS_TABLES = [
-  'locations', 'products', 'customers', 'suppliers',
-  'sales', 'sale_items', 'payments',
-  'purchase_orders', 'purchase_order_items', 'purchase_documents', 'purchase_document_items', 'purchase_divergences',
-  'inventory_adjustments', 'inventory_snapshots', 'inventory_snapshot_lines',
-  'transfers', 'transfer_items', 'transfer_events',
-  'returns', 'return_items', 'refunds',
-  'inventory_movements', 'stock_levels',
+  'locations',
+  'products',
+  'customers',
+  'suppliers',
+  'sales',
+  'sale_items',
+  'payments',
+  'purchase_orders',
+  'purchase_order_items',
+  'purchase_documents',
+  'purchase_document_items',
+  'purchase_divergences',
+  'inventory_adjustments',
+  'inventory_snapshots',
+  'inventory_snapshot_lines',
+  'transfers',
+  'transfer_items',
+  'transfer_events',
+  'returns',
+  'return_items',
+  'refunds',
+  'inventory_movements',
+  'stock_levels',
 ];
 
 /** A digest of every business row: equal before and after means nothing changed. */
 export async function fingerprint(db: Database): Promise<Record<string, string>> {
-  const sql = BUSINESS_TABLES.map((t) => `select '${t}' as t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') as digest from ${t} x`).join(' union all ');
+  const sql = BUSINESS_TABLES.map(
+    (t) =>
+      `select '${t}' as t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') as digest from ${t} x`,
+  ).join(' union all ');
   const { rows } = await db.query<{ t: string; digest: string }>(sql);
   return Object.fromEntries(rows.map((r) => [r.t, r.digest]));
 }
@@ -39,14 +58,30 @@ export async function stockAt(db: Database, location: string, sku: string, clien
 }
 
 /** Puts stock somewhere directly through the ledger (an adjustment without its delivery), for tests about other flows that only need stock. */
-export async function seedStock(db: Database, entries: Array<{ location: string; sku: string; quantity: number }>, clientId = 'banban'): Promise<void> {
+export async function seedStock(
+  db: Database,
+  entries: Array<{ location: string; sku: string; quantity: number }>,
+  clientId = 'banban',
+): Promise<void> {
   await db.transaction(async (tx) => {
-    await masterDataRepository.upsertLocations(tx, clientId, entries.map((e) => e.location));
+    await masterDataRepository.upsertLocations(
+      tx,
+      clientId,
+      entries.map((e) => e.location),
+    );
     await masterDataRepository.upsertProducts(tx, clientId, entries);
     await inventoryLedgerRepository.record(
       tx,
       clientId,
-      entries.map((e) => ({ locationCode: e.location, sku: e.sku, delta: e.quantity, kind: 'adjustment', sourceType: 'test_seed', sourceId: 'seed', occurredAt: new Date() })),
+      entries.map((e) => ({
+        locationCode: e.location,
+        sku: e.sku,
+        delta: e.quantity,
+        kind: 'adjustment',
+        sourceType: 'test_seed',
+        sourceId: 'seed',
+        occurredAt: new Date(),
+      })),
     );
   });
 }

@@ -6,7 +6,10 @@ export async function ledgerStock(t: TestApp, location: string, sku: string): Pr
     `select coalesce(sum(quantity_delta), 0)::int as q from inventory_movements where client_id = 'banban' and location_code = $1 and sku = $2`,
     [location, sku],
   );
-  const level = await t.db.query<{ quantity: number }>(`select quantity from stock_levels where client_id = 'banban' and location_code = $1 and sku = $2`, [location, sku]);
+  const level = await t.db.query<{ quantity: number }>(
+    `select quantity from stock_levels where client_id = 'banban' and location_code = $1 and sku = $2`,
+    [location, sku],
+  );
   expect(level.rows[0]?.quantity ?? 0).toBe(rows[0].q);
   return rows[0].q;
 }

@@ -106,7 +106,12 @@ function isProbe(r: Result): boolean {
  * confirmed its SUBSCRIBE): publishes probe events until the feed receives one. `next` skips
  * probes, also those still in flight.
  */
-export async function untilLive(feed: Feed, publishProbe: (probeId: string) => void, field: string, timeoutMs = 5000): Promise<void> {
+export async function untilLive(
+  feed: Feed,
+  publishProbe: (probeId: string) => void,
+  field: string,
+  timeoutMs = 5000,
+): Promise<void> {
   const id = `${PROBE_MARK}-${process.pid}-${++probes}`;
   const deadline = Date.now() + timeoutMs;
   const isThisProbe = (r: Result) => JSON.stringify(r.data?.[field] ?? {}).includes(id);
@@ -119,13 +124,24 @@ export async function untilLive(feed: Feed, publishProbe: (probeId: string) => v
       if (!/no matching result/.test((err as Error).message)) throw err;
     }
   }
-  throw new Error(`subscription not live within ${timeoutMs} ms (results: ${JSON.stringify(feed.results).slice(0, 500)})`);
+  throw new Error(
+    `subscription not live within ${timeoutMs} ms (results: ${JSON.stringify(feed.results).slice(0, 500)})`,
+  );
 }
 
 /** A probe for webhookProcessed: a processed-event payload no delivery would produce. */
 export function webhookProbe(bus: HubEventBus, clientId = 'banban', flow = 'sales'): (id: string) => void {
   return (id) => {
-    const probe: WebhookProcessedEvent = { id, clientId, flow, action: 'probe', outcome: 'processed', httpStatus: 200, durationMs: 0, at: new Date().toISOString() };
+    const probe: WebhookProcessedEvent = {
+      id,
+      clientId,
+      flow,
+      action: 'probe',
+      outcome: 'processed',
+      httpStatus: 200,
+      durationMs: 0,
+      at: new Date().toISOString(),
+    };
     bus.publish('webhook-processed', clientId, probe);
   };
 }

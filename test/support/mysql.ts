@@ -10,11 +10,15 @@ export const MYSQL_URL = process.env.TEST_MYSQL_URL;
 export function describeWithMysql(name: string, fn: () => void): void {
   if (MYSQL_URL) return describe(name, fn);
   if (process.env.REQUIRE_SERVICES === '1') {
-    describe(name, () => it('needs TEST_MYSQL_URL (REQUIRE_SERVICES=1)', () => { throw new Error('TEST_MYSQL_URL is not set'); }));
+    describe(name, () =>
+      it('needs TEST_MYSQL_URL (REQUIRE_SERVICES=1)', () => {
+        throw new Error('TEST_MYSQL_URL is not set');
+      }),
+    );
     return;
   }
   describe.skip(`${name} [skipped: TEST_MYSQL_URL is not set]`, fn);
-  // eslint-disable-next-line no-console
+
   console.warn(`skipping "${name}": set TEST_MYSQL_URL (e.g. mysql://root@127.0.0.1:3306/test) to run it`);
 }
 

@@ -7,7 +7,12 @@ import type { TestApp } from './test-app';
  * Runs an operation in-process as an `ops` principal. API keys only ever yield role `app`; until the
  * JWT roles land (security branch), this is how tests reach `@Authorized('ops')` operations.
  */
-export async function opsGraphql(t: TestApp, query: string, variables: Record<string, unknown> = {}, clientId = 'banban'): Promise<ExecutionResult<any>> {
+export async function opsGraphql(
+  t: TestApp,
+  query: string,
+  variables: Record<string, unknown> = {},
+  clientId = 'banban',
+): Promise<ExecutionResult<any>> {
   const principal: Principal = { clientId, role: 'ops', subject: 'test:ops' };
   return execute({
     schema: buildGatewaySchema(),
@@ -20,6 +25,9 @@ export async function opsGraphql(t: TestApp, query: string, variables: Record<st
 /** Data of an ops operation that must succeed. */
 export async function opsData(t: TestApp, query: string, variables: Record<string, unknown> = {}): Promise<any> {
   const r = await opsGraphql(t, query, variables);
-  if (r.errors?.length) throw new Error(`ops operation failed: ${r.errors.map((e) => `${e.message} ${JSON.stringify(e.extensions)}`).join('; ')}`);
+  if (r.errors?.length)
+    throw new Error(
+      `ops operation failed: ${r.errors.map((e) => `${e.message} ${JSON.stringify(e.extensions)}`).join('; ')}`,
+    );
   return r.data;
 }

@@ -22,7 +22,14 @@ export const TEST_METRICS_TOKEN = 'test-prometheus-scrape-token-0123456789abcdef
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   // Load shedding reacts to event-loop delay, which a busy CI machine produces by itself: off unless a test asks for it.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', METRICS_TOKEN: TEST_METRICS_TOKEN, ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
+    ...env,
+  });
   const { server, services } = await buildApp({ config, db: database.db });
   await bootstrapClients(database.db, services, config, server.log);
   const { key } = await services.apiKeys.issue({ clientId: 'banban', name: 'test' });

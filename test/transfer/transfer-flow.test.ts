@@ -15,9 +15,12 @@ afterEach(async () => {
 });
 
 const FLOW = 'transfer-flow';
-const create = (id: string, patch: Record<string, unknown> = {}) => variant(FLOW, 'create_transfer', { transfer_id: id, ...patch });
-const ship = (id: string, patch: Record<string, unknown> = {}) => variant(FLOW, 'ship_products', { transfer_id: id, ...patch });
-const receive = (id: string, patch: Record<string, unknown> = {}) => variant(FLOW, 'receive_at_store', { transfer_id: id, ...patch });
+const create = (id: string, patch: Record<string, unknown> = {}) =>
+  variant(FLOW, 'create_transfer', { transfer_id: id, ...patch });
+const ship = (id: string, patch: Record<string, unknown> = {}) =>
+  variant(FLOW, 'ship_products', { transfer_id: id, ...patch });
+const receive = (id: string, patch: Record<string, unknown> = {}) =>
+  variant(FLOW, 'receive_at_store', { transfer_id: id, ...patch });
 
 /** Runs `fn` with banban's settings forbidding negative stock (facts beyond the stock are then refused). */
 async function forbiddingNegativeStock<T>(fn: () => Promise<T>): Promise<T> {
@@ -54,17 +57,28 @@ describe('the three fixtures through REST', () => {
       ok: true,
       action: 'create_transfer',
       result: {
-        id: 'TR-2026-0789', status: 'CREATED', originCode: 'CD-01', destinationCode: 'LJ-001', createdAt: '2026-12-06T11:00:00.000Z', shippedAt: null,
-        items: [{ sku: 'TENIS-RUN-38-PRETO', quantitySent: 20 }, { sku: 'TENIS-RUN-39-PRETO', quantitySent: 15 }],
+        id: 'TR-2026-0789',
+        status: 'CREATED',
+        originCode: 'CD-01',
+        destinationCode: 'LJ-001',
+        createdAt: '2026-12-06T11:00:00.000Z',
+        shippedAt: null,
+        items: [
+          { sku: 'TENIS-RUN-38-PRETO', quantitySent: 20 },
+          { sku: 'TENIS-RUN-39-PRETO', quantitySent: 15 },
+        ],
       },
     });
     expect(await t.db.query(`select count(*)::int as n from inventory_movements`).then((r) => r.rows[0].n)).toBe(0);
-    expect((await t.db.query(`select kind from locations where code = 'CD-01'`)).rows[0].kind).toBe('distribution_center');
+    expect((await t.db.query(`select kind from locations where code = 'CD-01'`)).rows[0].kind).toBe(
+      'distribution_center',
+    );
   });
 
   it('ship_products without stock, for a client forbidding negative stock, is 422 listing each shortfall', async () => {
     const error = await forbiddingNegativeStock(() =>
-      refused(fixture(FLOW, 'ship_products'), 422, 'GW_INSUFFICIENT_STOCK'));
+      refused(fixture(FLOW, 'ship_products'), 422, 'GW_INSUFFICIENT_STOCK'),
+    );
     expect(error.details.shortfalls).toEqual([
       { location_code: 'CD-01', sku: 'TENIS-RUN-38-PRETO', requested: 20, available: 0 },
       { location_code: 'CD-01', sku: 'TENIS-RUN-39-PRETO', requested: 15, available: 0 },
@@ -72,14 +86,27 @@ describe('the three fixtures through REST', () => {
   });
 
   it('ship_products takes the sent quantities out of the origin and records carrier and tracking code', async () => {
-    await seedStock(t.db, [{ location: 'CD-01', sku: 'TENIS-RUN-38-PRETO', quantity: 30 }, { location: 'CD-01', sku: 'TENIS-RUN-39-PRETO', quantity: 15 }]);
+    await seedStock(t.db, [
+      { location: 'CD-01', sku: 'TENIS-RUN-38-PRETO', quantity: 30 },
+      { location: 'CD-01', sku: 'TENIS-RUN-39-PRETO', quantity: 15 },
+    ]);
     const res = await postWebhook(t, FLOW, fixture(FLOW, 'ship_products'));
     expect(res.status).toBe(200);
-    expect(res.body.result).toMatchObject({ status: 'SHIPPED', shippedAt: '2026-12-06T14:30:00.000Z', carrier: 'Transportadora Sul', trackingCode: 'TS123456789BR' });
+    expect(res.body.result).toMatchObject({
+      status: 'SHIPPED',
+      shippedAt: '2026-12-06T14:30:00.000Z',
+      carrier: 'Transportadora Sul',
+      trackingCode: 'TS123456789BR',
+    });
     expect(await stockAt(t.db, 'CD-01', 'TENIS-RUN-38-PRETO')).toBe(10);
     expect(await stockAt(t.db, 'CD-01', 'TENIS-RUN-39-PRETO')).toBe(0);
-    const { rows } = await t.db.query(`select kind, quantity_delta from inventory_movements where source_type = 'transfer' and source_id = 'TR-2026-0789' order by sku`);
-    expect(rows).toEqual([{ kind: 'transfer_out', quantity_delta: -20 }, { kind: 'transfer_out', quantity_delta: -15 }]);
+    const { rows } = await t.db.query(
+      `select kind, quantity_delta from inventory_movements where source_type = 'transfer' and source_id = 'TR-2026-0789' order by sku`,
+    );
+    expect(rows).toEqual([
+      { kind: 'transfer_out', quantity_delta: -20 },
+      { kind: 'transfer_out', quantity_delta: -15 },
+    ]);
   });
 
   it('receive_at_store puts what actually arrived into the destination and records the divergence', async () => {
@@ -103,7 +130,14 @@ describe('the three fixtures through REST', () => {
       origin: { code: 'CD-01', kind: 'DISTRIBUTION_CENTER' },
       destination: { code: 'LJ-001', kind: 'STORE' },
       items: [
-        { lineNo: 1, sku: 'TENIS-RUN-38-PRETO', quantitySent: 20, quantityReceived: 20, divergence: 0, product: { sku: 'TENIS-RUN-38-PRETO' } },
+        {
+          lineNo: 1,
+          sku: 'TENIS-RUN-38-PRETO',
+          quantitySent: 20,
+          quantityReceived: 20,
+          divergence: 0,
+          product: { sku: 'TENIS-RUN-38-PRETO' },
+        },
         { lineNo: 2, sku: 'TENIS-RUN-39-PRETO', quantitySent: 15, quantityReceived: 14, divergence: -1 },
       ],
     });
@@ -131,44 +165,112 @@ describe('the three mutations through GraphQL', () => {
     await seedStock(t.db, [{ location: 'CD-02', sku: 'BOTA-40', quantity: 5 }]);
     const created = await graphql(
       t,
-      `mutation($input: CreateTransferInput!) { createTransfer(input: $input) { id status items { sku quantitySent } } }`,
-      { input: { id: 'TR-GQL-1', originCode: 'cd-02', destinationCode: 'LJ-002', createdAt: '2026-12-06T08:00:00-03:00', items: [{ sku: 'bota-40', quantity: 3 }] } },
+      `
+        mutation ($input: CreateTransferInput!) {
+          createTransfer(input: $input) {
+            id
+            status
+            items {
+              sku
+              quantitySent
+            }
+          }
+        }
+      `,
+      {
+        input: {
+          id: 'TR-GQL-1',
+          originCode: 'cd-02',
+          destinationCode: 'LJ-002',
+          createdAt: '2026-12-06T08:00:00-03:00',
+          items: [{ sku: 'bota-40', quantity: 3 }],
+        },
+      },
     );
-    expect(created.body.data.createTransfer).toEqual({ id: 'TR-GQL-1', status: 'CREATED', items: [{ sku: 'BOTA-40', quantitySent: 3 }] });
-    const shipped = await graphql(t, `mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { status carrier } }`, {
-      input: { transferId: 'TR-GQL-1', shippedAt: '2026-12-06T09:00:00Z', carrier: 'Correios', trackingCode: 'BR1' },
+    expect(created.body.data.createTransfer).toEqual({
+      id: 'TR-GQL-1',
+      status: 'CREATED',
+      items: [{ sku: 'BOTA-40', quantitySent: 3 }],
     });
+    const shipped = await graphql(
+      t,
+      `
+        mutation ($input: ShipTransferInput!) {
+          shipTransfer(input: $input) {
+            status
+            carrier
+          }
+        }
+      `,
+      {
+        input: { transferId: 'TR-GQL-1', shippedAt: '2026-12-06T09:00:00Z', carrier: 'Correios', trackingCode: 'BR1' },
+      },
+    );
     expect(shipped.body.data.shipTransfer).toEqual({ status: 'SHIPPED', carrier: 'Correios' });
-    const received = await graphql(t, `mutation($input: ReceiveTransferInput!) { receiveTransfer(input: $input) { status divergences { sku } } }`, {
-      input: { transferId: 'TR-GQL-1', receivedAt: '2026-12-07T09:00:00Z', items: [{ sku: 'BOTA-40', quantity: 3 }] },
-    });
+    const received = await graphql(
+      t,
+      `
+        mutation ($input: ReceiveTransferInput!) {
+          receiveTransfer(input: $input) {
+            status
+            divergences {
+              sku
+            }
+          }
+        }
+      `,
+      {
+        input: { transferId: 'TR-GQL-1', receivedAt: '2026-12-07T09:00:00Z', items: [{ sku: 'BOTA-40', quantity: 3 }] },
+      },
+    );
     expect(received.body.data.receiveTransfer).toEqual({ status: 'RECEIVED', divergences: [] });
     expect(await stockAt(t.db, 'CD-02', 'BOTA-40')).toBe(2);
     expect(await stockAt(t.db, 'LJ-002', 'BOTA-40')).toBe(3);
   });
 
   it('GraphQL refusals carry the same codes as REST', async () => {
-    const res = await graphql(t, `mutation($input: ShipTransferInput!) { shipTransfer(input: $input) { status } }`, {
-      input: { transferId: 'TR-GQL-1', shippedAt: '2026-12-06T09:00:00Z', carrier: 'Outra', trackingCode: 'BR2' },
-    });
+    const res = await graphql(
+      t,
+      `
+        mutation ($input: ShipTransferInput!) {
+          shipTransfer(input: $input) {
+            status
+          }
+        }
+      `,
+      {
+        input: { transferId: 'TR-GQL-1', shippedAt: '2026-12-06T09:00:00Z', carrier: 'Outra', trackingCode: 'BR2' },
+      },
+    );
     expect(res.body.errors?.[0].extensions?.code).toBe('GW_INVALID_STATE');
   });
 });
 
 describe('the state machine refuses invalid transitions with coded 409s', () => {
   beforeAll(async () => {
-    await seedStock(t.db, [{ location: 'CD-01', sku: 'TENIS-RUN-38-PRETO', quantity: 100 }, { location: 'CD-01', sku: 'TENIS-RUN-39-PRETO', quantity: 100 }]);
+    await seedStock(t.db, [
+      { location: 'CD-01', sku: 'TENIS-RUN-38-PRETO', quantity: 100 },
+      { location: 'CD-01', sku: 'TENIS-RUN-39-PRETO', quantity: 100 },
+    ]);
   });
 
   it('shipping or receiving an unknown transfer is GW_PREDECESSOR_MISSING naming it', async () => {
-    expect((await refused(ship('TR-NONE'), 409, 'GW_PREDECESSOR_MISSING')).details).toEqual({ missing: { transfer_id: 'TR-NONE' } });
-    expect((await refused(receive('TR-NONE'), 409, 'GW_PREDECESSOR_MISSING')).details).toEqual({ missing: { transfer_id: 'TR-NONE' } });
+    expect((await refused(ship('TR-NONE'), 409, 'GW_PREDECESSOR_MISSING')).details).toEqual({
+      missing: { transfer_id: 'TR-NONE' },
+    });
+    expect((await refused(receive('TR-NONE'), 409, 'GW_PREDECESSOR_MISSING')).details).toEqual({
+      missing: { transfer_id: 'TR-NONE' },
+    });
   });
 
   it('receiving before shipping is GW_INVALID_STATE saying the shipment is missing; it succeeds once shipped', async () => {
     await postWebhook(t, FLOW, create('TR-ORDER'));
     const error = await refused(receive('TR-ORDER'), 409, 'GW_INVALID_STATE');
-    expect(error.details).toEqual({ transfer_id: 'TR-ORDER', status: 'created', missing: { ship_products: 'TR-ORDER' } });
+    expect(error.details).toEqual({
+      transfer_id: 'TR-ORDER',
+      status: 'created',
+      missing: { ship_products: 'TR-ORDER' },
+    });
     expect((await postWebhook(t, FLOW, ship('TR-ORDER'))).status).toBe(200);
     const retried = await postWebhook(t, FLOW, receive('TR-ORDER'));
     expect(retried.status).toBe(200);
@@ -179,7 +281,10 @@ describe('the state machine refuses invalid transitions with coded 409s', () => 
     await postWebhook(t, FLOW, create('TR-TWICE'));
     expect((await postWebhook(t, FLOW, ship('TR-TWICE'))).status).toBe(200);
     const again = ship('TR-TWICE', { tracking_code: 'OTHER123' });
-    expect((await refused(again, 409, 'GW_INVALID_STATE', { 'webhook-id': 'ship-twice-1' })).details).toMatchObject({ status: 'shipped', attempted: 'ship' });
+    expect((await refused(again, 409, 'GW_INVALID_STATE', { 'webhook-id': 'ship-twice-1' })).details).toMatchObject({
+      status: 'shipped',
+      attempted: 'ship',
+    });
     // without headers the business id is the key, so different content is an idempotency-key conflict (also a 409)
     await refused(again, 409, 'GW_IDEMPOTENCY_KEY_REUSED');
     const before = await fingerprint(t.db);
@@ -193,17 +298,47 @@ describe('the state machine refuses invalid transitions with coded 409s', () => 
     await postWebhook(t, FLOW, create('TR-RECV2'));
     await postWebhook(t, FLOW, ship('TR-RECV2'));
     expect((await postWebhook(t, FLOW, receive('TR-RECV2'))).status).toBe(200);
-    await refused(receive('TR-RECV2', { items: [{ sku: 'TENIS-RUN-38-PRETO', quantity: 1 }] }), 409, 'GW_INVALID_STATE', { 'webhook-id': 'recv-2' });
-    await refused(ship('TR-RECV2', { tracking_code: 'NEW' }), 409, 'GW_INVALID_STATE', { 'webhook-id': 'ship-after-recv' });
+    await refused(
+      receive('TR-RECV2', { items: [{ sku: 'TENIS-RUN-38-PRETO', quantity: 1 }] }),
+      409,
+      'GW_INVALID_STATE',
+      { 'webhook-id': 'recv-2' },
+    );
+    await refused(ship('TR-RECV2', { tracking_code: 'NEW' }), 409, 'GW_INVALID_STATE', {
+      'webhook-id': 'ship-after-recv',
+    });
   });
 });
 
 describe('divergences', () => {
   it('a sku that arrived without being sent is recorded with sent 0; a sent sku left out arrived as 0', async () => {
-    await seedStock(t.db, [{ location: 'CD-03', sku: 'A-1', quantity: 5 }, { location: 'CD-03', sku: 'A-2', quantity: 5 }]);
-    await postWebhook(t, FLOW, create('TR-DIV', { origin_code: 'CD-03', destination_code: 'LJ-003', items: [{ sku: 'A-1', quantity: 2 }, { sku: 'A-2', quantity: 3 }] }));
+    await seedStock(t.db, [
+      { location: 'CD-03', sku: 'A-1', quantity: 5 },
+      { location: 'CD-03', sku: 'A-2', quantity: 5 },
+    ]);
+    await postWebhook(
+      t,
+      FLOW,
+      create('TR-DIV', {
+        origin_code: 'CD-03',
+        destination_code: 'LJ-003',
+        items: [
+          { sku: 'A-1', quantity: 2 },
+          { sku: 'A-2', quantity: 3 },
+        ],
+      }),
+    );
     await postWebhook(t, FLOW, ship('TR-DIV'));
-    const res = await postWebhook(t, FLOW, receive('TR-DIV', { items: [{ sku: 'A-1', quantity: 2 }, { sku: 'A-9', quantity: 1 }] }));
+    const res = await postWebhook(
+      t,
+      FLOW,
+      receive('TR-DIV', {
+        items: [
+          { sku: 'A-1', quantity: 2 },
+          { sku: 'A-9', quantity: 1 },
+        ],
+      }),
+    );
     expect(res.status).toBe(200);
     expect(res.body.result.status).toBe('RECEIVED_WITH_DIVERGENCE');
     expect(res.body.result.divergences).toEqual([
@@ -220,11 +355,28 @@ describe('divergences', () => {
 describe('contract and business-rule refusals change nothing', () => {
   it('an unknown field, a missing field, a bad timestamp or a duplicated sku is 400 with field paths', async () => {
     expect((await refused(create('TR-BAD', { extra: 1 }), 400, 'GW_VALIDATION_FAILED')).issues[0].path).toBe('data');
-    expect((await refused(ship('TR-BAD', { carrier: undefined }), 400, 'GW_VALIDATION_FAILED')).issues[0].path).toBe('data.carrier');
-    expect((await refused(receive('TR-BAD', { received_at: '2026-12-07 09:05' }), 400, 'GW_VALIDATION_FAILED')).issues[0].path).toBe('data.received_at');
-    const dup = await refused(create('TR-BAD', { items: [{ sku: 'X', quantity: 1 }, { sku: 'x', quantity: 2 }] }), 400, 'GW_VALIDATION_FAILED');
+    expect((await refused(ship('TR-BAD', { carrier: undefined }), 400, 'GW_VALIDATION_FAILED')).issues[0].path).toBe(
+      'data.carrier',
+    );
+    expect(
+      (await refused(receive('TR-BAD', { received_at: '2026-12-07 09:05' }), 400, 'GW_VALIDATION_FAILED')).issues[0]
+        .path,
+    ).toBe('data.received_at');
+    const dup = await refused(
+      create('TR-BAD', {
+        items: [
+          { sku: 'X', quantity: 1 },
+          { sku: 'x', quantity: 2 },
+        ],
+      }),
+      400,
+      'GW_VALIDATION_FAILED',
+    );
     expect(dup.issues[0].path).toBe('data.items.1.sku');
-    expect((await refused(create('TR-BAD', { items: [{ sku: 'X', quantity: 0 }] }), 400, 'GW_VALIDATION_FAILED')).issues[0].path).toBe('data.items.0.quantity');
+    expect(
+      (await refused(create('TR-BAD', { items: [{ sku: 'X', quantity: 0 }] }), 400, 'GW_VALIDATION_FAILED')).issues[0]
+        .path,
+    ).toBe('data.items.0.quantity');
   });
 
   it('a transfer to its own origin is 422', async () => {
@@ -233,7 +385,9 @@ describe('contract and business-rule refusals change nothing', () => {
   });
 
   it('the same transfer id with different content is GW_BUSINESS_ID_CONFLICT under any key', async () => {
-    await refused(create('TR-2026-0789', { destination_code: 'LJ-777' }), 409, 'GW_BUSINESS_ID_CONFLICT', { 'webhook-id': 'conflict-1' });
+    await refused(create('TR-2026-0789', { destination_code: 'LJ-777' }), 409, 'GW_BUSINESS_ID_CONFLICT', {
+      'webhook-id': 'conflict-1',
+    });
   });
 });
 
@@ -258,9 +412,33 @@ describe('transfers(status, first, after)', () => {
     }
     expect(seen.slice(0, 5)).toEqual([...ids].reverse());
     expect(seen).not.toContain('TR-2026-0789');
-    const received = await graphql(t, `{ transfers(status: RECEIVED_WITH_DIVERGENCE) { edges { node { id } } } }`);
+    const received = await graphql(
+      t,
+      `
+        {
+          transfers(status: RECEIVED_WITH_DIVERGENCE) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      `,
+    );
     expect(received.body.data.transfers.edges.map((e: any) => e.node.id)).toContain('TR-2026-0789');
-    const bad = await graphql(t, `{ transfers(after: "nope") { edges { cursor } } }`);
+    const bad = await graphql(
+      t,
+      `
+        {
+          transfers(after: "nope") {
+            edges {
+              cursor
+            }
+          }
+        }
+      `,
+    );
     expect(bad.body.errors?.[0].extensions?.code).toBe('GW_VALIDATION_FAILED');
   });
 
@@ -285,7 +463,10 @@ describe('transfers(status, first, after)', () => {
 describe('a shipment is a fact', () => {
   it('goods that left an origin the hub thinks short are recorded: it goes below zero, movements flagged', async () => {
     await seedStock(t.db, [{ location: 'CD-SHORT', sku: 'SHORT-1', quantity: 3 }]);
-    const items = [{ sku: 'SHORT-1', quantity: 5 }, { sku: 'SHORT-2', quantity: 1 }];
+    const items = [
+      { sku: 'SHORT-1', quantity: 5 },
+      { sku: 'SHORT-2', quantity: 1 },
+    ];
     await postWebhook(t, FLOW, create('TR-SHORT', { origin_code: 'CD-SHORT', destination_code: 'LJ-SHORT', items }));
     const res = await postWebhook(t, FLOW, ship('TR-SHORT'));
     expect(res.status).toBe(200);
@@ -302,7 +483,18 @@ describe('a shipment is a fact', () => {
     ]);
     const ops = await graphql(
       t,
-      `{ stockLevels(filter: { locationCode: "CD-SHORT", belowZero: true }) { edges { node { sku quantity } } } }`,
+      `
+        {
+          stockLevels(filter: { locationCode: "CD-SHORT", belowZero: true }) {
+            edges {
+              node {
+                sku
+                quantity
+              }
+            }
+          }
+        }
+      `,
     );
     expect(ops.body.data.stockLevels.edges.map((e: any) => e.node)).toEqual([
       { sku: 'SHORT-1', quantity: -2 },
@@ -316,7 +508,7 @@ describe('a shipment is a fact', () => {
 });
 
 describe('concurrency', () => {
-  it('concurrent shipments beyond the origin\'s stock are all recorded; those past zero are flagged', async () => {
+  it("concurrent shipments beyond the origin's stock are all recorded; those past zero are flagged", async () => {
     await seedStock(t.db, [{ location: 'CD-FLAG', sku: 'FLAG-1', quantity: 10 }]);
     const ids = Array.from({ length: 5 }, (_, i) => `TR-FLAG-${i}`);
     for (const id of ids) {
@@ -336,7 +528,12 @@ describe('concurrency', () => {
   it('concurrent shipments from one origin never take its stock below zero for a client that forbids it', async () => {
     await seedStock(t.db, [{ location: 'CD-RACE', sku: 'RACE-1', quantity: 10 }]);
     const ids = Array.from({ length: 5 }, (_, i) => `TR-RACE-${i}`);
-    for (const id of ids) await postWebhook(t, FLOW, create(id, { origin_code: 'CD-RACE', destination_code: 'LJ-RACE', items: [{ sku: 'RACE-1', quantity: 4 }] }));
+    for (const id of ids)
+      await postWebhook(
+        t,
+        FLOW,
+        create(id, { origin_code: 'CD-RACE', destination_code: 'LJ-RACE', items: [{ sku: 'RACE-1', quantity: 4 }] }),
+      );
     const results = await forbiddingNegativeStock(() => Promise.all(ids.map((id) => postWebhook(t, FLOW, ship(id)))));
     expect(results.filter((r) => r.status === 200)).toHaveLength(2);
     expect(results.filter((r) => r.status === 422 && r.body.error.code === 'GW_INSUFFICIENT_STOCK')).toHaveLength(3);

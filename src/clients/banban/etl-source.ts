@@ -2,7 +2,12 @@ import type { SourceRecord } from '../../connectors/connector';
 import type { ConnectorConfig } from '../../connectors/registry';
 import { fromLocalTime } from '../../connectors/sql-window';
 import { own } from '../../shared/own';
-import type { CanonicalPayment, CanonicalReturn, CanonicalSale, CanonicalStockPosition } from '../../flows/etl/canonical';
+import type {
+  CanonicalPayment,
+  CanonicalReturn,
+  CanonicalSale,
+  CanonicalStockPosition,
+} from '../../flows/etl/canonical';
 import { ClientEtl, groupConsecutive } from '../../flows/etl/etl-source';
 
 /**
@@ -23,7 +28,14 @@ const STOCK_SQL = `select cod_loja, cod_produto, qtde from estoque_posicao
  where dt_posicao >= ? and dt_posicao < ? order by cod_loja, cod_produto`;
 
 const CHANNELS: Record<string, string> = { LOJA: 'store', ECOM: 'ecommerce', APP: 'app', MKT: 'marketplace' };
-const PAYMENT_METHODS: Record<string, string> = { CC: 'credit_card', CD: 'debit_card', PIX: 'pix', DIN: 'cash', BOL: 'boleto', VALE: 'voucher' };
+const PAYMENT_METHODS: Record<string, string> = {
+  CC: 'credit_card',
+  CD: 'debit_card',
+  PIX: 'pix',
+  DIN: 'cash',
+  BOL: 'boleto',
+  VALE: 'voucher',
+};
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v).trim());
 // Absent optional fields are undefined, as in a webhook, so the same document hashes the same either way.
@@ -48,8 +60,16 @@ function sale(rows: SourceRecord[], tz: string): CanonicalSale {
     storeCode: str(h.cod_loja),
     channel: own(CHANNELS, str(h.canal).toUpperCase()) ?? str(h.canal).toLowerCase(),
     soldAt: when(h.dt_venda, tz),
-    customer: opt(h.id_cliente) ? { id: str(h.id_cliente), name: opt(h.nome_cliente), email: opt(h.email_cliente), document: opt(h.cpf_cliente) } : undefined,
-    items: rows.map((r) => ({ sku: str(r.cod_produto), description: opt(r.desc_produto), quantity: int(r.qtde), unitPrice: amount(r.vl_unitario), discount: amount(r.vl_desconto ?? '0') })),
+    customer: opt(h.id_cliente)
+      ? { id: str(h.id_cliente), name: opt(h.nome_cliente), email: opt(h.email_cliente), document: opt(h.cpf_cliente) }
+      : undefined,
+    items: rows.map((r) => ({
+      sku: str(r.cod_produto),
+      description: opt(r.desc_produto),
+      quantity: int(r.qtde),
+      unitPrice: amount(r.vl_unitario),
+      discount: amount(r.vl_desconto ?? '0'),
+    })),
     total: amount(h.vl_total),
   };
 }
@@ -81,7 +101,11 @@ function stock(r: SourceRecord): CanonicalStockPosition {
 }
 
 /** Runs a mapping per document; a record that cannot be read becomes a reject with the reason. */
-async function* mapped<T>(groups: AsyncIterable<SourceRecord[]>, idOf: (r: SourceRecord) => string, map: (rows: SourceRecord[]) => T) {
+async function* mapped<T>(
+  groups: AsyncIterable<SourceRecord[]>,
+  idOf: (r: SourceRecord) => string,
+  map: (rows: SourceRecord[]) => T,
+) {
   for await (const rows of groups) {
     try {
       yield { id: idOf(rows[0]), rows: rows.length, doc: map(rows) };
@@ -99,7 +123,12 @@ const SOURCES: Record<string, (location: string) => ConnectorConfig> = {
   mysql: (url) => ({
     kind: 'mysql',
     url,
-    streams: { vendas: { sql: SALES_SQL }, pagamentos: { sql: PAYMENTS_SQL }, devolucoes: { sql: RETURNS_SQL }, estoque: { sql: STOCK_SQL } },
+    streams: {
+      vendas: { sql: SALES_SQL },
+      pagamentos: { sql: PAYMENTS_SQL },
+      devolucoes: { sql: RETURNS_SQL },
+      estoque: { sql: STOCK_SQL },
+    },
   }),
   file: (dir) => ({
     kind: 'file',
@@ -115,12 +144,45 @@ const SOURCES: Record<string, (location: string) => ConnectorConfig> = {
 
 export const banbanEtl: ClientEtl = {
   /** mysql://… is the ERP database; file:///dir the nightly export directory. */
-  source: (location) => (location.startsWith('file://') ? SOURCES.file(new URL(location).pathname) : SOURCES.mysql(location)),
+  source: (location) =>
+    location.startsWith('file://') ? SOURCES.file(new URL(location).pathname) : SOURCES.mysql(location),
   dailyBatchAt: '02:00',
   mappings: {
-    sale: { stream: 'vendas', transform: (records, tz) => mapped(groupConsecutive(records, (r) => str(r.id_venda)), (r) => str(r.id_venda), (rows) => sale(rows, tz)) },
-    payment: { stream: 'pagamentos', transform: (records, tz) => mapped(single(records), (r) => str(r.id_pagamento), ([r]) => payment(r, tz)) },
-    return: { stream: 'devolucoes', transform: (records, tz) => mapped(groupConsecutive(records, (r) => str(r.id_devolucao)), (r) => str(r.id_devolucao), (rows) => devolution(rows, tz)) },
-    stock_position: { stream: 'estoque', transform: (records) => mapped(single(records), (r) => `${str(r.cod_loja).toUpperCase()}/${str(r.cod_produto).toUpperCase()}`, ([r]) => stock(r)) },
+    sale: {
+      stream: 'vendas',
+      transform: (records, tz) =>
+        mapped(
+          groupConsecutive(records, (r) => str(r.id_venda)),
+          (r) => str(r.id_venda),
+          (rows) => sale(rows, tz),
+        ),
+    },
+    payment: {
+      stream: 'pagamentos',
+      transform: (records, tz) =>
+        mapped(
+          single(records),
+          (r) => str(r.id_pagamento),
+          ([r]) => payment(r, tz),
+        ),
+    },
+    return: {
+      stream: 'devolucoes',
+      transform: (records, tz) =>
+        mapped(
+          groupConsecutive(records, (r) => str(r.id_devolucao)),
+          (r) => str(r.id_devolucao),
+          (rows) => devolution(rows, tz),
+        ),
+    },
+    stock_position: {
+      stream: 'estoque',
+      transform: (records) =>
+        mapped(
+          single(records),
+          (r) => `${str(r.cod_loja).toUpperCase()}/${str(r.cod_produto).toUpperCase()}`,
+          ([r]) => stock(r),
+        ),
+    },
   },
 };

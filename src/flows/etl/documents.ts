@@ -21,7 +21,11 @@ export interface DocumentKind<K extends DocumentKindName> {
   /** Pure domain rules, before any write: the reason it is refused, or null. */
   validate(doc: CanonicalDocuments[K]): string | null;
   /** Loads a chunk inside the chunk's transaction through the domain service; an outcome per document. */
-  load(q: Queryable, ctx: LoadContext, docs: Array<{ id: string; doc: CanonicalDocuments[K] }>): Promise<DocumentOutcome[]>;
+  load(
+    q: Queryable,
+    ctx: LoadContext,
+    docs: Array<{ id: string; doc: CanonicalDocuments[K] }>,
+  ): Promise<DocumentOutcome[]>;
   /** Records what the hub holds for the window and the source did not list. */
   extras?(q: Queryable, ctx: LoadContext): Promise<void>;
 }
@@ -35,10 +39,19 @@ export function reasonOf(err: unknown): string {
 }
 
 /** A different document under a known id is recorded for ops, never overwritten (the ERP's correction is a business decision). */
-const different = (id: string, err: GatewayError): DocumentOutcome => ({ id, outcome: 'different', reason: err.code, details: err.details ?? null });
+const different = (id: string, err: GatewayError): DocumentOutcome => ({
+  id,
+  outcome: 'different',
+  reason: err.code,
+  details: err.details ?? null,
+});
 
 /** Runs one document's write in a savepoint so a refusal does not undo the chunk. */
-async function eachInSavepoint<T>(q: Queryable, docs: Array<{ id: string; doc: T }>, write: (doc: T) => Promise<'created' | 'existing'>): Promise<DocumentOutcome[]> {
+async function eachInSavepoint<T>(
+  q: Queryable,
+  docs: Array<{ id: string; doc: T }>,
+  write: (doc: T) => Promise<'created' | 'existing'>,
+): Promise<DocumentOutcome[]> {
   const out: DocumentOutcome[] = [];
   for (const { id, doc } of docs) {
     await q.query('savepoint etl_doc');
@@ -49,7 +62,13 @@ async function eachInSavepoint<T>(q: Queryable, docs: Array<{ id: string; doc: T
     } catch (err) {
       await q.query('rollback to savepoint etl_doc');
       if (err instanceof GatewayError && err.code === 'GW_BUSINESS_ID_CONFLICT') out.push(different(id, err));
-      else out.push({ id, outcome: 'rejected', reason: reasonOf(err), details: err instanceof GatewayError ? err.details ?? null : null });
+      else
+        out.push({
+          id,
+          outcome: 'rejected',
+          reason: reasonOf(err),
+          details: err instanceof GatewayError ? (err.details ?? null) : null,
+        });
     }
   }
   return out;
@@ -77,7 +96,11 @@ export const DOCUMENT_KINDS: { [K in DocumentKindName]: DocumentKind<K> } = {
       }
     },
     async load(q, ctx, docs) {
-      const results = await ctx.services.sales.registerSales(q, ctx.clientId, docs.map((d) => d.doc));
+      const results = await ctx.services.sales.registerSales(
+        q,
+        ctx.clientId,
+        docs.map((d) => d.doc),
+      );
       return results.map((r, i): DocumentOutcome => {
         const id = docs[i].id;
         if (r.outcome === 'created') return { id, outcome: 'loaded' };
@@ -86,7 +109,8 @@ export const DOCUMENT_KINDS: { [K in DocumentKindName]: DocumentKind<K> } = {
         return { id, outcome: 'rejected', reason: reasonOf(r.error), details: r.error.details ?? null };
       });
     },
-    extras: (q, ctx) => extrasFrom(q, ctx, 'sale', `select id from sales where client_id = $2 and sold_at >= $4 and sold_at < $5`),
+    extras: (q, ctx) =>
+      extrasFrom(q, ctx, 'sale', `select id from sales where client_id = $2 and sold_at >= $4 and sold_at < $5`),
   },
   payment: {
     validate: () => null,
@@ -96,13 +120,19 @@ export const DOCUMENT_KINDS: { [K in DocumentKindName]: DocumentKind<K> } = {
         await ctx.services.sales.registerPayment(q, ctx.clientId, doc);
         return before ? 'existing' : 'created';
       }),
-    extras: (q, ctx) => extrasFrom(q, ctx, 'payment', `select id from payments where client_id = $2 and paid_at >= $4 and paid_at < $5`),
+    extras: (q, ctx) =>
+      extrasFrom(q, ctx, 'payment', `select id from payments where client_id = $2 and paid_at >= $4 and paid_at < $5`),
   },
   return: {
     validate: (doc) => (doc.items.length === 0 ? 'a return needs at least one item' : null),
     async load(q, ctx, docs) {
       const register = ctx.hooks.registerReturn;
-      if (!register) return docs.map(({ id }) => ({ id, outcome: 'skipped', reason: 'the returns service is not part of this build' }));
+      if (!register)
+        return docs.map(({ id }) => ({
+          id,
+          outcome: 'skipped',
+          reason: 'the returns service is not part of this build',
+        }));
       return eachInSavepoint(q, docs, (doc) => register(q, ctx.clientId, doc));
     },
     async extras(q, ctx) {
@@ -155,4 +185,3 @@ export function countsOf(outcomes: DocumentOutcome[]) {
   }
   return c;
 }
-

@@ -18,7 +18,10 @@ export interface ClientEtl {
 }
 
 /** Groups consecutive records sharing a key (a document's header and its lines). */
-export async function* groupConsecutive(records: AsyncIterable<SourceRecord>, key: (r: SourceRecord) => string): AsyncIterable<SourceRecord[]> {
+export async function* groupConsecutive(
+  records: AsyncIterable<SourceRecord>,
+  key: (r: SourceRecord) => string,
+): AsyncIterable<SourceRecord[]> {
   let group: SourceRecord[] = [];
   for await (const r of records) {
     if (group.length > 0 && key(r) !== key(group[0])) {

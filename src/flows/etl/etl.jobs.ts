@@ -37,7 +37,11 @@ export class EtlJobs implements EtlDispatcher {
   /** Runs this process sent, for `idle()`. */
   private readonly sent = new Set<string>();
 
-  constructor(private readonly db: Database, private readonly config: Config, private readonly etl: EtlService) {}
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly etl: EtlService,
+  ) {}
 
   /** The queue's extension: creates the queues; where workers run, works them and (re)registers the schedules. */
   async attach(boss: PgBoss, opts: { workers: boolean }): Promise<void> {
@@ -55,18 +59,31 @@ export class EtlJobs implements EtlDispatcher {
       retentionSeconds: 14 * 24 * 3600,
       deleteAfterSeconds: 7 * 24 * 3600,
     });
-    await ensureQueue(boss, ETL_DAILY_BATCH_QUEUE, { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 600 });
+    await ensureQueue(boss, ETL_DAILY_BATCH_QUEUE, {
+      retryLimit: 5,
+      retryDelay: 30,
+      retryBackoff: true,
+      expireInSeconds: 600,
+    });
     if (!opts.workers) return;
     const polling = { pollingIntervalSeconds: this.config.queue.pollIntervalSeconds };
-    await boss.work<EtlRunJob>(ETL_RUN_QUEUE, { ...polling, batchSize: 1 }, async ([job]) => this.runJob(job.data.runId));
-    await boss.work<DailyBatchJob>(ETL_DAILY_BATCH_QUEUE, { ...polling, batchSize: 1, includeMetadata: true as const }, async ([job]) =>
-      this.startScheduled(job as JobWithMetadata<DailyBatchJob>));
+    await boss.work<EtlRunJob>(ETL_RUN_QUEUE, { ...polling, batchSize: 1 }, async ([job]) =>
+      this.runJob(job.data.runId),
+    );
+    await boss.work<DailyBatchJob>(
+      ETL_DAILY_BATCH_QUEUE,
+      { ...polling, batchSize: 1, includeMetadata: true as const },
+      async ([job]) => this.startScheduled(job as JobWithMetadata<DailyBatchJob>),
+    );
     await this.registerSchedules(boss);
   }
 
   async enqueue(runId: string, tx?: Queryable): Promise<void> {
     if (!this.boss) throw new Error('the queue is not started: ETL runs are executed by its workers');
-    await this.boss.send(ETL_RUN_QUEUE, { runId } satisfies EtlRunJob, { singletonKey: runId, ...(tx ? { db: onTransaction(tx) } : {}) });
+    await this.boss.send(ETL_RUN_QUEUE, { runId } satisfies EtlRunJob, {
+      singletonKey: runId,
+      ...(tx ? { db: onTransaction(tx) } : {}),
+    });
     this.sent.add(runId);
   }
 
@@ -74,11 +91,15 @@ export class EtlJobs implements EtlDispatcher {
   async idle(timeoutMs = 120_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (this.sent.size > 0) {
-      const { rows } = await this.db.query<{ id: string }>(`select id from etl_runs where id = any($1::uuid[]) and status in ('queued', 'running')`, [[...this.sent]]);
+      const { rows } = await this.db.query<{ id: string }>(
+        `select id from etl_runs where id = any($1::uuid[]) and status in ('queued', 'running')`,
+        [[...this.sent]],
+      );
       const open = new Set(rows.map((r) => r.id));
       for (const id of this.sent) if (!open.has(id)) this.sent.delete(id);
       if (this.sent.size === 0) return;
-      if (Date.now() > until) throw new Error(`ETL runs still open after ${timeoutMs} ms: ${[...this.sent].join(', ')}`);
+      if (Date.now() > until)
+        throw new Error(`ETL runs still open after ${timeoutMs} ms: ${[...this.sent].join(', ')}`);
       await sleep(50);
     }
   }
@@ -86,16 +107,23 @@ export class EtlJobs implements EtlDispatcher {
   /** The schedules registered for the daily batches: one per client with an ETL source. */
   async schedules(): Promise<Array<{ key: string; cron: string; timezone: string | null; data: unknown }>> {
     if (!this.boss) return [];
-    return (await this.boss.getSchedules(ETL_DAILY_BATCH_QUEUE)).map((s) => ({ key: s.key, cron: s.cron, timezone: s.timezone, data: s.data }));
+    return (await this.boss.getSchedules(ETL_DAILY_BATCH_QUEUE)).map((s) => ({
+      key: s.key,
+      cron: s.cron,
+      timezone: s.timezone,
+      data: s.data,
+    }));
   }
 
   private async runJob(runId: string): Promise<void> {
     const outcome = await this.etl.execute(runId);
-    if (outcome === 'interrupted') throw new RetryLater(`run ${runId} was interrupted by a shutdown; it resumes from its checkpoint`);
+    if (outcome === 'interrupted')
+      throw new RetryLater(`run ${runId} was interrupted by a shutdown; it resumes from its checkpoint`);
     if (outcome === 'done') return;
     // Not claimable: finished (nothing to do), or held by a worker — alive, or gone until its lease ends.
     const run = await etlRepository.find(this.db, runId);
-    if (run && (run.status === 'running' || run.status === 'queued')) throw new RetryLater(`run ${runId} is held by another worker`);
+    if (run && (run.status === 'running' || run.status === 'queued'))
+      throw new RetryLater(`run ${runId} is held by another worker`);
   }
 
   /** A fired schedule: the client's batch for its local day before the fire time (as a mutation would start it). */
@@ -110,10 +138,16 @@ export class EtlJobs implements EtlDispatcher {
   private async registerSchedules(boss: PgBoss): Promise<void> {
     const wanted = Object.values(CLIENTS).filter((c) => c.etl && this.config.etl.sources[c.id]);
     for (const c of wanted) {
-      await boss.schedule(ETL_DAILY_BATCH_QUEUE, dailyBatchCron(c.etl!.dailyBatchAt), { clientId: c.id } satisfies DailyBatchJob, { tz: c.timezone, key: c.id });
+      await boss.schedule(
+        ETL_DAILY_BATCH_QUEUE,
+        dailyBatchCron(c.etl!.dailyBatchAt),
+        { clientId: c.id } satisfies DailyBatchJob,
+        { tz: c.timezone, key: c.id },
+      );
     }
     const keep = new Set(wanted.map((c) => c.id));
-    for (const s of await boss.getSchedules(ETL_DAILY_BATCH_QUEUE)) if (!keep.has(s.key)) await boss.unschedule(ETL_DAILY_BATCH_QUEUE, s.key);
+    for (const s of await boss.getSchedules(ETL_DAILY_BATCH_QUEUE))
+      if (!keep.has(s.key)) await boss.unschedule(ETL_DAILY_BATCH_QUEUE, s.key);
   }
 }
 

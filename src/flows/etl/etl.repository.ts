@@ -55,7 +55,10 @@ const COLUMNS = `id, client_id as "clientId", kind, to_char(business_date, 'YYYY
 
 export const etlRepository = {
   /** A new run, or the existing daily batch of that client and date (one per date, by a unique index). */
-  async create(q: Queryable, r: Pick<EtlRunRow, 'clientId' | 'kind' | 'businessDate' | 'transformation' | 'params' | 'requestedBy'>): Promise<{ run: EtlRunRow; created: boolean }> {
+  async create(
+    q: Queryable,
+    r: Pick<EtlRunRow, 'clientId' | 'kind' | 'businessDate' | 'transformation' | 'params' | 'requestedBy'>,
+  ): Promise<{ run: EtlRunRow; created: boolean }> {
     const { rows } = await q.query<EtlRunRow>(
       `insert into etl_runs (client_id, kind, business_date, transformation, params, status, requested_by)
        values ($1, $2, $3, $4, $5, 'queued', $6)
@@ -64,7 +67,10 @@ export const etlRepository = {
       [r.clientId, r.kind, r.businessDate, r.transformation, JSON.stringify(r.params), r.requestedBy],
     );
     if (rows[0]) return { run: rows[0], created: true };
-    const existing = await q.query<EtlRunRow>(`select ${COLUMNS} from etl_runs where client_id = $1 and kind = 'daily_batch' and business_date = $2`, [r.clientId, r.businessDate]);
+    const existing = await q.query<EtlRunRow>(
+      `select ${COLUMNS} from etl_runs where client_id = $1 and kind = 'daily_batch' and business_date = $2`,
+      [r.clientId, r.businessDate],
+    );
     return { run: existing.rows[0], created: false };
   },
 
@@ -99,7 +105,9 @@ export const etlRepository = {
 
   /** The run's status, locked until the chunk's transaction ends (a cancel waits for the chunk, or wins before it). */
   async lockStatus(q: Queryable, id: string): Promise<EtlRunStatus | null> {
-    const { rows } = await q.query<{ status: EtlRunStatus }>(`select status from etl_runs where id = $1 for update`, [id]);
+    const { rows } = await q.query<{ status: EtlRunStatus }>(`select status from etl_runs where id = $1 for update`, [
+      id,
+    ]);
     return rows[0]?.status ?? null;
   },
 
@@ -128,17 +136,36 @@ export const etlRepository = {
     return rows[0];
   },
 
-  async recordDocuments(q: Queryable, runId: string, clientId: string, kind: string, docs: DocumentOutcome[]): Promise<void> {
+  async recordDocuments(
+    q: Queryable,
+    runId: string,
+    clientId: string,
+    kind: string,
+    docs: DocumentOutcome[],
+  ): Promise<void> {
     if (docs.length === 0) return;
     await q.query(
       `insert into etl_run_documents (run_id, client_id, kind, document_id, outcome, reason, details)
        select $1, $2, $3, * from unnest($4::text[], $5::text[], $6::text[], $7::jsonb[])
        on conflict (run_id, kind, document_id) do nothing`,
-      [runId, clientId, kind, docs.map((d) => d.id), docs.map((d) => d.outcome), docs.map((d) => d.reason ?? null), docs.map((d) => (d.details === undefined ? null : JSON.stringify(d.details)))],
+      [
+        runId,
+        clientId,
+        kind,
+        docs.map((d) => d.id),
+        docs.map((d) => d.outcome),
+        docs.map((d) => d.reason ?? null),
+        docs.map((d) => (d.details === undefined ? null : JSON.stringify(d.details))),
+      ],
     );
   },
 
-  async finish(q: Queryable, id: string, status: EtlRunStatus, error: EtlRunRow['error'] = null): Promise<EtlRunRow | null> {
+  async finish(
+    q: Queryable,
+    id: string,
+    status: EtlRunStatus,
+    error: EtlRunRow['error'] = null,
+  ): Promise<EtlRunRow | null> {
     const { rows } = await q.query<EtlRunRow>(
       `update etl_runs set status = $2, error = $3, finished_at = now(), updated_at = now() where id = $1 and status = 'running' returning ${COLUMNS}`,
       [id, status, error && JSON.stringify(error)],
@@ -157,7 +184,9 @@ export const etlRepository = {
 
   /** A running run handed back to the queue by its worker (shutdown), claimable at once. */
   async release(q: Queryable, id: string): Promise<void> {
-    await q.query(`update etl_runs set status = 'queued', updated_at = now() where id = $1 and status = 'running'`, [id]);
+    await q.query(`update etl_runs set status = 'queued', updated_at = now() where id = $1 and status = 'running'`, [
+      id,
+    ]);
   },
 
   /** Back to the queue: failed and cancelled runs, and running ones whose worker is gone. */
@@ -181,7 +210,10 @@ export const etlRepository = {
     return rows;
   },
 
-  async outcomeCounts(q: Queryable, runId: string): Promise<Array<{ kind: string; outcome: EtlOutcome; count: number }>> {
+  async outcomeCounts(
+    q: Queryable,
+    runId: string,
+  ): Promise<Array<{ kind: string; outcome: EtlOutcome; count: number }>> {
     const { rows } = await q.query<{ kind: string; outcome: EtlOutcome; count: number }>(
       `select kind, outcome, count(*)::int as count from etl_run_documents where run_id = $1 group by kind, outcome order by kind, outcome`,
       [runId],

@@ -1,11 +1,33 @@
-import { Arg, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  Float,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import { GatewayError } from '../../errors/gateway-error';
 import { GraphQLContext, tenantOf } from '../../schema/context';
 import { DateTimeScalar } from '../../schema/scalars';
 import { pageSize } from '../../shared/pagination';
 import type { EtlProgressEvent } from '../../subscriptions/hub-events';
 import { etlRepository, EtlRunRow } from './etl.repository';
-import { EtlCountsType, EtlDocumentType, EtlOutcomeCountType, EtlOutcomeEnum, EtlProgressType, EtlRunType, RunDailyBatchInput, RunDataTransformationInput } from './etl.type';
+import {
+  EtlCountsType,
+  EtlDocumentType,
+  EtlOutcomeCountType,
+  EtlOutcomeEnum,
+  EtlProgressType,
+  EtlRunType,
+  RunDailyBatchInput,
+  RunDataTransformationInput,
+} from './etl.type';
 
 @Resolver(() => EtlRunType)
 export class EtlRunResolver {
@@ -31,19 +53,33 @@ export class EtlRunResolver {
   }
 
   @Authorized()
-  @Mutation(() => EtlRunType, { description: 'Starts (or resumes) the daily batch of a business date; answers at once with the run' })
+  @Mutation(() => EtlRunType, {
+    description: 'Starts (or resumes) the daily batch of a business date; answers at once with the run',
+  })
   runDailyBatch(@Arg('input') input: RunDailyBatchInput, @Ctx() ctx: GraphQLContext): Promise<EtlRunRow> {
     return ctx.unitOfWork((q) => ctx.services.etl.startDailyBatch(q, tenantOf(ctx), ctx.principal!.subject, input));
   }
 
   @Authorized()
-  @Mutation(() => EtlRunType, { description: 'Starts a named transformation (rebuild_rfm); answers at once with the run' })
-  runDataTransformation(@Arg('input') input: RunDataTransformationInput, @Ctx() ctx: GraphQLContext): Promise<EtlRunRow> {
-    return ctx.unitOfWork((q) => ctx.services.etl.startTransformation(q, tenantOf(ctx), ctx.principal!.subject, { transformation: input.transformation, params: input.params ?? {} }));
+  @Mutation(() => EtlRunType, {
+    description: 'Starts a named transformation (rebuild_rfm); answers at once with the run',
+  })
+  runDataTransformation(
+    @Arg('input') input: RunDataTransformationInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<EtlRunRow> {
+    return ctx.unitOfWork((q) =>
+      ctx.services.etl.startTransformation(q, tenantOf(ctx), ctx.principal!.subject, {
+        transformation: input.transformation,
+        params: input.params ?? {},
+      }),
+    );
   }
 
   @Authorized()
-  @Mutation(() => EtlRunType, { description: 'Stops a queued or running run after its chunk in flight; committed chunks stay' })
+  @Mutation(() => EtlRunType, {
+    description: 'Stops a queued or running run after its chunk in flight; committed chunks stay',
+  })
   cancelEtlRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<EtlRunRow> {
     return ctx.unitOfWork((q) => ctx.services.etl.cancel(q, tenantOf(ctx), id));
   }
@@ -83,7 +119,9 @@ export class EtlRunResolver {
     return etlRepository.outcomeCounts(ctx.reader, run.id);
   }
 
-  @FieldResolver(() => [EtlDocumentType], { description: 'Reconciled documents, optionally of one outcome (rejects: REJECTED)' })
+  @FieldResolver(() => [EtlDocumentType], {
+    description: 'Reconciled documents, optionally of one outcome (rejects: REJECTED)',
+  })
   documents(
     @Root() run: EtlRunRow,
     @Arg('outcome', () => EtlOutcomeEnum, { nullable: true }) outcome: EtlOutcomeEnum | null,

@@ -23,7 +23,10 @@ import { TRANSFORMATION_NAMES, TRANSFORMATIONS } from './transformations';
 const DAILY_BATCH_KINDS: DocumentKindName[] = ['sale', 'payment', 'return', 'stock_position'];
 
 const dailyBatchInput = z.object({ businessDate: isoDate() });
-const transformationInput = z.object({ transformation: z.enum(TRANSFORMATION_NAMES), params: z.record(z.string(), z.unknown()).default({}) });
+const transformationInput = z.object({
+  transformation: z.enum(TRANSFORMATION_NAMES),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
 
 export interface RunOptions {
   onProgress?: PipelineOptions['onProgress'];
@@ -45,10 +48,15 @@ export class EtlService {
   /** The policy around a client's source; the queue branch's registry replaces it at merge. */
   connectorPolicy: (clientId: string) => ConnectorPolicy;
 
-  constructor(private readonly db: Database, private readonly config: Config, private readonly services: () => Services) {
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly services: () => Services,
+  ) {
     const policies = new Map<string, ConnectorPolicy>();
     // One policy per client, kept across runs, so its breaker remembers a source that is down.
-    this.connectorPolicy = (clientId) => policies.get(clientId) ?? policies.set(clientId, connectorPolicy()).get(clientId)!;
+    this.connectorPolicy = (clientId) =>
+      policies.get(clientId) ?? policies.set(clientId, connectorPolicy()).get(clientId)!;
   }
 
   /** Wires services of other modules (returns, RFM, snapshots) when the build has them. */
@@ -56,25 +64,57 @@ export class EtlService {
     this.hooks = { ...this.hooks, ...hooks };
   }
 
-  async startDailyBatch(q: Queryable, clientId: string, requestedBy: string, raw: { businessDate: string }): Promise<EtlRunRow> {
+  async startDailyBatch(
+    q: Queryable,
+    clientId: string,
+    requestedBy: string,
+    raw: { businessDate: string },
+  ): Promise<EtlRunRow> {
     const run = await this.prepareDailyBatch(q, clientId, requestedBy, raw);
     if (run.status === 'queued') await this.dispatcher.enqueue(run.id, q);
     return run;
   }
 
   /** The date's run, created or — when it stopped — queued again to resume (one run per client and date). Not dispatched. */
-  async prepareDailyBatch(q: Queryable, clientId: string, requestedBy: string, raw: { businessDate: string }): Promise<EtlRunRow> {
+  async prepareDailyBatch(
+    q: Queryable,
+    clientId: string,
+    requestedBy: string,
+    raw: { businessDate: string },
+  ): Promise<EtlRunRow> {
     const input = parseOrThrow(dailyBatchInput, raw, ['input']);
     this.etlOf(clientId);
-    const { run } = await etlRepository.create(q, { clientId, kind: 'daily_batch', businessDate: input.businessDate, transformation: null, params: {}, requestedBy });
-    const resumed = run.status === 'failed' || run.status === 'cancelled' ? await etlRepository.requeue(q, clientId, run.id, this.config.etl.leaseSeconds) : null;
+    const { run } = await etlRepository.create(q, {
+      clientId,
+      kind: 'daily_batch',
+      businessDate: input.businessDate,
+      transformation: null,
+      params: {},
+      requestedBy,
+    });
+    const resumed =
+      run.status === 'failed' || run.status === 'cancelled'
+        ? await etlRepository.requeue(q, clientId, run.id, this.config.etl.leaseSeconds)
+        : null;
     return resumed ?? run;
   }
 
-  async startTransformation(q: Queryable, clientId: string, requestedBy: string, raw: { transformation: string; params?: unknown }): Promise<EtlRunRow> {
+  async startTransformation(
+    q: Queryable,
+    clientId: string,
+    requestedBy: string,
+    raw: { transformation: string; params?: unknown },
+  ): Promise<EtlRunRow> {
     const input = parseOrThrow(transformationInput, raw, ['input']);
     const params = parseOrThrow(TRANSFORMATIONS[input.transformation].params, input.params, ['input', 'params']);
-    const { run } = await etlRepository.create(q, { clientId, kind: 'data_transformation', businessDate: null, transformation: input.transformation, params, requestedBy });
+    const { run } = await etlRepository.create(q, {
+      clientId,
+      kind: 'data_transformation',
+      businessDate: null,
+      transformation: input.transformation,
+      params,
+      requestedBy,
+    });
     await this.dispatcher.enqueue(run.id, q);
     return run;
   }
@@ -86,14 +126,22 @@ export class EtlService {
       return run;
     }
     const existing = await this.find(q, clientId, id);
-    throw new GatewayError('GW_INVALID_STATE', `Run ${id} is ${existing.status}; only queued or running runs can be cancelled`, { details: { status: existing.status } });
+    throw new GatewayError(
+      'GW_INVALID_STATE',
+      `Run ${id} is ${existing.status}; only queued or running runs can be cancelled`,
+      { details: { status: existing.status } },
+    );
   }
 
   async retry(q: Queryable, clientId: string, id: string): Promise<EtlRunRow> {
     const run = await etlRepository.requeue(q, clientId, id, this.config.etl.leaseSeconds);
     if (!run) {
       const existing = await this.find(q, clientId, id);
-      throw new GatewayError('GW_INVALID_STATE', `Run ${id} is ${existing.status}; only failed, cancelled or abandoned runs can be retried`, { details: { status: existing.status } });
+      throw new GatewayError(
+        'GW_INVALID_STATE',
+        `Run ${id} is ${existing.status}; only failed, cancelled or abandoned runs can be retried`,
+        { details: { status: existing.status } },
+      );
     }
     await this.dispatcher.enqueue(run.id, q);
     return run;
@@ -120,7 +168,10 @@ export class EtlService {
     if (!run) return 'not-claimable';
     this.publish(run, null);
     try {
-      const finished = run.kind === 'daily_batch' ? await this.dailyBatch(run, unitOfWork, opts) : await this.transformation(run, unitOfWork);
+      const finished =
+        run.kind === 'daily_batch'
+          ? await this.dailyBatch(run, unitOfWork, opts)
+          : await this.transformation(run, unitOfWork);
       const done = await unitOfWork((q) => etlRepository.finish(q, run.id, 'succeeded'));
       this.publish(done ?? finished, null);
     } catch (err) {
@@ -134,19 +185,35 @@ export class EtlService {
         return 'done';
       }
       const { error } = toGatewayError(err);
-      const message = err instanceof GatewayError ? err.message : `${(err as Error)?.name ?? 'Error'}: ${String((err as Error)?.message ?? err).slice(0, 500)}`;
+      const message =
+        err instanceof GatewayError
+          ? err.message
+          : `${(err as Error)?.name ?? 'Error'}: ${String((err as Error)?.message ?? err).slice(0, 500)}`;
       const failed = await unitOfWork((q) => etlRepository.finish(q, run.id, 'failed', { code: error.code, message }));
       if (failed) this.publish(failed, null);
     }
     return 'done';
   }
 
-  private async dailyBatch(run: EtlRunRow, unitOfWork: PipelineOptions['unitOfWork'], opts: RunOptions): Promise<EtlRunRow> {
+  private async dailyBatch(
+    run: EtlRunRow,
+    unitOfWork: PipelineOptions['unitOfWork'],
+    opts: RunOptions,
+  ): Promise<EtlRunRow> {
     const client = clientModule(run.clientId)!;
     const etl = this.etlOf(run.clientId);
     const window = businessDayWindow(run.businessDate!, client.timezone);
-    const connector = createConnector(etl.source(this.config.etl.sources[run.clientId]!), this.connectorPolicy(run.clientId));
-    const ctx: LoadContext = { clientId: run.clientId, runId: run.id, services: this.services(), hooks: this.hooks, window };
+    const connector = createConnector(
+      etl.source(this.config.etl.sources[run.clientId]!),
+      this.connectorPolicy(run.clientId),
+    );
+    const ctx: LoadContext = {
+      clientId: run.clientId,
+      runId: run.id,
+      services: this.services(),
+      hooks: this.hooks,
+      window,
+    };
     try {
       const steps = DAILY_BATCH_KINDS.flatMap((kind) => {
         const step = this.step(kind, connector, etl.mappings[kind] as never, ctx, client.timezone);
@@ -167,13 +234,20 @@ export class EtlService {
     }
   }
 
-  private step<K extends DocumentKindName>(kind: K, connector: Connector, mapping: import('./etl-source').SourceMapping<K> | undefined, ctx: LoadContext, timezone: string): StreamStep<unknown> | null {
+  private step<K extends DocumentKindName>(
+    kind: K,
+    connector: Connector,
+    mapping: import('./etl-source').SourceMapping<K> | undefined,
+    ctx: LoadContext,
+    timezone: string,
+  ): StreamStep<unknown> | null {
     if (!mapping) return null;
     const docs = DOCUMENT_KINDS[kind];
     return {
       name: kind,
       kind,
-      open: (position) => skipRows(mapping.transform(connector.extract(mapping.stream, { ...ctx.window, timezone }), timezone), position),
+      open: (position) =>
+        skipRows(mapping.transform(connector.extract(mapping.stream, { ...ctx.window, timezone }), timezone), position),
       validate: (doc) => docs.validate(doc as never),
       load: (q, chunk) => docs.load(q, ctx, chunk as never),
       extras: docs.extras && ((q) => docs.extras!(q, ctx)),
@@ -188,12 +262,18 @@ export class EtlService {
     const client = clientModule(run.clientId)!;
     const endOfDay = businessDayWindow(date, client.timezone).to;
     refreshed.rfm = h.rebuildRfm ? (await h.rebuildRfm(run.clientId, date), 'refreshed') : 'not in this build';
-    refreshed.daily_aggregates = h.refreshDailyAggregates ? (await h.refreshDailyAggregates(run.clientId, date), 'refreshed') : 'not in this build';
+    refreshed.daily_aggregates = h.refreshDailyAggregates
+      ? (await h.refreshDailyAggregates(run.clientId, date), 'refreshed')
+      : 'not in this build';
     refreshed.inventory_snapshot = h.takeInventorySnapshot
-      ? (await unitOfWork((q) => h.takeInventorySnapshot!(q, run.clientId, { id: `eod-${date}`, takenAt: endOfDay })), 'taken')
+      ? (await unitOfWork((q) => h.takeInventorySnapshot!(q, run.clientId, { id: `eod-${date}`, takenAt: endOfDay })),
+        'taken')
       : 'not in this build';
     return unitOfWork(async (q) => {
-      await q.query(`update etl_runs set params = params || jsonb_build_object('refreshed', $2::jsonb) where id = $1`, [run.id, JSON.stringify(refreshed)]);
+      await q.query(`update etl_runs set params = params || jsonb_build_object('refreshed', $2::jsonb) where id = $1`, [
+        run.id,
+        JSON.stringify(refreshed),
+      ]);
       return etlRepository.progress(q, run.id, 'refresh', { extracted: 0, loaded: 0, skipped: 0, rejected: 0 });
     });
   }
@@ -201,11 +281,16 @@ export class EtlService {
   private async transformation(run: EtlRunRow, unitOfWork: PipelineOptions['unitOfWork']): Promise<EtlRunRow> {
     const t = TRANSFORMATIONS[run.transformation as keyof typeof TRANSFORMATIONS];
     if (!t) throw new GatewayError('GW_VALIDATION_FAILED', `Unknown transformation ${run.transformation}`);
-    await unitOfWork((q) => etlRepository.progress(q, run.id, 'transform', { extracted: 0, loaded: 0, skipped: 0, rejected: 0 }));
+    await unitOfWork((q) =>
+      etlRepository.progress(q, run.id, 'transform', { extracted: 0, loaded: 0, skipped: 0, rejected: 0 }),
+    );
     const { result: _previous, ...params } = run.params;
     const result = await t.run(this.hooks, run.clientId, t.params.parse(params));
     return unitOfWork(async (q) => {
-      await q.query(`update etl_runs set params = params || jsonb_build_object('result', $2::jsonb) where id = $1`, [run.id, JSON.stringify(result)]);
+      await q.query(`update etl_runs set params = params || jsonb_build_object('result', $2::jsonb) where id = $1`, [
+        run.id,
+        JSON.stringify(result),
+      ]);
       return etlRepository.progress(q, run.id, 'load', { extracted: 0, loaded: 1, skipped: 0, rejected: 0 });
     });
   }
@@ -213,15 +298,25 @@ export class EtlService {
   private etlOf(clientId: string) {
     const etl = clientModule(clientId)?.etl;
     if (!etl || !own(this.config.etl.sources, clientId)) {
-      throw new GatewayError('GW_ETL_UNAVAILABLE', `No ETL source is configured for ${clientId} (ETL_SOURCES)`, { details: { client: clientId } });
+      throw new GatewayError('GW_ETL_UNAVAILABLE', `No ETL source is configured for ${clientId} (ETL_SOURCES)`, {
+        details: { client: clientId },
+      });
     }
     return etl;
   }
 
   private publish(run: EtlRunRow, stream: string | null): void {
     this.services().events.publish('etl-progress', run.id, {
-      runId: run.id, clientId: run.clientId, status: run.status, stage: run.stage, stream,
-      extracted: run.extracted, loaded: run.loaded, skipped: run.skipped, rejected: run.rejected, at: new Date(),
+      runId: run.id,
+      clientId: run.clientId,
+      status: run.status,
+      stage: run.stage,
+      stream,
+      extracted: run.extracted,
+      loaded: run.loaded,
+      skipped: run.skipped,
+      rejected: run.rejected,
+      at: new Date(),
     });
   }
 }

@@ -27,7 +27,8 @@ export enum EtlOutcomeEnum {
 }
 registerEnumType(EtlOutcomeEnum, {
   name: 'EtlOutcome',
-  description: 'loaded: missing in the hub and loaded; matched: same in both; different: the source differs from the hub (kept for ops); extra: in the hub, not in the source; rejected: refused by the rules; skipped: not loadable in this build',
+  description:
+    'loaded: missing in the hub and loaded; matched: same in both; different: the source differs from the hub (kept for ops); extra: in the hub, not in the source; rejected: refused by the rules; skipped: not loadable in this build',
 });
 
 @ObjectType('EtlCounts')
@@ -164,4 +165,3 @@ export class RunDataTransformationInput {
   @Field(() => GraphQLJSON, { nullable: true })
   params?: Record<string, unknown> | null;
 }
-

@@ -32,7 +32,13 @@ export function wireEtl(services: Services, db: Database, config: Config): void 
       return rows.length ? 'existing' : 'created';
     },
     returnIdsBetween: async (q, clientId, from, to) =>
-      (await q.query<{ id: string }>('select id from returns where client_id = $1 and returned_at >= $2 and returned_at < $3', [clientId, from, to])).rows.map((r) => r.id),
-    takeInventorySnapshot: (q, clientId, input) => services.inventory.takeSnapshot(q, clientId, { id: input.id, takenAt: input.takenAt }),
+      (
+        await q.query<{ id: string }>(
+          'select id from returns where client_id = $1 and returned_at >= $2 and returned_at < $3',
+          [clientId, from, to],
+        )
+      ).rows.map((r) => r.id),
+    takeInventorySnapshot: (q, clientId, input) =>
+      services.inventory.takeSnapshot(q, clientId, { id: input.id, takenAt: input.takenAt }),
   });
 }

@@ -49,7 +49,10 @@ const transient = (err: unknown) => isStoreUnavailable(err) || isTransientSource
 
 /** Each stage's unit of work is retried 3 times with exponential backoff on transient errors. */
 function stageRetry(initialDelay: number) {
-  return retry(handleWhen(transient), { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay, maxDelay: initialDelay * 16 }) });
+  return retry(handleWhen(transient), {
+    maxAttempts: 3,
+    backoff: new ExponentialBackoff({ initialDelay, maxDelay: initialDelay * 16 }),
+  });
 }
 
 async function* skip<T>(items: AsyncIterable<Transformed<T>>, rows: number): AsyncIterable<Transformed<T>> {
@@ -77,7 +80,11 @@ interface ReadChunk<T> {
 }
 
 /** Extract, transform and validate up to `size` documents (pure work, no writes). */
-async function readChunk<T>(iterator: AsyncIterator<Transformed<T>>, step: StreamStep<T>, size: number): Promise<ReadChunk<T>> {
+async function readChunk<T>(
+  iterator: AsyncIterator<Transformed<T>>,
+  step: StreamStep<T>,
+  size: number,
+): Promise<ReadChunk<T>> {
   const chunk: ReadChunk<T> = { documents: 0, rows: 0, ended: false, rejected: [], valid: [] };
   while (chunk.documents < size) {
     const next = await iterator.next();
@@ -106,7 +113,11 @@ async function readChunk<T>(iterator: AsyncIterator<Transformed<T>>, step: Strea
  * The next chunk is read while the current one loads (the database works while this process parses);
  * a read-ahead chunk is never counted before it is committed.
  */
-export async function runStreams(run: EtlRunRow, steps: Array<StreamStep<any>>, opts: PipelineOptions): Promise<EtlRunRow> {
+export async function runStreams(
+  run: EtlRunRow,
+  steps: Array<StreamStep<any>>,
+  opts: PipelineOptions,
+): Promise<EtlRunRow> {
   let current = run;
   const policy = stageRetry(opts.retryDelayMs ?? 200);
   for (const step of steps) {
@@ -138,7 +149,13 @@ export async function runStreams(run: EtlRunRow, steps: Array<StreamStep<any>>, 
   return current;
 }
 
-async function commitChunk(run: EtlRunRow, step: StreamStep<unknown>, chunk: ReadChunk<unknown>, opts: PipelineOptions, policy: ReturnType<typeof stageRetry>): Promise<EtlRunRow> {
+async function commitChunk(
+  run: EtlRunRow,
+  step: StreamStep<unknown>,
+  chunk: ReadChunk<unknown>,
+  opts: PipelineOptions,
+  policy: ReturnType<typeof stageRetry>,
+): Promise<EtlRunRow> {
   return policy.execute(() =>
     opts.unitOfWork(async (q) => {
       if ((await etlRepository.lockStatus(q, run.id)) !== 'running') throw new RunCancelled();

@@ -2,7 +2,13 @@ import DataLoader from 'dataloader';
 import { Queryable } from '../../db/database';
 import { inventoryLedgerRepository } from '../../domain/inventory-ledger.repository';
 import { byKey, groupByKey } from '../../schema/loaders';
-import { inventoryRepository, SnapshotDifferenceRow, SnapshotLineRow, SnapshotRow, StockLevelRow } from './inventory.repository';
+import {
+  inventoryRepository,
+  SnapshotDifferenceRow,
+  SnapshotLineRow,
+  SnapshotRow,
+  StockLevelRow,
+} from './inventory.repository';
 
 export interface PositionKey {
   locationCode: string;
@@ -29,9 +35,13 @@ export const inventoryLoaders = {
       return ids.map((id) => flagged.has(id));
     }),
   inventorySnapshot: (q: Queryable, c: string) =>
-    new DataLoader<string, SnapshotRow | null>(async (ids) => byKey(ids, await inventoryRepository.snapshotsByIds(q, c, ids), (r) => r.id)),
+    new DataLoader<string, SnapshotRow | null>(async (ids) =>
+      byKey(ids, await inventoryRepository.snapshotsByIds(q, c, ids), (r) => r.id),
+    ),
   snapshotLines: (q: Queryable, c: string) =>
-    new DataLoader<string, SnapshotLineRow[]>(async (ids) => groupByKey(ids, await inventoryRepository.linesBySnapshotIds(q, c, ids), (r) => r.snapshotId)),
+    new DataLoader<string, SnapshotLineRow[]>(async (ids) =>
+      groupByKey(ids, await inventoryRepository.linesBySnapshotIds(q, c, ids), (r) => r.snapshotId),
+    ),
   snapshotDifferences: (q: Queryable, c: string) =>
     new DataLoader<string, SnapshotDifferenceRow[]>(async (ids) =>
       groupByKey(ids, await inventoryRepository.differencesBySnapshotIds(q, c, ids), (r) => r.snapshotId),

@@ -71,7 +71,10 @@ export const inventoryRepository = {
   },
 
   async findAdjustment(q: Queryable, clientId: string, id: string): Promise<AdjustmentRow | null> {
-    const { rows } = await q.query<AdjustmentRow>(`select ${ADJUSTMENT_COLUMNS} from inventory_adjustments where client_id = $1 and id = $2`, [clientId, id]);
+    const { rows } = await q.query<AdjustmentRow>(
+      `select ${ADJUSTMENT_COLUMNS} from inventory_adjustments where client_id = $1 and id = $2`,
+      [clientId, id],
+    );
     return rows[0] ?? null;
   },
 
@@ -89,7 +92,11 @@ export const inventoryRepository = {
    * Freezes the stock as of the snapshot's time: per (location, sku), the sum of the ledger's
    * movements that occurred up to then (of one location, or of all when it names none).
    */
-  async freezeLines(q: Queryable, clientId: string, s: Pick<SnapshotRow, 'id' | 'locationCode' | 'takenAt'>): Promise<void> {
+  async freezeLines(
+    q: Queryable,
+    clientId: string,
+    s: Pick<SnapshotRow, 'id' | 'locationCode' | 'takenAt'>,
+  ): Promise<void> {
     await q.query(
       `insert into inventory_snapshot_lines (client_id, snapshot_id, location_code, sku, quantity)
        select $1, $2, location_code, sku, sum(quantity_delta)
@@ -101,7 +108,10 @@ export const inventoryRepository = {
   },
 
   async snapshotsByIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<SnapshotRow[]> {
-    const { rows } = await q.query<SnapshotRow>(`select ${SNAPSHOT_COLUMNS} from inventory_snapshots where client_id = $1 and id = any($2::text[])`, [clientId, ids]);
+    const { rows } = await q.query<SnapshotRow>(
+      `select ${SNAPSHOT_COLUMNS} from inventory_snapshots where client_id = $1 and id = any($2::text[])`,
+      [clientId, ids],
+    );
     return rows;
   },
 
@@ -115,7 +125,11 @@ export const inventoryRepository = {
   },
 
   /** Per snapshot, the (location, sku) positions whose current stock differs from the frozen one. */
-  async differencesBySnapshotIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<SnapshotDifferenceRow[]> {
+  async differencesBySnapshotIds(
+    q: Queryable,
+    clientId: string,
+    ids: readonly string[],
+  ): Promise<SnapshotDifferenceRow[]> {
     const { rows } = await q.query<SnapshotDifferenceRow>(
       `select s.id as "snapshotId", d.location_code as "locationCode", d.sku,
               d.frozen as "snapshotQuantity", d.current as "currentQuantity", d.current - d.frozen as difference
@@ -135,7 +149,11 @@ export const inventoryRepository = {
     return rows;
   },
 
-  async stockByKeys(q: Queryable, clientId: string, keys: ReadonlyArray<{ locationCode: string; sku: string }>): Promise<StockLevelRow[]> {
+  async stockByKeys(
+    q: Queryable,
+    clientId: string,
+    keys: ReadonlyArray<{ locationCode: string; sku: string }>,
+  ): Promise<StockLevelRow[]> {
     const { rows } = await q.query<StockLevelRow>(
       `select ${STOCK_COLUMNS} from stock_levels
         where client_id = $1 and (location_code, sku) in (select * from unnest($2::text[], $3::text[]))`,
@@ -145,7 +163,13 @@ export const inventoryRepository = {
   },
 
   /** Keyset page by (location, sku). Fetches `limit` rows; callers ask for one more to detect a next page. */
-  async stockPage(q: Queryable, clientId: string, filter: StockLevelsFilter, limit: number, after?: string): Promise<StockLevelRow[]> {
+  async stockPage(
+    q: Queryable,
+    clientId: string,
+    filter: StockLevelsFilter,
+    limit: number,
+    after?: string,
+  ): Promise<StockLevelRow[]> {
     const f = new SqlFilter()
       .where('client_id = ?', clientId)
       .whereIf(filter.locationCode, 'location_code = ?')

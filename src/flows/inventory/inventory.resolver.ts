@@ -1,10 +1,37 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { LocationType, ProductType } from '../../domain/master-data.type';
 import { keysetConnection, PageArgs } from '../../schema/connection';
 import { GraphQLContext, tenantOf } from '../../schema/context';
 import { normalizeCode } from '../../shared/normalize';
-import { AdjustStockInput, StockLevelsFilterInput, TakeInventorySnapshotInput, ValidateMovementInput } from './inventory.input';
-import { AdjustmentRow, inventoryRepository, SnapshotDifferenceRow, SnapshotLineRow, SnapshotRow, stockLevelCursor, StockLevelRow } from './inventory.repository';
+import {
+  AdjustStockInput,
+  StockLevelsFilterInput,
+  TakeInventorySnapshotInput,
+  ValidateMovementInput,
+} from './inventory.input';
+import {
+  AdjustmentRow,
+  inventoryRepository,
+  SnapshotDifferenceRow,
+  SnapshotLineRow,
+  SnapshotRow,
+  stockLevelCursor,
+  StockLevelRow,
+} from './inventory.repository';
 import { MovementValidation } from './inventory.service';
 import {
   InventoryAdjustmentType,
@@ -26,7 +53,11 @@ class StockLevelsArgs extends PageArgs {
 export class StockLevelResolver {
   @Authorized()
   @Query(() => StockLevelType, { description: 'Stock of a sku at a location (0 when it never moved)' })
-  stock(@Arg('location') location: string, @Arg('sku') sku: string, @Ctx() ctx: GraphQLContext): Promise<StockLevelRow> {
+  stock(
+    @Arg('location') location: string,
+    @Arg('sku') sku: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<StockLevelRow> {
     return ctx.loaders.stockLevel.load({ locationCode: normalizeCode(location), sku: normalizeCode(sku) });
   }
 
@@ -34,7 +65,11 @@ export class StockLevelResolver {
   @Query(() => StockLevelConnection, { description: 'Stock positions by location and sku, with cursor pagination' })
   async stockLevels(@Args() args: StockLevelsArgs, @Ctx() ctx: GraphQLContext) {
     const f = args.filter ?? {};
-    const filter = { ...f, locationCode: f.locationCode && normalizeCode(f.locationCode), sku: f.sku && normalizeCode(f.sku) };
+    const filter = {
+      ...f,
+      locationCode: f.locationCode && normalizeCode(f.locationCode),
+      sku: f.sku && normalizeCode(f.sku),
+    };
     return keysetConnection(
       args,
       (limit, after) => inventoryRepository.stockPage(ctx.reader, tenantOf(ctx), filter, limit, after),
@@ -44,8 +79,13 @@ export class StockLevelResolver {
   }
 
   @Authorized()
-  @Query(() => MovementValidationType, { description: 'Whether a movement would be allowed now (a removal may not take stock below zero); writes nothing' })
-  validateMovement(@Arg('input') input: ValidateMovementInput, @Ctx() ctx: GraphQLContext): Promise<MovementValidation> {
+  @Query(() => MovementValidationType, {
+    description: 'Whether a movement would be allowed now (a removal may not take stock below zero); writes nothing',
+  })
+  validateMovement(
+    @Arg('input') input: ValidateMovementInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<MovementValidation> {
     return ctx.services.inventory.validateMovement(ctx.reader, tenantOf(ctx), input);
   }
 
@@ -68,7 +108,7 @@ export class InventoryAdjustmentResolver {
     return ctx.unitOfWork((q) => ctx.services.inventory.adjustStock(q, tenantOf(ctx), input));
   }
 
-  @FieldResolver(() => StockLevelType, { description: 'the position\'s stock now' })
+  @FieldResolver(() => StockLevelType, { description: "the position's stock now" })
   stock(@Root() a: AdjustmentRow, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.stockLevel.load({ locationCode: a.locationCode, sku: a.sku });
   }
@@ -92,7 +132,10 @@ export class InventorySnapshotResolver {
 
   @Authorized()
   @Mutation(() => InventorySnapshotType)
-  takeInventorySnapshot(@Arg('input') input: TakeInventorySnapshotInput, @Ctx() ctx: GraphQLContext): Promise<SnapshotRow> {
+  takeInventorySnapshot(
+    @Arg('input') input: TakeInventorySnapshotInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SnapshotRow> {
     return ctx.unitOfWork((q) => ctx.services.inventory.takeSnapshot(q, tenantOf(ctx), input));
   }
 
@@ -111,12 +154,14 @@ export class InventorySnapshotResolver {
     return (await ctx.loaders.snapshotLines.load(s.id)).length;
   }
 
-  @FieldResolver(() => Int, { description: 'sum of the lines\' quantities' })
+  @FieldResolver(() => Int, { description: "sum of the lines' quantities" })
   async totalQuantity(@Root() s: SnapshotRow, @Ctx() ctx: GraphQLContext): Promise<number> {
     return (await ctx.loaders.snapshotLines.load(s.id)).reduce((sum, l) => sum + l.quantity, 0);
   }
 
-  @FieldResolver(() => [InventorySnapshotDifferenceType], { description: 'positions (of the snapshot\'s scope) whose current stock differs from it' })
+  @FieldResolver(() => [InventorySnapshotDifferenceType], {
+    description: "positions (of the snapshot's scope) whose current stock differs from it",
+  })
   differences(@Root() s: SnapshotRow, @Ctx() ctx: GraphQLContext): Promise<SnapshotDifferenceRow[]> {
     return ctx.loaders.snapshotDifferences.load(s.id);
   }

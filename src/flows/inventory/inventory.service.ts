@@ -40,7 +40,13 @@ export class InventoryService {
     await masterDataRepository.upsertLocations(q, clientId, [input.locationCode]);
     await masterDataRepository.upsertProducts(q, clientId, [{ sku: input.sku }]);
     const adjustment = await inventoryRepository.insertAdjustment(q, clientId, { ...input, payloadHash });
-    if (!adjustment) return existingOrConflict(await inventoryRepository.findAdjustment(q, clientId, input.id), payloadHash, 'adjustment', { adjustment_id: input.id });
+    if (!adjustment)
+      return existingOrConflict(
+        await inventoryRepository.findAdjustment(q, clientId, input.id),
+        payloadHash,
+        'adjustment',
+        { adjustment_id: input.id },
+      );
     // Damage, theft or a count: the ERP reports what happened; the ledger flags a position it takes below zero.
     if (adjustment.quantityDelta < 0) {
       const { locationCode, sku } = adjustment;
@@ -64,7 +70,12 @@ export class InventoryService {
     const input = parseOrThrow(snapshotInput, raw, ['input']);
     const payloadHash = contentHash({ ...input, locationCode: input.locationCode ?? null });
     if (input.locationCode) await masterDataRepository.upsertLocations(q, clientId, [input.locationCode]);
-    const snapshot = await inventoryRepository.insertSnapshot(q, clientId, { id: input.id, locationCode: input.locationCode ?? null, takenAt: input.takenAt, payloadHash });
+    const snapshot = await inventoryRepository.insertSnapshot(q, clientId, {
+      id: input.id,
+      locationCode: input.locationCode ?? null,
+      takenAt: input.takenAt,
+      payloadHash,
+    });
     if (!snapshot) {
       const [existing] = await inventoryRepository.snapshotsByIds(q, clientId, [input.id]);
       return existingOrConflict(existing ?? null, payloadHash, 'snapshot', { snapshot_id: input.id });
@@ -79,7 +90,9 @@ export class InventoryService {
     const available = await inventoryLedgerRepository.stockOf(q, clientId, input.locationCode, input.sku);
     if (input.quantityDelta > 0) return { valid: true, available, reason: null };
     const requested = -input.quantityDelta;
-    const [shortfall] = await findShortfalls(q, clientId, [{ locationCode: input.locationCode, sku: input.sku, quantity: requested }]);
+    const [shortfall] = await findShortfalls(q, clientId, [
+      { locationCode: input.locationCode, sku: input.sku, quantity: requested },
+    ]);
     if (!shortfall) return { valid: true, available, reason: null };
     return {
       valid: false,

@@ -36,7 +36,14 @@ export const inventoryFlow = defineFlow({
         adjustStock(input: $input) {
           id locationCode sku quantityDelta reason adjustedAt belowZero stock { quantity } } }`,
       toVariables: (d) => ({
-        input: { id: d.adjustment_id, locationCode: d.location_code, sku: d.sku, quantityDelta: d.quantity_delta, reason: d.reason, adjustedAt: d.adjusted_at },
+        input: {
+          id: d.adjustment_id,
+          locationCode: d.location_code,
+          sku: d.sku,
+          quantityDelta: d.quantity_delta,
+          reason: d.reason,
+          adjustedAt: d.adjusted_at,
+        },
       }),
     }),
     take_snapshot: defineAction({

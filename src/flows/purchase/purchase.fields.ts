@@ -6,10 +6,18 @@ import { z } from 'zod';
  * check digit.
  */
 export const nfeNumber = () =>
-  z.string().trim().regex(/^\d{1,9}$/, 'the NF-e number: 1 to 9 digits').transform((n) => n.padStart(9, '0'));
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}$/, 'the NF-e number: 1 to 9 digits')
+    .transform((n) => n.padStart(9, '0'));
 
 export const nfeSeries = () =>
-  z.string().trim().regex(/^\d{1,3}$/, 'the NF-e series: 1 to 3 digits').transform((s) => String(Number(s)));
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,3}$/, 'the NF-e series: 1 to 3 digits')
+    .transform((s) => String(Number(s)));
 
 export const accessKey = () =>
   z
@@ -35,13 +43,25 @@ export function checkDigit(first43: string): number {
 }
 
 /** The document's number and series must be the ones its access key encodes. */
-export function checkKeyMatchesDocument(doc: { number: string; series: string; accessKey: string }, ctx: z.RefinementCtx, keyField: string): void {
+export function checkKeyMatchesDocument(
+  doc: { number: string; series: string; accessKey: string },
+  ctx: z.RefinementCtx,
+  keyField: string,
+): void {
   if (!hasValidCheckDigit(doc.accessKey)) return; // already reported by the key's own rule
   if (doc.accessKey.slice(25, 34) !== doc.number) {
-    ctx.addIssue({ code: 'custom', path: [keyField], message: `the access key encodes number ${doc.accessKey.slice(25, 34)}, not ${doc.number}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [keyField],
+      message: `the access key encodes number ${doc.accessKey.slice(25, 34)}, not ${doc.number}`,
+    });
   }
   if (String(Number(doc.accessKey.slice(22, 25))) !== doc.series) {
-    ctx.addIssue({ code: 'custom', path: [keyField], message: `the access key encodes series ${Number(doc.accessKey.slice(22, 25))}, not ${doc.series}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [keyField],
+      message: `the access key encodes series ${Number(doc.accessKey.slice(22, 25))}, not ${doc.series}`,
+    });
   }
 }
 
@@ -49,7 +69,8 @@ export function checkKeyMatchesDocument(doc: { number: string; series: string; a
 export function checkDistinctSkus(items: Array<{ sku: string }>, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    if (seen.has(item.sku)) ctx.addIssue({ code: 'custom', path: [i, 'sku'], message: `sku ${item.sku} appears more than once` });
+    if (seen.has(item.sku))
+      ctx.addIssue({ code: 'custom', path: [i, 'sku'], message: `sku ${item.sku} appears more than once` });
     seen.add(item.sku);
   });
 }

@@ -82,15 +82,33 @@ export const purchaseRepository = {
     return rows[0] ?? null;
   },
 
-  async insertItems(q: Queryable, clientId: string, orderId: string, items: Array<Omit<PurchaseOrderItemRow, 'orderId'>>): Promise<void> {
+  async insertItems(
+    q: Queryable,
+    clientId: string,
+    orderId: string,
+    items: Array<Omit<PurchaseOrderItemRow, 'orderId'>>,
+  ): Promise<void> {
     await q.query(
       `insert into purchase_order_items (client_id, order_id, line_no, sku, description, quantity, unit_cost)
        select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::int[], $7::numeric[])`,
-      [clientId, orderId, items.map((i) => i.lineNo), items.map((i) => i.sku), items.map((i) => i.description), items.map((i) => i.quantity), items.map((i) => i.unitCost)],
+      [
+        clientId,
+        orderId,
+        items.map((i) => i.lineNo),
+        items.map((i) => i.sku),
+        items.map((i) => i.description),
+        items.map((i) => i.quantity),
+        items.map((i) => i.unitCost),
+      ],
     );
   },
 
-  async findOrder(q: Queryable, clientId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<PurchaseOrderRow | null> {
+  async findOrder(
+    q: Queryable,
+    clientId: string,
+    id: string,
+    opts: { forUpdate?: boolean } = {},
+  ): Promise<PurchaseOrderRow | null> {
     const { rows } = await q.query<PurchaseOrderRow>(
       `select ${ORDER_COLUMNS} from purchase_orders where client_id = $1 and id = $2 ${opts.forUpdate ? 'for update' : ''}`,
       [clientId, id],
@@ -99,7 +117,10 @@ export const purchaseRepository = {
   },
 
   async ordersByIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<PurchaseOrderRow[]> {
-    const { rows } = await q.query<PurchaseOrderRow>(`select ${ORDER_COLUMNS} from purchase_orders where client_id = $1 and id = any($2::text[])`, [clientId, ids]);
+    const { rows } = await q.query<PurchaseOrderRow>(
+      `select ${ORDER_COLUMNS} from purchase_orders where client_id = $1 and id = any($2::text[])`,
+      [clientId, ids],
+    );
     return rows;
   },
 
@@ -127,7 +148,13 @@ export const purchaseRepository = {
   },
 
   /** The document holding this number in the order, or else the one holding this access key. */
-  async findDocument(q: Queryable, clientId: string, orderId: string, number: string, accessKey?: string): Promise<PurchaseDocumentRow | null> {
+  async findDocument(
+    q: Queryable,
+    clientId: string,
+    orderId: string,
+    number: string,
+    accessKey?: string,
+  ): Promise<PurchaseDocumentRow | null> {
     const { rows } = await q.query<PurchaseDocumentRow>(
       `select ${DOCUMENT_COLUMNS} from purchase_documents
         where client_id = $1 and ((order_id = $2 and number = $3) or access_key = $4)
@@ -137,7 +164,13 @@ export const purchaseRepository = {
     return rows[0] ?? null;
   },
 
-  async insertDocumentItems(q: Queryable, clientId: string, orderId: string, documentNumber: string, items: Array<{ sku: string; quantity: number }>): Promise<void> {
+  async insertDocumentItems(
+    q: Queryable,
+    clientId: string,
+    orderId: string,
+    documentNumber: string,
+    items: Array<{ sku: string; quantity: number }>,
+  ): Promise<void> {
     await q.query(
       `insert into purchase_document_items (client_id, order_id, document_number, sku, quantity)
        select $1, $2, $3, * from unnest($4::text[], $5::int[])`,
@@ -145,7 +178,11 @@ export const purchaseRepository = {
     );
   },
 
-  async documentsByOrderIds(q: Queryable, clientId: string, orderIds: readonly string[]): Promise<PurchaseDocumentRow[]> {
+  async documentsByOrderIds(
+    q: Queryable,
+    clientId: string,
+    orderIds: readonly string[],
+  ): Promise<PurchaseDocumentRow[]> {
     const { rows } = await q.query<PurchaseDocumentRow>(
       `select ${DOCUMENT_COLUMNS} from purchase_documents where client_id = $1 and order_id = any($2::text[]) order by order_id, received_at, number`,
       [clientId, orderIds],
@@ -153,7 +190,11 @@ export const purchaseRepository = {
     return rows;
   },
 
-  async documentItemsByKeys(q: Queryable, clientId: string, keys: ReadonlyArray<{ orderId: string; number: string }>): Promise<PurchaseDocumentItemRow[]> {
+  async documentItemsByKeys(
+    q: Queryable,
+    clientId: string,
+    keys: ReadonlyArray<{ orderId: string; number: string }>,
+  ): Promise<PurchaseDocumentItemRow[]> {
     const { rows } = await q.query<PurchaseDocumentItemRow>(
       `select order_id as "orderId", document_number as "documentNumber", sku, quantity from purchase_document_items
         where client_id = $1 and (order_id, document_number) in (select * from unnest($2::text[], $3::text[]))
@@ -164,7 +205,11 @@ export const purchaseRepository = {
   },
 
   /** Received quantity per sku over every document of the order. */
-  async receivedTotals(q: Queryable, clientId: string, orderId: string): Promise<Array<{ sku: string; quantity: number }>> {
+  async receivedTotals(
+    q: Queryable,
+    clientId: string,
+    orderId: string,
+  ): Promise<Array<{ sku: string; quantity: number }>> {
     const { rows } = await q.query<{ sku: string; quantity: number }>(
       `select sku, sum(quantity)::int as quantity from purchase_document_items
         where client_id = $1 and order_id = $2 group by sku order by sku`,
@@ -190,7 +235,11 @@ export const purchaseRepository = {
     );
   },
 
-  async divergencesByOrderIds(q: Queryable, clientId: string, orderIds: readonly string[]): Promise<PurchaseDivergenceRow[]> {
+  async divergencesByOrderIds(
+    q: Queryable,
+    clientId: string,
+    orderIds: readonly string[],
+  ): Promise<PurchaseDivergenceRow[]> {
     const { rows } = await q.query<PurchaseDivergenceRow>(
       `select ${DIVERGENCE_COLUMNS} from purchase_divergences where client_id = $1 and order_id = any($2::text[]) order by order_id, sku`,
       [clientId, orderIds],
@@ -206,7 +255,12 @@ export const purchaseRepository = {
     return rows[0];
   },
 
-  async markConfirmed(q: Queryable, clientId: string, id: string, c: { confirmedAt: Date; documentNumber: string; hash: string }): Promise<PurchaseOrderRow> {
+  async markConfirmed(
+    q: Queryable,
+    clientId: string,
+    id: string,
+    c: { confirmedAt: Date; documentNumber: string; hash: string },
+  ): Promise<PurchaseOrderRow> {
     const { rows } = await q.query<PurchaseOrderRow>(
       `update purchase_orders
           set status = 'confirmed', confirmed_at = $3, confirmed_document_number = $4, confirmation_hash = $5, updated_at = now()

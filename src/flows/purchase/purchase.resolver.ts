@@ -3,7 +3,13 @@ import { LocationType, ProductType } from '../../domain/master-data.type';
 import { SupplierType } from '../../domain/supplier.type';
 import { GraphQLContext, tenantOf } from '../../schema/context';
 import { ConfirmPurchaseStockInput, CreatePurchaseOrderInput, ReceivePurchaseDocumentInput } from './purchase.input';
-import { PurchaseDivergenceRow, PurchaseDocumentItemRow, PurchaseDocumentRow, PurchaseOrderItemRow, PurchaseOrderRow } from './purchase.repository';
+import {
+  PurchaseDivergenceRow,
+  PurchaseDocumentItemRow,
+  PurchaseDocumentRow,
+  PurchaseOrderItemRow,
+  PurchaseOrderRow,
+} from './purchase.repository';
 import {
   PurchaseDivergenceType,
   PurchaseDocumentItemType,
@@ -22,19 +28,28 @@ export class PurchaseOrderResolver {
 
   @Authorized()
   @Mutation(() => PurchaseOrderType)
-  createPurchaseOrder(@Arg('input') input: CreatePurchaseOrderInput, @Ctx() ctx: GraphQLContext): Promise<PurchaseOrderRow> {
+  createPurchaseOrder(
+    @Arg('input') input: CreatePurchaseOrderInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<PurchaseOrderRow> {
     return ctx.unitOfWork((q) => ctx.services.purchases.createOrder(q, tenantOf(ctx), input));
   }
 
   @Authorized()
   @Mutation(() => PurchaseDocumentType)
-  receivePurchaseDocument(@Arg('input') input: ReceivePurchaseDocumentInput, @Ctx() ctx: GraphQLContext): Promise<PurchaseDocumentRow> {
+  receivePurchaseDocument(
+    @Arg('input') input: ReceivePurchaseDocumentInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<PurchaseDocumentRow> {
     return ctx.unitOfWork((q) => ctx.services.purchases.receiveDocument(q, tenantOf(ctx), input));
   }
 
   @Authorized()
   @Mutation(() => PurchaseOrderType)
-  confirmPurchaseStock(@Arg('input') input: ConfirmPurchaseStockInput, @Ctx() ctx: GraphQLContext): Promise<PurchaseOrderRow> {
+  confirmPurchaseStock(
+    @Arg('input') input: ConfirmPurchaseStockInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<PurchaseOrderRow> {
     return ctx.unitOfWork((q) => ctx.services.purchases.confirmStock(q, tenantOf(ctx), input));
   }
 
@@ -53,12 +68,16 @@ export class PurchaseOrderResolver {
     return ctx.loaders.purchaseOrderItems.load(order.id);
   }
 
-  @FieldResolver(() => [PurchaseDocumentType], { description: 'fiscal documents received against the order, in order of receipt' })
+  @FieldResolver(() => [PurchaseDocumentType], {
+    description: 'fiscal documents received against the order, in order of receipt',
+  })
   documents(@Root() order: PurchaseOrderRow, @Ctx() ctx: GraphQLContext): Promise<PurchaseDocumentRow[]> {
     return ctx.loaders.purchaseDocuments.load(order.id);
   }
 
-  @FieldResolver(() => [PurchaseDivergenceType], { description: 'skus whose received quantity differs from the ordered one' })
+  @FieldResolver(() => [PurchaseDivergenceType], {
+    description: 'skus whose received quantity differs from the ordered one',
+  })
   divergences(@Root() order: PurchaseOrderRow, @Ctx() ctx: GraphQLContext): Promise<PurchaseDivergenceRow[]> {
     return ctx.loaders.purchaseDivergences.load(order.id);
   }

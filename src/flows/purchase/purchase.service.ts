@@ -7,7 +7,11 @@ import { existingOrConflict } from '../../domain/business-id';
 import { GatewayError } from '../../errors/gateway-error';
 import { businessId, code, isoDate, money as moneyField, parseOrThrow, quantity, text } from '../../shared/fields';
 import { contentHash } from '../../shared/hash';
-import type { ConfirmPurchaseStockInput, CreatePurchaseOrderInput, ReceivePurchaseDocumentInput } from './purchase.input';
+import type {
+  ConfirmPurchaseStockInput,
+  CreatePurchaseOrderInput,
+  ReceivePurchaseDocumentInput,
+} from './purchase.input';
 import { accessKey, checkDistinctSkus, checkKeyMatchesDocument, nfeNumber, nfeSeries } from './purchase.fields';
 import { PurchaseDocumentRow, PurchaseOrderRow, purchaseRepository } from './purchase.repository';
 
@@ -16,7 +20,10 @@ const orderInput = z.object({
   supplier: z.object({
     id: businessId(),
     name: text(200).nullish(),
-    document: z.string().regex(/^\d{11}$|^\d{14}$/, 'CPF (11 digits) or CNPJ (14 digits)').nullish(),
+    document: z
+      .string()
+      .regex(/^\d{11}$|^\d{14}$/, 'CPF (11 digits) or CNPJ (14 digits)')
+      .nullish(),
   }),
   destinationCode: code(),
   expectedAt: isoDate().nullish(),
@@ -34,7 +41,11 @@ const documentInput = z.object({
     .object({ number: nfeNumber(), series: nfeSeries(), accessKey: accessKey(), issuedAt: z.date() })
     .superRefine((d, ctx) => checkKeyMatchesDocument(d, ctx, 'accessKey')),
   receivedAt: z.date(),
-  items: z.array(z.object({ sku: code(), quantity: quantity() })).min(1).max(500).superRefine(checkDistinctSkus),
+  items: z
+    .array(z.object({ sku: code(), quantity: quantity() }))
+    .min(1)
+    .max(500)
+    .superRefine(checkDistinctSkus),
 });
 
 const confirmInput = z.object({ orderId: businessId(), documentNumber: nfeNumber(), confirmedAt: z.date() });
@@ -60,36 +71,69 @@ export class PurchaseService {
       orderedAt: input.orderedAt,
       payloadHash,
     });
-    if (!order) return existingOrConflict(await purchaseRepository.findOrder(q, clientId, input.id), payloadHash, 'purchase order', { order_id: input.id });
+    if (!order)
+      return existingOrConflict(
+        await purchaseRepository.findOrder(q, clientId, input.id),
+        payloadHash,
+        'purchase order',
+        { order_id: input.id },
+      );
     await purchaseRepository.insertItems(
       q,
       clientId,
       order.id,
-      input.items.map((item, i) => ({ lineNo: i + 1, sku: item.sku, description: item.description ?? null, quantity: item.quantity, unitCost: item.unitCost })),
+      input.items.map((item, i) => ({
+        lineNo: i + 1,
+        sku: item.sku,
+        description: item.description ?? null,
+        quantity: item.quantity,
+        unitCost: item.unitCost,
+      })),
     );
     return order;
   }
 
-  async receiveDocument(q: Queryable, clientId: string, raw: ReceivePurchaseDocumentInput): Promise<PurchaseDocumentRow> {
+  async receiveDocument(
+    q: Queryable,
+    clientId: string,
+    raw: ReceivePurchaseDocumentInput,
+  ): Promise<PurchaseDocumentRow> {
     const input = parseOrThrow(documentInput, raw, ['input']);
     const payloadHash = contentHash(input);
     const order = await purchaseRepository.findOrder(q, clientId, input.orderId, { forUpdate: true });
     if (!order) {
-      throw new GatewayError('GW_PREDECESSOR_MISSING', `Purchase order ${input.orderId} has not been created yet; retry after it`, {
-        details: { missing: { order_id: input.orderId } },
-      });
+      throw new GatewayError(
+        'GW_PREDECESSOR_MISSING',
+        `Purchase order ${input.orderId} has not been created yet; retry after it`,
+        {
+          details: { missing: { order_id: input.orderId } },
+        },
+      );
     }
     const doc = input.document;
-    const inserted = await purchaseRepository.insertDocument(q, clientId, { orderId: order.id, ...doc, receivedAt: input.receivedAt, payloadHash });
+    const inserted = await purchaseRepository.insertDocument(q, clientId, {
+      orderId: order.id,
+      ...doc,
+      receivedAt: input.receivedAt,
+      payloadHash,
+    });
     if (!inserted) {
       const existing = await purchaseRepository.findDocument(q, clientId, order.id, doc.number, doc.accessKey);
       const sameDocument = existing?.orderId === order.id && existing.number === doc.number;
-      return existingOrConflict(sameDocument ? existing : null, payloadHash, 'fiscal document', { order_id: order.id, number: doc.number, access_key: doc.accessKey });
+      return existingOrConflict(sameDocument ? existing : null, payloadHash, 'fiscal document', {
+        order_id: order.id,
+        number: doc.number,
+        access_key: doc.accessKey,
+      });
     }
     if (order.status === 'confirmed') {
-      throw new GatewayError('GW_INVALID_STATE', `Purchase order ${order.id} is already confirmed and takes no more documents`, {
-        details: { order_status: order.status, confirmed_document_number: order.confirmedDocumentNumber },
-      });
+      throw new GatewayError(
+        'GW_INVALID_STATE',
+        `Purchase order ${order.id} is already confirmed and takes no more documents`,
+        {
+          details: { order_status: order.status, confirmed_document_number: order.confirmedDocumentNumber },
+        },
+      );
     }
     await masterDataRepository.upsertProducts(q, clientId, input.items);
     await purchaseRepository.insertDocumentItems(q, clientId, order.id, doc.number, input.items);
@@ -103,21 +147,37 @@ export class PurchaseService {
     const hash = contentHash(input);
     const order = await purchaseRepository.findOrder(q, clientId, input.orderId, { forUpdate: true });
     if (!order) {
-      throw new GatewayError('GW_PREDECESSOR_MISSING', `Purchase order ${input.orderId} has not been created yet; retry after it`, {
-        details: { missing: { order_id: input.orderId } },
-      });
+      throw new GatewayError(
+        'GW_PREDECESSOR_MISSING',
+        `Purchase order ${input.orderId} has not been created yet; retry after it`,
+        {
+          details: { missing: { order_id: input.orderId } },
+        },
+      );
     }
     if (order.status === 'confirmed') {
       if (order.confirmationHash === hash) return order; // the same confirmation again: already applied
-      throw new GatewayError('GW_INVALID_STATE', `Purchase order ${order.id} was already confirmed; its stock is not added twice`, {
-        details: { order_status: order.status, confirmed_at: order.confirmedAt, confirmed_document_number: order.confirmedDocumentNumber },
-      });
+      throw new GatewayError(
+        'GW_INVALID_STATE',
+        `Purchase order ${order.id} was already confirmed; its stock is not added twice`,
+        {
+          details: {
+            order_status: order.status,
+            confirmed_at: order.confirmedAt,
+            confirmed_document_number: order.confirmedDocumentNumber,
+          },
+        },
+      );
     }
     const document = await purchaseRepository.findDocument(q, clientId, order.id, input.documentNumber);
     if (!document) {
-      throw new GatewayError('GW_PREDECESSOR_MISSING', `Fiscal document ${input.documentNumber} has not been received for purchase order ${order.id}; retry after it`, {
-        details: { missing: { order_id: order.id, document_number: input.documentNumber } },
-      });
+      throw new GatewayError(
+        'GW_PREDECESSOR_MISSING',
+        `Fiscal document ${input.documentNumber} has not been received for purchase order ${order.id}; retry after it`,
+        {
+          details: { missing: { order_id: order.id, document_number: input.documentNumber } },
+        },
+      );
     }
     const received = await purchaseRepository.receivedTotals(q, clientId, order.id);
     await inventoryLedgerRepository.record(
@@ -133,6 +193,10 @@ export class PurchaseService {
         occurredAt: input.confirmedAt,
       })),
     );
-    return purchaseRepository.markConfirmed(q, clientId, order.id, { confirmedAt: input.confirmedAt, documentNumber: input.documentNumber, hash });
+    return purchaseRepository.markConfirmed(q, clientId, order.id, {
+      confirmedAt: input.confirmedAt,
+      documentNumber: input.documentNumber,
+      hash,
+    });
   }
 }

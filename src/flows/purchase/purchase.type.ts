@@ -17,7 +17,10 @@ export enum DivergenceKindEnum {
   OVER = 'over',
   UNDER = 'under',
 }
-registerEnumType(DivergenceKindEnum, { name: 'DivergenceKind', description: 'more (over) or less (under) received than ordered' });
+registerEnumType(DivergenceKindEnum, {
+  name: 'DivergenceKind',
+  description: 'more (over) or less (under) received than ordered',
+});
 
 @ObjectType('PurchaseOrder', { description: 'A purchase order to a supplier, addressed by the ERP order_id' })
 export class PurchaseOrderType {
@@ -94,7 +97,7 @@ export class PurchaseDocumentItemType {
   quantity!: number;
 }
 
-@ObjectType('PurchaseDivergence', { description: 'Ordered vs received (over all the order\'s documents) for one sku' })
+@ObjectType('PurchaseDivergence', { description: "Ordered vs received (over all the order's documents) for one sku" })
 export class PurchaseDivergenceType {
   @Field()
   sku!: string;

@@ -9,7 +9,10 @@ export const createOrderSchema = z.strictObject({
   supplier: z.strictObject({
     supplier_id: businessId(),
     name: text(200).optional(),
-    document: z.string().regex(/^\d{11}$|^\d{14}$/, 'CPF (11 digits) or CNPJ (14 digits)').optional(),
+    document: z
+      .string()
+      .regex(/^\d{11}$|^\d{14}$/, 'CPF (11 digits) or CNPJ (14 digits)')
+      .optional(),
   }),
   destination_code: code(),
   expected_at: isoDate().optional(),
@@ -27,7 +30,11 @@ export const receiveDocumentSchema = z.strictObject({
     .strictObject({ number: nfeNumber(), series: nfeSeries(), access_key: accessKey(), issued_at: timestamp() })
     .superRefine((d, ctx) => checkKeyMatchesDocument({ ...d, accessKey: d.access_key }, ctx, 'access_key')),
   received_at: timestamp(),
-  items: z.array(z.strictObject({ sku: code(), quantity: quantity() })).min(1).max(500).superRefine(checkDistinctSkus),
+  items: z
+    .array(z.strictObject({ sku: code(), quantity: quantity() }))
+    .min(1)
+    .max(500)
+    .superRefine(checkDistinctSkus),
 });
 
 export const confirmStockSchema = z.strictObject({
@@ -55,7 +62,12 @@ export const purchaseFlow = defineFlow({
           destinationCode: d.destination_code,
           expectedAt: d.expected_at,
           orderedAt: d.created_at,
-          items: d.items.map((i) => ({ sku: i.sku, description: i.description, quantity: i.quantity, unitCost: i.unit_cost })),
+          items: d.items.map((i) => ({
+            sku: i.sku,
+            description: i.description,
+            quantity: i.quantity,
+            unitCost: i.unit_cost,
+          })),
         },
       }),
     }),
@@ -68,7 +80,12 @@ export const purchaseFlow = defineFlow({
       toVariables: (d) => ({
         input: {
           orderId: d.order_id,
-          document: { number: d.document.number, series: d.document.series, accessKey: d.document.access_key, issuedAt: d.document.issued_at },
+          document: {
+            number: d.document.number,
+            series: d.document.series,
+            accessKey: d.document.access_key,
+            issuedAt: d.document.issued_at,
+          },
           receivedAt: d.received_at,
           items: d.items,
         },
@@ -79,7 +96,9 @@ export const purchaseFlow = defineFlow({
       businessId: (d) => `confirm:${d.order_id}`,
       operation: `mutation ConfirmPurchaseStock($input: ConfirmPurchaseStockInput!) {
         confirmPurchaseStock(input: $input) { ${ORDER_RESULT} confirmedAt confirmedDocumentNumber ${DIVERGENCES} } }`,
-      toVariables: (d) => ({ input: { orderId: d.order_id, documentNumber: d.document_number, confirmedAt: d.confirmed_at } }),
+      toVariables: (d) => ({
+        input: { orderId: d.order_id, documentNumber: d.document_number, confirmedAt: d.confirmed_at },
+      }),
     }),
   },
 });

@@ -11,7 +11,13 @@ import Decimal from 'decimal.js';
  * returns add up exactly to the line total once every unit is back (3.33 + 3.33 + 3.34), and the
  * refundable total can never exceed what the customer paid for those units.
  */
-export function returnedValue(soldTotal: Decimal.Value, soldQuantity: number, alreadyReturned: number, returning: number): Decimal {
-  const valueOfFirst = (n: number) => new Decimal(soldTotal).times(n).div(soldQuantity).toDecimalPlaces(2, Decimal.ROUND_DOWN);
+export function returnedValue(
+  soldTotal: Decimal.Value,
+  soldQuantity: number,
+  alreadyReturned: number,
+  returning: number,
+): Decimal {
+  const valueOfFirst = (n: number) =>
+    new Decimal(soldTotal).times(n).div(soldQuantity).toDecimalPlaces(2, Decimal.ROUND_DOWN);
   return valueOfFirst(alreadyReturned + returning).minus(valueOfFirst(alreadyReturned));
 }

@@ -45,15 +45,33 @@ export const returnRepository = {
     return rows[0];
   },
 
-  async insertItems(q: Queryable, clientId: string, returnId: string, items: Array<Omit<ReturnItemRow, 'returnId'>>): Promise<void> {
+  async insertItems(
+    q: Queryable,
+    clientId: string,
+    returnId: string,
+    items: Array<Omit<ReturnItemRow, 'returnId'>>,
+  ): Promise<void> {
     await q.query(
       `insert into return_items (client_id, return_id, line_no, sku, quantity, reason, value)
        select $1, $2, * from unnest($3::int[], $4::text[], $5::int[], $6::text[], $7::numeric[])`,
-      [clientId, returnId, items.map((i) => i.lineNo), items.map((i) => i.sku), items.map((i) => i.quantity), items.map((i) => i.reason), items.map((i) => i.value)],
+      [
+        clientId,
+        returnId,
+        items.map((i) => i.lineNo),
+        items.map((i) => i.sku),
+        items.map((i) => i.quantity),
+        items.map((i) => i.reason),
+        items.map((i) => i.value),
+      ],
     );
   },
 
-  async find(q: Queryable, clientId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<ReturnRow | null> {
+  async find(
+    q: Queryable,
+    clientId: string,
+    id: string,
+    opts: { forUpdate?: boolean } = {},
+  ): Promise<ReturnRow | null> {
     const { rows } = await q.query<ReturnRow>(
       `select ${RETURN_COLUMNS} from returns where client_id = $1 and id = $2 ${opts.forUpdate ? 'for update' : ''}`,
       [clientId, id],
@@ -62,7 +80,10 @@ export const returnRepository = {
   },
 
   async byIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<ReturnRow[]> {
-    const { rows } = await q.query<ReturnRow>(`select ${RETURN_COLUMNS} from returns where client_id = $1 and id = any($2::text[])`, [clientId, ids]);
+    const { rows } = await q.query<ReturnRow>(
+      `select ${RETURN_COLUMNS} from returns where client_id = $1 and id = any($2::text[])`,
+      [clientId, ids],
+    );
     return rows;
   },
 
@@ -95,7 +116,10 @@ export const returnRepository = {
   },
 
   async findRefund(q: Queryable, clientId: string, id: string): Promise<RefundRow | null> {
-    const { rows } = await q.query<RefundRow>(`select ${REFUND_COLUMNS} from refunds where client_id = $1 and id = $2`, [clientId, id]);
+    const { rows } = await q.query<RefundRow>(
+      `select ${REFUND_COLUMNS} from refunds where client_id = $1 and id = $2`,
+      [clientId, id],
+    );
     return rows[0] ?? null;
   },
 
@@ -109,7 +133,11 @@ export const returnRepository = {
   },
 
   async setRefunded(q: Queryable, clientId: string, id: string, refundedAmount: Money): Promise<void> {
-    await q.query(`update returns set refunded_amount = $3, updated_at = now() where client_id = $1 and id = $2`, [clientId, id, refundedAmount]);
+    await q.query(`update returns set refunded_amount = $3, updated_at = now() where client_id = $1 and id = $2`, [
+      clientId,
+      id,
+      refundedAmount,
+    ]);
   },
 
   async refundsByReturnIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<RefundRow[]> {

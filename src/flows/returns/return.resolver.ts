@@ -86,7 +86,9 @@ export class SaleReturnsResolver {
     return ctx.loaders.saleReturns.load(sale.id);
   }
 
-  @FieldResolver(() => DecimalScalar, { description: 'total − the value of the returned items as sold; 0.00 once the sale is cancelled' })
+  @FieldResolver(() => DecimalScalar, {
+    description: 'total − the value of the returned items as sold; 0.00 once the sale is cancelled',
+  })
   async netTotal(@Root() sale: SaleRow, @Ctx() ctx: GraphQLContext): Promise<string> {
     if (sale.status === 'cancelled') return '0.00';
     const returns = await ctx.loaders.saleReturns.load(sale.id);

@@ -16,7 +16,10 @@ const returnInput = z.object({
   saleId: businessId(),
   storeCode: code(),
   returnedAt: z.date(),
-  items: z.array(z.object({ sku: code(), quantity: quantity(), reason: token().nullish() })).min(1).max(500),
+  items: z
+    .array(z.object({ sku: code(), quantity: quantity(), reason: token().nullish() }))
+    .min(1)
+    .max(500),
 });
 
 const refundInput = z.object({
@@ -43,23 +46,36 @@ export class ReturnService {
     const payloadHash = contentHash(input);
     const sale = await saleRepository.find(q, clientId, input.saleId, { forUpdate: true }); // serialises the returns of one sale
     if (!sale) {
-      throw new GatewayError('GW_PREDECESSOR_MISSING', `Sale ${input.saleId} has not been registered yet; retry after it`, {
-        details: { missing: { sale_id: input.saleId } },
-      });
+      throw new GatewayError(
+        'GW_PREDECESSOR_MISSING',
+        `Sale ${input.saleId} has not been registered yet; retry after it`,
+        {
+          details: { missing: { sale_id: input.saleId } },
+        },
+      );
     }
     const existing = await returnRepository.find(q, clientId, input.id);
     if (existing) {
       if (existing.payloadHash === payloadHash) return existing;
-      throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A different return with id ${input.id} was already registered`, { details: { return_id: input.id } });
+      throw new GatewayError(
+        'GW_BUSINESS_ID_CONFLICT',
+        `A different return with id ${input.id} was already registered`,
+        { details: { return_id: input.id } },
+      );
     }
     if (sale.status === 'cancelled') {
-      throw new GatewayError('GW_INVALID_STATE', `Sale ${sale.id} is cancelled; its goods cannot be returned`, { details: { sale_id: sale.id, sale_status: sale.status } });
+      throw new GatewayError('GW_INVALID_STATE', `Sale ${sale.id} is cancelled; its goods cannot be returned`, {
+        details: { sale_id: sale.id, sale_status: sale.status },
+      });
     }
 
     const sold = new Map<string, Sold>();
     for (const item of await saleRepository.itemsBySaleIds(q, clientId, [sale.id])) {
       const s = sold.get(item.sku) ?? { quantity: 0, total: '0' };
-      sold.set(item.sku, { quantity: s.quantity + item.quantity, total: money(s.total).plus(item.lineTotal).toString() });
+      sold.set(item.sku, {
+        quantity: s.quantity + item.quantity,
+        total: money(s.total).plus(item.lineTotal).toString(),
+      });
     }
     const returned = await returnRepository.returnedBySku(q, clientId, sale.id);
     this.assertWithinSold(input.items, sold, returned);
@@ -68,7 +84,13 @@ export class ReturnService {
       const s = sold.get(item.sku)!;
       const before = returned.get(item.sku) ?? 0;
       returned.set(item.sku, before + item.quantity);
-      return { lineNo: i + 1, sku: item.sku, quantity: item.quantity, reason: item.reason ?? null, value: formatMoney(returnedValue(s.total, s.quantity, before, item.quantity)) };
+      return {
+        lineNo: i + 1,
+        sku: item.sku,
+        quantity: item.quantity,
+        reason: item.reason ?? null,
+        value: formatMoney(returnedValue(s.total, s.quantity, before, item.quantity)),
+      };
     });
 
     await masterDataRepository.upsertLocations(q, clientId, [input.storeCode]);
@@ -84,7 +106,15 @@ export class ReturnService {
     await inventoryLedgerRepository.record(
       q,
       clientId,
-      lines.map((l) => ({ locationCode: row.storeCode, sku: l.sku, delta: l.quantity, kind: 'return', sourceType: 'return', sourceId: row.id, occurredAt: row.returnedAt })),
+      lines.map((l) => ({
+        locationCode: row.storeCode,
+        sku: l.sku,
+        delta: l.quantity,
+        kind: 'return',
+        sourceType: 'return',
+        sourceId: row.id,
+        occurredAt: row.returnedAt,
+      })),
     );
     return row;
   }
@@ -94,38 +124,75 @@ export class ReturnService {
     const payloadHash = contentHash(input);
     const ret = await returnRepository.find(q, clientId, input.returnId, { forUpdate: true });
     if (!ret) {
-      throw new GatewayError('GW_PREDECESSOR_MISSING', `Return ${input.returnId} has not been registered yet; retry after it`, {
-        details: { missing: { return_id: input.returnId } },
-      });
+      throw new GatewayError(
+        'GW_PREDECESSOR_MISSING',
+        `Return ${input.returnId} has not been registered yet; retry after it`,
+        {
+          details: { missing: { return_id: input.returnId } },
+        },
+      );
     }
     const previous = await returnRepository.findRefund(q, clientId, input.id);
     if (previous) {
       if (previous.payloadHash === payloadHash) return previous;
-      throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A different refund with id ${input.id} was already registered`, { details: { refund_id: input.id } });
+      throw new GatewayError(
+        'GW_BUSINESS_ID_CONFLICT',
+        `A different refund with id ${input.id} was already registered`,
+        { details: { refund_id: input.id } },
+      );
     }
     const refunded = money(ret.refundedAmount).plus(input.amount);
     if (refunded.gt(ret.value)) {
-      throw new GatewayError('GW_REFUND_EXCEEDS_VALUE', `Refund of ${input.amount} exceeds what is left to refund on return ${ret.id}`, {
-        details: { return_value: ret.value, refunded: ret.refundedAmount, remaining: formatMoney(money(ret.value).minus(ret.refundedAmount)) },
-      });
+      throw new GatewayError(
+        'GW_REFUND_EXCEEDS_VALUE',
+        `Refund of ${input.amount} exceeds what is left to refund on return ${ret.id}`,
+        {
+          details: {
+            return_value: ret.value,
+            refunded: ret.refundedAmount,
+            remaining: formatMoney(money(ret.value).minus(ret.refundedAmount)),
+          },
+        },
+      );
     }
     const refund = await returnRepository.insertRefund(q, clientId, { ...input, payloadHash });
     await returnRepository.setRefunded(q, clientId, ret.id, formatMoney(refunded));
     return refund;
   }
 
-  private assertWithinSold(items: Array<{ sku: string; quantity: number }>, sold: Map<string, Sold>, returned: Map<string, number>): void {
+  private assertWithinSold(
+    items: Array<{ sku: string; quantity: number }>,
+    sold: Map<string, Sold>,
+    returned: Map<string, number>,
+  ): void {
     const requested = new Map<string, number>();
     for (const item of items) requested.set(item.sku, (requested.get(item.sku) ?? 0) + item.quantity);
     const exceeded = [...requested]
-      .map(([sku, quantity]) => ({ sku, requested: quantity, sold: sold.get(sku)?.quantity ?? 0, already_returned: returned.get(sku) ?? 0 }))
+      .map(([sku, quantity]) => ({
+        sku,
+        requested: quantity,
+        sold: sold.get(sku)?.quantity ?? 0,
+        already_returned: returned.get(sku) ?? 0,
+      }))
       .filter((e) => e.already_returned + e.requested > e.sold);
     if (exceeded.length === 0) return;
-    throw new GatewayError('GW_RETURN_EXCEEDS_SOLD', 'A return cannot exceed what was sold minus what was already returned', {
-      issues: items.flatMap((item, i) =>
-        exceeded.some((e) => e.sku === item.sku) ? [{ path: `items.${i}.quantity`, code: 'exceeds_returnable', message: `sku ${item.sku}: at most ${Math.max(0, (sold.get(item.sku)?.quantity ?? 0) - (returned.get(item.sku) ?? 0))} returnable` }] : [],
-      ),
-      details: { exceeded },
-    });
+    throw new GatewayError(
+      'GW_RETURN_EXCEEDS_SOLD',
+      'A return cannot exceed what was sold minus what was already returned',
+      {
+        issues: items.flatMap((item, i) =>
+          exceeded.some((e) => e.sku === item.sku)
+            ? [
+                {
+                  path: `items.${i}.quantity`,
+                  code: 'exceeds_returnable',
+                  message: `sku ${item.sku}: at most ${Math.max(0, (sold.get(item.sku)?.quantity ?? 0) - (returned.get(item.sku) ?? 0))} returnable`,
+                },
+              ]
+            : [],
+        ),
+        details: { exceeded },
+      },
+    );
   }
 }

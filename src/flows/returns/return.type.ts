@@ -15,7 +15,9 @@ export class ReturnType {
   @Field(() => DateTimeScalar)
   returnedAt!: Date;
 
-  @Field(() => DecimalScalar, { description: 'the returned items as sold, after discounts: the most that can be refunded' })
+  @Field(() => DecimalScalar, {
+    description: 'the returned items as sold, after discounts: the most that can be refunded',
+  })
   value!: string;
 
   @Field(() => DecimalScalar, { description: 'the sum of the refunds so far' })
@@ -36,7 +38,9 @@ export class ReturnItemType {
   @Field(() => String, { nullable: true })
   reason!: string | null;
 
-  @Field(() => DecimalScalar, { description: 'value of these units as sold (line_total per unit, rounded down to the cent cumulatively)' })
+  @Field(() => DecimalScalar, {
+    description: 'value of these units as sold (line_total per unit, rounded down to the cent cumulatively)',
+  })
   value!: string;
 }
 

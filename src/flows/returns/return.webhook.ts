@@ -8,7 +8,10 @@ export const registerReturnSchema = z.strictObject({
   sale_id: businessId(),
   store_code: code(),
   returned_at: timestamp(),
-  items: z.array(z.strictObject({ sku: code(), quantity: quantity(), reason: token().optional() })).min(1).max(500),
+  items: z
+    .array(z.strictObject({ sku: code(), quantity: quantity(), reason: token().optional() }))
+    .min(1)
+    .max(500),
 });
 
 export const processRefundSchema = z.strictObject({
@@ -31,7 +34,13 @@ export const returnsFlow = defineFlow({
       operation: `mutation RegisterReturn($input: RegisterReturnInput!) {
         registerReturn(input: $input) { ${RETURN_RESULT} items { sku quantity reason value } sale { id status total netTotal } } }`,
       toVariables: (d) => ({
-        input: { id: d.return_id, saleId: d.sale_id, storeCode: d.store_code, returnedAt: d.returned_at, items: d.items },
+        input: {
+          id: d.return_id,
+          saleId: d.sale_id,
+          storeCode: d.store_code,
+          returnedAt: d.returned_at,
+          items: d.items,
+        },
       }),
     }),
     process_refund: defineAction({
@@ -40,7 +49,13 @@ export const returnsFlow = defineFlow({
       operation: `mutation ProcessRefund($input: ProcessRefundInput!) {
         processRefund(input: $input) { id returnId method amount refundedAt return { ${RETURN_RESULT} } } }`,
       toVariables: (d) => ({
-        input: { id: d.refund_id, returnId: d.return_id, method: d.method, amount: d.amount, refundedAt: d.refunded_at },
+        input: {
+          id: d.refund_id,
+          returnId: d.return_id,
+          method: d.method,
+          amount: d.amount,
+          refundedAt: d.refunded_at,
+        },
       }),
     }),
   },

@@ -48,22 +48,64 @@ export async function registerSalesBatch(
     locations: sales.map((s) => s.sale.input.storeCode),
     products: sales.flatMap((s) => s.sale.lines),
     customers: sales.flatMap(({ sale: { input } }) =>
-      input.customer ? [{ id: input.customer.id, name: input.customer.name ?? null, email: input.customer.email ?? null, document: input.customer.document ?? null }] : []),
+      input.customer
+        ? [
+            {
+              id: input.customer.id,
+              name: input.customer.name ?? null,
+              email: input.customer.email ?? null,
+              document: input.customer.document ?? null,
+            },
+          ]
+        : [],
+    ),
   });
   const created = new Set(
-    (await saleRepository.insertManyWithItems(q, clientId, sales.map(({ sale: { input, lines, total, payloadHash } }) => ({
-      id: input.id, storeCode: input.storeCode, channel: input.channel, customerId: input.customer?.id ?? null, soldAt: input.soldAt, total, payloadHash, items: lines,
-    })))).map((r) => r.id),
+    (
+      await saleRepository.insertManyWithItems(
+        q,
+        clientId,
+        sales.map(({ sale: { input, lines, total, payloadHash } }) => ({
+          id: input.id,
+          storeCode: input.storeCode,
+          channel: input.channel,
+          customerId: input.customer?.id ?? null,
+          soldAt: input.soldAt,
+          total,
+          payloadHash,
+          items: lines,
+        })),
+      )
+    ).map((r) => r.id),
   );
-  const lines = sales.filter((s) => created.has(s.sale.input.id)).flatMap(({ sale }) =>
-    sale.lines.map((l) => ({ locationCode: sale.input.storeCode, sku: l.sku, delta: -l.quantity, kind: 'sale' as const, sourceType: 'sale', sourceId: sale.input.id, occurredAt: sale.input.soldAt })));
+  const lines = sales
+    .filter((s) => created.has(s.sale.input.id))
+    .flatMap(({ sale }) =>
+      sale.lines.map((l) => ({
+        locationCode: sale.input.storeCode,
+        sku: l.sku,
+        delta: -l.quantity,
+        kind: 'sale' as const,
+        sourceType: 'sale',
+        sourceId: sale.input.id,
+        occurredAt: sale.input.soldAt,
+      })),
+    );
   await inventoryLedgerRepository.record(q, clientId, lines);
 
-  const known = await saleRepository.payloadHashes(q, clientId, [...sales, ...repeats].map((s) => s.sale.input.id).filter((id) => !created.has(id)));
+  const known = await saleRepository.payloadHashes(
+    q,
+    clientId,
+    [...sales, ...repeats].map((s) => s.sale.input.id).filter((id) => !created.has(id)),
+  );
   for (const { index, sale } of sales) {
     outcomes.set(index, created.has(sale.input.id) ? { id: sale.input.id, outcome: 'created' } : compare(sale, known));
   }
-  for (const { index, sale } of repeats) outcomes.set(index, compare(sale, known, created.has(sale.input.id) ? firstOfId.get(sale.input.id)!.sale.payloadHash : undefined));
+  for (const { index, sale } of repeats)
+    outcomes.set(
+      index,
+      compare(sale, known, created.has(sale.input.id) ? firstOfId.get(sale.input.id)!.sale.payloadHash : undefined),
+    );
   return raws.map((_, i) => outcomes.get(i)!);
 }
 
@@ -71,13 +113,23 @@ function compare(sale: PreparedSale, known: Map<string, string>, createdHash?: s
   const id = sale.input.id;
   const stored = createdHash ?? known.get(id);
   if (stored === sale.payloadHash) return { id, outcome: 'existing' };
-  return { id, outcome: 'conflict', error: new GatewayError('GW_BUSINESS_ID_CONFLICT', `A different sale with id ${id} was already registered`, { details: { sale_id: id } }) };
+  return {
+    id,
+    outcome: 'conflict',
+    error: new GatewayError('GW_BUSINESS_ID_CONFLICT', `A different sale with id ${id} was already registered`, {
+      details: { sale_id: id },
+    }),
+  };
 }
 
 /** One savepoint per sale so a refused sale does not undo the others. */
 async function oneByOne(
-  q: Queryable, clientId: string, raws: RegisterSaleInput[], outcomes: Map<number, SaleBatchOutcome>,
-  sales: Array<{ index: number; sale: PreparedSale }>, repeats: Array<{ index: number; sale: PreparedSale }>,
+  q: Queryable,
+  clientId: string,
+  raws: RegisterSaleInput[],
+  outcomes: Map<number, SaleBatchOutcome>,
+  sales: Array<{ index: number; sale: PreparedSale }>,
+  repeats: Array<{ index: number; sale: PreparedSale }>,
   one: (raw: RegisterSaleInput) => Promise<unknown>,
 ): Promise<SaleBatchOutcome[]> {
   for (const { index } of [...sales, ...repeats].sort((a, b) => a.index - b.index)) {
@@ -91,7 +143,11 @@ async function oneByOne(
     } catch (err) {
       await q.query('rollback to savepoint sale_one');
       if (!(err instanceof GatewayError)) throw err;
-      outcomes.set(index, { id: raw.id, outcome: err.code === 'GW_BUSINESS_ID_CONFLICT' ? 'conflict' : 'rejected', error: err });
+      outcomes.set(index, {
+        id: raw.id,
+        outcome: err.code === 'GW_BUSINESS_ID_CONFLICT' ? 'conflict' : 'rejected',
+        error: err,
+      });
     }
   }
   return raws.map((_, i) => outcomes.get(i)!);

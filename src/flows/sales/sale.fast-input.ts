@@ -25,7 +25,8 @@ const code = (v: unknown) => str(v) && v.length <= 64 && CODE.test(v);
 const token = (v: unknown) => str(v) && v.length <= 32 && TOKEN.test(v);
 const money = (v: unknown) => str(v) && MONEY_PATTERN.test(v);
 /** text(max): already trimmed, non-empty, bounded, no control characters. */
-const text = (v: unknown, max: number) => str(v) && v.length >= 1 && v.length <= max && v.trim() === v && NO_CONTROL_CHARS.test(v);
+const text = (v: unknown, max: number) =>
+  str(v) && v.length >= 1 && v.length <= max && v.trim() === v && NO_CONTROL_CHARS.test(v);
 const nullish = (v: unknown, check: (v: unknown) => boolean) => v === null || v === undefined || check(v);
 const quantity = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1_000_000;
 
@@ -33,9 +34,19 @@ function customer(c: unknown): Out['customer'] | false {
   if (c === null || c === undefined) return c;
   if (typeof c !== 'object' || Array.isArray(c)) return false;
   const k = c as Record<string, unknown>;
-  if (!businessId(k.id) || !nullish(k.name, (v) => text(v, 200)) || !nullish(k.document, (v) => str(v) && DOCUMENT.test(v))) return false;
+  if (
+    !businessId(k.id) ||
+    !nullish(k.name, (v) => text(v, 200)) ||
+    !nullish(k.document, (v) => str(v) && DOCUMENT.test(v))
+  )
+    return false;
   if (!nullish(k.email, (v) => str(v) && v.length <= 254 && EMAIL.test(v))) return false;
-  return { id: k.id as string, name: k.name as string | null | undefined, email: k.email as string | null | undefined, document: k.document as string | null | undefined };
+  return {
+    id: k.id as string,
+    name: k.name as string | null | undefined,
+    email: k.email as string | null | undefined,
+    document: k.document as string | null | undefined,
+  };
 }
 
 export function fastSaleInput(raw: unknown): Out | null {
@@ -50,8 +61,29 @@ export function fastSaleInput(raw: unknown): Out | null {
   for (const i of s.items as unknown[]) {
     if (typeof i !== 'object' || i === null) return null;
     const it = i as Record<string, unknown>;
-    if (!code(it.sku) || !nullish(it.description, (v) => text(v, 200)) || !quantity(it.quantity) || !money(it.unitPrice) || !money(it.discount)) return null;
-    items.push({ sku: it.sku as string, description: it.description as string | null | undefined, quantity: it.quantity as number, unitPrice: it.unitPrice as string, discount: it.discount as string });
+    if (
+      !code(it.sku) ||
+      !nullish(it.description, (v) => text(v, 200)) ||
+      !quantity(it.quantity) ||
+      !money(it.unitPrice) ||
+      !money(it.discount)
+    )
+      return null;
+    items.push({
+      sku: it.sku as string,
+      description: it.description as string | null | undefined,
+      quantity: it.quantity as number,
+      unitPrice: it.unitPrice as string,
+      discount: it.discount as string,
+    });
   }
-  return { id: s.id as string, storeCode: s.storeCode as string, channel: s.channel as string, soldAt: s.soldAt, customer: c, items, total: s.total as string };
+  return {
+    id: s.id as string,
+    storeCode: s.storeCode as string,
+    channel: s.channel as string,
+    soldAt: s.soldAt,
+    customer: c,
+    items,
+    total: s.total as string,
+  };
 }

@@ -96,10 +96,21 @@ export const saleRepository = {
        select * from s`,
       [
         clientId,
-        sales.map((s) => s.id), sales.map((s) => s.storeCode), sales.map((s) => s.channel),
-        sales.map((s) => s.customerId), sales.map((s) => s.soldAt), sales.map((s) => s.total), sales.map((s) => s.payloadHash),
-        items.map((i) => i.saleId), items.map((i) => i.lineNo), items.map((i) => i.sku), items.map((i) => i.description),
-        items.map((i) => i.quantity), items.map((i) => i.unitPrice), items.map((i) => i.discount), items.map((i) => i.lineTotal),
+        sales.map((s) => s.id),
+        sales.map((s) => s.storeCode),
+        sales.map((s) => s.channel),
+        sales.map((s) => s.customerId),
+        sales.map((s) => s.soldAt),
+        sales.map((s) => s.total),
+        sales.map((s) => s.payloadHash),
+        items.map((i) => i.saleId),
+        items.map((i) => i.lineNo),
+        items.map((i) => i.sku),
+        items.map((i) => i.description),
+        items.map((i) => i.quantity),
+        items.map((i) => i.unitPrice),
+        items.map((i) => i.discount),
+        items.map((i) => i.lineTotal),
       ],
     );
     return rows;
@@ -141,7 +152,10 @@ export const saleRepository = {
   },
 
   async byIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<SaleRow[]> {
-    const { rows } = await q.query<SaleRow>(`select ${SALE_COLUMNS} from sales where client_id = $1 and id = any($2::text[])`, [clientId, ids]);
+    const { rows } = await q.query<SaleRow>(
+      `select ${SALE_COLUMNS} from sales where client_id = $1 and id = any($2::text[])`,
+      [clientId, ids],
+    );
     return rows;
   },
 
@@ -179,7 +193,10 @@ export const saleRepository = {
   },
 
   async findPayment(q: Queryable, clientId: string, id: string): Promise<PaymentRow | null> {
-    const { rows } = await q.query<PaymentRow>(`select ${PAYMENT_COLUMNS} from payments where client_id = $1 and id = $2`, [clientId, id]);
+    const { rows } = await q.query<PaymentRow>(
+      `select ${PAYMENT_COLUMNS} from payments where client_id = $1 and id = $2`,
+      [clientId, id],
+    );
     return rows[0] ?? null;
   },
 

@@ -1,5 +1,19 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Info,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { CustomerType, LocationType, ProductType } from '../../domain/master-data.type';
 import { GraphQLContext, tenantOf } from '../../schema/context';
 import { keysetConnection, PageArgs } from '../../schema/connection';
@@ -29,7 +43,12 @@ export async function salesPage(ctx: GraphQLContext, filter: SalesFilterInput, a
  * The top-level page also loads the items and payments the query selects, one batch each (the
  * queries the field resolvers would batch anyway), so those lists complete without a promise per sale.
  */
-async function salesPageWithLists(ctx: GraphQLContext, filter: SalesFilterInput, args: PageArgs, info: GraphQLResolveInfo) {
+async function salesPageWithLists(
+  ctx: GraphQLContext,
+  filter: SalesFilterInput,
+  args: PageArgs,
+  info: GraphQLResolveInfo,
+) {
   const page = await salesPage(ctx, filter, args);
   const ids = page.edges.map((e) => e.node.id);
   await Promise.all([

@@ -4,7 +4,16 @@ import { inventoryLedgerRepository } from '../../domain/inventory-ledger.reposit
 import { masterDataRepository } from '../../domain/master-data.repository';
 import { checkFactRemovals } from '../../domain/stock-guard';
 import { GatewayError } from '../../errors/gateway-error';
-import { businessId, code, money as moneyField, parseOrThrow, positiveMoney, quantity, text, token } from '../../shared/fields';
+import {
+  businessId,
+  code,
+  money as moneyField,
+  parseOrThrow,
+  positiveMoney,
+  quantity,
+  text,
+  token,
+} from '../../shared/fields';
 import { contentHash } from '../../shared/hash';
 import { formatMoney, money, sumMoney } from '../../shared/money';
 import type { RegisterCancellationInput, RegisterPaymentInput, RegisterSaleInput } from './sale.input';
@@ -24,11 +33,22 @@ export const saleInput = z.object({
       id: businessId(),
       name: text(200).nullish(),
       email: z.email().max(254).nullish(),
-      document: z.string().regex(/^\d{11}$|^\d{14}$/, 'CPF (11 digits) or CNPJ (14 digits)').nullish(),
+      document: z
+        .string()
+        .regex(/^\d{11}$|^\d{14}$/, 'CPF (11 digits) or CNPJ (14 digits)')
+        .nullish(),
     })
     .nullish(),
   items: z
-    .array(z.object({ sku: code(), description: text(200).nullish(), quantity: quantity(), unitPrice: moneyField(), discount: moneyField() }))
+    .array(
+      z.object({
+        sku: code(),
+        description: text(200).nullish(),
+        quantity: quantity(),
+        unitPrice: moneyField(),
+        discount: moneyField(),
+      }),
+    )
     .min(1)
     .max(500),
   total: moneyField(),
@@ -59,22 +79,34 @@ export function prepareSale(raw: RegisterSaleInput): PreparedSale {
 
 function checkSale(raw: RegisterSaleInput) {
   // Canonical input (every ETL row, most webhooks) skips the zod parse; anything else is parsed and explained.
-  const input: z.output<typeof saleInput> = (fastSaleInput(raw) as z.output<typeof saleInput> | null) ?? parseOrThrow(saleInput, raw, ['input']);
+  const input: z.output<typeof saleInput> =
+    (fastSaleInput(raw) as z.output<typeof saleInput> | null) ?? parseOrThrow(saleInput, raw, ['input']);
   const lines = input.items.map((item, i) => {
     const gross = money(item.unitPrice).times(item.quantity);
     if (money(item.discount).gt(gross)) {
       throw new GatewayError('GW_BUSINESS_RULE', `Item ${i} has a discount larger than its value`, {
-        issues: [{ path: `items.${i}.discount`, code: 'discount_exceeds_value', message: `at most ${formatMoney(gross)}` }],
+        issues: [
+          { path: `items.${i}.discount`, code: 'discount_exceeds_value', message: `at most ${formatMoney(gross)}` },
+        ],
       });
     }
-    return { ...item, lineNo: i + 1, description: item.description ?? null, lineTotal: formatMoney(gross.minus(item.discount)) };
+    return {
+      ...item,
+      lineNo: i + 1,
+      description: item.description ?? null,
+      lineTotal: formatMoney(gross.minus(item.discount)),
+    };
   });
   const computed = sumMoney(lines.map((l) => l.lineTotal));
   if (!computed.eq(input.total)) {
-    throw new GatewayError('GW_SALE_TOTAL_MISMATCH', `total ${input.total} does not equal the items' ${formatMoney(computed)}`, {
-      issues: [{ path: 'total', code: 'total_mismatch', message: `expected ${formatMoney(computed)}` }],
-      details: { expected: formatMoney(computed), received: input.total },
-    });
+    throw new GatewayError(
+      'GW_SALE_TOTAL_MISMATCH',
+      `total ${input.total} does not equal the items' ${formatMoney(computed)}`,
+      {
+        issues: [{ path: 'total', code: 'total_mismatch', message: `expected ${formatMoney(computed)}` }],
+        details: { expected: formatMoney(computed), received: input.total },
+      },
+    );
   }
   return { input, lines, total: formatMoney(computed), payloadHash: contentHash(input) };
 }
@@ -101,7 +133,8 @@ export class SaleService {
       payloadHash,
       items: lines,
     });
-    if (!sale) return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
+    if (!sale)
+      return this.existingOrConflict(await saleRepository.find(q, clientId, input.id), payloadHash, 'sale', input.id);
 
     // A sale reports what happened at the till; whether it may take stock below zero is the client's call.
     const removals = lines.map((l) => ({ locationCode: input.storeCode, sku: l.sku, quantity: l.quantity }));
@@ -110,7 +143,15 @@ export class SaleService {
     await inventoryLedgerRepository.record(
       q,
       clientId,
-      lines.map((l) => ({ locationCode: sale.storeCode, sku: l.sku, delta: -l.quantity, kind: 'sale', sourceType: 'sale', sourceId: sale.id, occurredAt: sale.soldAt })),
+      lines.map((l) => ({
+        locationCode: sale.storeCode,
+        sku: l.sku,
+        delta: -l.quantity,
+        kind: 'sale',
+        sourceType: 'sale',
+        sourceId: sale.id,
+        occurredAt: sale.soldAt,
+      })),
     );
     return sale;
   }
@@ -128,20 +169,34 @@ export class SaleService {
     const payloadHash = contentHash(input);
     const sale = await saleRepository.find(q, clientId, input.saleId, { forUpdate: true });
     if (!sale) {
-      throw new GatewayError('GW_PREDECESSOR_MISSING', `Sale ${input.saleId} has not been registered yet; retry after it`, {
-        details: { missing: { sale_id: input.saleId } },
-      });
+      throw new GatewayError(
+        'GW_PREDECESSOR_MISSING',
+        `Sale ${input.saleId} has not been registered yet; retry after it`,
+        {
+          details: { missing: { sale_id: input.saleId } },
+        },
+      );
     }
     const previous = await saleRepository.findPayment(q, clientId, input.id);
     if (previous) return this.existingOrConflict(previous, payloadHash, 'payment', input.id);
     if (sale.status === 'cancelled') {
-      throw new GatewayError('GW_INVALID_STATE', `Sale ${sale.id} is cancelled and takes no payments`, { details: { sale_status: sale.status } });
+      throw new GatewayError('GW_INVALID_STATE', `Sale ${sale.id} is cancelled and takes no payments`, {
+        details: { sale_status: sale.status },
+      });
     }
     const paid = money(sale.paidAmount).plus(input.amount);
     if (paid.gt(sale.total)) {
-      throw new GatewayError('GW_OVERPAYMENT', `Payment of ${input.amount} exceeds the open balance of sale ${sale.id}`, {
-        details: { total: sale.total, paid: sale.paidAmount, remaining: formatMoney(money(sale.total).minus(sale.paidAmount)) },
-      });
+      throw new GatewayError(
+        'GW_OVERPAYMENT',
+        `Payment of ${input.amount} exceeds the open balance of sale ${sale.id}`,
+        {
+          details: {
+            total: sale.total,
+            paid: sale.paidAmount,
+            remaining: formatMoney(money(sale.total).minus(sale.paidAmount)),
+          },
+        },
+      );
     }
     const payment = await saleRepository.insertPayment(q, clientId, { ...input, payloadHash });
     await saleRepository.setPaid(q, clientId, sale.id, formatMoney(paid), paid.eq(sale.total) ? 'paid' : 'open');
@@ -151,7 +206,10 @@ export class SaleService {
   async registerCancellation(q: Queryable, clientId: string, raw: RegisterCancellationInput): Promise<SaleRow> {
     const input = parseOrThrow(cancellationInput, raw, ['input']);
     const sale = await saleRepository.find(q, clientId, input.saleId, { forUpdate: true });
-    if (!sale) throw new GatewayError('GW_SALE_NOT_FOUND', `Sale ${input.saleId} does not exist`, { details: { sale_id: input.saleId } });
+    if (!sale)
+      throw new GatewayError('GW_SALE_NOT_FOUND', `Sale ${input.saleId} does not exist`, {
+        details: { sale_id: input.saleId },
+      });
     if (sale.status === 'cancelled') return sale; // cancelling twice changes nothing
     // Goods already returned came back into stock with their return; only the rest comes back now.
     const sold = await inventoryLedgerRepository.bySource(q, clientId, 'sale', sale.id);
@@ -179,8 +237,15 @@ export class SaleService {
   }
 
   /** The same business id again: identical content is a harmless redelivery, anything else a conflict. */
-  private existingOrConflict<T extends { payloadHash: string }>(existing: T | null, payloadHash: string, what: string, id: string): T {
+  private existingOrConflict<T extends { payloadHash: string }>(
+    existing: T | null,
+    payloadHash: string,
+    what: string,
+    id: string,
+  ): T {
     if (existing && existing.payloadHash === payloadHash) return existing;
-    throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A different ${what} with id ${id} was already registered`, { details: { [`${what}_id`]: id } });
+    throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A different ${what} with id ${id} was already registered`, {
+      details: { [`${what}_id`]: id },
+    });
   }
 }

@@ -8,9 +8,14 @@ export enum SaleStatusEnum {
   PAID = 'paid',
   CANCELLED = 'cancelled',
 }
-registerEnumType(SaleStatusEnum, { name: 'SaleStatus', description: 'open → paid as payments accumulate; cancelled reverses stock' });
+registerEnumType(SaleStatusEnum, {
+  name: 'SaleStatus',
+  description: 'open → paid as payments accumulate; cancelled reverses stock',
+});
 
-@ObjectType('Sale', { description: 'A sale at a store or channel, addressed by the ERP sale_id within the caller\'s client.' })
+@ObjectType('Sale', {
+  description: "A sale at a store or channel, addressed by the ERP sale_id within the caller's client.",
+})
 export class SaleType {
   @Field(() => ID)
   id!: string;

@@ -21,7 +21,10 @@ export const registerSaleSchema = z.strictObject({
       customer_id: businessId(),
       name: text(200).optional(),
       email: z.email().max(254).optional(),
-      document: z.string().regex(/^\d{11}$|^\d{14}$/, 'CPF (11 digits) or CNPJ (14 digits)').optional(),
+      document: z
+        .string()
+        .regex(/^\d{11}$|^\d{14}$/, 'CPF (11 digits) or CNPJ (14 digits)')
+        .optional(),
     })
     .optional(),
   items: z.array(saleItem).min(1).max(500),
@@ -69,7 +72,13 @@ export const salesFlow = defineFlow({
             email: d.customer.email,
             document: d.customer.document,
           },
-          items: d.items.map((i) => ({ sku: i.sku, description: i.description, quantity: i.quantity, unitPrice: i.unit_price, discount: i.discount })),
+          items: d.items.map((i) => ({
+            sku: i.sku,
+            description: i.description,
+            quantity: i.quantity,
+            unitPrice: i.unit_price,
+            discount: i.discount,
+          })),
           total: d.total,
         },
       }),
@@ -81,7 +90,14 @@ export const salesFlow = defineFlow({
       operation: `mutation RegisterPayment($input: RegisterPaymentInput!) {
         registerPayment(input: $input) { id saleId method amount installments paidAt sale { ${SALE_RESULT} } } }`,
       toVariables: (d) => ({
-        input: { id: d.payment_id, saleId: d.sale_id, method: d.method, amount: d.amount, installments: d.installments, paidAt: d.paid_at },
+        input: {
+          id: d.payment_id,
+          saleId: d.sale_id,
+          method: d.method,
+          amount: d.amount,
+          installments: d.installments,
+          paidAt: d.paid_at,
+        },
       }),
     }),
     register_cancellation: defineAction({

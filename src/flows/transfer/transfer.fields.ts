@@ -4,7 +4,8 @@ import { z } from 'zod';
 export function distinctSkus<T extends { sku: string }>(items: T[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    if (seen.has(item.sku)) ctx.addIssue({ code: 'custom', path: [i, 'sku'], message: `sku ${item.sku} is listed more than once` });
+    if (seen.has(item.sku))
+      ctx.addIssue({ code: 'custom', path: [i, 'sku'], message: `sku ${item.sku} is listed more than once` });
     seen.add(item.sku);
   });
 }

@@ -51,6 +51,8 @@ export class ReceiveTransferInput {
   @Field(() => DateTimeScalar)
   receivedAt!: Date;
 
-  @Field(() => [TransferItemInput], { description: 'what actually arrived, one entry per sku (0 allowed); a sent sku left out arrived as 0' })
+  @Field(() => [TransferItemInput], {
+    description: 'what actually arrived, one entry per sku (0 allowed); a sent sku left out arrived as 0',
+  })
   items!: TransferItemInput[];
 }

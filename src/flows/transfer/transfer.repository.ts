@@ -69,7 +69,12 @@ export const transferRepository = {
     return rows[0] ?? null;
   },
 
-  async insertItems(q: Queryable, clientId: string, transferId: string, items: Array<{ lineNo: number; sku: string; quantitySent: number }>): Promise<void> {
+  async insertItems(
+    q: Queryable,
+    clientId: string,
+    transferId: string,
+    items: Array<{ lineNo: number; sku: string; quantitySent: number }>,
+  ): Promise<void> {
     await q.query(
       `insert into transfer_items (client_id, transfer_id, line_no, sku, quantity_sent)
        select $1, $2, * from unnest($3::int[], $4::text[], $5::int[])`,
@@ -78,7 +83,12 @@ export const transferRepository = {
   },
 
   /** Sets what arrived per sku; skus that arrived without being sent get a line with quantity_sent 0. */
-  async setReceived(q: Queryable, clientId: string, transferId: string, received: Array<{ sku: string; quantity: number }>): Promise<void> {
+  async setReceived(
+    q: Queryable,
+    clientId: string,
+    transferId: string,
+    received: Array<{ sku: string; quantity: number }>,
+  ): Promise<void> {
     await q.query(
       `with r as (select * from unnest($3::text[], $4::int[]) as t(sku, quantity)),
        base as (select coalesce(max(line_no), 0) as n from transfer_items where client_id = $1 and transfer_id = $2)
@@ -92,7 +102,14 @@ export const transferRepository = {
   async insertEvent(
     q: Queryable,
     clientId: string,
-    e: { transferId: string; status: TransferStatus; occurredAt: Date; carrier?: string | null; trackingCode?: string | null; payloadHash: string },
+    e: {
+      transferId: string;
+      status: TransferStatus;
+      occurredAt: Date;
+      carrier?: string | null;
+      trackingCode?: string | null;
+      payloadHash: string;
+    },
   ): Promise<void> {
     await q.query(
       `insert into transfer_events (client_id, transfer_id, status, occurred_at, carrier, tracking_code, payload_hash)
@@ -101,7 +118,12 @@ export const transferRepository = {
     );
   },
 
-  async markShipped(q: Queryable, clientId: string, id: string, s: { shippedAt: Date; carrier: string; trackingCode: string }): Promise<TransferRow> {
+  async markShipped(
+    q: Queryable,
+    clientId: string,
+    id: string,
+    s: { shippedAt: Date; carrier: string; trackingCode: string },
+  ): Promise<TransferRow> {
     const { rows } = await q.query<TransferRow>(
       `update transfers set status = 'shipped', shipped_at = $3, carrier = $4, tracking_code = $5, updated_at = now()
        where client_id = $1 and id = $2 returning ${TRANSFER_COLUMNS}`,
@@ -110,7 +132,13 @@ export const transferRepository = {
     return rows[0];
   },
 
-  async markReceived(q: Queryable, clientId: string, id: string, status: TransferStatus, receivedAt: Date): Promise<TransferRow> {
+  async markReceived(
+    q: Queryable,
+    clientId: string,
+    id: string,
+    status: TransferStatus,
+    receivedAt: Date,
+  ): Promise<TransferRow> {
     const { rows } = await q.query<TransferRow>(
       `update transfers set status = $3, received_at = $4, updated_at = now() where client_id = $1 and id = $2 returning ${TRANSFER_COLUMNS}`,
       [clientId, id, status, receivedAt],
@@ -118,7 +146,12 @@ export const transferRepository = {
     return rows[0];
   },
 
-  async find(q: Queryable, clientId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<TransferRow | null> {
+  async find(
+    q: Queryable,
+    clientId: string,
+    id: string,
+    opts: { forUpdate?: boolean } = {},
+  ): Promise<TransferRow | null> {
     const { rows } = await q.query<TransferRow>(
       `select ${TRANSFER_COLUMNS} from transfers where client_id = $1 and id = $2 ${opts.forUpdate ? 'for update' : ''}`,
       [clientId, id],
@@ -127,12 +160,21 @@ export const transferRepository = {
   },
 
   async byIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<TransferRow[]> {
-    const { rows } = await q.query<TransferRow>(`select ${TRANSFER_COLUMNS} from transfers where client_id = $1 and id = any($2::text[])`, [clientId, ids]);
+    const { rows } = await q.query<TransferRow>(
+      `select ${TRANSFER_COLUMNS} from transfers where client_id = $1 and id = any($2::text[])`,
+      [clientId, ids],
+    );
     return rows;
   },
 
   /** Keyset page, newest first. Callers ask for one row more than the page to detect a next page. */
-  async page(q: Queryable, clientId: string, filter: { status?: TransferStatus }, limit: number, after?: string): Promise<TransferRow[]> {
+  async page(
+    q: Queryable,
+    clientId: string,
+    filter: { status?: TransferStatus },
+    limit: number,
+    after?: string,
+  ): Promise<TransferRow[]> {
     const f = new SqlFilter().where('client_id = ?', clientId).whereIf(filter.status, 'status = ?');
     if (after) f.where('(created_at, id) < (?::timestamptz, ?)', ...decodeCursor(after, 2));
     const { rows } = await q.query<TransferRow>(

@@ -1,10 +1,35 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { LocationType, ProductType } from '../../domain/master-data.type';
 import { keysetConnection, PageArgs } from '../../schema/connection';
 import { GraphQLContext, tenantOf } from '../../schema/context';
 import { CreateTransferInput, ReceiveTransferInput, ShipTransferInput } from './transfer.input';
-import { transferCursor, TransferEventRow, TransferItemRow, transferRepository, TransferRow } from './transfer.repository';
-import { TransferConnection, TransferEventType, TransferItemType, TransferStatusEnum, TransferType } from './transfer.type';
+import {
+  transferCursor,
+  TransferEventRow,
+  TransferItemRow,
+  transferRepository,
+  TransferRow,
+} from './transfer.repository';
+import {
+  TransferConnection,
+  TransferEventType,
+  TransferItemType,
+  TransferStatusEnum,
+  TransferType,
+} from './transfer.type';
 
 @ArgsType()
 class TransfersArgs extends PageArgs {
@@ -64,7 +89,9 @@ export class TransferResolver {
     return ctx.loaders.transferItems.load(t.id);
   }
 
-  @FieldResolver(() => [TransferItemType], { description: 'The items whose received quantity differs from the sent one' })
+  @FieldResolver(() => [TransferItemType], {
+    description: 'The items whose received quantity differs from the sent one',
+  })
   async divergences(@Root() t: TransferRow, @Ctx() ctx: GraphQLContext): Promise<TransferItemRow[]> {
     return (await ctx.loaders.transferItems.load(t.id)).filter((i) => i.divergence !== null && i.divergence !== 0);
   }

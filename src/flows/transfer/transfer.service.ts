@@ -15,15 +15,27 @@ const createInput = z.object({
   originCode: code(),
   destinationCode: code(),
   createdAt: z.date(),
-  items: z.array(z.object({ sku: code(), quantity: quantity() })).min(1).max(500).superRefine(distinctSkus),
+  items: z
+    .array(z.object({ sku: code(), quantity: quantity() }))
+    .min(1)
+    .max(500)
+    .superRefine(distinctSkus),
 });
 
-const shipInput = z.object({ transferId: businessId(), shippedAt: z.date(), carrier: text(120), trackingCode: text(64) });
+const shipInput = z.object({
+  transferId: businessId(),
+  shippedAt: z.date(),
+  carrier: text(120),
+  trackingCode: text(64),
+});
 
 const receiveInput = z.object({
   transferId: businessId(),
   receivedAt: z.date(),
-  items: z.array(z.object({ sku: code(), quantity: receivedQuantity() })).max(500).superRefine(distinctSkus),
+  items: z
+    .array(z.object({ sku: code(), quantity: receivedQuantity() }))
+    .max(500)
+    .superRefine(distinctSkus),
 });
 
 const RECEIVED: TransferStatus[] = ['received', 'received_with_divergence'];
@@ -49,10 +61,24 @@ export class TransferService {
     if (!transfer) {
       const existing = await transferRepository.find(q, clientId, input.id);
       if (existing?.payloadHash === payloadHash) return existing;
-      throw new GatewayError('GW_BUSINESS_ID_CONFLICT', `A different transfer with id ${input.id} was already registered`, { details: { transfer_id: input.id } });
+      throw new GatewayError(
+        'GW_BUSINESS_ID_CONFLICT',
+        `A different transfer with id ${input.id} was already registered`,
+        { details: { transfer_id: input.id } },
+      );
     }
-    await transferRepository.insertItems(q, clientId, transfer.id, input.items.map((item, i) => ({ lineNo: i + 1, sku: item.sku, quantitySent: item.quantity })));
-    await transferRepository.insertEvent(q, clientId, { transferId: transfer.id, status: 'created', occurredAt: input.createdAt, payloadHash });
+    await transferRepository.insertItems(
+      q,
+      clientId,
+      transfer.id,
+      input.items.map((item, i) => ({ lineNo: i + 1, sku: item.sku, quantitySent: item.quantity })),
+    );
+    await transferRepository.insertEvent(q, clientId, {
+      transferId: transfer.id,
+      status: 'created',
+      occurredAt: input.createdAt,
+      payloadHash,
+    });
     return transfer;
   }
 
@@ -60,7 +86,8 @@ export class TransferService {
     const input = parseOrThrow(shipInput, raw, ['input']);
     const payloadHash = contentHash(input);
     const transfer = await this.lockExisting(q, clientId, input.transferId);
-    if (transfer.status !== 'created') return this.redeliveredOrRefused(q, clientId, transfer, ['shipped'], payloadHash, 'ship');
+    if (transfer.status !== 'created')
+      return this.redeliveredOrRefused(q, clientId, transfer, ['shipped'], payloadHash, 'ship');
 
     const items = await transferRepository.itemsByTransferIds(q, clientId, [transfer.id]);
     const removals = items.map((i) => ({ locationCode: transfer.originCode, sku: i.sku, quantity: i.quantitySent }));
@@ -69,10 +96,23 @@ export class TransferService {
       q,
       clientId,
       items.map((i) => ({
-        locationCode: transfer.originCode, sku: i.sku, delta: -i.quantitySent, kind: 'transfer_out', sourceType: 'transfer', sourceId: transfer.id, occurredAt: input.shippedAt,
+        locationCode: transfer.originCode,
+        sku: i.sku,
+        delta: -i.quantitySent,
+        kind: 'transfer_out',
+        sourceType: 'transfer',
+        sourceId: transfer.id,
+        occurredAt: input.shippedAt,
       })),
     );
-    await transferRepository.insertEvent(q, clientId, { transferId: transfer.id, status: 'shipped', occurredAt: input.shippedAt, carrier: input.carrier, trackingCode: input.trackingCode, payloadHash });
+    await transferRepository.insertEvent(q, clientId, {
+      transferId: transfer.id,
+      status: 'shipped',
+      occurredAt: input.shippedAt,
+      carrier: input.carrier,
+      trackingCode: input.trackingCode,
+      payloadHash,
+    });
     return transferRepository.markShipped(q, clientId, transfer.id, input);
   }
 
@@ -81,15 +121,26 @@ export class TransferService {
     const payloadHash = contentHash({ ...input, items: [...input.items].sort((a, b) => a.sku.localeCompare(b.sku)) });
     const transfer = await this.lockExisting(q, clientId, input.transferId);
     if (transfer.status === 'created') {
-      throw new GatewayError('GW_INVALID_STATE', `Transfer ${transfer.id} has not been shipped; it cannot be received yet`, {
-        details: { transfer_id: transfer.id, status: transfer.status, missing: { ship_products: transfer.id } },
-      });
+      throw new GatewayError(
+        'GW_INVALID_STATE',
+        `Transfer ${transfer.id} has not been shipped; it cannot be received yet`,
+        {
+          details: { transfer_id: transfer.id, status: transfer.status, missing: { ship_products: transfer.id } },
+        },
+      );
     }
-    if (transfer.status !== 'shipped') return this.redeliveredOrRefused(q, clientId, transfer, RECEIVED, payloadHash, 'receive');
+    if (transfer.status !== 'shipped')
+      return this.redeliveredOrRefused(q, clientId, transfer, RECEIVED, payloadHash, 'receive');
 
-    const sent = new Map((await transferRepository.itemsByTransferIds(q, clientId, [transfer.id])).map((i) => [i.sku, i.quantitySent]));
+    const sent = new Map(
+      (await transferRepository.itemsByTransferIds(q, clientId, [transfer.id])).map((i) => [i.sku, i.quantitySent]),
+    );
     const arrived = new Map(input.items.map((i) => [i.sku, i.quantity]));
-    const lines = [...new Set([...sent.keys(), ...arrived.keys()])].map((sku) => ({ sku, quantity: arrived.get(sku) ?? 0, sent: sent.get(sku) ?? 0 }));
+    const lines = [...new Set([...sent.keys(), ...arrived.keys()])].map((sku) => ({
+      sku,
+      quantity: arrived.get(sku) ?? 0,
+      sent: sent.get(sku) ?? 0,
+    }));
     const status: TransferStatus = lines.every((l) => l.quantity === l.sent) ? 'received' : 'received_with_divergence';
 
     await masterDataRepository.upsertProducts(q, clientId, input.items);
@@ -100,28 +151,52 @@ export class TransferService {
       lines
         .filter((l) => l.quantity > 0)
         .map((l) => ({
-          locationCode: transfer.destinationCode, sku: l.sku, delta: l.quantity, kind: 'transfer_in', sourceType: 'transfer', sourceId: transfer.id, occurredAt: input.receivedAt,
+          locationCode: transfer.destinationCode,
+          sku: l.sku,
+          delta: l.quantity,
+          kind: 'transfer_in',
+          sourceType: 'transfer',
+          sourceId: transfer.id,
+          occurredAt: input.receivedAt,
         })),
     );
-    await transferRepository.insertEvent(q, clientId, { transferId: transfer.id, status, occurredAt: input.receivedAt, payloadHash });
+    await transferRepository.insertEvent(q, clientId, {
+      transferId: transfer.id,
+      status,
+      occurredAt: input.receivedAt,
+      payloadHash,
+    });
     return transferRepository.markReceived(q, clientId, transfer.id, status, input.receivedAt);
   }
 
   private async lockExisting(q: Queryable, clientId: string, id: string): Promise<TransferRow> {
     const transfer = await transferRepository.find(q, clientId, id, { forUpdate: true });
     if (transfer) return transfer;
-    throw new GatewayError('GW_PREDECESSOR_MISSING', `Transfer ${id} has not been created yet; retry after it`, { details: { missing: { transfer_id: id } } });
+    throw new GatewayError('GW_PREDECESSOR_MISSING', `Transfer ${id} has not been created yet; retry after it`, {
+      details: { missing: { transfer_id: id } },
+    });
   }
 
   /**
    * The transition already happened. The same content again (under another delivery id) is a
    * harmless redelivery and changes nothing; anything else is an invalid transition.
    */
-  private async redeliveredOrRefused(q: Queryable, clientId: string, transfer: TransferRow, done: TransferStatus[], payloadHash: string, attempted: string): Promise<TransferRow> {
+  private async redeliveredOrRefused(
+    q: Queryable,
+    clientId: string,
+    transfer: TransferRow,
+    done: TransferStatus[],
+    payloadHash: string,
+    attempted: string,
+  ): Promise<TransferRow> {
     const history = await transferRepository.eventsByTransferIds(q, clientId, [transfer.id]);
     if (history.some((e) => done.includes(e.status) && e.payloadHash === payloadHash)) return transfer;
-    throw new GatewayError('GW_INVALID_STATE', `Transfer ${transfer.id} is ${transfer.status}; it cannot ${attempted} now`, {
-      details: { transfer_id: transfer.id, status: transfer.status, attempted },
-    });
+    throw new GatewayError(
+      'GW_INVALID_STATE',
+      `Transfer ${transfer.id} is ${transfer.status}; it cannot ${attempted} now`,
+      {
+        details: { transfer_id: transfer.id, status: transfer.status, attempted },
+      },
+    );
   }
 }

@@ -9,7 +9,11 @@ export const createTransferSchema = z.strictObject({
   origin_code: code(),
   destination_code: code(),
   created_at: timestamp(),
-  items: z.array(z.strictObject({ sku: code(), quantity: quantity() })).min(1).max(500).superRefine(distinctSkus),
+  items: z
+    .array(z.strictObject({ sku: code(), quantity: quantity() }))
+    .min(1)
+    .max(500)
+    .superRefine(distinctSkus),
 });
 
 export const shipProductsSchema = z.strictObject({
@@ -22,7 +26,10 @@ export const shipProductsSchema = z.strictObject({
 export const receiveAtStoreSchema = z.strictObject({
   transfer_id: businessId(),
   received_at: timestamp(),
-  items: z.array(z.strictObject({ sku: code(), quantity: receivedQuantity() })).max(500).superRefine(distinctSkus),
+  items: z
+    .array(z.strictObject({ sku: code(), quantity: receivedQuantity() }))
+    .max(500)
+    .superRefine(distinctSkus),
 });
 
 const TRANSFER_RESULT = 'id status originCode destinationCode createdAt shippedAt receivedAt carrier trackingCode';
@@ -36,14 +43,27 @@ export const transferFlow = defineFlow({
       businessId: (d) => d.transfer_id,
       operation: `mutation CreateTransfer($input: CreateTransferInput!) { createTransfer(input: $input) { ${TRANSFER_RESULT} items { sku quantitySent } } }`,
       toVariables: (d) => ({
-        input: { id: d.transfer_id, originCode: d.origin_code, destinationCode: d.destination_code, createdAt: d.created_at, items: d.items },
+        input: {
+          id: d.transfer_id,
+          originCode: d.origin_code,
+          destinationCode: d.destination_code,
+          createdAt: d.created_at,
+          items: d.items,
+        },
       }),
     }),
     ship_products: defineAction({
       schema: shipProductsSchema,
       businessId: (d) => `ship:${d.transfer_id}`,
       operation: `mutation ShipTransfer($input: ShipTransferInput!) { shipTransfer(input: $input) { ${TRANSFER_RESULT} } }`,
-      toVariables: (d) => ({ input: { transferId: d.transfer_id, shippedAt: d.shipped_at, carrier: d.carrier, trackingCode: d.tracking_code } }),
+      toVariables: (d) => ({
+        input: {
+          transferId: d.transfer_id,
+          shippedAt: d.shipped_at,
+          carrier: d.carrier,
+          trackingCode: d.tracking_code,
+        },
+      }),
     }),
     receive_at_store: defineAction({
       schema: receiveAtStoreSchema,

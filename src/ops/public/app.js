@@ -64,7 +64,10 @@ class Console {
   /** Runs `fn` once after `ms` of quiet (bursts of events cause one refresh). */
   debounce(key, ms, fn) {
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => fn().catch((err) => console.error(key, err)), ms));
+    this.timers.set(
+      key,
+      setTimeout(() => fn().catch((err) => console.error(key, err)), ms),
+    );
   }
 
   async start() {
@@ -111,7 +114,14 @@ class Console {
       ...breakers.map((b) => {
         const tr = document.createElement('tr');
         tr.dataset.breaker = b.name;
-        tr.append(cell(b.name), cell(b.scope), pillCell(b.state, 'state'), cell(String(b.failures)), cell(String(b.rejections)), cell(localTime(b.lastTransitionAt)));
+        tr.append(
+          cell(b.name),
+          cell(b.scope),
+          pillCell(b.state, 'state'),
+          cell(String(b.failures)),
+          cell(String(b.rejections)),
+          cell(localTime(b.lastTransitionAt)),
+        );
         return tr;
       }),
     );
@@ -127,7 +137,10 @@ class Console {
       { c: this.client },
     );
     await this.loadDeadCounts();
-    const events = [...data.failed.edges, ...data.dead.edges].map((e) => e.node).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).slice(0, 30);
+    const events = [...data.failed.edges, ...data.dead.edges]
+      .map((e) => e.node)
+      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+      .slice(0, 30);
     $('#failures tbody').replaceChildren(
       ...events.map((e) => {
         const tr = document.createElement('tr');
@@ -137,10 +150,20 @@ class Console {
         button.textContent = 'Replay';
         button.className = 'replay';
         button.addEventListener('click', () => this.replay(e.id, button));
-        const error = e.error ? `${e.error.code ?? e.lastErrorCode ?? ''} ${e.error.message ?? ''}`.trim() : (e.lastErrorCode ?? '');
+        const error = e.error
+          ? `${e.error.code ?? e.lastErrorCode ?? ''} ${e.error.message ?? ''}`.trim()
+          : (e.lastErrorCode ?? '');
         const action = cell('');
         action.append(button);
-        tr.append(cell(localTime(e.receivedAt)), cell(e.flow), cell(e.action), pillCell(e.status, 'status'), cell(String(e.attempts)), cell(error, 'error'), action);
+        tr.append(
+          cell(localTime(e.receivedAt)),
+          cell(e.flow),
+          cell(e.action),
+          pillCell(e.status, 'status'),
+          cell(String(e.attempts)),
+          cell(error, 'error'),
+          action,
+        );
         return tr;
       }),
     );
@@ -150,10 +173,15 @@ class Console {
   async loadDeadCounts() {
     if (!this.flows.length) return;
     const fields = this.flows
-      .map((f, i) => `f${i}: webhookEvents(client: $c, first: 200, filter: { status: DEAD, flow: ${JSON.stringify(f)} }) { edges { cursor } pageInfo { hasNextPage } }`)
+      .map(
+        (f, i) =>
+          `f${i}: webhookEvents(client: $c, first: 200, filter: { status: DEAD, flow: ${JSON.stringify(f)} }) { edges { cursor } pageInfo { hasNextPage } }`,
+      )
       .join('\n');
     const data = await this.gql(`query($c: String!) { ${fields} }`, { c: this.client });
-    this.dead = new Map(this.flows.map((f, i) => [f, `${data[`f${i}`].edges.length}${data[`f${i}`].pageInfo.hasNextPage ? '+' : ''}`]));
+    this.dead = new Map(
+      this.flows.map((f, i) => [f, `${data[`f${i}`].edges.length}${data[`f${i}`].pageInfo.hasNextPage ? '+' : ''}`]),
+    );
     for (const [flow, n] of this.dead) {
       const td = document.querySelector(`#flows tr[data-flow="${CSS.escape(flow)}"] .dead`);
       if (td) td.textContent = n;
@@ -168,7 +196,11 @@ class Console {
         { ids: [id], c: this.client },
       );
       const r = data.replayWebhookEvents;
-      $('#replay-result').textContent = r.requeued ? `Replayed ${r.eventIds.join(', ')}` : r.skipped.length ? `Skipped ${id}: a newer delivery was accepted` : `Nothing to replay for ${id}`;
+      $('#replay-result').textContent = r.requeued
+        ? `Replayed ${r.eventIds.join(', ')}`
+        : r.skipped.length
+          ? `Skipped ${id}: a newer delivery was accepted`
+          : `Nothing to replay for ${id}`;
       await this.loadFailures();
     } catch (err) {
       $('#replay-result').textContent = `Replay failed: ${err.message}`;
@@ -181,9 +213,16 @@ class Console {
     const to = new Date();
     const from = new Date(to.getTime() - 3600_000);
     const fields = this.flows
-      .map((f, i) => `f${i}: integrationMetricsSeries(client: $c, flow: ${JSON.stringify(f)}, bucket: MINUTE, from: $from, to: $to) { bucketStart count errors p95Ms }`)
+      .map(
+        (f, i) =>
+          `f${i}: integrationMetricsSeries(client: $c, flow: ${JSON.stringify(f)}, bucket: MINUTE, from: $from, to: $to) { bucketStart count errors p95Ms }`,
+      )
       .join('\n');
-    const data = await this.gql(`query($c: String, $from: DateTime!, $to: DateTime!) { ${fields} }`, { c: this.client, from: from.toISOString(), to: to.toISOString() });
+    const data = await this.gql(`query($c: String, $from: DateTime!, $to: DateTime!) { ${fields} }`, {
+      c: this.client,
+      from: from.toISOString(),
+      to: to.toISOString(),
+    });
     // One slot per minute of the hour; flows summed (p95: the worst flow of the minute).
     const start = Math.floor(from.getTime() / 60_000) * 60;
     const minutes = 61;
@@ -237,32 +276,49 @@ class Console {
     });
     const vars = { c: this.client };
     const sub = (query, onData) =>
-      this.ws.subscribe({ query, variables: vars }, { next: ({ data, errors }) => (errors ? console.error(errors) : onData(data)), error: (err) => console.error(err), complete: () => {} });
+      this.ws.subscribe(
+        { query, variables: vars },
+        {
+          next: ({ data, errors }) => (errors ? console.error(errors) : onData(data)),
+          error: (err) => console.error(err),
+          complete: () => {},
+        },
+      );
 
-    sub(`subscription($c: String!) { flowStatusChanged(client: $c) { flow status previous at } }`, ({ flowStatusChanged: e }) => {
-      const row = document.querySelector(`#flows tr[data-flow="${CSS.escape(e.flow)}"] .status`);
-      if (row) row.replaceChildren(pill(e.status));
-      this.debounce('health', 300, () => this.loadHealth());
-    });
-    sub(`subscription($c: String!) { circuitStateChanged(client: $c) { name state previous at } }`, ({ circuitStateChanged: e }) => {
-      const row = document.querySelector(`#breakers tr[data-breaker="${CSS.escape(e.name)}"] .state`);
-      if (row) row.replaceChildren(pill(e.state));
-      this.debounce('health', 300, () => this.loadHealth());
-    });
-    sub(`subscription($c: String!) { webhookProcessed(client: $c) { id flow action outcome httpStatus durationMs at } }`, ({ webhookProcessed: e }) => {
-      const li = document.createElement('li');
-      li.dataset.event = e.id;
-      li.dataset.outcome = lower(e.outcome);
-      li.className = 'fresh';
-      li.textContent = `${new Date(e.at).toLocaleTimeString()} ${e.flow}/${e.action} ${lower(e.outcome)} ${e.httpStatus} ${Math.round(e.durationMs)} ms ${e.id}`;
-      const list = $('#live');
-      list.prepend(li);
-      setTimeout(() => li.classList.remove('fresh'), 2000);
-      while (list.children.length > MAX_LIVE) list.lastElementChild.remove();
-      this.debounce('health', 1000, () => this.loadHealth());
-      this.debounce('chart', 5000, () => this.loadChart());
-      if (['FAILED', 'DEAD', 'PROCESSED'].includes(e.outcome)) this.debounce('failures', 500, () => this.loadFailures());
-    });
+    sub(
+      `subscription($c: String!) { flowStatusChanged(client: $c) { flow status previous at } }`,
+      ({ flowStatusChanged: e }) => {
+        const row = document.querySelector(`#flows tr[data-flow="${CSS.escape(e.flow)}"] .status`);
+        if (row) row.replaceChildren(pill(e.status));
+        this.debounce('health', 300, () => this.loadHealth());
+      },
+    );
+    sub(
+      `subscription($c: String!) { circuitStateChanged(client: $c) { name state previous at } }`,
+      ({ circuitStateChanged: e }) => {
+        const row = document.querySelector(`#breakers tr[data-breaker="${CSS.escape(e.name)}"] .state`);
+        if (row) row.replaceChildren(pill(e.state));
+        this.debounce('health', 300, () => this.loadHealth());
+      },
+    );
+    sub(
+      `subscription($c: String!) { webhookProcessed(client: $c) { id flow action outcome httpStatus durationMs at } }`,
+      ({ webhookProcessed: e }) => {
+        const li = document.createElement('li');
+        li.dataset.event = e.id;
+        li.dataset.outcome = lower(e.outcome);
+        li.className = 'fresh';
+        li.textContent = `${new Date(e.at).toLocaleTimeString()} ${e.flow}/${e.action} ${lower(e.outcome)} ${e.httpStatus} ${Math.round(e.durationMs)} ms ${e.id}`;
+        const list = $('#live');
+        list.prepend(li);
+        setTimeout(() => li.classList.remove('fresh'), 2000);
+        while (list.children.length > MAX_LIVE) list.lastElementChild.remove();
+        this.debounce('health', 1000, () => this.loadHealth());
+        this.debounce('chart', 5000, () => this.loadChart());
+        if (['FAILED', 'DEAD', 'PROCESSED'].includes(e.outcome))
+          this.debounce('failures', 500, () => this.loadFailures());
+      },
+    );
   }
 }
 

@@ -33,7 +33,9 @@ type Reference = { __typename: string } & Record<string, unknown>;
  * `__resolveReference` per entity type. The same tenant rule as every query: no principal → 401,
  * and the loaders only ever read the caller's client, so another tenant's key resolves to null.
  */
-export function referenceResolvers(entities: readonly EntityDefinition[]): Record<string, { __resolveReference(ref: Reference, ctx: GraphQLContext): Promise<unknown> }> {
+export function referenceResolvers(
+  entities: readonly EntityDefinition[],
+): Record<string, { __resolveReference(ref: Reference, ctx: GraphQLContext): Promise<unknown> }> {
   return Object.fromEntries(
     entities.map((entity) => [
       entityTypeName(entity),
