@@ -104,8 +104,8 @@ export const SETTING_DOCS = {
       'later ones get 400 `GW_VALIDATION_FAILED` at the field',
   ),
   GROUP_COMMIT_MAX: ingest(
-    'under load, how many deliveries of one lane share one transaction (a failure re-runs that batch one ' +
-      'delivery at a time); `1` commits each delivery alone',
+    'under load, how many deliveries of one lane share one transaction (a refused delivery makes the batch ' +
+      're-run one delivery at a time; a store outage does not); `1` commits each delivery alone',
   ),
   HEALTH_WINDOW_SECONDS: health('window of `/health/integrations/:client` and `flowHealth`'),
   HEALTH_READY_TIMEOUT_MS: health(
@@ -139,7 +139,7 @@ export const SETTING_DOCS = {
   RULES_WEBHOOK_RETRY_DELAY_SECONDS: analytics('first backoff between outbound webhook attempts (with jitter)'),
   RULES_WEBHOOK_RETRY_MAX_DELAY_SECONDS: analytics('longest backoff between outbound webhook attempts'),
   RULES_QUEUE_BATCH_SIZE: analytics(
-    "`evaluate-event` jobs a worker takes at once (the RFM of a batch's customers is refreshed once)",
+    '`evaluate-event` jobs a worker takes at once (each client of a batch is re-scored once)',
   ),
   RULES_CACHE_TTL_SECONDS: analytics('how long an instance trusts its cached rule sets (0: no cache)'),
   RULES_BREAKER_THRESHOLD: analytics(

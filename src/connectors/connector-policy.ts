@@ -34,7 +34,7 @@ export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicyOptions = {
 
 /**
  * What a connector needs from a policy: run a call with an abort signal. cockatiel's IPolicy is one;
- * the queue branch's ResiliencePolicy adapts in one line (see the ETL section of the README).
+ * the queue branch's ResiliencePolicy adapts in one line (see docs/etl.md).
  */
 export interface ConnectorPolicy {
   execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T>;
