@@ -26,7 +26,14 @@ const SYNC_IN_FLIGHT = 20;
 const ASYNC_DELIVERIES = 60;
 const ITEMS_PER_QUEUED_SALE = 200;
 // One worker taking 4 jobs at a time: the backlog lasts a few seconds.
-const SETTINGS = { NODE_ENV: 'development', DEV_API_KEY: KEY, QUEUE_WORKERS: '1', QUEUE_BATCH_SIZE: '4' };
+// LOG_LEVEL info: the test counts the requests the gateway has routed from its "incoming request" lines.
+const SETTINGS = {
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'info',
+  DEV_API_KEY: KEY,
+  QUEUE_WORKERS: '1',
+  QUEUE_BATCH_SIZE: '4',
+};
 const JOBS_PER_ROUND = 4;
 
 interface Answer {
@@ -111,6 +118,18 @@ async function queueBacklog(ingest: GatewayProcess, prefix: string): Promise<str
   return ids;
 }
 
+/** How many requests the gateway has routed from now on (Fastify logs each as "incoming request"). */
+function routedRequests(gateway: GatewayProcess): () => number {
+  let count = 0;
+  let partial = '';
+  gateway.child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    count += lines.filter((line) => line.includes('"msg":"incoming request"')).length;
+  });
+  return () => count;
+}
+
 /**
  * One SIGTERM while deliveries and GraphQL requests are in flight (headers and half the body sent;
  * the rest follows 300 ms after the signal) and while the workers are applying the queued backlog.
@@ -122,12 +141,20 @@ async function sigtermWithRequestsInFlight(
   asyncEventIds: string[],
 ): Promise<DrainResult> {
   const headers = { 'x-api-key': KEY };
+  const routed = routedRequests(gateway);
   const slow = Array.from({ length: SYNC_IN_FLIGHT }, (_, i) =>
     slowRequest(gateway.url, '/api/v1/webhooks/sales-flow', sale(`${prefix}-S-${i}`), headers),
   );
   const typename = JSON.stringify({ query: '{ __typename }' });
   const slowGraphql = [0, 1].map(() => slowRequest(gateway.url, '/graphql', typename, headers));
-  await new Promise((r) => setTimeout(r, 200));
+  // in flight means the gateway has routed them (their headers read), however busy the machine is
+  await eventually(
+    async () => {
+      if (routed() < SYNC_IN_FLIGHT + slowGraphql.length) throw new Error(`${routed()} requests routed`);
+    },
+    20_000,
+    20,
+  );
 
   const live = new Client({ connectionString: databaseUrl });
   live.on('error', () => undefined);
@@ -257,15 +284,16 @@ afterAll(() => {
 describe('one SIGTERM drains in-flight requests and jobs, then exits 0', () => {
   let database: TestDatabase;
   let gateway: GatewayProcess | undefined;
+  let ingest: GatewayProcess | undefined;
   afterAll(async () => {
-    await gateway?.kill('SIGKILL');
+    await Promise.all([gateway?.kill('SIGKILL'), ingest?.kill('SIGKILL')]);
     await database?.drop();
   });
 
   it('with DATABASE_URL', async () => {
     database = await createTestDatabase();
     const env = { ...SETTINGS, DATABASE_URL: database.url };
-    const ingest = await startGatewayProcess({ ...env, QUEUE_WORKERS: '0' });
+    ingest = await startGatewayProcess({ ...env, QUEUE_WORKERS: '0' });
     const backlog = await queueBacklog(ingest, 'DU');
     expect(await ingest.kill('SIGTERM')).toBe(0);
     gateway = await startGatewayProcess(env);
