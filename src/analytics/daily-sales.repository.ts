@@ -13,7 +13,8 @@ export interface DailySalesRow {
 /** Returns per business day (one LEFT JOIN; an empty relation of the same shape until the returns flow exists). */
 export const DAILY_RETURNS = `select (returned_at at time zone w.tz)::date as day, sum(value) as value
     from returns, w
-   where client_id = $1 and returned_at >= w.start_at and returned_at < w.end_at and ($4::text is null or store_code = $4)
+   where client_id = $1 and returned_at >= w.start_at and returned_at < w.end_at
+     and ($4::text is null or store_code = $4)
    group by 1`;
 export const NO_DAILY_RETURNS = `select null::date as day, 0::numeric as value where false`;
 
@@ -49,15 +50,19 @@ export const dailySalesRepository = {
              select sum(quantity * unit_price) as gross, sum(discount) as discounts
                from sale_items si where si.client_id = s.client_id and si.sale_id = s.id
            ) i
-          where s.client_id = $1 and s.sold_at >= w.start_at and s.sold_at < w.end_at and ($4::text is null or s.store_code = $4)
+          where s.client_id = $1 and s.sold_at >= w.start_at and s.sold_at < w.end_at
+            and ($4::text is null or s.store_code = $4)
           group by 1
        ),
        returned as (${returnsSql})
-       select to_char(d, 'YYYY-MM-DD') as day, coalesce(sold.count, 0) as count, coalesce(sold.cancelled, 0) as cancelled,
+       select to_char(d, 'YYYY-MM-DD') as day,
+              coalesce(sold.count, 0) as count,
+              coalesce(sold.cancelled, 0) as cancelled,
               (coalesce(sold.gross, 0))::numeric(14,2)::text as gross,
               (coalesce(sold.discounts, 0))::numeric(14,2)::text as discounts,
               (coalesce(returned.value, 0))::numeric(14,2)::text as returns,
-              (coalesce(sold.gross, 0) - coalesce(sold.discounts, 0) - coalesce(returned.value, 0))::numeric(14,2)::text as net
+              (coalesce(sold.gross, 0) - coalesce(sold.discounts, 0) - coalesce(returned.value, 0))
+                ::numeric(14,2)::text as net
          from generate_series($2::date, $3::date, interval '1 day') d
          left join sold on sold.day = d::date
          left join returned on returned.day = d::date

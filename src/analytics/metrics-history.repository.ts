@@ -55,7 +55,8 @@ export const metricsHistoryRepository = {
    */
   async aggregate(q: Queryable, clientId: string, bucket: MetricsBucket, from: Date, to: Date): Promise<number> {
     const { rowCount } = await q.query(
-      `insert into integration_metrics as m (client_id, flow, action, bucket, bucket_start, count, errors, p50_ms, p95_ms, p99_ms, max_ms)
+      `insert into integration_metrics as m
+              (client_id, flow, action, bucket, bucket_start, count, errors, p50_ms, p95_ms, p99_ms, max_ms)
        select $1, flow, coalesce(action, '*'), $2, date_trunc($2, received_at) as bucket_start,
               count(*), count(*) filter (where ${ERRORS}),
               percentile_cont(0.5) within group (order by duration_ms),
@@ -94,7 +95,9 @@ export const metricsHistoryRepository = {
     const { rows } = await q.query<MetricsPointRow>(
       `select b as "bucketStart", coalesce(m.count, 0) as count, coalesce(m.errors, 0) as errors,
               m.p50_ms as "p50Ms", m.p95_ms as "p95Ms", m.p99_ms as "p99Ms", m.max_ms as "maxMs"
-         from generate_series(date_trunc($5, $6::timestamptz), $7::timestamptz - interval '1 microsecond', ('1 ' || $5)::interval) b
+         from generate_series(
+                date_trunc($5, $6::timestamptz), $7::timestamptz - interval '1 microsecond', ('1 ' || $5)::interval
+              ) b
          left join integration_metrics m
            on m.client_id = $1 and m.flow = $2 and m.action = $3 and m.bucket = $4 and m.bucket_start = b
         order by b`,

@@ -51,8 +51,9 @@ export type ScoresSource = { kind: 'snapshot' | 'current'; asOf: string };
 
 const scoresTable = (s: ScoresSource) => (s.kind === 'current' ? 'customer_rfm' : 'rfm_snapshots');
 
-const ROW_COLUMNS = `customer_id as "customerId", to_char(as_of, 'YYYY-MM-DD') as "asOf", recency_days as "recencyDays", frequency,
-  monetary, r_score as "rScore", f_score as "fScore", m_score as "mScore", segment`;
+const ROW_COLUMNS = `customer_id as "customerId", to_char(as_of, 'YYYY-MM-DD') as "asOf",
+  recency_days as "recencyDays", frequency, monetary,
+  r_score as "rScore", f_score as "fScore", m_score as "mScore", segment`;
 
 /** work_mem of a rebuild's transaction. */
 export const REBUILD_WORK_MEM = '128MB';
@@ -80,7 +81,9 @@ export const rfmRepository = {
    */
   async tuneRebuild(q: Queryable): Promise<void> {
     await q.query(
-      `select set_config('synchronous_commit', 'off', true), set_config('work_mem', '${REBUILD_WORK_MEM}', true), set_config('jit', 'off', true)`,
+      `select set_config('synchronous_commit', 'off', true),
+              set_config('work_mem', '${REBUILD_WORK_MEM}', true),
+              set_config('jit', 'off', true)`,
     );
   },
 
@@ -95,7 +98,8 @@ export const rfmRepository = {
   async setRunDuration(q: Queryable, clientId: string, asOf: string, durationMs: number): Promise<RfmRunRow> {
     const { rows } = await q.query<RfmRunRow>(
       `update rfm_runs set duration_ms = $3 where client_id = $1 and as_of = $2
-       returning client_id as "clientId", to_char(as_of, 'YYYY-MM-DD') as "asOf", customers, computed_at as "computedAt", duration_ms as "durationMs"`,
+       returning client_id as "clientId", to_char(as_of, 'YYYY-MM-DD') as "asOf", customers,
+                 computed_at as "computedAt", duration_ms as "durationMs"`,
       [clientId, asOf, durationMs.toFixed(3)],
     );
     return rows[0];
@@ -103,7 +107,8 @@ export const rfmRepository = {
 
   async latestRunDate(q: Queryable, clientId: string, onOrBefore?: string): Promise<string | null> {
     const { rows } = await q.query<{ asOf: string }>(
-      `select to_char(max(as_of), 'YYYY-MM-DD') as "asOf" from rfm_runs where client_id = $1 and ($2::date is null or as_of <= $2::date)`,
+      `select to_char(max(as_of), 'YYYY-MM-DD') as "asOf" from rfm_runs
+        where client_id = $1 and ($2::date is null or as_of <= $2::date)`,
       [clientId, onOrBefore ?? null],
     );
     return rows[0]?.asOf ?? null;
@@ -197,7 +202,8 @@ export const rfmRepository = {
     const { rows } = await q.query<MovementRow>(
       `select a.segment as "fromSegment", b.segment as "toSegment", count(*)::int as customers
          from (select customer_id, segment from rfm_snapshots where client_id = $1 and as_of = $2) a
-         full join (select customer_id, segment from rfm_snapshots where client_id = $1 and as_of = $3) b using (customer_id)
+         full join (select customer_id, segment from rfm_snapshots where client_id = $1 and as_of = $3) b
+              using (customer_id)
         group by 1, 2 order by 1 nulls first, 2 nulls first`,
       [clientId, from, to],
     );

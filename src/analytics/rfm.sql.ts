@@ -73,9 +73,11 @@ export function rfmSelectSql(returns: ReturnsPart): string {
 export function rebuildSql(returns: ReturnsPart): string {
   return `with rows as (${rfmSelectSql(returns)}),
   inserted as (
-    insert into rfm_snapshots (client_id, as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment)
+    insert into rfm_snapshots
+           (client_id, as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment)
     select $1, $2::date, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment from rows
-     order by customer_id -- in key order: each row goes to the index's rightmost page (no random descents, no page splits)
+     -- in key order: each row goes to the index's rightmost page (no random descents, no page splits)
+     order by customer_id
     returning 1
   )
   insert into rfm_runs as run (client_id, as_of, customers, r_bounds, f_bounds, m_bounds, duration_ms)
@@ -117,8 +119,9 @@ export function rescoreClientSql(returns: ReturnsPart): string {
       from changed
     on conflict (client_id, customer_id) do update
       set as_of = excluded.as_of, recency_days = excluded.recency_days,
-          frequency = excluded.frequency, monetary = excluded.monetary, r_score = excluded.r_score, f_score = excluded.f_score,
-          m_score = excluded.m_score, segment = excluded.segment, updated_at = excluded.updated_at
+          frequency = excluded.frequency, monetary = excluded.monetary,
+          r_score = excluded.r_score, f_score = excluded.f_score, m_score = excluded.m_score,
+          segment = excluded.segment, updated_at = excluded.updated_at
     returning 1
   ),
   removed as (

@@ -37,7 +37,9 @@ export const apiKeyRepository = {
 
   async list(q: Queryable, clientId: string | null, includeRevoked: boolean): Promise<ApiKeyRow[]> {
     const { rows } = await q.query<ApiKeyRow>(
-      `select ${COLUMNS} from api_keys where ($1::text is null or client_id = $1) and ($2 or revoked_at is null) order by client_id, created_at, id`,
+      `select ${COLUMNS} from api_keys
+        where ($1::text is null or client_id = $1) and ($2 or revoked_at is null)
+        order by client_id, created_at, id`,
       [clientId, includeRevoked],
     );
     return rows;

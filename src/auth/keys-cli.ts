@@ -122,9 +122,8 @@ export async function runKeysCli(argv: string[], db: Database, out: (line: strin
     }
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
-    out(
-      `error ${err.code}: ${err.message}${err.issues ? ` (${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : ''}`,
-    );
+    const issues = err.issues ? ` (${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : '';
+    out(`error ${err.code}: ${err.message}${issues}`);
     return 1;
   }
 }

@@ -12,7 +12,10 @@ export interface ClientSettings {
   allowNegativeStock: boolean;
 }
 
-/** How a client's webhooks must authenticate, and from where. Stored per client (client_security); these are the defaults. */
+/**
+ * How a client's webhooks must authenticate, and from where. Stored per client (client_security);
+ * these are the defaults.
+ */
 export interface ClientSecurityDefaults {
   /** `api_key` (x-api-key), `signature` (Standard Webhooks) or `both`. */
   schemes: 'api_key' | 'signature' | 'both';

@@ -121,7 +121,10 @@ export const envSchema = z.object({
   RULES_WEBHOOK_RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** Jobs of the evaluate-event queue a worker takes at once (their RFM re-scoring is one statement per client). */
   RULES_QUEUE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
-  /** How long an instance trusts its cached rule set of a client (changes made on this instance invalidate it at once). */
+  /**
+   * How long an instance trusts its cached rule set of a client (changes made on this instance
+   * invalidate it at once).
+   */
   RULES_CACHE_TTL_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   RULES_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   RULES_BREAKER_HALF_OPEN_SECONDS: z.coerce.number().int().min(1).default(30),
@@ -158,7 +161,10 @@ export interface Config {
   /** `port` undefined: 54329, or a free port when that one is taken. */
   embeddedPg: { dir: string; port?: number };
   redisUrl?: string;
-  /** Prefix of the hub's Redis pub/sub channels (instances of one hub share it; other hubs or test runs on the same Redis do not). */
+  /**
+   * Prefix of the hub's Redis pub/sub channels (instances of one hub share it; other hubs or test
+   * runs on the same Redis do not).
+   */
   redisChannelPrefix: string;
   /** Longest waits for Redis: its connection, and a command's answer (then rate limits fail open). */
   redisTimeouts: { connectMs: number; commandMs: number };
@@ -231,7 +237,10 @@ export interface SecurityConfig {
   trustedProxies: string[];
   /** Origins allowed by CORS. Empty: CORS closed (no CORS headers). */
   corsOrigins: string[];
-  /** The Prometheus scrape token: `Authorization: Bearer <it>` opens `/metrics` (ops JWTs do too). Unset: ops JWTs only. */
+  /**
+   * The Prometheus scrape token: `Authorization: Bearer <it>` opens `/metrics` (ops JWTs do too).
+   * Unset: ops JWTs only.
+   */
   metricsToken?: string;
   rateLimit: {
     enabled: boolean;

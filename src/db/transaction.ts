@@ -167,7 +167,8 @@ export class Transaction implements Queryable {
     try {
       for (const { text, values } of this.unsent.splice(0)) {
         const sent = this.client.query(this.owner.statement(text, values, this.readTimeoutMs), values);
-        sent.catch((err) => (this.firstFailure ??= err)); // observed at commit (or settle); never an unhandled rejection
+        // observed at commit (or settle); never an unhandled rejection
+        sent.catch((err) => (this.firstFailure ??= err));
         this.inFlight.push(sent);
       }
       return next();

@@ -20,7 +20,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         title: 'Axon Integration Hub — REST shim',
         version: 'v1',
         description:
-          'ERPs POST `{ action, data }` to `/api/v1/webhooks/<flow>`. Errors are `{ ok: false, error: { code, message, issues?, details? } }` with the codes listed per status.',
+          'ERPs POST `{ action, data }` to `/api/v1/webhooks/<flow>`. Errors are `{ ok: false, ' +
+          'error: { code, message, issues?, details? } }` with the codes listed per status.',
       },
       components: {
         securitySchemes: {

@@ -42,13 +42,17 @@ const RECORD_SQL = `with m as (
          returning location_code, sku, quantity
        )
        insert into inventory_movements
-         (client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at, resulting_quantity, below_zero)
-       select $1, r.location_code, r.sku, r.delta, r.kind, r.source_type, r.source_id, r.occurred_at, r.resulting, r.resulting < 0
+         (client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at,
+          resulting_quantity, below_zero)
+       select $1, r.location_code, r.sku, r.delta, r.kind, r.source_type, r.source_id, r.occurred_at,
+              r.resulting, r.resulting < 0
          from (
            -- each movement's stock right after it: the new stock less the later movements of its position
            select m.*, s.quantity - coalesce(sum(m.delta) over later, 0) as resulting
              from m join s using (location_code, sku)
-           window later as (partition by location_code, sku order by m.ord rows between 1 following and unbounded following)
+           window later as (
+             partition by location_code, sku order by m.ord rows between 1 following and unbounded following
+           )
          ) r
         order by r.ord`;
 
@@ -88,7 +92,8 @@ export const inventoryLedgerRepository = {
 
   async bySource(q: Queryable, clientId: string, sourceType: string, sourceId: string): Promise<MovementRow[]> {
     const { rows } = await q.query<MovementRow>(
-      `select ${MOVEMENT_COLUMNS} from inventory_movements where client_id = $1 and source_type = $2 and source_id = $3 order by id`,
+      `select ${MOVEMENT_COLUMNS} from inventory_movements
+        where client_id = $1 and source_type = $2 and source_id = $3 order by id`,
       [clientId, sourceType, sourceId],
     );
     return rows;

@@ -83,7 +83,10 @@ export class GatewayMetrics {
     this.webhookDuration.observe({ client, flow, action, outcome }, seconds);
   }
 
-  /** The exposition (this registry and the process's security counters), with the queue gauges read from the store at scrape time. */
+  /**
+   * The exposition (this registry and the process's security counters), with the queue gauges read
+   * from the store at scrape time.
+   */
   async render(): Promise<string> {
     try {
       const rows = await metricsRepository.pending(this.db);

@@ -26,7 +26,8 @@ export const metricsRepository = {
     const { rows } = await q.query<PendingRow>(
       `select client_id as "clientId", flow,
               count(*) filter (where status = 'queued')::int as queued,
-              extract(epoch from now() - min(received_at) filter (where status = 'queued'))::float8 as "oldestQueuedSeconds",
+              extract(epoch from now() - min(received_at) filter (where status = 'queued'))::float8
+                as "oldestQueuedSeconds",
               count(*) filter (where status = 'dead')::int as dead
          from webhook_events where status in ('queued', 'dead')
         group by client_id, flow`,
@@ -58,11 +59,16 @@ export const metricsRepository = {
               count(*) filter (where status <> 'duplicate')::int as total,
               count(*) filter (where status = 'processed')::int as processed,
               count(*) filter (where status in ('rejected', 'failed', 'dead'))::int as errors,
-              percentile_cont(0.50) within group (order by duration_ms) filter (where status = 'processed')::float8 as p50,
-              percentile_cont(0.95) within group (order by duration_ms) filter (where status = 'processed')::float8 as p95,
-              percentile_cont(0.99) within group (order by duration_ms) filter (where status = 'processed')::float8 as p99,
-              percentile_cont(0.50) within group (order by extract(epoch from processed_at - received_at) * 1000) filter (where status = 'processed')::float8 as "lagP50",
-              percentile_cont(0.99) within group (order by extract(epoch from processed_at - received_at) * 1000) filter (where status = 'processed')::float8 as "lagP99"
+              percentile_cont(0.50) within group (order by duration_ms)
+                filter (where status = 'processed')::float8 as p50,
+              percentile_cont(0.95) within group (order by duration_ms)
+                filter (where status = 'processed')::float8 as p95,
+              percentile_cont(0.99) within group (order by duration_ms)
+                filter (where status = 'processed')::float8 as p99,
+              percentile_cont(0.50) within group (order by extract(epoch from processed_at - received_at) * 1000)
+                filter (where status = 'processed')::float8 as "lagP50",
+              percentile_cont(0.99) within group (order by extract(epoch from processed_at - received_at) * 1000)
+                filter (where status = 'processed')::float8 as "lagP99"
          from webhook_events
         where client_id = $1 and ($2::text is null or flow = $2) and received_at > now() - make_interval(secs => $3)
         group by flow order by flow`,

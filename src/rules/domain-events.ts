@@ -48,10 +48,12 @@ interface SaleFacts {
 const saleFacts = (q: Queryable, clientId: string, saleId: string) =>
   one<SaleFacts>(
     q,
-    `select s.id as "saleId", s.store_code as "storeCode", s.channel, s.customer_id as "customerId", s.total, s.paid_amount as "paidAmount",
-            s.status, s.sold_at as "soldAt",
-            (select count(*)::int from sale_items i where i.client_id = s.client_id and i.sale_id = s.id) as "itemCount",
-            (select coalesce(sum(quantity), 0)::int from sale_items i where i.client_id = s.client_id and i.sale_id = s.id) as quantity
+    `select s.id as "saleId", s.store_code as "storeCode", s.channel, s.customer_id as "customerId", s.total,
+            s.paid_amount as "paidAmount", s.status, s.sold_at as "soldAt",
+            (select count(*)::int from sale_items i
+              where i.client_id = s.client_id and i.sale_id = s.id) as "itemCount",
+            (select coalesce(sum(quantity), 0)::int from sale_items i
+              where i.client_id = s.client_id and i.sale_id = s.id) as quantity
        from sales s where s.client_id = $1 and s.id = $2`,
     [clientId, saleId],
   );
@@ -151,7 +153,8 @@ const BY_ACTION: Record<string, Derive> = {
     const created = await one<{ payload: { data: Data } }>(
       q,
       `select payload from webhook_events
-        where client_id = $1 and action = 'create_transfer' and status = 'processed' and payload -> 'data' ->> 'transfer_id' = $2
+        where client_id = $1 and action = 'create_transfer' and status = 'processed'
+          and payload -> 'data' ->> 'transfer_id' = $2
         order by received_at limit 1`,
       [e.clientId, data.transfer_id],
     );
@@ -192,7 +195,8 @@ async function stockLevels(q: Queryable, e: WebhookEventRow): Promise<DomainEven
         -- sales committed together (group commit) share a transaction: each keeps to its own sale
         and ($3::text is null or (m.source_type = 'sale' and m.source_id = $3))
       group by m.client_id, m.location_code, m.sku order by 1, 2`,
-    [e.clientId, e.id, e.action === 'register_sale' ? e.businessId : null], // compared in SQL: microseconds do not survive a JS Date
+    // compared in SQL: microseconds do not survive a JS Date
+    [e.clientId, e.id, e.action === 'register_sale' ? e.businessId : null],
   );
   return rows.map((r) => ({
     type: RuleEventType.STOCK_LEVEL,

@@ -106,7 +106,8 @@ export function createEvaluateEvents(
     const owners = batch.flatMap((job, i) => eventsOf(job).map(() => i));
     const errors = await evaluateSingle(batch.flatMap(eventsOf));
     const failed: Array<unknown | null> = batch.map(() => null);
-    errors.forEach((err, k) => err && (failed[owners[k]] ??= err)); // a job fails (and is retried whole) if any of its events fails
+    // a job fails (and is retried whole) if any of its events fails
+    errors.forEach((err, k) => err && (failed[owners[k]] ??= err));
     return failed;
   };
 

@@ -79,7 +79,10 @@ export class OutboundWebhookSender {
     return breaker;
   }
 
-  /** One attempt through the target's breaker: resolves with the HTTP status (2xx), or throws (an open breaker: BrokenCircuitError). */
+  /**
+   * One attempt through the target's breaker: resolves with the HTTP status (2xx), or throws (an
+   * open breaker: BrokenCircuitError).
+   */
   async send(m: OutboundMessage): Promise<number> {
     const body = JSON.stringify({ type: m.type, timestamp: new Date().toISOString(), data: m.data });
     const signer = new Webhook(m.secret);

@@ -24,7 +24,10 @@ export interface OutboundWebhookJob {
 export interface ReactionHandlers {
   /** Evaluates a batch; per job, null or the error that fails (and retries) it. */
   evaluate(jobs: EvaluateEventJob[]): Promise<Array<unknown | null>>;
-  /** One attempt of one outbound webhook; `lastAttempt`: no retry follows. False fails the attempt (retry or dead letter). */
+  /**
+   * One attempt of one outbound webhook; `lastAttempt`: no retry follows. False fails the attempt
+   * (retry or dead letter).
+   */
   deliverWebhook(job: OutboundWebhookJob, attempt: { number: number; lastAttempt: boolean }): Promise<boolean>;
   /** Backstop for webhook jobs pg-boss failed terminally itself (expired on their last attempt, …). */
   webhookDeadLettered(job: OutboundWebhookJob): Promise<void>;

@@ -26,8 +26,8 @@ export interface RuleFiringRow {
 
 const RULE_COLUMNS = `id::text, client_id as "clientId", name, event_type as "eventType", conditions, actions, enabled,
   created_at as "createdAt", updated_at as "updatedAt"`;
-const FIRING_COLUMNS = `id::text, rule_id::text as "ruleId", event_type as "eventType", event_key as "eventKey", facts, outcome, results,
-  duration_ms as "durationMs", fired_at as "firedAt"`;
+const FIRING_COLUMNS = `id::text, rule_id::text as "ruleId", event_type as "eventType", event_key as "eventKey",
+  facts, outcome, results, duration_ms as "durationMs", fired_at as "firedAt"`;
 
 export interface WebhookContextRow {
   clientId: string;
@@ -54,7 +54,8 @@ export const ruleRepository = {
 
   async update(q: Queryable, clientId: string, id: string, r: Partial<NewRule>): Promise<RuleRow | null> {
     const { rows } = await q.query<RuleRow>(
-      `update rules set name = coalesce($3, name), event_type = coalesce($4, event_type), conditions = coalesce($5, conditions),
+      `update rules set name = coalesce($3, name), event_type = coalesce($4, event_type),
+              conditions = coalesce($5, conditions),
               actions = coalesce($6, actions), enabled = coalesce($7, enabled), updated_at = now()
         where client_id = $1 and id = $2 returning ${RULE_COLUMNS}`,
       [
@@ -98,7 +99,8 @@ export const ruleRepository = {
     facts: unknown,
   ): Promise<string | null> {
     const { rows } = await q.query<{ id: string }>(
-      `insert into rule_firings (client_id, rule_id, event_type, event_key, facts, outcome) values ($1, $2, $3, $4, $5, 'running')
+      `insert into rule_firings (client_id, rule_id, event_type, event_key, facts, outcome)
+       values ($1, $2, $3, $4, $5, 'running')
        on conflict (rule_id, event_key) do nothing returning id::text`,
       [clientId, ruleId, eventType, eventKey, JSON.stringify(facts)],
     );
@@ -128,7 +130,8 @@ export const ruleRepository = {
     outcome: RuleFiringRow['outcome'] | null = null,
   ): Promise<RuleFiringRow[]> {
     const { rows } = await q.query<RuleFiringRow>(
-      `select ${FIRING_COLUMNS} from rule_firings where client_id = $1 and ($2::bigint is null or rule_id = $2) and ($4::text is null or outcome = $4)
+      `select ${FIRING_COLUMNS} from rule_firings
+        where client_id = $1 and ($2::bigint is null or rule_id = $2) and ($4::text is null or outcome = $4)
         order by fired_at desc, id desc limit $3`,
       [clientId, ruleId, limit, outcome],
     );
@@ -164,8 +167,10 @@ export const ruleRepository = {
        ),
        judged as (
          select id, results,
-                case when exists (select 1 from jsonb_array_elements(results) e where coalesce((e ->> 'pending')::boolean, false)) then 'running'
-                     when exists (select 1 from jsonb_array_elements(results) e where not coalesce((e ->> 'ok')::boolean, false)) then 'failed'
+                case when exists (select 1 from jsonb_array_elements(results) e
+                                   where coalesce((e ->> 'pending')::boolean, false)) then 'running'
+                     when exists (select 1 from jsonb_array_elements(results) e
+                                   where not coalesce((e ->> 'ok')::boolean, false)) then 'failed'
                      else 'succeeded' end as outcome
            from cur
        )
@@ -205,7 +210,8 @@ export const ruleRepository = {
     details: unknown,
   ): Promise<string> {
     const { rows } = await q.query<{ id: string }>(
-      `insert into rule_tasks (client_id, rule_id, event_key, title, details) values ($1, $2, $3, $4, $5) returning id::text`,
+      `insert into rule_tasks (client_id, rule_id, event_key, title, details)
+       values ($1, $2, $3, $4, $5) returning id::text`,
       [clientId, ruleId, eventKey, title, JSON.stringify(details)],
     );
     return rows[0].id;
@@ -221,8 +227,10 @@ export const ruleRepository = {
       status: string;
       createdAt: Date;
     }>(
-      `select id::text, rule_id::text as "ruleId", event_key as "eventKey", title, details, status, created_at as "createdAt"
-         from rule_tasks where client_id = $1 and ($2::text is null or status = $2) order by created_at desc, id desc limit $3`,
+      `select id::text, rule_id::text as "ruleId", event_key as "eventKey", title, details, status,
+              created_at as "createdAt"
+         from rule_tasks where client_id = $1 and ($2::text is null or status = $2)
+        order by created_at desc, id desc limit $3`,
       [clientId, status, limit],
     );
     return rows;

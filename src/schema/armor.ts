@@ -8,7 +8,10 @@ import { forbiddenText } from '../shared/json-escapes';
 import type { GraphQLContext, Principal } from './context';
 
 export interface GraphqlProtection {
-  /** Depth, cost, aliases and directives, and text-only string literals: pass them to `validate` on every path (HTTP and WebSocket). */
+  /**
+   * Depth, cost, aliases and directives, and text-only string literals: pass them to `validate` on
+   * every path (HTTP and WebSocket).
+   */
   validationRules: ValidationRule[];
   /** Apollo plugins: in production, no suggestions in errors for callers that may not see the schema. */
   plugins: ApolloServerPlugin[];
@@ -50,7 +53,8 @@ function refusal(what: string, max: number, setting: string) {
     onReject: [
       (context: ValidationContext | null, error: GraphQLError) => {
         const found = Number(/found (\d+)/.exec(error.message)?.[1] ?? Number.NaN);
-        const message = `${what} ${Number.isNaN(found) ? 'is over' : `${found} exceeds`} the limit of ${max} (${setting})`;
+        const exceeds = Number.isNaN(found) ? 'is over' : `${found} exceeds`;
+        const message = `${what} ${exceeds} the limit of ${max} (${setting})`;
         const details = { limit: setting, max, ...(!Number.isNaN(found) && { found }) };
         context?.reportError(new GatewayError('GW_QUERY_LIMIT_EXCEEDED', message, { details }));
       },

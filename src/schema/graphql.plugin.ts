@@ -66,7 +66,8 @@ function subscriptionsOverWebSocket(): ApolloServerPlugin<GraphQLContext> {
           if (operation?.operation !== 'subscription') return;
           throw new GatewayError(
             'GW_SUBSCRIPTION_OVER_HTTP',
-            `Subscriptions are served over WebSocket: connect a graphql-ws client (protocol graphql-transport-ws) to ws(s)://<host>${GRAPHQL_WS_PATH}`,
+            'Subscriptions are served over WebSocket: connect a graphql-ws client ' +
+              `(protocol graphql-transport-ws) to ws(s)://<host>${GRAPHQL_WS_PATH}`,
             { details: { transport: 'graphql-ws', path: GRAPHQL_WS_PATH } },
           );
         },
@@ -128,7 +129,8 @@ export async function graphqlPlugin(
     });
   }
 
-  // A GET's variables and extensions are JSON in the query string, which the body parser never sees: the same text rule.
+  // A GET's variables and extensions are JSON in the query string, which the body parser never
+  // sees: the same text rule.
   app.addHook('preValidation', async (req) => {
     if (req.method !== 'GET' || !req.query || typeof req.query !== 'object') return;
     for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {

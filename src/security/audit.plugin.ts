@@ -11,7 +11,10 @@ function argumentsOf(field: FieldNode | undefined, variables: Record<string, unk
   );
 }
 
-/** A readable target from the first field's arguments (literals or variables): `id`, `input.id`, `input.saleId`, `client`, `filter.client`. */
+/**
+ * A readable target from the first field's arguments (literals or variables): `id`, `input.id`,
+ * `input.saleId`, `client`, `filter.client`.
+ */
 function targetOf(args: Args): string | null {
   const input = (args.input ?? {}) as Args;
   const filter = (args.filter ?? {}) as Args;

@@ -56,7 +56,8 @@ export const auditRepository = {
     if (!entries.length) return;
     await q.query(
       `insert into audit_log (client_id, actor, role, source, action, target, ip, outcome, details)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])`,
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                            $8::text[], $9::jsonb[])`,
       [
         entries.map((e) => text(e.clientId || null, 64)),
         entries.map((e) => text(e.actor, 200)),

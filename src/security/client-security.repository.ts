@@ -10,12 +10,14 @@ export interface WebhookSecretRow {
   revokedAt: Date | null;
 }
 
-const SECRET_COLUMNS = `id, client_id as "clientId", name, secret, created_at as "createdAt", revoked_at as "revokedAt"`;
+const SECRET_COLUMNS = `id, client_id as "clientId", name, secret, created_at as "createdAt",
+  revoked_at as "revokedAt"`;
 
 export const clientSecurityRepository = {
   async find(q: Queryable, clientId: string): Promise<ClientSecurityDefaults | null> {
     const { rows } = await q.query<ClientSecurityDefaults>(
-      `select schemes, ip_allowlist as "ipAllowlist", rate_limits as "rateLimits" from client_security where client_id = $1`,
+      `select schemes, ip_allowlist as "ipAllowlist", rate_limits as "rateLimits"
+         from client_security where client_id = $1`,
       [clientId],
     );
     return rows[0] ?? null;

@@ -74,7 +74,8 @@ export async function httpGuards(app: FastifyInstance, opts: { config: Config; s
     global: false,
     contentSecurityPolicy: {
       useDefaults: false,
-      // The ops console: its own scripts, styles and same-origin fetch/WebSocket (CSP3 `'self'` covers ws:/wss:); nothing inline.
+      // The ops console: its own scripts, styles and same-origin fetch/WebSocket (CSP3 `'self'`
+      // covers ws:/wss:); nothing inline.
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],

@@ -38,7 +38,10 @@ export function opsAccess(opts: { config: Config; services: Services }): OpsAcce
   const { services } = opts;
   const scrapeToken = opts.config.security.metricsToken ? digest(opts.config.security.metricsToken) : undefined;
 
-  /** Runs `check`; a 401/403 it throws is counted, audited and rethrown; other failures (the store down while checking an API key: 503) pass on coded. */
+  /**
+   * Runs `check`; a 401/403 it throws is counted, audited and rethrown; other failures (the store
+   * down while checking an API key: 503) pass on coded.
+   */
   async function guarded(
     req: FastifyRequest,
     reply: FastifyReply,

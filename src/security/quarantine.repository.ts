@@ -21,7 +21,8 @@ export interface QuarantineFilter {
   to?: Date;
 }
 
-const COLUMNS = `id, client_id as "clientId", flow, reason, message, ip, headers, body_size as "bodySize", received_at as "receivedAt"`;
+const COLUMNS = `id, client_id as "clientId", flow, reason, message, ip, headers, body_size as "bodySize",
+  received_at as "receivedAt"`;
 
 export function quarantineCursor(r: Pick<QuarantineRow, 'receivedAt' | 'id'>): string {
   return encodeCursor([r.receivedAt.toISOString(), r.id]);
@@ -30,7 +31,8 @@ export function quarantineCursor(r: Pick<QuarantineRow, 'receivedAt' | 'id'>): s
 export const quarantineRepository = {
   async insert(q: Queryable, r: Omit<QuarantineRow, 'id' | 'receivedAt'>): Promise<void> {
     await q.query(
-      `insert into quarantine (client_id, flow, reason, message, ip, headers, body_size) values ($1, $2, $3, $4, $5, $6, $7)`,
+      `insert into quarantine (client_id, flow, reason, message, ip, headers, body_size)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
       [r.clientId, r.flow, r.reason, r.message.slice(0, 500), r.ip, r.headers, r.bodySize],
     );
   },

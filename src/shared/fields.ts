@@ -89,7 +89,9 @@ function checkFactTime(payload: z.core.ParsePayload<string>): void {
       message,
     });
   } else if (at > max) {
-    const message = `must not be in the future (more than ${maxFutureSkewSeconds} s ahead of the gateway's clock, FACT_MAX_FUTURE_SKEW_SECONDS)`;
+    const message =
+      `must not be in the future (more than ${maxFutureSkewSeconds} s ` +
+      `ahead of the gateway's clock, FACT_MAX_FUTURE_SKEW_SECONDS)`;
     payload.issues.push({
       code: 'too_big',
       origin: 'date',

@@ -51,7 +51,8 @@ export class FlowStatusMonitor {
     this.stops.push(
       this.opts.events.onLocalPublish((topic, clientId, payload) => {
         if (!TRIGGERS.has(topic)) return;
-        if (topic === 'webhook-processed' && (payload as { outcome?: string }).outcome === 'duplicate') return; // duplicates do not count in health
+        // duplicates do not count in health
+        if (topic === 'webhook-processed' && (payload as { outcome?: string }).outcome === 'duplicate') return;
         this.touch(clientId);
       }),
     );

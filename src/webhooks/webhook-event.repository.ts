@@ -55,10 +55,10 @@ export interface WebhookEventsFilter {
   to?: Date;
 }
 
-const COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey", business_id as "businessId",
-  payload_hash as "payloadHash", payload, headers, status, http_status as "httpStatus", result, error,
-  received_at as "receivedAt", processed_at as "processedAt", duration_ms as "durationMs",
-  entity_key as "entityKey", attempts, last_error_code as "lastErrorCode"`;
+const COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey",
+  business_id as "businessId", payload_hash as "payloadHash", payload, headers, status,
+  http_status as "httpStatus", result, error, received_at as "receivedAt", processed_at as "processedAt",
+  duration_ms as "durationMs", entity_key as "entityKey", attempts, last_error_code as "lastErrorCode"`;
 
 export function webhookEventCursor(e: Pick<WebhookEventRow, 'receivedAt' | 'id'>): string {
   return encodeCursor([e.receivedAt.toISOString(), e.id]);
@@ -68,12 +68,17 @@ export function webhookEventCursor(e: Pick<WebhookEventRow, 'receivedAt' | 'id'>
  * The idempotency claim, for one event or many in one statement (`$1`: a JSON array of
  * claimRecord): each event's row, unless an accepted delivery already holds its key.
  */
-export const CLAIM_SQL = `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers, status, received_at, entity_key, processed_at)
-       select t.id, t.client_id, t.flow, t.action, t.idempotency_key, t.business_id, t.payload_hash, t.payload, t.raw_body, t.headers, t.status, t.received_at, t.entity_key,
+export const CLAIM_SQL = `insert into webhook_events
+              (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers,
+               status, received_at, entity_key, processed_at)
+       select t.id, t.client_id, t.flow, t.action, t.idempotency_key, t.business_id, t.payload_hash, t.payload,
+              t.raw_body, t.headers, t.status, t.received_at, t.entity_key,
               case when t.status = 'processed' then now() end
-         from json_to_recordset($1::json) as t(id uuid, client_id text, flow text, action text, idempotency_key text, business_id text, payload_hash text,
-                                               payload jsonb, raw_body text, headers jsonb, status text, received_at timestamptz, entity_key text)
-        order by t.client_id, t.idempotency_key -- one order for every claim: concurrent claims of the same keys wait, never deadlock
+         from json_to_recordset($1::json) as t(id uuid, client_id text, flow text, action text, idempotency_key text,
+                                               business_id text, payload_hash text, payload jsonb, raw_body text,
+                                               headers jsonb, status text, received_at timestamptz, entity_key text)
+        -- one order for every claim: concurrent claims of the same keys wait, never deadlock
+        order by t.client_id, t.idempotency_key
        on conflict (client_id, idempotency_key) where status in ('processing', 'processed', 'queued') do nothing`;
 
 /**
@@ -137,7 +142,9 @@ export const webhookEventRepository = {
           q,
           // `w.id = any($1)` lets the plan find the rows by primary key whatever the table's size (joined
           // to the recordset alone, the cached plan made while the table was small scans it).
-          `update webhook_events w set status = 'processed', http_status = t.http_status, result = t.result, processed_at = now(), duration_ms = t.duration_ms
+          `update webhook_events w
+              set status = 'processed', http_status = t.http_status, result = t.result, processed_at = now(),
+                  duration_ms = t.duration_ms
            from json_to_recordset($2::json) as t(id uuid, http_status int, result jsonb, duration_ms numeric)
           where w.id = any($1::uuid[]) and w.id = t.id`,
           [marks.map((m) => m.id), JSON.stringify(marks)],
@@ -159,8 +166,8 @@ export const webhookEventRepository = {
     },
   ): Promise<string> {
     const { rows } = await q.query<{ id: string }>(
-      `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body, headers,
-         status, http_status, result, error, received_at, processed_at, duration_ms)
+      `insert into webhook_events (id, client_id, flow, action, idempotency_key, business_id, payload_hash, payload,
+         raw_body, headers, status, http_status, result, error, received_at, processed_at, duration_ms)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now(), $16)
        returning id`,
       [

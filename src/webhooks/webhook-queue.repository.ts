@@ -7,8 +7,9 @@ import {
   WebhookEventStatus,
 } from './webhook-event.repository';
 
-const QUEUED_COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey", business_id as "businessId",
-  payload_hash as "payloadHash", payload, raw_body as "rawBody", headers, status, http_status as "httpStatus", result, error,
+const QUEUED_COLUMNS = `id, client_id as "clientId", flow, action, idempotency_key as "idempotencyKey",
+  business_id as "businessId", payload_hash as "payloadHash", payload, raw_body as "rawBody", headers, status,
+  http_status as "httpStatus", result, error,
   received_at as "receivedAt", processed_at as "processedAt", duration_ms as "durationMs",
   entity_key as "entityKey", attempts, last_error_code as "lastErrorCode"`;
 
@@ -29,12 +30,21 @@ function predecessorQueued(p: { id: string; client: string; receivedAt: string; 
           and w.last_error_code is distinct from 'GW_PREDECESSOR_MISSING'`;
 }
 
+/** predecessorQueued for the rows claimInLine claims. */
+const BEHIND_CLAIMED = predecessorQueued({
+  id: 'c.id',
+  client: 'c.client_id',
+  receivedAt: 'c.received_at',
+  entity: 'c.entity_key',
+});
+
 /** The queue's view of webhook_events: the row is the source of truth, the job only a pointer to it. */
 export const webhookQueueRepository = {
   /** Locks a queued event for its worker; null when it is no longer queued (already applied, refused or dead). */
   async lockQueued(q: Queryable, id: string, generation: number): Promise<QueuedWebhookEvent | null> {
     const { rows } = await q.query<QueuedWebhookEvent>(
-      `select ${QUEUED_COLUMNS} from webhook_events where id = $1 and status = 'queued' and queue_generation = $2 for update`,
+      `select ${QUEUED_COLUMNS} from webhook_events
+        where id = $1 and status = 'queued' and queue_generation = $2 for update`,
       [id, generation],
     );
     return rows[0] ?? null;
@@ -64,7 +74,7 @@ export const webhookQueueRepository = {
     return merged(q, 'webhook-events.claim-in-line', e, async (q, events) => {
       const { rows } = await q.query<{ id: string; behindQueued: boolean }>(
         `with claimed as (${CLAIM_SQL} returning id, client_id, received_at, entity_key)
-         select c.id, exists (${predecessorQueued({ id: 'c.id', client: 'c.client_id', receivedAt: 'c.received_at', entity: 'c.entity_key' })}) as "behindQueued"
+         select c.id, exists (${BEHIND_CLAIMED}) as "behindQueued"
            from claimed c`,
         [JSON.stringify(events.map((ev) => claimRecord(ev, 'processed')))],
       );
@@ -80,7 +90,8 @@ export const webhookQueueRepository = {
   /** A failed attempt that will be retried: the event stays queued and remembers why. */
   async recordAttempt(q: Queryable, id: string, generation: number, code: string, error: unknown): Promise<void> {
     await q.query(
-      `update webhook_events set attempts = attempts + 1, last_error_code = $3, error = $4 where id = $1 and status = 'queued' and queue_generation = $2`,
+      `update webhook_events set attempts = attempts + 1, last_error_code = $3, error = $4
+        where id = $1 and status = 'queued' and queue_generation = $2`,
       [id, generation, code, JSON.stringify(error)],
     );
   },
@@ -97,8 +108,8 @@ export const webhookQueueRepository = {
     durationMs: number,
   ): Promise<boolean> {
     const { rowCount } = await q.query(
-      `update webhook_events set status = $2, http_status = $3, last_error_code = $4, error = $5, processed_at = now(), duration_ms = $6,
-              attempts = attempts + 1
+      `update webhook_events set status = $2, http_status = $3, last_error_code = $4, error = $5, processed_at = now(),
+              duration_ms = $6, attempts = attempts + 1
         where id = $1 and status = 'queued' and queue_generation = $7`,
       [id, status, httpStatus, code, JSON.stringify(error), durationMs.toFixed(3), generation],
     );
@@ -141,11 +152,13 @@ export const webhookQueueRepository = {
    */
   async requeue(q: Queryable, id: string): Promise<number | null> {
     const { rows } = await q.query<{ generation: number }>(
-      `update webhook_events e set status = 'queued', attempts = 0, last_error_code = null, processed_at = null, http_status = null,
+      `update webhook_events e
+          set status = 'queued', attempts = 0, last_error_code = null, processed_at = null, http_status = null,
               queue_generation = queue_generation + 1
         where e.id = $1 and e.status in ('dead', 'failed')
-          and not exists (select 1 from webhook_events o where o.client_id = e.client_id and o.idempotency_key = e.idempotency_key
-                            and o.status in ('processing', 'processed', 'queued'))
+          and not exists (select 1 from webhook_events o
+                           where o.client_id = e.client_id and o.idempotency_key = e.idempotency_key
+                             and o.status in ('processing', 'processed', 'queued'))
         returning queue_generation as generation`,
       [id],
     );

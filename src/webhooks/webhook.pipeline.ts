@@ -309,7 +309,10 @@ export class WebhookPipeline {
     return result;
   }
 
-  /** Stores the event as queued and enqueues it in one transaction (the same idempotency claim and group commit as the sync path). */
+  /**
+   * Stores the event as queued and enqueues it in one transaction (the same idempotency claim and
+   * group commit as the sync path).
+   */
   private async enqueue(u: Understood, reason: AsyncReason, started: number): Promise<Outcome> {
     for (let attempt = 0; attempt < 3; attempt++) {
       // Under load, deliveries of one lane are stored and enqueued together (one COMMIT for several).

@@ -15,13 +15,15 @@ import { ClientEtl, groupConsecutive } from '../../flows/etl/etl-source';
  * hub's model, like the webhook transforms map its webhook fields. Its CSV/JSONL exports and its
  * HTTP API use the same field names, so one mapping serves every connector.
  */
-const SALES_SQL = `select v.id_venda, v.cod_loja, v.canal, v.dt_venda, v.id_cliente, v.nome_cliente, v.email_cliente, v.cpf_cliente,
+const SALES_SQL = `select v.id_venda, v.cod_loja, v.canal, v.dt_venda,
+    v.id_cliente, v.nome_cliente, v.email_cliente, v.cpf_cliente,
     v.vl_total, i.seq, i.cod_produto, i.desc_produto, i.qtde, i.vl_unitario, i.vl_desconto
   from vendas v join vendas_itens i on i.id_venda = v.id_venda
  where v.dt_venda >= ? and v.dt_venda < ? order by v.id_venda, i.seq`;
 const PAYMENTS_SQL = `select id_pagamento, id_venda, forma_pagto, vl_pago, parcelas, dt_pagto
   from pagamentos where dt_pagto >= ? and dt_pagto < ? order by id_pagamento`;
-const RETURNS_SQL = `select d.id_devolucao, d.id_venda, d.cod_loja, d.dt_devolucao, i.seq, i.cod_produto, i.qtde, i.motivo
+const RETURNS_SQL = `select d.id_devolucao, d.id_venda, d.cod_loja, d.dt_devolucao,
+    i.seq, i.cod_produto, i.qtde, i.motivo
   from devolucoes d join devolucoes_itens i on i.id_devolucao = d.id_devolucao
  where d.dt_devolucao >= ? and d.dt_devolucao < ? order by d.id_devolucao, i.seq`;
 const STOCK_SQL = `select cod_loja, cod_produto, qtde from estoque_posicao
@@ -41,7 +43,10 @@ const str = (v: unknown): string => (v === null || v === undefined ? '' : String
 // Absent optional fields are undefined, as in a webhook, so the same document hashes the same either way.
 const opt = (v: unknown): string | undefined => (str(v) === '' ? undefined : str(v));
 const int = (v: unknown): number => Number.parseInt(str(v), 10);
-/** Amounts stay decimal strings; two decimals when the ERP sent fewer (string work: exact, and cheap per row). More decimals are left for the rules to refuse. */
+/**
+ * Amounts stay decimal strings; two decimals when the ERP sent fewer (string work: exact, and cheap
+ * per row). More decimals are left for the rules to refuse.
+ */
 const AMOUNT = /^(\d+)(?:\.(\d{1,2}))?$/;
 const amount = (v: unknown): string => {
   const m = AMOUNT.exec(str(v));

@@ -38,7 +38,10 @@ export function reasonOf(err: unknown): string {
   throw err;
 }
 
-/** A different document under a known id is recorded for ops, never overwritten (the ERP's correction is a business decision). */
+/**
+ * A different document under a known id is recorded for ops, never overwritten (the ERP's
+ * correction is a business decision).
+ */
 const different = (id: string, err: GatewayError): DocumentOutcome => ({
   id,
   outcome: 'different',

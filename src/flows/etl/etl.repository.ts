@@ -49,9 +49,10 @@ export interface Counts {
   rejected: number;
 }
 
-const COLUMNS = `id, client_id as "clientId", kind, to_char(business_date, 'YYYY-MM-DD') as "businessDate", transformation, params,
-  status, stage, extracted, loaded, skipped, rejected, attempts, error, requested_by as "requestedBy",
-  created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt", updated_at as "updatedAt"`;
+const COLUMNS = `id, client_id as "clientId", kind, to_char(business_date, 'YYYY-MM-DD') as "businessDate",
+  transformation, params, status, stage, extracted, loaded, skipped, rejected, attempts, error,
+  requested_by as "requestedBy", created_at as "createdAt", started_at as "startedAt", finished_at as "finishedAt",
+  updated_at as "updatedAt"`;
 
 export const etlRepository = {
   /** A new run, or the existing daily batch of that client and date (one per date, by a unique index). */
@@ -84,8 +85,10 @@ export const etlRepository = {
 
   async list(q: Queryable, clientId: string, from: Date | null, to: Date | null, limit: number): Promise<EtlRunRow[]> {
     const { rows } = await q.query<EtlRunRow>(
-      `select ${COLUMNS} from etl_runs where client_id = $1 and ($2::timestamptz is null or created_at >= $2) and ($3::timestamptz is null or created_at < $3)
-       order by created_at desc, id desc limit $4`,
+      `select ${COLUMNS} from etl_runs
+        where client_id = $1 and ($2::timestamptz is null or created_at >= $2)
+          and ($3::timestamptz is null or created_at < $3)
+        order by created_at desc, id desc limit $4`,
       [clientId, from, to, limit],
     );
     return rows;
@@ -122,14 +125,16 @@ export const etlRepository = {
   async advance(q: Queryable, runId: string, stream: string, rows: number, done: boolean): Promise<void> {
     await q.query(
       `insert into etl_checkpoints (run_id, stream, position, done) values ($1, $2, $3, $4)
-       on conflict (run_id, stream) do update set position = etl_checkpoints.position + excluded.position, done = excluded.done, updated_at = now()`,
+       on conflict (run_id, stream) do update
+          set position = etl_checkpoints.position + excluded.position, done = excluded.done, updated_at = now()`,
       [runId, stream, rows, done],
     );
   },
 
   async progress(q: Queryable, id: string, stage: string, c: Counts): Promise<EtlRunRow> {
     const { rows } = await q.query<EtlRunRow>(
-      `update etl_runs set stage = $2, extracted = extracted + $3, loaded = loaded + $4, skipped = skipped + $5, rejected = rejected + $6, updated_at = now()
+      `update etl_runs set stage = $2, extracted = extracted + $3, loaded = loaded + $4, skipped = skipped + $5,
+              rejected = rejected + $6, updated_at = now()
         where id = $1 returning ${COLUMNS}`,
       [id, stage, c.extracted, c.loaded, c.skipped, c.rejected],
     );
@@ -167,7 +172,8 @@ export const etlRepository = {
     error: EtlRunRow['error'] = null,
   ): Promise<EtlRunRow | null> {
     const { rows } = await q.query<EtlRunRow>(
-      `update etl_runs set status = $2, error = $3, finished_at = now(), updated_at = now() where id = $1 and status = 'running' returning ${COLUMNS}`,
+      `update etl_runs set status = $2, error = $3, finished_at = now(), updated_at = now()
+        where id = $1 and status = 'running' returning ${COLUMNS}`,
       [id, status, error && JSON.stringify(error)],
     );
     return rows[0] ?? null;
@@ -194,7 +200,8 @@ export const etlRepository = {
     const { rows } = await q.query<EtlRunRow>(
       `update etl_runs set status = 'queued', finished_at = null, updated_at = now()
         where id = $1 and client_id = $2
-          and (status in ('failed', 'cancelled') or (status = 'running' and updated_at < now() - make_interval(secs => $3)))
+          and (status in ('failed', 'cancelled')
+               or (status = 'running' and updated_at < now() - make_interval(secs => $3)))
        returning ${COLUMNS}`,
       [id, clientId, leaseSeconds],
     );
@@ -203,7 +210,8 @@ export const etlRepository = {
 
   async documents(q: Queryable, runId: string, outcome: EtlOutcome | null, limit: number): Promise<EtlDocumentRow[]> {
     const { rows } = await q.query<EtlDocumentRow>(
-      `select kind, document_id as "documentId", outcome, reason, details, recorded_at as "recordedAt" from etl_run_documents
+      `select kind, document_id as "documentId", outcome, reason, details, recorded_at as "recordedAt"
+         from etl_run_documents
         where run_id = $1 and ($2::text is null or outcome = $2) order by kind, document_id limit $3`,
       [runId, outcome, limit],
     );
@@ -215,7 +223,8 @@ export const etlRepository = {
     runId: string,
   ): Promise<Array<{ kind: string; outcome: EtlOutcome; count: number }>> {
     const { rows } = await q.query<{ kind: string; outcome: EtlOutcome; count: number }>(
-      `select kind, outcome, count(*)::int as count from etl_run_documents where run_id = $1 group by kind, outcome order by kind, outcome`,
+      `select kind, outcome, count(*)::int as count from etl_run_documents
+        where run_id = $1 group by kind, outcome order by kind, outcome`,
       [runId],
     );
     return rows;

@@ -75,7 +75,10 @@ export class EtlService {
     return run;
   }
 
-  /** The date's run, created or — when it stopped — queued again to resume (one run per client and date). Not dispatched. */
+  /**
+   * The date's run, created or — when it stopped — queued again to resume (one run per client and
+   * date). Not dispatched.
+   */
   async prepareDailyBatch(
     q: Queryable,
     clientId: string,

@@ -28,7 +28,9 @@ export enum EtlOutcomeEnum {
 registerEnumType(EtlOutcomeEnum, {
   name: 'EtlOutcome',
   description:
-    'loaded: missing in the hub and loaded; matched: same in both; different: the source differs from the hub (kept for ops); extra: in the hub, not in the source; rejected: refused by the rules; skipped: not loadable in this build',
+    'loaded: missing in the hub and loaded; matched: same in both; different: ' +
+    'the source differs from the hub (kept for ops); extra: in the hub, not in the source; ' +
+    'rejected: refused by the rules; skipped: not loadable in this build',
 });
 
 @ObjectType('EtlCounts')

@@ -21,14 +21,16 @@ export const etlFlow = defineFlow({
       schema: dailyBatchSchema,
       businessId: (d) => `daily_batch:${d.business_date}`,
       acceptedStatus: 202,
-      operation: `mutation RunDailyBatch($input: RunDailyBatchInput!) { runDailyBatch(input: $input) { ${RUN_RESULT} } }`,
+      operation: `mutation RunDailyBatch($input: RunDailyBatchInput!) {
+        runDailyBatch(input: $input) { ${RUN_RESULT} } }`,
       toVariables: (d) => ({ input: { businessDate: d.business_date } }),
     }),
     data_transformation: defineAction({
       schema: dataTransformationSchema,
       businessId: () => null,
       acceptedStatus: 202,
-      operation: `mutation RunDataTransformation($input: RunDataTransformationInput!) { runDataTransformation(input: $input) { ${RUN_RESULT} } }`,
+      operation: `mutation RunDataTransformation($input: RunDataTransformationInput!) {
+        runDataTransformation(input: $input) { ${RUN_RESULT} } }`,
       toVariables: (d) => ({ input: { transformation: d.transformation, params: d.params } }),
     }),
   },

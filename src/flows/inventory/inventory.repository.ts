@@ -61,7 +61,8 @@ export const inventoryRepository = {
   /** Inserts the adjustment unless its id exists; returns the new row, or null when it already existed. */
   async insertAdjustment(q: Queryable, clientId: string, a: AdjustmentRow): Promise<AdjustmentRow | null> {
     const { rows } = await q.query<AdjustmentRow>(
-      `insert into inventory_adjustments (client_id, id, location_code, sku, quantity_delta, reason, adjusted_at, payload_hash)
+      `insert into inventory_adjustments
+              (client_id, id, location_code, sku, quantity_delta, reason, adjusted_at, payload_hash)
        values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict (client_id, id) do nothing
        returning ${ADJUSTMENT_COLUMNS}`,
@@ -80,7 +81,8 @@ export const inventoryRepository = {
 
   async insertSnapshot(q: Queryable, clientId: string, s: SnapshotRow): Promise<SnapshotRow | null> {
     const { rows } = await q.query<SnapshotRow>(
-      `insert into inventory_snapshots (client_id, id, location_code, taken_at, payload_hash) values ($1, $2, $3, $4, $5)
+      `insert into inventory_snapshots (client_id, id, location_code, taken_at, payload_hash)
+       values ($1, $2, $3, $4, $5)
        on conflict (client_id, id) do nothing
        returning ${SNAPSHOT_COLUMNS}`,
       [clientId, s.id, s.locationCode, s.takenAt, s.payloadHash],
@@ -139,7 +141,8 @@ export const inventoryRepository = {
              from (select location_code, sku, quantity from inventory_snapshot_lines
                     where client_id = s.client_id and snapshot_id = s.id) l
              full join (select location_code, sku, quantity from stock_levels
-                         where client_id = s.client_id and (s.location_code is null or location_code = s.location_code)) c
+                         where client_id = s.client_id
+                           and (s.location_code is null or location_code = s.location_code)) c
              using (location_code, sku)
          ) d
         where s.client_id = $1 and s.id = any($2::text[]) and d.frozen <> d.current

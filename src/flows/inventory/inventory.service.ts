@@ -97,7 +97,9 @@ export class InventoryService {
     return {
       valid: false,
       available: shortfall.available,
-      reason: `would take stock below zero: ${shortfall.available} available at ${input.locationCode}, ${requested} requested`,
+      reason:
+        'would take stock below zero: ' +
+        `${shortfall.available} available at ${input.locationCode}, ${requested} requested`,
     };
   }
 }

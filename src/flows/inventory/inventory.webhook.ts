@@ -57,7 +57,8 @@ export const inventoryFlow = defineFlow({
       schema: validateMovementSchema,
       businessId: () => null,
       readOnly: true,
-      operation: `query ValidateMovement($input: ValidateMovementInput!) { validateMovement(input: $input) { valid available reason } }`,
+      operation: `query ValidateMovement($input: ValidateMovementInput!) {
+        validateMovement(input: $input) { valid available reason } }`,
       toVariables: (d) => ({ input: { locationCode: d.location_code, sku: d.sku, quantityDelta: d.quantity_delta } }),
     }),
   },

@@ -61,8 +61,9 @@ export interface NewPurchaseOrder {
   payloadHash: string;
 }
 
-const ORDER_COLUMNS = `id, supplier_id as "supplierId", destination_code as "destinationCode", to_char(expected_on, 'YYYY-MM-DD') as "expectedAt",
-  ordered_at as "orderedAt", status, confirmed_at as "confirmedAt", confirmed_document_number as "confirmedDocumentNumber",
+const ORDER_COLUMNS = `id, supplier_id as "supplierId", destination_code as "destinationCode",
+  to_char(expected_on, 'YYYY-MM-DD') as "expectedAt", ordered_at as "orderedAt", status,
+  confirmed_at as "confirmedAt", confirmed_document_number as "confirmedDocumentNumber",
   confirmation_hash as "confirmationHash", payload_hash as "payloadHash"`;
 const ITEM_COLUMNS = `order_id as "orderId", line_no as "lineNo", sku, description, quantity, unit_cost as "unitCost"`;
 const DOCUMENT_COLUMNS = `order_id as "orderId", number, series, access_key as "accessKey", issued_at as "issuedAt",
@@ -73,7 +74,8 @@ export const purchaseRepository = {
   /** Inserts the order unless its id exists; returns the new row, or null when it already existed. */
   async insertOrder(q: Queryable, clientId: string, o: NewPurchaseOrder): Promise<PurchaseOrderRow | null> {
     const { rows } = await q.query<PurchaseOrderRow>(
-      `insert into purchase_orders (client_id, id, supplier_id, destination_code, expected_on, ordered_at, status, payload_hash)
+      `insert into purchase_orders
+              (client_id, id, supplier_id, destination_code, expected_on, ordered_at, status, payload_hash)
        values ($1, $2, $3, $4, $5, $6, 'open', $7)
        on conflict (client_id, id) do nothing
        returning ${ORDER_COLUMNS}`,
@@ -110,7 +112,8 @@ export const purchaseRepository = {
     opts: { forUpdate?: boolean } = {},
   ): Promise<PurchaseOrderRow | null> {
     const { rows } = await q.query<PurchaseOrderRow>(
-      `select ${ORDER_COLUMNS} from purchase_orders where client_id = $1 and id = $2 ${opts.forUpdate ? 'for update' : ''}`,
+      `select ${ORDER_COLUMNS} from purchase_orders
+        where client_id = $1 and id = $2 ${opts.forUpdate ? 'for update' : ''}`,
       [clientId, id],
     );
     return rows[0] ?? null;
@@ -126,7 +129,8 @@ export const purchaseRepository = {
 
   async itemsByOrderIds(q: Queryable, clientId: string, orderIds: readonly string[]): Promise<PurchaseOrderItemRow[]> {
     const { rows } = await q.query<PurchaseOrderItemRow>(
-      `select ${ITEM_COLUMNS} from purchase_order_items where client_id = $1 and order_id = any($2::text[]) order by order_id, line_no`,
+      `select ${ITEM_COLUMNS} from purchase_order_items
+        where client_id = $1 and order_id = any($2::text[]) order by order_id, line_no`,
       [clientId, orderIds],
     );
     return rows;
@@ -138,7 +142,8 @@ export const purchaseRepository = {
    */
   async insertDocument(q: Queryable, clientId: string, d: PurchaseDocumentRow): Promise<PurchaseDocumentRow | null> {
     const { rows } = await q.query<PurchaseDocumentRow>(
-      `insert into purchase_documents (client_id, order_id, number, series, access_key, issued_at, received_at, payload_hash)
+      `insert into purchase_documents
+              (client_id, order_id, number, series, access_key, issued_at, received_at, payload_hash)
        values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict do nothing
        returning ${DOCUMENT_COLUMNS}`,
@@ -184,7 +189,8 @@ export const purchaseRepository = {
     orderIds: readonly string[],
   ): Promise<PurchaseDocumentRow[]> {
     const { rows } = await q.query<PurchaseDocumentRow>(
-      `select ${DOCUMENT_COLUMNS} from purchase_documents where client_id = $1 and order_id = any($2::text[]) order by order_id, received_at, number`,
+      `select ${DOCUMENT_COLUMNS} from purchase_documents
+        where client_id = $1 and order_id = any($2::text[]) order by order_id, received_at, number`,
       [clientId, orderIds],
     );
     return rows;
@@ -223,7 +229,8 @@ export const purchaseRepository = {
     await q.query(`delete from purchase_divergences where client_id = $1 and order_id = $2`, [clientId, orderId]);
     await q.query(
       `insert into purchase_divergences (client_id, order_id, sku, ordered, received, difference, kind)
-       select $1, $2, sku, ordered, received, received - ordered, case when received > ordered then 'over' else 'under' end
+       select $1, $2, sku, ordered, received, received - ordered,
+              case when received > ordered then 'over' else 'under' end
          from (
            select sku, coalesce(o.quantity, 0) as ordered, coalesce(r.quantity, 0) as received
              from (select sku, quantity from purchase_order_items where client_id = $1 and order_id = $2) o
@@ -241,7 +248,8 @@ export const purchaseRepository = {
     orderIds: readonly string[],
   ): Promise<PurchaseDivergenceRow[]> {
     const { rows } = await q.query<PurchaseDivergenceRow>(
-      `select ${DIVERGENCE_COLUMNS} from purchase_divergences where client_id = $1 and order_id = any($2::text[]) order by order_id, sku`,
+      `select ${DIVERGENCE_COLUMNS} from purchase_divergences
+        where client_id = $1 and order_id = any($2::text[]) order by order_id, sku`,
       [clientId, orderIds],
     );
     return rows;
@@ -249,7 +257,8 @@ export const purchaseRepository = {
 
   async setStatus(q: Queryable, clientId: string, id: string, status: PurchaseOrderStatus): Promise<PurchaseOrderRow> {
     const { rows } = await q.query<PurchaseOrderRow>(
-      `update purchase_orders set status = $3, updated_at = now() where client_id = $1 and id = $2 returning ${ORDER_COLUMNS}`,
+      `update purchase_orders set status = $3, updated_at = now()
+        where client_id = $1 and id = $2 returning ${ORDER_COLUMNS}`,
       [clientId, id, status],
     );
     return rows[0];
@@ -263,7 +272,8 @@ export const purchaseRepository = {
   ): Promise<PurchaseOrderRow> {
     const { rows } = await q.query<PurchaseOrderRow>(
       `update purchase_orders
-          set status = 'confirmed', confirmed_at = $3, confirmed_document_number = $4, confirmation_hash = $5, updated_at = now()
+          set status = 'confirmed', confirmed_at = $3, confirmed_document_number = $4, confirmation_hash = $5,
+              updated_at = now()
         where client_id = $1 and id = $2 returning ${ORDER_COLUMNS}`,
       [clientId, id, c.confirmedAt, c.documentNumber, c.hash],
     );

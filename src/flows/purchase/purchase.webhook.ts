@@ -75,7 +75,8 @@ export const purchaseFlow = defineFlow({
       schema: receiveDocumentSchema,
       businessId: (d) => `document:${d.order_id}:${d.document.number}`,
       operation: `mutation ReceivePurchaseDocument($input: ReceivePurchaseDocumentInput!) {
-        receivePurchaseDocument(input: $input) { orderId number series accessKey issuedAt receivedAt items { sku quantity }
+        receivePurchaseDocument(input: $input) {
+          orderId number series accessKey issuedAt receivedAt items { sku quantity }
           order { id status ${DIVERGENCES} } } }`,
       toVariables: (d) => ({
         input: {

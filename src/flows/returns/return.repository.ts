@@ -33,7 +33,8 @@ export interface RefundRow {
 const RETURN_COLUMNS = `id, sale_id as "saleId", store_code as "storeCode", returned_at as "returnedAt", value,
   refunded_amount as "refundedAmount", payload_hash as "payloadHash"`;
 const ITEM_COLUMNS = `return_id as "returnId", line_no as "lineNo", sku, quantity, reason, value`;
-const REFUND_COLUMNS = `id, return_id as "returnId", method, amount, refunded_at as "refundedAt", payload_hash as "payloadHash"`;
+const REFUND_COLUMNS = `id, return_id as "returnId", method, amount, refunded_at as "refundedAt",
+  payload_hash as "payloadHash"`;
 
 export const returnRepository = {
   async insert(q: Queryable, clientId: string, r: Omit<ReturnRow, 'refundedAmount'>): Promise<ReturnRow> {
@@ -89,7 +90,8 @@ export const returnRepository = {
 
   async bySaleIds(q: Queryable, clientId: string, saleIds: readonly string[]): Promise<ReturnRow[]> {
     const { rows } = await q.query<ReturnRow>(
-      `select ${RETURN_COLUMNS} from returns where client_id = $1 and sale_id = any($2::text[]) order by sale_id, returned_at, id`,
+      `select ${RETURN_COLUMNS} from returns
+        where client_id = $1 and sale_id = any($2::text[]) order by sale_id, returned_at, id`,
       [clientId, saleIds],
     );
     return rows;
@@ -109,7 +111,8 @@ export const returnRepository = {
 
   async itemsByReturnIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<ReturnItemRow[]> {
     const { rows } = await q.query<ReturnItemRow>(
-      `select ${ITEM_COLUMNS} from return_items where client_id = $1 and return_id = any($2::text[]) order by return_id, line_no`,
+      `select ${ITEM_COLUMNS} from return_items
+        where client_id = $1 and return_id = any($2::text[]) order by return_id, line_no`,
       [clientId, ids],
     );
     return rows;
@@ -142,7 +145,8 @@ export const returnRepository = {
 
   async refundsByReturnIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<RefundRow[]> {
     const { rows } = await q.query<RefundRow>(
-      `select ${REFUND_COLUMNS} from refunds where client_id = $1 and return_id = any($2::text[]) order by return_id, refunded_at, id`,
+      `select ${REFUND_COLUMNS} from refunds
+        where client_id = $1 and return_id = any($2::text[]) order by return_id, refunded_at, id`,
       [clientId, ids],
     );
     return rows;

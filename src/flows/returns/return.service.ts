@@ -44,7 +44,8 @@ export class ReturnService {
   async registerReturn(q: Queryable, clientId: string, raw: RegisterReturnInput): Promise<ReturnRow> {
     const input = parseOrThrow(returnInput, raw, ['input']);
     const payloadHash = contentHash(input);
-    const sale = await saleRepository.find(q, clientId, input.saleId, { forUpdate: true }); // serialises the returns of one sale
+    // serialises the returns of one sale
+    const sale = await saleRepository.find(q, clientId, input.saleId, { forUpdate: true });
     if (!sale) {
       throw new GatewayError(
         'GW_PREDECESSOR_MISSING',
@@ -176,6 +177,7 @@ export class ReturnService {
       }))
       .filter((e) => e.already_returned + e.requested > e.sold);
     if (exceeded.length === 0) return;
+    const returnable = (sku: string) => Math.max(0, (sold.get(sku)?.quantity ?? 0) - (returned.get(sku) ?? 0));
     throw new GatewayError(
       'GW_RETURN_EXCEEDS_SOLD',
       'A return cannot exceed what was sold minus what was already returned',
@@ -186,7 +188,7 @@ export class ReturnService {
                 {
                   path: `items.${i}.quantity`,
                   code: 'exceeds_returnable',
-                  message: `sku ${item.sku}: at most ${Math.max(0, (sold.get(item.sku)?.quantity ?? 0) - (returned.get(item.sku) ?? 0))} returnable`,
+                  message: `sku ${item.sku}: at most ${returnable(item.sku)} returnable`,
                 },
               ]
             : [],

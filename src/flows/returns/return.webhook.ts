@@ -32,7 +32,8 @@ export const returnsFlow = defineFlow({
       schema: registerReturnSchema,
       businessId: (d) => d.return_id,
       operation: `mutation RegisterReturn($input: RegisterReturnInput!) {
-        registerReturn(input: $input) { ${RETURN_RESULT} items { sku quantity reason value } sale { id status total netTotal } } }`,
+        registerReturn(input: $input) {
+          ${RETURN_RESULT} items { sku quantity reason value } sale { id status total netTotal } } }`,
       toVariables: (d) => ({
         input: {
           id: d.return_id,

@@ -65,7 +65,8 @@ const SALE_COLUMNS = `id, store_code as "storeCode", channel, customer_id as "cu
   cancellation_reason as "cancellationReason", payload_hash as "payloadHash"`;
 const ITEM_COLUMNS = `sale_id as "saleId", line_no as "lineNo", sku, description, quantity,
   unit_price as "unitPrice", discount, line_total as "lineTotal"`;
-const PAYMENT_COLUMNS = `id, sale_id as "saleId", method, amount, installments, paid_at as "paidAt", payload_hash as "payloadHash"`;
+const PAYMENT_COLUMNS = `id, sale_id as "saleId", method, amount, installments, paid_at as "paidAt",
+  payload_hash as "payloadHash"`;
 
 export function saleCursor(s: Pick<SaleRow, 'soldAt' | 'id'>): string {
   return encodeCursor([s.soldAt.toISOString(), s.id]);
@@ -89,8 +90,11 @@ export const saleRepository = {
          on conflict (client_id, id) do nothing
          returning ${SALE_COLUMNS}),
        i as (
-         insert into sale_items (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
-         select $1, t.* from unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[], $14::numeric[], $15::numeric[], $16::numeric[])
+         insert into sale_items
+                (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
+         select $1, t.*
+           from unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[], $14::numeric[], $15::numeric[],
+                       $16::numeric[])
            as t(sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
           where t.sale_id in (select id from s))
        select * from s`,
@@ -178,7 +182,8 @@ export const saleRepository = {
 
   async itemsBySaleIds(q: Queryable, clientId: string, saleIds: readonly string[]): Promise<SaleItemRow[]> {
     const { rows } = await q.query<SaleItemRow>(
-      `select ${ITEM_COLUMNS} from sale_items where client_id = $1 and sale_id = any($2::text[]) order by sale_id, line_no`,
+      `select ${ITEM_COLUMNS} from sale_items
+        where client_id = $1 and sale_id = any($2::text[]) order by sale_id, line_no`,
       [clientId, saleIds],
     );
     return rows;
@@ -186,7 +191,8 @@ export const saleRepository = {
 
   async paymentsBySaleIds(q: Queryable, clientId: string, saleIds: readonly string[]): Promise<PaymentRow[]> {
     const { rows } = await q.query<PaymentRow>(
-      `select ${PAYMENT_COLUMNS} from payments where client_id = $1 and sale_id = any($2::text[]) order by sale_id, paid_at, id`,
+      `select ${PAYMENT_COLUMNS} from payments
+        where client_id = $1 and sale_id = any($2::text[]) order by sale_id, paid_at, id`,
       [clientId, saleIds],
     );
     return rows;
@@ -211,7 +217,8 @@ export const saleRepository = {
 
   async setPaid(q: Queryable, clientId: string, id: string, paidAmount: Money, status: SaleStatus): Promise<SaleRow> {
     const { rows } = await q.query<SaleRow>(
-      `update sales set paid_amount = $3, status = $4, updated_at = now() where client_id = $1 and id = $2 returning ${SALE_COLUMNS}`,
+      `update sales set paid_amount = $3, status = $4, updated_at = now()
+        where client_id = $1 and id = $2 returning ${SALE_COLUMNS}`,
       [clientId, id, paidAmount, status],
     );
     return rows[0];

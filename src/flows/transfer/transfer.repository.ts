@@ -45,12 +45,13 @@ export interface NewTransfer {
   payloadHash: string;
 }
 
-const TRANSFER_COLUMNS = `id, origin_code as "originCode", destination_code as "destinationCode", status, created_at as "createdAt",
-  shipped_at as "shippedAt", received_at as "receivedAt", carrier, tracking_code as "trackingCode", payload_hash as "payloadHash"`;
+const TRANSFER_COLUMNS = `id, origin_code as "originCode", destination_code as "destinationCode", status,
+  created_at as "createdAt", shipped_at as "shippedAt", received_at as "receivedAt", carrier,
+  tracking_code as "trackingCode", payload_hash as "payloadHash"`;
 const ITEM_COLUMNS = `transfer_id as "transferId", line_no as "lineNo", sku, quantity_sent as "quantitySent",
   quantity_received as "quantityReceived", divergence`;
-const EVENT_COLUMNS = `id, transfer_id as "transferId", status, occurred_at as "occurredAt", carrier, tracking_code as "trackingCode",
-  payload_hash as "payloadHash", recorded_at as "recordedAt"`;
+const EVENT_COLUMNS = `id, transfer_id as "transferId", status, occurred_at as "occurredAt", carrier,
+  tracking_code as "trackingCode", payload_hash as "payloadHash", recorded_at as "recordedAt"`;
 
 export function transferCursor(t: Pick<TransferRow, 'createdAt' | 'id'>): string {
   return encodeCursor([t.createdAt.toISOString(), t.id]);
@@ -140,7 +141,8 @@ export const transferRepository = {
     receivedAt: Date,
   ): Promise<TransferRow> {
     const { rows } = await q.query<TransferRow>(
-      `update transfers set status = $3, received_at = $4, updated_at = now() where client_id = $1 and id = $2 returning ${TRANSFER_COLUMNS}`,
+      `update transfers set status = $3, received_at = $4, updated_at = now()
+        where client_id = $1 and id = $2 returning ${TRANSFER_COLUMNS}`,
       [clientId, id, status, receivedAt],
     );
     return rows[0];
@@ -153,7 +155,8 @@ export const transferRepository = {
     opts: { forUpdate?: boolean } = {},
   ): Promise<TransferRow | null> {
     const { rows } = await q.query<TransferRow>(
-      `select ${TRANSFER_COLUMNS} from transfers where client_id = $1 and id = $2 ${opts.forUpdate ? 'for update' : ''}`,
+      `select ${TRANSFER_COLUMNS} from transfers
+        where client_id = $1 and id = $2 ${opts.forUpdate ? 'for update' : ''}`,
       [clientId, id],
     );
     return rows[0] ?? null;
@@ -178,7 +181,8 @@ export const transferRepository = {
     const f = new SqlFilter().where('client_id = ?', clientId).whereIf(filter.status, 'status = ?');
     if (after) f.where('(created_at, id) < (?::timestamptz, ?)', ...decodeCursor(after, 2));
     const { rows } = await q.query<TransferRow>(
-      `select ${TRANSFER_COLUMNS} from transfers where ${f.sql} order by created_at desc, id desc limit ${f.param(limit)}`,
+      `select ${TRANSFER_COLUMNS} from transfers
+        where ${f.sql} order by created_at desc, id desc limit ${f.param(limit)}`,
       f.values,
     );
     return rows;
@@ -186,7 +190,8 @@ export const transferRepository = {
 
   async itemsByTransferIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<TransferItemRow[]> {
     const { rows } = await q.query<TransferItemRow>(
-      `select ${ITEM_COLUMNS} from transfer_items where client_id = $1 and transfer_id = any($2::text[]) order by transfer_id, line_no`,
+      `select ${ITEM_COLUMNS} from transfer_items
+        where client_id = $1 and transfer_id = any($2::text[]) order by transfer_id, line_no`,
       [clientId, ids],
     );
     return rows;
@@ -194,7 +199,8 @@ export const transferRepository = {
 
   async eventsByTransferIds(q: Queryable, clientId: string, ids: readonly string[]): Promise<TransferEventRow[]> {
     const { rows } = await q.query<TransferEventRow>(
-      `select ${EVENT_COLUMNS} from transfer_events where client_id = $1 and transfer_id = any($2::text[]) order by transfer_id, id`,
+      `select ${EVENT_COLUMNS} from transfer_events
+        where client_id = $1 and transfer_id = any($2::text[]) order by transfer_id, id`,
       [clientId, ids],
     );
     return rows;

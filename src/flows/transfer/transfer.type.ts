@@ -12,7 +12,8 @@ export enum TransferStatusEnum {
 registerEnumType(TransferStatusEnum, {
   name: 'TransferStatus',
   description:
-    'created → shipped (in transit) → received, or received_with_divergence when what arrived differs from what was sent',
+    'created → shipped (in transit) → received, ' +
+    'or received_with_divergence when what arrived differs from what was sent',
 });
 
 @ObjectType('Transfer', { description: 'Goods moving between two locations, addressed by the ERP transfer_id' })

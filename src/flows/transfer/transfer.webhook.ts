@@ -41,7 +41,8 @@ export const transferFlow = defineFlow({
     create_transfer: defineAction({
       schema: createTransferSchema,
       businessId: (d) => d.transfer_id,
-      operation: `mutation CreateTransfer($input: CreateTransferInput!) { createTransfer(input: $input) { ${TRANSFER_RESULT} items { sku quantitySent } } }`,
+      operation: `mutation CreateTransfer($input: CreateTransferInput!) {
+        createTransfer(input: $input) { ${TRANSFER_RESULT} items { sku quantitySent } } }`,
       toVariables: (d) => ({
         input: {
           id: d.transfer_id,
@@ -55,7 +56,8 @@ export const transferFlow = defineFlow({
     ship_products: defineAction({
       schema: shipProductsSchema,
       businessId: (d) => `ship:${d.transfer_id}`,
-      operation: `mutation ShipTransfer($input: ShipTransferInput!) { shipTransfer(input: $input) { ${TRANSFER_RESULT} } }`,
+      operation: `mutation ShipTransfer($input: ShipTransferInput!) {
+        shipTransfer(input: $input) { ${TRANSFER_RESULT} } }`,
       toVariables: (d) => ({
         input: {
           transferId: d.transfer_id,
@@ -69,7 +71,8 @@ export const transferFlow = defineFlow({
       schema: receiveAtStoreSchema,
       businessId: (d) => `receive:${d.transfer_id}`,
       operation: `mutation ReceiveTransfer($input: ReceiveTransferInput!) {
-        receiveTransfer(input: $input) { ${TRANSFER_RESULT} divergences { sku quantitySent quantityReceived divergence } } }`,
+        receiveTransfer(input: $input) {
+          ${TRANSFER_RESULT} divergences { sku quantitySent quantityReceived divergence } } }`,
       toVariables: (d) => ({ input: { transferId: d.transfer_id, receivedAt: d.received_at, items: d.items } }),
     }),
   },

@@ -82,7 +82,9 @@ class Console {
   async loadHealth() {
     const data = await this.gql(
       `query($c: String!) {
-        flowHealth(client: $c) { status checkedAt flows { flow status circuit lastSuccess errorRate queueSize eventsInWindow } }
+        flowHealth(client: $c) {
+          status checkedAt flows { flow status circuit lastSuccess errorRate queueSize eventsInWindow }
+        }
         circuitBreakers(client: $c) { client name scope state failures rejections lastTransitionAt }
       }`,
       { c: this.client },
@@ -175,7 +177,8 @@ class Console {
     const fields = this.flows
       .map(
         (f, i) =>
-          `f${i}: webhookEvents(client: $c, first: 200, filter: { status: DEAD, flow: ${JSON.stringify(f)} }) { edges { cursor } pageInfo { hasNextPage } }`,
+          `f${i}: webhookEvents(client: $c, first: 200, filter: { status: DEAD, flow: ${JSON.stringify(f)} }) {
+            edges { cursor } pageInfo { hasNextPage } }`,
       )
       .join('\n');
     const data = await this.gql(`query($c: String!) { ${fields} }`, { c: this.client });
@@ -192,7 +195,8 @@ class Console {
     button.disabled = true;
     try {
       const data = await this.gql(
-        `mutation($ids: [ID!]!, $c: String!) { replayWebhookEvents(filter: { ids: $ids, client: $c }) { requeued eventIds skipped } }`,
+        `mutation($ids: [ID!]!, $c: String!) {
+          replayWebhookEvents(filter: { ids: $ids, client: $c }) { requeued eventIds skipped } }`,
         { ids: [id], c: this.client },
       );
       const r = data.replayWebhookEvents;
@@ -215,7 +219,9 @@ class Console {
     const fields = this.flows
       .map(
         (f, i) =>
-          `f${i}: integrationMetricsSeries(client: $c, flow: ${JSON.stringify(f)}, bucket: MINUTE, from: $from, to: $to) { bucketStart count errors p95Ms }`,
+          `f${i}: integrationMetricsSeries(
+            client: $c, flow: ${JSON.stringify(f)}, bucket: MINUTE, from: $from, to: $to
+          ) { bucketStart count errors p95Ms }`,
       )
       .join('\n');
     const data = await this.gql(`query($c: String, $from: DateTime!, $to: DateTime!) { ${fields} }`, {
@@ -308,7 +314,9 @@ class Console {
         li.dataset.event = e.id;
         li.dataset.outcome = lower(e.outcome);
         li.className = 'fresh';
-        li.textContent = `${new Date(e.at).toLocaleTimeString()} ${e.flow}/${e.action} ${lower(e.outcome)} ${e.httpStatus} ${Math.round(e.durationMs)} ms ${e.id}`;
+        li.textContent =
+          `${new Date(e.at).toLocaleTimeString()} ${e.flow}/${e.action} ${lower(e.outcome)} ` +
+          `${e.httpStatus} ${Math.round(e.durationMs)} ms ${e.id}`;
         const list = $('#live');
         list.prepend(li);
         setTimeout(() => li.classList.remove('fresh'), 2000);
