@@ -6,7 +6,8 @@ import { startTestApp, TestApp } from '../support/test-app';
 let t: TestApp;
 
 const SERIES = `query ($flow: String!, $from: DateTime!, $to: DateTime!, $bucket: MetricsBucket!, $action: String) {
-  integrationMetricsSeries(flow: $flow, from: $from, to: $to, bucket: $bucket, action: $action) { bucketStart count errors p50Ms p95Ms p99Ms maxMs } }`;
+  integrationMetricsSeries(flow: $flow, from: $from, to: $to, bucket: $bucket, action: $action) {
+    bucketStart count errors p50Ms p95Ms p99Ms maxMs } }`;
 
 async function series(vars: Record<string, unknown>) {
   const r = await graphql(t, SERIES, vars);
@@ -32,7 +33,8 @@ async function events(
   for (const d of durations) {
     const id = randomUUID();
     await t.db.query(
-      `insert into webhook_events (id, client_id, flow, action, idempotency_key, payload_hash, raw_body, status, http_status, received_at, processed_at, duration_ms)
+      `insert into webhook_events (id, client_id, flow, action, idempotency_key, payload_hash, raw_body, status,
+                                  http_status, received_at, processed_at, duration_ms)
        values ($1, 'banban', 'sales', $2, $3, 'x', '{}', $4, 200, $5, $5, $6)`,
       [id, action, `m:${id}`, status, receivedAt, d],
     );
@@ -139,12 +141,17 @@ describe('integration metrics history (aggregated off the ingest path)', () => {
   it('prunes buckets past their retention (minute 7 days, hour 400 days by default)', async () => {
     await t.db.query(
       `insert into integration_metrics (client_id, flow, action, bucket, bucket_start, count, errors)
-       values ('banban', 'sales', '*', 'minute', now() - interval '8 days', 1, 0), ('banban', 'sales', '*', 'hour', now() - interval '8 days', 1, 0),
+       values ('banban', 'sales', '*', 'minute', now() - interval '8 days', 1, 0),
+              ('banban', 'sales', '*', 'hour', now() - interval '8 days', 1, 0),
               ('banban', 'sales', '*', 'hour', now() - interval '401 days', 1, 0)`,
     );
     await t.services.metricsHistory.aggregate();
     const { rows } = await t.db.query(
-      `select bucket from integration_metrics where bucket_start < now() - interval '7 days' and flow = 'sales' and action = '*' and bucket_start > '2026-11-02' or bucket_start < now() - interval '400 days' order by bucket`,
+      `select bucket from integration_metrics
+        where bucket_start < now() - interval '7 days' and flow = 'sales' and action = '*'
+              and bucket_start > '2026-11-02'
+           or bucket_start < now() - interval '400 days'
+        order by bucket`,
     );
     expect(rows).toEqual([{ bucket: 'hour' }]);
   });
@@ -161,7 +168,8 @@ describe('integration metrics history (aggregated off the ingest path)', () => {
 });
 
 describe('dailySales (business day in the client timezone)', () => {
-  const DAILY = `query ($store: String) { dailySales(from: "2026-11-27", to: "2026-11-29", store: $store) { day store count cancelled gross discounts returns net } }`;
+  const DAILY = `query ($store: String) { dailySales(from: "2026-11-27", to: "2026-11-29", store: $store) {
+    day store count cancelled gross discounts returns net } }`;
 
   beforeAll(async () => {
     // fixture: gross 339.70 (299.90 + 2 × 19.90), discounts 30.00, net 309.70. The fixture sale itself

@@ -16,7 +16,8 @@ beforeAll(async () => {
   await t.db.query(`create table if not exists returns (
     client_id text not null, id text not null, sale_id text not null, store_code text not null,
     returned_at timestamptz not null, value numeric(14,2) not null, refunded_amount numeric(14,2) not null default 0,
-    payload_hash text not null, recorded_at timestamptz not null default now(), updated_at timestamptz not null default now(),
+    payload_hash text not null, recorded_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
     primary key (client_id, id))`);
   const r = await postWebhook(
     t,
@@ -38,7 +39,8 @@ afterAll(async () => {
 it('monetary is net of returns made by the as-of date', async () => {
   await opsData(t, `mutation { rebuildRfm(client: "banban", asOf: "2026-11-27") { customers } }`);
   await opsData(t, `mutation { rebuildRfm(client: "banban", asOf: "2026-11-28") { customers } }`);
-  const q = `query ($d: LocalDate) { rfmCustomers(segment: "Lost", asOf: $d) { edges { node { customerId monetary } } } }`;
+  const q = `query ($d: LocalDate) {
+    rfmCustomers(segment: "Lost", asOf: $d) { edges { node { customerId monetary } } } }`;
   // one customer: NTILE(5) over one row gives 1, 1, 1 → Lost on both dates
   expect((await graphql(t, q, { d: '2026-11-27' })).body.data.rfmCustomers.edges).toEqual([
     { node: { customerId: 'C-000077', monetary: '309.70' } },

@@ -175,35 +175,39 @@ describe('RFM snapshot (one SQL pass per client)', () => {
     });
   });
 
-  it('rfmMovement: customers per (from, to) segment pair between two snapshots; new customers come from null', async () => {
-    await opsData(t, `mutation { rebuildRfm(client: "banban", asOf: "2026-10-15") { customers } }`);
-    const r = await graphql(
-      t,
-      `
-        {
-          rfmMovement(from: "2026-10-15", to: "2026-11-28") {
-            fromSegment
-            toSegment
-            customers
+  it(
+    'rfmMovement: customers per (from, to) segment pair between two snapshots; ' + 'new customers come from null',
+    async () => {
+      await opsData(t, `mutation { rebuildRfm(client: "banban", asOf: "2026-10-15") { customers } }`);
+      const r = await graphql(
+        t,
+        `
+          {
+            rfmMovement(from: "2026-10-15", to: "2026-11-28") {
+              fromSegment
+              toSegment
+              customers
+            }
           }
-        }
-      `,
-    );
-    const moves = r.body.data.rfmMovement as Array<{
-      fromSegment: string | null;
-      toSegment: string | null;
-      customers: number;
-    }>;
-    expect(moves.reduce((n, m) => n + m.customers, 0)).toBe(5);
-    expect(moves).toContainEqual({ fromSegment: null, toSegment: 'New Customers', customers: 1 });
-    expect(moves.filter((m) => m.fromSegment !== null).reduce((n, m) => n + m.customers, 0)).toBe(4);
-  });
+        `,
+      );
+      const moves = r.body.data.rfmMovement as Array<{
+        fromSegment: string | null;
+        toSegment: string | null;
+        customers: number;
+      }>;
+      expect(moves.reduce((n, m) => n + m.customers, 0)).toBe(5);
+      expect(moves).toContainEqual({ fromSegment: null, toSegment: 'New Customers', customers: 1 });
+      expect(moves.filter((m) => m.fromSegment !== null).reduce((n, m) => n + m.customers, 0)).toBe(4);
+    },
+  );
 
   it('rfmCustomers pages with a cursor (highest spend first)', async () => {
     // As of 08-01, C1, C3, C4 and C5 bought once that day (100, 50, 100, 40): R and F tie, so NTILE's
     // customer-id tie-break decides: C4 (R3, FM4) and C5 (R4, FM3) are both Loyal Customers.
     await opsData(t, `mutation { rebuildRfm(client: "banban", asOf: "2026-08-01") { customers } }`);
-    const page = `query ($a: String) { rfmCustomers(segment: "Loyal Customers", asOf: "2026-08-01", first: 1, after: $a) {
+    const page = `query ($a: String) {
+      rfmCustomers(segment: "Loyal Customers", asOf: "2026-08-01", first: 1, after: $a) {
       edges { node { customerId monetary } } pageInfo { hasNextPage endCursor } } }`;
     const first = (await graphql(t, page)).body.data.rfmCustomers;
     expect(first.edges).toEqual([{ node: { customerId: 'C4', monetary: '100.00' } }]);

@@ -34,31 +34,35 @@ describe("group commit (a lane's waiting units in one transaction)", () => {
     expect(rows[0].n).toBe(40);
   });
 
-  it("a batch starts once the lane's previous batch has done its work (at its COMMIT), with all the units waiting by then", async () => {
-    const group = new GroupCommit(db, 32);
-    let open!: () => void;
-    const gate = new Promise<void>((r) => (open = r));
-    const xidOf = async (tx: Transaction) =>
-      (await tx.query<{ xid: string }>(`select txid_current()::text as xid`)).rows[0].xid;
-    const started: number[] = [];
-    const first = group.run('lane-g', async (tx) => {
-      await gate;
-      return xidOf(tx);
-    });
-    const later = [1, 2, 3].map((i) =>
-      group.run('lane-g', async (tx) => {
-        started.push(i);
+  it(
+    "a batch starts once the lane's previous batch has done its work (at its COMMIT), " +
+      'with all the units waiting by then',
+    async () => {
+      const group = new GroupCommit(db, 32);
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const xidOf = async (tx: Transaction) =>
+        (await tx.query<{ xid: string }>(`select txid_current()::text as xid`)).rows[0].xid;
+      const started: number[] = [];
+      const first = group.run('lane-g', async (tx) => {
+        await gate;
         return xidOf(tx);
-      }),
-    );
-    await new Promise((r) => setTimeout(r, 50));
-    expect(started).toEqual([]); // the first batch is still working: no second batch yet
-    open();
-    const [x0, ...xs] = await Promise.all([first, ...later]);
-    expect(started).toEqual([1, 2, 3]);
-    expect(new Set(xs).size).toBe(1); // the three went together, in one transaction
-    expect(xs[0]).not.toBe(x0);
-  });
+      });
+      const later = [1, 2, 3].map((i) =>
+        group.run('lane-g', async (tx) => {
+          started.push(i);
+          return xidOf(tx);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      expect(started).toEqual([]); // the first batch is still working: no second batch yet
+      open();
+      const [x0, ...xs] = await Promise.all([first, ...later]);
+      expect(started).toEqual([1, 2, 3]);
+      expect(new Set(xs).size).toBe(1); // the three went together, in one transaction
+      expect(xs[0]).not.toBe(x0);
+    },
+  );
 
   it('a failing unit fails alone: its batch is rolled back and its units run again one by one', async () => {
     const group = new GroupCommit(db, 32);
@@ -128,39 +132,45 @@ describe("group commit (a lane's waiting units in one transaction)", () => {
         .then(({ rows }) => ids.map((id) => rows.find((r) => r.id === id)!.note));
     };
 
-    it('the same statement of units sharing a transaction runs once for all, each unit getting its own result', async () => {
-      const group = new GroupCommit(db, 32);
-      const statements: number[] = [];
-      const notes = await Promise.all(
-        Array.from({ length: 40 }, (_, i) =>
-          group.run('lane-m', (tx) => merged(tx, 'units.insert', i, insertMerged(statements))),
-        ),
-      );
-      expect(notes).toEqual(Array.from({ length: 40 }, (_, i) => `merged-${i}`));
-      expect(statements.reduce((a, b) => a + b, 0)).toBe(40);
-      expect(statements.length).toBeLessThan(40); // batches of waiting units shared one statement
-      expect(Math.max(...statements)).toBeGreaterThan(1);
-      expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i));
-    });
+    it(
+      'the same statement of units sharing a transaction runs once for all, ' + 'each unit getting its own result',
+      async () => {
+        const group = new GroupCommit(db, 32);
+        const statements: number[] = [];
+        const notes = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            group.run('lane-m', (tx) => merged(tx, 'units.insert', i, insertMerged(statements))),
+          ),
+        );
+        expect(notes).toEqual(Array.from({ length: 40 }, (_, i) => `merged-${i}`));
+        expect(statements.reduce((a, b) => a + b, 0)).toBe(40);
+        expect(statements.length).toBeLessThan(40); // batches of waiting units shared one statement
+        expect(Math.max(...statements)).toBeGreaterThan(1);
+        expect(await stored()).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      },
+    );
 
-    it('a merged statement is sent once every running unit has asked for it, before the COMMIT, awaited or not', async () => {
-      const group = new GroupCommit(db, 32);
-      const statements: number[] = [];
-      let open!: () => void;
-      const gate = new Promise<void>((r) => (open = r));
-      const holder = group.run('lane-n', () => gate); // the lane's batch in flight
-      // Waiting, these three go together; two ask for the merged insert without awaiting it, one asks nothing.
-      const units = [3003, 3004, 3005].map((id) =>
-        group.run('lane-n', async (tx) => {
-          if (id !== 3005) void merged(tx, 'units.insert', id, insertMerged(statements));
-          return id;
-        }),
-      );
-      open();
-      expect(await Promise.all([holder, ...units])).toEqual([undefined, 3003, 3004, 3005]);
-      expect(statements).toEqual([2]); // one statement for both, in their transaction
-      expect(await stored()).toEqual([3003, 3004]);
-    });
+    it(
+      'a merged statement is sent once every running unit has asked for it, ' + 'before the COMMIT, awaited or not',
+      async () => {
+        const group = new GroupCommit(db, 32);
+        const statements: number[] = [];
+        let open!: () => void;
+        const gate = new Promise<void>((r) => (open = r));
+        const holder = group.run('lane-n', () => gate); // the lane's batch in flight
+        // Waiting, these three go together; two ask for the merged insert without awaiting it, one asks nothing.
+        const units = [3003, 3004, 3005].map((id) =>
+          group.run('lane-n', async (tx) => {
+            if (id !== 3005) void merged(tx, 'units.insert', id, insertMerged(statements));
+            return id;
+          }),
+        );
+        open();
+        expect(await Promise.all([holder, ...units])).toEqual([undefined, 3003, 3004, 3005]);
+        expect(statements).toEqual([2]); // one statement for both, in their transaction
+        expect(await stored()).toEqual([3003, 3004]);
+      },
+    );
 
     it('a unit that finishes early does not hold back the merged statement the others wait at', async () => {
       const group = new GroupCommit(db, 32);
@@ -191,19 +201,22 @@ describe("group commit (a lane's waiting units in one transaction)", () => {
       expect(statements).toEqual([1, 1]);
     });
 
-    it('a merged statement that fails fails its batch; the units run again alone and only the bad one fails', async () => {
-      const group = new GroupCommit(db, 32);
-      await db.query(`insert into units values (1017, 'taken')`);
-      const statements: number[] = [];
-      const results = await Promise.allSettled(
-        Array.from({ length: 30 }, (_, i) =>
-          group.run('lane-m', (tx) => merged(tx, 'units.insert', 1000 + i, insertMerged(statements))),
-        ),
-      );
-      expect(results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []))).toEqual([17]);
-      expect((results[17] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
-      expect(await stored()).toEqual(Array.from({ length: 30 }, (_, i) => 1000 + i));
-      expect(statements.some((n) => n > 1)).toBe(true); // the failing statement was a merged one
-    });
+    it(
+      'a merged statement that fails fails its batch; ' + 'the units run again alone and only the bad one fails',
+      async () => {
+        const group = new GroupCommit(db, 32);
+        await db.query(`insert into units values (1017, 'taken')`);
+        const statements: number[] = [];
+        const results = await Promise.allSettled(
+          Array.from({ length: 30 }, (_, i) =>
+            group.run('lane-m', (tx) => merged(tx, 'units.insert', 1000 + i, insertMerged(statements))),
+          ),
+        );
+        expect(results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []))).toEqual([17]);
+        expect((results[17] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
+        expect(await stored()).toEqual(Array.from({ length: 30 }, (_, i) => 1000 + i));
+        expect(statements.some((n) => n > 1)).toBe(true); // the failing statement was a merged one
+      },
+    );
   });
 });

@@ -37,7 +37,8 @@ describe('pipelined transactions (node-postgres pipeline mode)', () => {
       tx.pipeline(`insert into pipeline_probe values ($1, $2)`, [3, 'three']);
       return 'returned';
     });
-    await expect(attempt).rejects.toMatchObject({ code: '23505' }); // the unique violation, not "transaction is aborted"
+    // the unique violation, not "transaction is aborted"
+    await expect(attempt).rejects.toMatchObject({ code: '23505' });
     expect(await notes()).toEqual([{ id: 1, note: 'existing' }]);
   });
 
@@ -115,23 +116,28 @@ describe('master data registration', () => {
   };
   const row = async (sql: string, params: unknown[]) => (await db.query(sql, params)).rows[0];
 
-  it('registers what is new, then sends nothing for what it knows is committed; a change is registered again', async () => {
-    await db.transaction((tx) => masterDataRepository.register(tx, 'probe', data));
-    expect(await row(`select description from products where client_id = 'probe' and sku = $1`, ['SKU-MD-1'])).toEqual({
-      description: 'Boot',
-    });
+  it(
+    'registers what is new, then sends nothing for what it knows is committed; ' + 'a change is registered again',
+    async () => {
+      await db.transaction((tx) => masterDataRepository.register(tx, 'probe', data));
+      expect(
+        await row(`select description from products where client_id = 'probe' and sku = $1`, ['SKU-MD-1']),
+      ).toEqual({
+        description: 'Boot',
+      });
 
-    const before = db.queryCount;
-    await db.transaction((tx) => masterDataRepository.register(tx, 'probe', data));
-    expect(db.queryCount - before).toBe(2); // BEGIN and COMMIT only
+      const before = db.queryCount;
+      await db.transaction((tx) => masterDataRepository.register(tx, 'probe', data));
+      expect(db.queryCount - before).toBe(2); // BEGIN and COMMIT only
 
-    await db.transaction((tx) =>
-      masterDataRepository.register(tx, 'probe', { ...data, customer: { ...data.customer, name: 'Ana Maria' } }),
-    );
-    expect(await row(`select name from customers where client_id = 'probe' and id = $1`, ['C-MD-1'])).toEqual({
-      name: 'Ana Maria',
-    });
-  });
+      await db.transaction((tx) =>
+        masterDataRepository.register(tx, 'probe', { ...data, customer: { ...data.customer, name: 'Ana Maria' } }),
+      );
+      expect(await row(`select name from customers where client_id = 'probe' and id = $1`, ['C-MD-1'])).toEqual({
+        name: 'Ana Maria',
+      });
+    },
+  );
 
   it('what a rolled-back transaction registered is not remembered', async () => {
     await db

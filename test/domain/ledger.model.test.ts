@@ -140,7 +140,10 @@ class Model {
     this.stock.set(`${location}|${sku}`, this.stockOf(location, sku) + delta);
     this.movements.push({ location, sku, delta, at });
   }
-  /** Stock per position as of `at` (of one location, or of all): every position that had a movement by then, even if it sums to 0. */
+  /**
+   * Stock per position as of `at` (of one location, or of all): every position that had a movement
+   * by then, even if it sums to 0.
+   */
   stockAsOf(at: number, location: string | null): Map<string, number> {
     const lines = new Map<string, number>();
     for (const mv of this.movements) {
@@ -592,7 +595,9 @@ let documentSerial = 0; // access keys are unique per client, across runs
 
 /** A well-formed NF-e access key encoding this number and series (the fixture's supplier CNPJ). */
 function accessKeyFor(number: string, series: string): string {
-  const first43 = `3527011234567800019555${series.padStart(3, '0')}${number.padStart(9, '0')}1${String(++documentSerial).padStart(8, '0')}`;
+  const first43 =
+    `3527011234567800019555${series.padStart(3, '0')}${number.padStart(9, '0')}1` +
+    String(++documentSerial).padStart(8, '0');
   return first43 + checkDigit(first43);
 }
 
@@ -716,7 +721,10 @@ class ReceivePurchaseDocument extends Operation {
 }
 
 class ConfirmPurchaseStock extends Operation {
-  /** `received` names a document received for the order; `wrong` one that was not; `again` repeats the order's confirmation. */
+  /**
+   * `received` names a document received for the order; `wrong` one that was not; `again` repeats
+   * the order's confirmation.
+   */
   constructor(private readonly p: { order: number | null; document: 'received' | 'wrong' | 'again'; which: number }) {
     super();
   }
@@ -778,7 +786,10 @@ function deltaOf(change: Change, have: number): number {
 const allowed = (have: number, delta: number) => delta > 0 || have + delta >= 0;
 
 class AdjustStock extends Operation {
-  /** `again` sends an adjustment id already applied: its content again changes nothing (even if the stock moved since), other content is a conflict. */
+  /**
+   * `again` sends an adjustment id already applied: its content again changes nothing (even if the
+   * stock moved since), other content is a conflict.
+   */
   constructor(private readonly p: { location: number; sku: number; change: Change; again: Again }) {
     super();
   }
@@ -886,7 +897,8 @@ class TakeSnapshot extends Operation {
   }
 }
 
-const ref = fc.option(fc.constantFrom(0, 0, 0, 1, 2), { freq: 8 }); // mostly the latest, now and then an id nobody registered
+// mostly the latest, now and then an id nobody registered
+const ref = fc.option(fc.constantFrom(0, 0, 0, 1, 2), { freq: 8 });
 const mostlyTheCentre = fc.constantFrom(0, 0, 0, 0, 1, 2); // goods mostly leave the distribution centre
 const store = fc.integer({ min: 1, max: LOCATIONS - 1 });
 const sku = fc.integer({ min: 0, max: SKUS - 1 });
@@ -1043,19 +1055,28 @@ const STATE_SQL = `
     full join (select location_code, sku, sum(quantity_delta)::int as total from inventory_movements
                 where client_id = 'banban' and sku like $1 group by 1, 2) v using (location_code, sku)
    where coalesce(s.quantity, 0) <> coalesce(v.total, 0)
-  union all select 'stock ' || location_code || ' ' || sku || ' ' || quantity from stock_levels where client_id = 'banban' and sku like $1 and quantity <> 0
-  union all select 'sale ' || id || ' ' || status || ' ' || paid_amount from sales where client_id = 'banban' and id like $1
+  union all select 'stock ' || location_code || ' ' || sku || ' ' || quantity from stock_levels
+             where client_id = 'banban' and sku like $1 and quantity <> 0
+  union all select 'sale ' || id || ' ' || status || ' ' || paid_amount from sales
+             where client_id = 'banban' and id like $1
   union all select 'transfer ' || id || ' ' || status from transfers where client_id = 'banban' and id like $1
   union all select 'returned ' || r.sale_id || ' ' || ri.sku || ' ' || sum(ri.quantity) from returns r
               join return_items ri on ri.client_id = r.client_id and ri.return_id = r.id
              where r.client_id = 'banban' and r.id like $1 group by r.sale_id, ri.sku
-  union all select 'return ' || id || ' ' || value || ' ' || refunded_amount from returns where client_id = 'banban' and id like $1
-  union all select 'order ' || id || ' ' || status || ' ' || coalesce(confirmed_document_number, '-') from purchase_orders where client_id = 'banban' and id like $1
-  union all select 'document ' || order_id || ' ' || number from purchase_documents where client_id = 'banban' and order_id like $1
-  union all select 'divergence ' || order_id || ' ' || sku || ' ' || ordered || ' ' || received || ' ' || kind from purchase_divergences where client_id = 'banban' and order_id like $1
-  union all select 'adjustment ' || id || ' ' || quantity_delta from inventory_adjustments where client_id = 'banban' and id like $1
-  union all select 'snapshot ' || id || ' ' || coalesce(location_code, '*') from inventory_snapshots where client_id = 'banban' and id like $1
-  union all select 'line ' || snapshot_id || ' ' || location_code || ' ' || sku || ' ' || quantity from inventory_snapshot_lines
+  union all select 'return ' || id || ' ' || value || ' ' || refunded_amount from returns
+             where client_id = 'banban' and id like $1
+  union all select 'order ' || id || ' ' || status || ' ' || coalesce(confirmed_document_number, '-')
+              from purchase_orders where client_id = 'banban' and id like $1
+  union all select 'document ' || order_id || ' ' || number from purchase_documents
+             where client_id = 'banban' and order_id like $1
+  union all select 'divergence ' || order_id || ' ' || sku || ' ' || ordered || ' ' || received || ' ' || kind
+              from purchase_divergences where client_id = 'banban' and order_id like $1
+  union all select 'adjustment ' || id || ' ' || quantity_delta from inventory_adjustments
+             where client_id = 'banban' and id like $1
+  union all select 'snapshot ' || id || ' ' || coalesce(location_code, '*') from inventory_snapshots
+             where client_id = 'banban' and id like $1
+  union all select 'line ' || snapshot_id || ' ' || location_code || ' ' || sku || ' ' || quantity
+              from inventory_snapshot_lines
              where client_id = 'banban' and snapshot_id like $1 and sku like $1`;
 
 async function assertGatewayMatches(m: Model, app: TestApp): Promise<void> {
@@ -1121,20 +1142,24 @@ async function seededModel(run: number): Promise<Model> {
   return m;
 }
 
-it('random sequences of operations keep the ledger, stock, purchases, snapshots, transfers and returns consistent with the model', async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.commands(weighted(OPERATIONS), { maxCommands: 50, size: 'max' }), async (commands) => {
-      await fc.asyncModelRun(async () => ({ model: await seededModel(++runs), real: { app: t } }), commands);
-    }),
-    // 11 runs of up to 50 steps (about 200-270 deliveries): 15-25 s on a busy 2-core machine
-    { numRuns: 11 },
-  );
-  expect(await ledgerMismatches(t.db)).toEqual([]);
-  // MODEL_STATS=1 prints how often each operation succeeded or was refused (to tune the weights)
-  if (process.env.MODEL_STATS)
-    console.log({
-      runs,
-      steps: [...outcomes.values()].reduce((a, b) => a + b, 0),
-      ...Object.fromEntries([...outcomes].sort()),
-    });
-});
+it(
+  'random sequences of operations keep the ledger, stock, purchases, ' +
+    'snapshots, transfers and returns consistent with the model',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(weighted(OPERATIONS), { maxCommands: 50, size: 'max' }), async (commands) => {
+        await fc.asyncModelRun(async () => ({ model: await seededModel(++runs), real: { app: t } }), commands);
+      }),
+      // 11 runs of up to 50 steps (about 200-270 deliveries): 15-25 s on a busy 2-core machine
+      { numRuns: 11 },
+    );
+    expect(await ledgerMismatches(t.db)).toEqual([]);
+    // MODEL_STATS=1 prints how often each operation succeeded or was refused (to tune the weights)
+    if (process.env.MODEL_STATS)
+      console.log({
+        runs,
+        steps: [...outcomes.values()].reduce((a, b) => a + b, 0),
+        ...Object.fromEntries([...outcomes].sort()),
+      });
+  },
+);

@@ -12,13 +12,15 @@ export const MISSED = Array.from({ length: 20 }, (_, i) => `V-${10 + i}`);
 export async function seedBanbanErp(conn: Connection): Promise<void> {
   await conn.query(BANBAN_ERP_SCHEMA);
   await conn.query(`insert into vendas values
-    ('V-1', 'LJ-001', 'LOJA', '2026-11-28 10:00:00', 'C-000077', 'Maria Souza', 'maria.souza@example.com', '12345678909', 309.70),
+    ('V-1', 'LJ-001', 'LOJA', '2026-11-28 10:00:00', 'C-000077', 'Maria Souza', 'maria.souza@example.com',
+     '12345678909', 309.70),
     ('V-3', 'LJ-001', 'LOJA', '2026-11-28 11:00:00', null, null, null, null, 39.80),
     ('V-4', 'LJ-002', 'ECOM', '2026-11-28 12:00:00', null, null, null, null, 100.00),
     ('V-6', 'LJ-001', 'LOJA', '2026-11-27 23:59:00', null, null, null, null, 19.90),
     ('V-LATE', 'LJ-001', 'LOJA', '2026-11-28 23:30:00', null, null, null, null, 299.90)`);
   await conn.query(`insert into vendas_itens values
-    ('V-1', 1, 'TENIS-RUN-38-PRETO', 'Tênis Run 38 Preto', 1, 299.90, 30.00), ('V-1', 2, 'MEIA-ESP-UN', 'Meia Esportiva', 2, 19.90, 0),
+    ('V-1', 1, 'TENIS-RUN-38-PRETO', 'Tênis Run 38 Preto', 1, 299.90, 30.00),
+    ('V-1', 2, 'MEIA-ESP-UN', 'Meia Esportiva', 2, 19.90, 0),
     ('V-3', 1, 'MEIA-ESP-UN', 'Meia Esportiva', 2, 19.90, 0),
     ('V-4', 1, 'MEIA-ESP-UN', 'Meia Esportiva', 2, 45.00, 0),
     ('V-6', 1, 'MEIA-ESP-UN', 'Meia Esportiva', 1, 19.90, 0),
@@ -37,7 +39,8 @@ export async function seedBanbanErp(conn: Connection): Promise<void> {
   await conn.query(`insert into devolucoes values ('D-1', 'V-10', 'LJ-002', '2026-11-28 17:00:00')`);
   await conn.query(`insert into devolucoes_itens values ('D-1', 1, 'MEIA-ESP-UN', 1, 'defeito')`);
   await conn.query(`insert into estoque_posicao values
-    ('LJ-001', 'TENIS-RUN-38-PRETO', -3, '2026-11-28'), ('LJ-002', 'MEIA-ESP-UN', 5, '2026-11-28'), ('LJ-002', 'MEIA-ESP-UN', 7, '2026-11-27')`);
+    ('LJ-001', 'TENIS-RUN-38-PRETO', -3, '2026-11-28'), ('LJ-002', 'MEIA-ESP-UN', 5, '2026-11-28'),
+    ('LJ-002', 'MEIA-ESP-UN', 7, '2026-11-27')`);
 }
 
 /** What the webhooks delivered during the day. */

@@ -74,7 +74,8 @@ describeWithMysql('npm run etl (the ops CLI)', () => {
     expect(await count(`select count(*)::int as n from sales`)).toBe(23);
     expect(
       await count(
-        `select count(*)::int as n from (select source_id, sku from inventory_movements group by 1, 2 having count(*) > 1) d`,
+        `select count(*)::int as n
+           from (select source_id, sku from inventory_movements group by 1, 2 having count(*) > 1) d`,
       ),
     ).toBe(0);
     expect(await count(`select count(*)::int as n from sale_items`)).toBe(24);

@@ -28,9 +28,10 @@ describe('Postgres connector (server-side cursor)', () => {
     await pg.db.query(
       `create table erp_orders (id text primary key, placed_at timestamptz not null, amount numeric(14,2) not null)`,
     );
-    await pg.db
-      .query(`insert into erp_orders select 'O-' || lpad(g::text, 5, '0'), '2026-11-28T02:00:00Z'::timestamptz + (g || ' minutes')::interval, (g * 1.5)::numeric(14,2)
-      from generate_series(1, 2000) g`);
+    await pg.db.query(`insert into erp_orders
+      select 'O-' || lpad(g::text, 5, '0'), '2026-11-28T02:00:00Z'::timestamptz + (g || ' minutes')::interval,
+             (g * 1.5)::numeric(14,2)
+        from generate_series(1, 2000) g`);
   });
   afterAll(() => pg.drop());
 
@@ -68,28 +69,34 @@ describeWithMysql('MySQL/MariaDB connector', () => {
   beforeAll(async () => {
     my = await createTestMysql();
     await my.conn.query(
-      `create table vendas (id_venda varchar(20) primary key, dt_venda datetime not null, vl_total decimal(14,2) not null)`,
+      `create table vendas (id_venda varchar(20) primary key, dt_venda datetime not null,
+       vl_total decimal(14,2) not null)`,
     );
     await my.conn.query(
-      `insert into vendas values ('A', '2026-11-27 23:59:59', 1.00), ('B', '2026-11-28 00:00:00', 2.50), ('C', '2026-11-28 23:59:59', 3.00), ('D', '2026-11-29 00:00:00', 4.00)`,
+      `insert into vendas values ('A', '2026-11-27 23:59:59', 1.00), ('B', '2026-11-28 00:00:00', 2.50),
+                                ('C', '2026-11-28 23:59:59', 3.00), ('D', '2026-11-29 00:00:00', 4.00)`,
     );
   });
   afterAll(() => my.drop());
 
-  it('binds the window in the source timezone and streams rows with DATETIMEs as local strings and decimals as strings', async () => {
-    const c = createConnector({
-      kind: 'mysql',
-      url: my.url,
-      streams: { vendas: { sql: 'select * from vendas where dt_venda >= ? and dt_venda < ? order by id_venda' } },
-    });
-    await c.testConnection();
-    const rows = await collect(c.extract('vendas', DAY));
-    await c.close();
-    expect(rows).toEqual([
-      { id_venda: 'B', dt_venda: '2026-11-28 00:00:00', vl_total: '2.50' },
-      { id_venda: 'C', dt_venda: '2026-11-28 23:59:59', vl_total: '3.00' },
-    ]);
-  });
+  it(
+    'binds the window in the source timezone and streams rows ' +
+      'with DATETIMEs as local strings and decimals as strings',
+    async () => {
+      const c = createConnector({
+        kind: 'mysql',
+        url: my.url,
+        streams: { vendas: { sql: 'select * from vendas where dt_venda >= ? and dt_venda < ? order by id_venda' } },
+      });
+      await c.testConnection();
+      const rows = await collect(c.extract('vendas', DAY));
+      await c.close();
+      expect(rows).toEqual([
+        { id_venda: 'B', dt_venda: '2026-11-28 00:00:00', vl_total: '2.50' },
+        { id_venda: 'C', dt_venda: '2026-11-28 23:59:59', vl_total: '3.00' },
+      ]);
+    },
+  );
 });
 
 describe('HTTP JSON connector', () => {
@@ -166,7 +173,8 @@ describe('file connector (CSV and JSONL)', () => {
   it('streams CSV rows in the window (local times in the client timezone, offsets honoured)', async () => {
     writeFileSync(
       join(dir, 'vendas.csv'),
-      'id_venda;dt_venda;vl_total\nA;2026-11-27 23:59:59;1.00\nB;2026-11-28 00:00:00;2.50\nC;2026-11-29T02:59:59Z;3.00\nD;2026-11-29 00:00:00;4.00\n',
+      'id_venda;dt_venda;vl_total\nA;2026-11-27 23:59:59;1.00\nB;2026-11-28 00:00:00;2.50\n' +
+        'C;2026-11-29T02:59:59Z;3.00\nD;2026-11-29 00:00:00;4.00\n',
     );
     const c = createConnector({
       kind: 'file',

@@ -69,7 +69,8 @@ async function endState(t: TestApp) {
     ),
     payments: await q(`select id, sale_id, amount::text from payments order by id`),
     movements: await q(
-      `select source_id, location_code, sku, quantity_delta from inventory_movements order by source_id, location_code, sku`,
+      `select source_id, location_code, sku, quantity_delta from inventory_movements
+       order by source_id, location_code, sku`,
     ),
     stock: await q(`select location_code, sku, quantity from stock_levels order by location_code, sku`),
     documents: await q(`select kind, document_id, outcome, reason from etl_run_documents order by kind, document_id`),
@@ -160,7 +161,8 @@ describeWithMysql('daily_batch from a Banban ERP on MariaDB', () => {
     const v3 = await a.db.query(`select total::text from sales where id = 'V-3'`);
     expect(v3.rows[0].total).toBe('19.90');
     const moves = await a.db.query(
-      `select count(*)::int as n, sum(quantity_delta)::int as q from inventory_movements where source_id like 'V-1_' or source_id like 'V-2_'`,
+      `select count(*)::int as n, sum(quantity_delta)::int as q from inventory_movements
+        where source_id like 'V-1_' or source_id like 'V-2_'`,
     );
     expect(moves.rows[0]).toEqual({ n: 20, q: -40 });
   });

@@ -15,7 +15,8 @@ const SALES = 60;
 /** Enough 5-sale chunks that the instance can be stopped mid-run. */
 const BIG = 1500;
 const HEADER =
-  'id_venda,cod_loja,canal,dt_venda,id_cliente,nome_cliente,email_cliente,cpf_cliente,vl_total,seq,cod_produto,desc_produto,qtde,vl_unitario,vl_desconto';
+  'id_venda,cod_loja,canal,dt_venda,id_cliente,nome_cliente,email_cliente,cpf_cliente,' +
+  'vl_total,seq,cod_produto,desc_produto,qtde,vl_unitario,vl_desconto';
 
 /** A Banban nightly export of SALES one-line sales on 2026-11-28 (São Paulo), and empty other streams. */
 function exportDir(sales: number): string {
@@ -23,7 +24,8 @@ function exportDir(sales: number): string {
   const lines = Array.from(
     { length: sales },
     (_, n) =>
-      `Q-${String(n).padStart(4, '0')},LJ-00${n % 3},LOJA,2026-11-28 10:${String(n % 60).padStart(2, '0')}:00,C-${n % 7},Cliente ${n % 7},,,39.80,1,SKU-${n % 5},Produto,2,19.90,0.00`,
+      `Q-${String(n).padStart(4, '0')},LJ-00${n % 3},LOJA,2026-11-28 10:${String(n % 60).padStart(2, '0')}:00,` +
+      `C-${n % 7},Cliente ${n % 7},,,39.80,1,SKU-${n % 5},Produto,2,19.90,0.00`,
   );
   writeFileSync(join(dir, 'vendas.csv'), `${HEADER}\n${lines.join('\n')}\n`);
   writeFileSync(join(dir, 'pagamentos.csv'), 'id_pagamento,id_venda,forma_pagto,vl_pago,parcelas,dt_pagto\n');
@@ -109,58 +111,64 @@ describe('ETL runs on the pg-boss queue', () => {
     await waitFor('the job to complete', async () => (await runJobs(id))[0]?.state === 'completed');
   });
 
-  it('survives a restart: a run stopped mid-way resumes from its checkpoint on the next instance, nothing twice', async () => {
-    // The same date again from scratch, on emptied tables, with a bigger export so the run takes a while.
-    writeFileSync(join(dir, 'vendas.csv'), readFileSync(join(big, 'vendas.csv')));
-    await t.db.query(
-      `delete from etl_runs; delete from inventory_movements; delete from stock_levels; delete from sale_items; delete from sales`,
-    );
-    const started = await graphql(
-      t,
-      `
-        mutation {
-          runDailyBatch(input: { businessDate: "2026-11-28" }) {
-            id
+  it(
+    'survives a restart: a run stopped mid-way resumes ' + 'from its checkpoint on the next instance, nothing twice',
+    async () => {
+      // The same date again from scratch, on emptied tables, with a bigger export so the run takes a while.
+      writeFileSync(join(dir, 'vendas.csv'), readFileSync(join(big, 'vendas.csv')));
+      await t.db.query(
+        `delete from etl_runs; delete from inventory_movements; delete from stock_levels;
+         delete from sale_items; delete from sales`,
+      );
+      const started = await graphql(
+        t,
+        `
+          mutation {
+            runDailyBatch(input: { businessDate: "2026-11-28" }) {
+              id
+            }
           }
-        }
-      `,
-    );
-    const id = started.body.data.runDailyBatch.id as string;
-    // Stop the instance once the first chunk is in: the run ends after its current chunk and is queued again.
-    await waitFor(
-      'a committed chunk',
-      async () => ((await etlRepository.find(t.db, id))?.extracted ?? 0) > 0,
-      60_000,
-      10,
-    );
-    await t.app.close();
-    const stopped = (await etlRepository.find(t.db, id))!;
-    expect(stopped.status).toBe('queued');
-    expect(stopped.extracted).toBeGreaterThan(0);
-    expect(stopped.extracted).toBeLessThan(BIG);
-    expect((await runJobs(id))[0].state).toBe('retry');
+        `,
+      );
+      const id = started.body.data.runDailyBatch.id as string;
+      // Stop the instance once the first chunk is in: the run ends after its current chunk and is queued again.
+      await waitFor(
+        'a committed chunk',
+        async () => ((await etlRepository.find(t.db, id))?.extracted ?? 0) > 0,
+        60_000,
+        10,
+      );
+      await t.app.close();
+      const stopped = (await etlRepository.find(t.db, id))!;
+      expect(stopped.status).toBe('queued');
+      expect(stopped.extracted).toBeGreaterThan(0);
+      expect(stopped.extracted).toBeLessThan(BIG);
+      expect((await runJobs(id))[0].state).toBe('retry');
 
-    // The next instance on the same database: its worker takes the job and resumes.
-    const next = await buildApp({ config: t.config, db: t.db });
-    await next.server.ready();
-    try {
-      const done = await waitFor('the resumed run', async () => {
-        const r = await etlRepository.find(t.db, id);
-        return r?.status === 'succeeded' ? r : null;
-      });
-      expect(done).toMatchObject({ attempts: 2, extracted: BIG, loaded: BIG, rejected: 0 });
-      const counts = (
-        await t.db.query(
-          `select (select count(*)::int from sales) as sales, (select count(*)::int from inventory_movements) as movements,
-        (select count(*)::int from etl_run_documents where run_id = $1 and kind = 'sale') as documents, (select position::int from etl_checkpoints where run_id = $1 and stream = 'sale') as position`,
-          [id],
-        )
-      ).rows[0];
-      expect(counts).toEqual({ sales: BIG, movements: BIG, documents: BIG, position: BIG });
-    } finally {
-      await next.server.close();
-    }
-  });
+      // The next instance on the same database: its worker takes the job and resumes.
+      const next = await buildApp({ config: t.config, db: t.db });
+      await next.server.ready();
+      try {
+        const done = await waitFor('the resumed run', async () => {
+          const r = await etlRepository.find(t.db, id);
+          return r?.status === 'succeeded' ? r : null;
+        });
+        expect(done).toMatchObject({ attempts: 2, extracted: BIG, loaded: BIG, rejected: 0 });
+        const counts = (
+          await t.db.query(
+            `select (select count(*)::int from sales) as sales,
+                    (select count(*)::int from inventory_movements) as movements,
+                    (select count(*)::int from etl_run_documents where run_id = $1 and kind = 'sale') as documents,
+                    (select position::int from etl_checkpoints where run_id = $1 and stream = 'sale') as position`,
+            [id],
+          )
+        ).rows[0];
+        expect(counts).toEqual({ sales: BIG, movements: BIG, documents: BIG, position: BIG });
+      } finally {
+        await next.server.close();
+      }
+    },
+  );
 });
 
 describe('the daily batch schedule (pg-boss cron per client)', () => {
@@ -199,7 +207,8 @@ describe('the daily batch schedule (pg-boss cron per client)', () => {
         async () =>
           (
             await t.db.query(
-              `select id, business_date::text as date, requested_by as by, status from etl_runs where kind = 'daily_batch'`,
+              `select id, business_date::text as date, requested_by as by, status from etl_runs
+               where kind = 'daily_batch'`,
             )
           ).rows[0],
       );

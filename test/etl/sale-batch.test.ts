@@ -62,7 +62,8 @@ describe('SaleService.registerSales: registerSale in batches, same rules and tab
       ).rows[0],
       items: (
         await t.db.query(
-          `select line_no, sku, quantity, unit_price::text, discount::text, line_total::text from sale_items where sale_id = $1 order by line_no`,
+          `select line_no, sku, quantity, unit_price::text, discount::text, line_total::text from sale_items
+           where sale_id = $1 order by line_no`,
           [id],
         )
       ).rows,
@@ -73,10 +74,12 @@ describe('SaleService.registerSales: registerSale in batches, same rules and tab
         )
       ).rows,
     });
-    const [batch, webhook] = [await q('BA-1'), await q('WH-1')]; // the hashes differ only by the id (the replay above proved equal content hashes equal)
+    // the hashes differ only by the id (the replay above proved equal content hashes equal)
+    const [batch, webhook] = [await q('BA-1'), await q('WH-1')];
     expect(batch).toEqual(webhook);
-    const stock = await t.db
-      .query(`select s.quantity, (select sum(quantity_delta) from inventory_movements m where m.client_id = s.client_id and m.location_code = s.location_code and m.sku = s.sku)::int as ledger
+    const stock = await t.db.query(`select s.quantity, (select sum(quantity_delta) from inventory_movements m
+                                   where m.client_id = s.client_id and m.location_code = s.location_code
+                                     and m.sku = s.sku)::int as ledger
       from stock_levels s where client_id = 'banban'`);
     for (const r of stock.rows) expect(r.quantity).toBe(r.ledger);
   });

@@ -171,7 +171,8 @@ describe('an Apollo gateway over the hub and the catalog, on real ports', () => 
   it("answers a sale with its items and the catalog's fields for each product", async () => {
     const res = await post(
       gatewayUrl,
-      `{ sale(id: "V-2026-000123") { id total store { code } items { sku quantity lineTotal product { sku description brand rating } } } }`,
+      `{ sale(id: "V-2026-000123") {
+         id total store { code } items { sku quantity lineTotal product { sku description brand rating } } } }`,
       {},
       { 'x-api-key': t.apiKey },
     );

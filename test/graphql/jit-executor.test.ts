@@ -79,7 +79,8 @@ const CASES: Array<[string, string, Record<string, unknown>?]> = [
   ],
   [
     'aliases, fragments and __typename',
-    `{ a: sale(id: "J-0") { ...S } b: sale(id: "nope") { ...S } } fragment S on Sale { __typename id total items { __typename sku } }`,
+    `{ a: sale(id: "J-0") { ...S } b: sale(id: "nope") { ...S } }
+     fragment S on Sale { __typename id total items { __typename sku } }`,
   ],
   [
     'a resolver that refuses its arguments (coded error with path and issues, null bubbling)',
@@ -88,7 +89,8 @@ const CASES: Array<[string, string, Record<string, unknown>?]> = [
   ['an ops-only field for a client key (GW_FORBIDDEN at its path)', `{ sale(id: "J-2") { id status } rules { id } }`],
   [
     'abstract types through _entities',
-    `query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Sale { id total } ... on Product { sku } ... on Customer { id name } } }`,
+    `query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Sale { id total } ... on Product { sku }
+     ... on Customer { id name } } }`,
     {
       r: [
         { __typename: 'Sale', id: 'J-3' },
@@ -101,7 +103,8 @@ const CASES: Array<[string, string, Record<string, unknown>?]> = [
   ['introspection (stays on graphql-js)', `{ __type(name: "SaleItem") { name fields { name } } }`],
   [
     'a mutation (stays on graphql-js)',
-    `mutation { registerPayment(input: { paymentId: "JP-X", saleId: "nope", method: "pix", amount: "1.00", installments: 1, paidAt: "2026-11-28T10:00:00Z" }) { id } }`,
+    `mutation { registerPayment(input: { paymentId: "JP-X", saleId: "nope", method: "pix", amount: "1.00",
+     installments: 1, paidAt: "2026-11-28T10:00:00Z" }) { id } }`,
   ],
 ];
 
@@ -179,8 +182,8 @@ const REFUSALS: Array<{
   },
   {
     name: 'a variable with an object for an ID and an unknown input field',
-    query:
-      'query ($id: ID!, $filter: SalesFilterInput) { sale(id: $id) { id } sales(filter: $filter) { edges { cursor } } }',
+    query: `query ($id: ID!, $filter: SalesFilterInput) {
+      sale(id: $id) { id } sales(filter: $filter) { edges { cursor } } }`,
     variables: { id: { a: 1 }, filter: { nope: 1 } },
     status: 400,
     code: 'BAD_USER_INPUT',
@@ -269,229 +272,250 @@ describe('refusals: graphql-jit answers as graphql-js, with the status and code 
   });
 });
 
-describe('graphql-jit with our patch (one fixed-arity function per leaf; errors build their path and locations only when they fail)', () => {
-  // A schema whose leaves fail in every way a leaf can: null for a non-null field, an Error value,
-  // and a value the scalar refuses, at several list depths; graphql-js is the reference.
-  const schema = new GraphQLSchema({
-    query: new GraphQLObjectType({
-      name: 'Query',
-      fields: {
-        rows: {
-          type: new GraphQLList(
-            new GraphQLObjectType({
-              name: 'Row',
-              fields: {
-                id: { type: new GraphQLNonNull(GraphQLString) },
-                n: { type: GraphQLInt },
-                must: { type: new GraphQLNonNull(GraphQLInt) },
-                cells: {
-                  type: new GraphQLList(
-                    new GraphQLObjectType({
-                      name: 'Cell',
-                      fields: { v: { type: new GraphQLNonNull(GraphQLString) }, w: { type: GraphQLInt } },
-                    }),
-                  ),
-                },
-              },
-            }),
-          ),
-          resolve: () => [
-            {
-              id: 'a',
-              n: 1,
-              must: 1,
-              cells: [
-                { v: 'x', w: 1 },
-                { v: null, w: 'not an int' },
-              ],
-            },
-            { id: null, n: new Error('n failed'), must: 2, cells: [] },
-            { id: 'c', n: 'three', must: new Error('must failed'), cells: [{ v: new Error('v failed'), w: 2 }] },
-          ],
-        },
-      },
-    }),
-  });
-  const source = `query Q {
-    rows { id n must
-      cells { v w } } }`;
-
-  it('has the data of graphql-js and every error it reports, each with its message, locations and path', async () => {
-    const document = parse(source);
-    const operation = document.definitions[0] as OperationDefinitionNode;
-    const requestContext = {
-      document,
-      source,
-      operation,
-      operationName: 'Q',
-      queryHash: 'leaf-errors',
-      request: { variables: {} },
-      context: {},
-    };
-    const jit = await jitExecutor(schema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
-    const js = await execute({ schema, document, operationName: 'Q', contextValue: {} });
-    expect(jit.data).toEqual(js.data);
-    const plain = (errors: readonly GraphQLError[] | undefined) =>
-      (errors ?? []).map((e) => JSON.parse(JSON.stringify(e)));
-    for (const error of plain(js.errors)) expect(plain(jit.errors)).toContainEqual(error);
-    // graphql-jit completes every field of an object before nulling it, so it also reports the errors
-    // of siblings graphql-js never reached (`w` in cells[1], `n` in rows[1], `v` in rows[2]): each one
-    // real, at its own path.
-    const at = (message: string, line: number, column: number, ...path: Array<string | number>) => ({
-      message,
-      locations: [{ line, column }],
-      path,
-    });
-    expect(plain(jit.errors)).toEqual(
-      expect.arrayContaining([
-        at('Cannot return null for non-nullable field Cell.v.', 3, 15, 'rows', 0, 'cells', 1, 'v'),
-        at('Int cannot represent non-integer value: "not an int"', 3, 17, 'rows', 0, 'cells', 1, 'w'),
-        at('Cannot return null for non-nullable field Row.id.', 2, 12, 'rows', 1, 'id'),
-        at('n failed', 2, 15, 'rows', 1, 'n'),
-        at('Int cannot represent non-integer value: "three"', 2, 15, 'rows', 2, 'n'),
-        at('must failed', 2, 17, 'rows', 2, 'must'),
-        at('v failed', 3, 15, 'rows', 2, 'cells', 0, 'v'),
-      ]),
-    );
-    expect(jit.errors).toHaveLength(7);
-  });
-
-  it('its errors are built as graphql-js builds them: a writable message, extensions an object (Apollo reads their code)', async () => {
-    const document = parse(source);
-    const requestContext = {
-      document,
-      source,
-      operation: document.definitions[0],
-      operationName: 'Q',
-      queryHash: 'leaf-errors-2',
-      request: { variables: {} },
-      context: {},
-    };
-    const jit = await jitExecutor(schema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
-    expect(jit.errors).toHaveLength(7);
-    for (const error of jit.errors ?? []) {
-      expect(error).toBeInstanceOf(GraphQLError);
-      expect(error.extensions).toEqual({});
-      expect(Object.getOwnPropertyDescriptor(error, 'message')?.writable).toBe(true);
-    }
-  });
-
-  it('a scalar that serializes to nothing (undefined or NaN) is a located error, as unpatched graphql-jit reports it', async () => {
-    const Odd = new GraphQLScalarType({
-      name: 'Odd',
-      serialize: (v) => (typeof v === 'number' && v % 2 === 1 ? v : v === 'nan' ? Number.NaN : undefined),
-    });
-    const oddSchema = new GraphQLSchema({
+describe(
+  'graphql-jit with our patch (one fixed-arity function per leaf; ' +
+    'errors build their path and locations only when they fail)',
+  () => {
+    // A schema whose leaves fail in every way a leaf can: null for a non-null field, an Error value,
+    // and a value the scalar refuses, at several list depths; graphql-js is the reference.
+    const schema = new GraphQLSchema({
       query: new GraphQLObjectType({
         name: 'Query',
         fields: {
-          odds: {
+          rows: {
             type: new GraphQLList(
-              new GraphQLObjectType({ name: 'O', fields: { v: { type: Odd }, w: { type: new GraphQLNonNull(Odd) } } }),
+              new GraphQLObjectType({
+                name: 'Row',
+                fields: {
+                  id: { type: new GraphQLNonNull(GraphQLString) },
+                  n: { type: GraphQLInt },
+                  must: { type: new GraphQLNonNull(GraphQLInt) },
+                  cells: {
+                    type: new GraphQLList(
+                      new GraphQLObjectType({
+                        name: 'Cell',
+                        fields: { v: { type: new GraphQLNonNull(GraphQLString) }, w: { type: GraphQLInt } },
+                      }),
+                    ),
+                  },
+                },
+              }),
             ),
             resolve: () => [
-              { v: 1, w: 3 },
-              { v: 2, w: 'nan' },
+              {
+                id: 'a',
+                n: 1,
+                must: 1,
+                cells: [
+                  { v: 'x', w: 1 },
+                  { v: null, w: 'not an int' },
+                ],
+              },
+              { id: null, n: new Error('n failed'), must: 2, cells: [] },
+              { id: 'c', n: 'three', must: new Error('must failed'), cells: [{ v: new Error('v failed'), w: 2 }] },
             ],
           },
         },
       }),
     });
-    const document = parse('{ odds { v w } }');
-    const requestContext = {
-      document,
-      source: '',
-      operation: document.definitions[0],
-      operationName: undefined,
-      queryHash: 'odd',
-      request: { variables: {} },
-      context: {},
-    };
-    const jit = await jitExecutor(oddSchema)(
-      requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0],
+    const source = `query Q {
+    rows { id n must
+      cells { v w } } }`;
+
+    it('has the data of graphql-js and every error it reports, each with its message, locations and path', async () => {
+      const document = parse(source);
+      const operation = document.definitions[0] as OperationDefinitionNode;
+      const requestContext = {
+        document,
+        source,
+        operation,
+        operationName: 'Q',
+        queryHash: 'leaf-errors',
+        request: { variables: {} },
+        context: {},
+      };
+      const jit = await jitExecutor(schema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
+      const js = await execute({ schema, document, operationName: 'Q', contextValue: {} });
+      expect(jit.data).toEqual(js.data);
+      const plain = (errors: readonly GraphQLError[] | undefined) =>
+        (errors ?? []).map((e) => JSON.parse(JSON.stringify(e)));
+      for (const error of plain(js.errors)) expect(plain(jit.errors)).toContainEqual(error);
+      // graphql-jit completes every field of an object before nulling it, so it also reports the errors
+      // of siblings graphql-js never reached (`w` in cells[1], `n` in rows[1], `v` in rows[2]): each one
+      // real, at its own path.
+      const at = (message: string, line: number, column: number, ...path: Array<string | number>) => ({
+        message,
+        locations: [{ line, column }],
+        path,
+      });
+      expect(plain(jit.errors)).toEqual(
+        expect.arrayContaining([
+          at('Cannot return null for non-nullable field Cell.v.', 3, 15, 'rows', 0, 'cells', 1, 'v'),
+          at('Int cannot represent non-integer value: "not an int"', 3, 17, 'rows', 0, 'cells', 1, 'w'),
+          at('Cannot return null for non-nullable field Row.id.', 2, 12, 'rows', 1, 'id'),
+          at('n failed', 2, 15, 'rows', 1, 'n'),
+          at('Int cannot represent non-integer value: "three"', 2, 15, 'rows', 2, 'n'),
+          at('must failed', 2, 17, 'rows', 2, 'must'),
+          at('v failed', 3, 15, 'rows', 2, 'cells', 0, 'v'),
+        ]),
+      );
+      expect(jit.errors).toHaveLength(7);
+    });
+
+    it(
+      'its errors are built as graphql-js builds them: ' +
+        'a writable message, extensions an object (Apollo reads their code)',
+      async () => {
+        const document = parse(source);
+        const requestContext = {
+          document,
+          source,
+          operation: document.definitions[0],
+          operationName: 'Q',
+          queryHash: 'leaf-errors-2',
+          request: { variables: {} },
+          context: {},
+        };
+        const jit = await jitExecutor(schema)(
+          requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0],
+        );
+        expect(jit.errors).toHaveLength(7);
+        for (const error of jit.errors ?? []) {
+          expect(error).toBeInstanceOf(GraphQLError);
+          expect(error.extensions).toEqual({});
+          expect(Object.getOwnPropertyDescriptor(error, 'message')?.writable).toBe(true);
+        }
+      },
     );
-    expect(jit.data).toEqual({ odds: [{ v: 1, w: 3 }, null] });
-    expect(JSON.parse(JSON.stringify(jit.errors))).toEqual([
-      {
-        message: 'Expected a value of type "Odd" but received: 2',
-        locations: [{ line: 1, column: 10 }],
-        path: ['odds', 1, 'v'],
-      },
-      {
-        message: 'Expected a value of type "Odd" but received: nan',
-        locations: [{ line: 1, column: 12 }],
-        path: ['odds', 1, 'w'],
-      },
-    ]);
-  });
-});
 
-describe('graphql-jit with our patch: list items (a loop per list; items that are not promises handled without closures)', () => {
-  // Items of every kind a list can hold: values, promises, rejected promises, Error values and
-  // nulls, in nullable and non-null lists, two levels deep; graphql-js is the reference.
-  const Cell = new GraphQLObjectType({ name: 'Cell', fields: { v: { type: GraphQLString } } });
-  const cells = () => [
-    { v: 'a' },
-    Promise.resolve({ v: 'b' }),
-    null,
-    new Error('cell error'),
-    Promise.reject(new Error('cell rejected')),
-    Promise.resolve(null),
-  ];
-  const schema = new GraphQLSchema({
-    query: new GraphQLObjectType({
-      name: 'Query',
-      fields: {
-        cells: { type: new GraphQLList(Cell), resolve: cells },
-        strict: {
-          type: new GraphQLList(new GraphQLNonNull(Cell)),
-          resolve: () => [{ v: 'x' }, Promise.resolve({ v: 'y' })],
-        },
-        strictFailing: { type: new GraphQLList(new GraphQLNonNull(Cell)), resolve: () => [{ v: 'x' }, null] },
-        grid: {
-          type: new GraphQLList(new GraphQLList(Cell)),
-          resolve: () => [
-            [{ v: '1' }, Promise.resolve({ v: '2' })],
-            Promise.resolve([{ v: '3' }, null]),
-            null,
-            [Promise.reject(new Error('deep'))],
-          ],
-        },
+    it(
+      'a scalar that serializes to nothing (undefined or NaN) ' +
+        'is a located error, as unpatched graphql-jit reports it',
+      async () => {
+        const Odd = new GraphQLScalarType({
+          name: 'Odd',
+          serialize: (v) => (typeof v === 'number' && v % 2 === 1 ? v : v === 'nan' ? Number.NaN : undefined),
+        });
+        const oddSchema = new GraphQLSchema({
+          query: new GraphQLObjectType({
+            name: 'Query',
+            fields: {
+              odds: {
+                type: new GraphQLList(
+                  new GraphQLObjectType({
+                    name: 'O',
+                    fields: { v: { type: Odd }, w: { type: new GraphQLNonNull(Odd) } },
+                  }),
+                ),
+                resolve: () => [
+                  { v: 1, w: 3 },
+                  { v: 2, w: 'nan' },
+                ],
+              },
+            },
+          }),
+        });
+        const document = parse('{ odds { v w } }');
+        const requestContext = {
+          document,
+          source: '',
+          operation: document.definitions[0],
+          operationName: undefined,
+          queryHash: 'odd',
+          request: { variables: {} },
+          context: {},
+        };
+        const jit = await jitExecutor(oddSchema)(
+          requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0],
+        );
+        expect(jit.data).toEqual({ odds: [{ v: 1, w: 3 }, null] });
+        expect(JSON.parse(JSON.stringify(jit.errors))).toEqual([
+          {
+            message: 'Expected a value of type "Odd" but received: 2',
+            locations: [{ line: 1, column: 10 }],
+            path: ['odds', 1, 'v'],
+          },
+          {
+            message: 'Expected a value of type "Odd" but received: nan',
+            locations: [{ line: 1, column: 12 }],
+            path: ['odds', 1, 'w'],
+          },
+        ]);
       },
-    }),
-  });
+    );
+  },
+);
 
-  it.each([
-    ['{ cells { v } }'],
-    ['{ strict { v } }'],
-    ['{ strictFailing { v } }'],
-    ['{ grid { v } }'],
-    ['{ cells { v } strict { v } grid { v } }'],
-  ])('%s: the data of graphql-js and each of its errors', async (source) => {
-    const document = parse(source);
-    const requestContext = {
-      document,
-      source,
-      operation: document.definitions[0],
-      operationName: undefined,
-      queryHash: source,
-      request: { variables: {} },
-      context: {},
-    };
-    const jit = await jitExecutor(schema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
-    const js = await execute({ schema, document, contextValue: {} });
-    expect(jit.data).toEqual(js.data);
-    const plain = (errors: readonly GraphQLError[] | undefined) =>
-      (errors ?? []).map((e) => JSON.parse(JSON.stringify(e)));
-    expect(plain(jit.errors)).toEqual(expect.arrayContaining(plain(js.errors)));
-    expect(plain(jit.errors)).toHaveLength(plain(js.errors).length);
-  });
-});
+describe(
+  'graphql-jit with our patch: list items (a loop per list; ' + 'items that are not promises handled without closures)',
+  () => {
+    // Items of every kind a list can hold: values, promises, rejected promises, Error values and
+    // nulls, in nullable and non-null lists, two levels deep; graphql-js is the reference.
+    const Cell = new GraphQLObjectType({ name: 'Cell', fields: { v: { type: GraphQLString } } });
+    const cells = () => [
+      { v: 'a' },
+      Promise.resolve({ v: 'b' }),
+      null,
+      new Error('cell error'),
+      Promise.reject(new Error('cell rejected')),
+      Promise.resolve(null),
+    ];
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: {
+          cells: { type: new GraphQLList(Cell), resolve: cells },
+          strict: {
+            type: new GraphQLList(new GraphQLNonNull(Cell)),
+            resolve: () => [{ v: 'x' }, Promise.resolve({ v: 'y' })],
+          },
+          strictFailing: { type: new GraphQLList(new GraphQLNonNull(Cell)), resolve: () => [{ v: 'x' }, null] },
+          grid: {
+            type: new GraphQLList(new GraphQLList(Cell)),
+            resolve: () => [
+              [{ v: '1' }, Promise.resolve({ v: '2' })],
+              Promise.resolve([{ v: '3' }, null]),
+              null,
+              [Promise.reject(new Error('deep'))],
+            ],
+          },
+        },
+      }),
+    });
+
+    it.each([
+      ['{ cells { v } }'],
+      ['{ strict { v } }'],
+      ['{ strictFailing { v } }'],
+      ['{ grid { v } }'],
+      ['{ cells { v } strict { v } grid { v } }'],
+    ])('%s: the data of graphql-js and each of its errors', async (source) => {
+      const document = parse(source);
+      const requestContext = {
+        document,
+        source,
+        operation: document.definitions[0],
+        operationName: undefined,
+        queryHash: source,
+        request: { variables: {} },
+        context: {},
+      };
+      const jit = await jitExecutor(schema)(requestContext as unknown as Parameters<ReturnType<typeof jitExecutor>>[0]);
+      const js = await execute({ schema, document, contextValue: {} });
+      expect(jit.data).toEqual(js.data);
+      const plain = (errors: readonly GraphQLError[] | undefined) =>
+        (errors ?? []).map((e) => JSON.parse(JSON.stringify(e)));
+      expect(plain(jit.errors)).toEqual(expect.arrayContaining(plain(js.errors)));
+      expect(plain(jit.errors)).toHaveLength(plain(js.errors).length);
+    });
+  },
+);
 
 describe('webhook actions compiled by graphql-jit answer as with graphql-js', () => {
   const deliveries = (p: string): Array<[string, unknown]> => [
     ['sales-flow', variant('sales-flow', 'register_sale', { sale_id: `${p}-S1` })],
-    ['sales-flow', variant('sales-flow', 'register_sale', { sale_id: `${p}-S2`, total: '1.00' })], // business rule (422)
+    // business rule (422)
+    ['sales-flow', variant('sales-flow', 'register_sale', { sale_id: `${p}-S2`, total: '1.00' })],
     [
       'sales-flow',
       variant('sales-flow', 'register_payment', { sale_id: `${p}-S1`, payment_id: `${p}-P1`, amount: '9999.00' }),

@@ -231,11 +231,14 @@ describe('DataLoader bounds', () => {
     return t.db.queryCount - before;
   }
 
-  it('a page of 50 sales with items, products, payments, stores and customers costs a fixed number of queries', async () => {
-    const fifty = await queriesFor(50);
-    const five = await queriesFor(5);
-    // auth (1) + page (1) + items, payments, customers, stores, products (1 each)
-    expect(fifty).toBeLessThanOrEqual(7);
-    expect(fifty).toBe(five);
-  });
+  it(
+    'a page of 50 sales with items, products, payments, ' + 'stores and customers costs a fixed number of queries',
+    async () => {
+      const fifty = await queriesFor(50);
+      const five = await queriesFor(5);
+      // auth (1) + page (1) + items, payments, customers, stores, products (1 each)
+      expect(fifty).toBeLessThanOrEqual(7);
+      expect(fifty).toBe(five);
+    },
+  );
 });

@@ -275,7 +275,8 @@ describe('the three fixtures through GraphQL, on a database of their own', () =>
   afterAll(() => g.close());
 
   it('give the same adjustment, snapshot and answer as through REST', async () => {
-    const adjust = `mutation ($input: AdjustStockInput!) { adjustStock(input: $input) { id locationCode sku quantityDelta reason adjustedAt stock { quantity } } }`;
+    const adjust = `mutation ($input: AdjustStockInput!) {
+      adjustStock(input: $input) { id locationCode sku quantityDelta reason adjustedAt stock { quantity } } }`;
     const a = fixture(FLOW, 'adjust_stock').data;
     const input = {
       id: a.adjustment_id,
@@ -498,22 +499,25 @@ describe('adjustments', () => {
     expect(await ledgerStock(t, 'LJ-ONCE', 'MEIA-ESP-UN')).toBe(4);
   });
 
-  it('strict payloads: zero or fractional deltas, a reason that is not a token, unknown fields are 400 with paths', async () => {
-    const cases: Array<[Record<string, unknown>, string]> = [
-      [{ quantity_delta: 0 }, 'data.quantity_delta'],
-      [{ quantity_delta: 1.5 }, 'data.quantity_delta'],
-      [{ quantity_delta: '-2' }, 'data.quantity_delta'],
-      [{ reason: 'Damaged goods!' }, 'data.reason'],
-      [{ adjusted_at: '2026-11-28T18:00:00' }, 'data.adjusted_at'],
-      [{ note: 'x' }, 'data'],
-    ];
-    for (const [patch, path] of cases) {
-      const res = await postWebhook(t, FLOW, adjustment('AJ-STRICT', patch));
-      expect(res.status).toBe(400);
-      expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(path);
-    }
-    expect(await count('inventory_adjustments', `id = 'AJ-STRICT'`)).toBe(0);
-  });
+  it(
+    'strict payloads: zero or fractional deltas, ' + 'a reason that is not a token, unknown fields are 400 with paths',
+    async () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ quantity_delta: 0 }, 'data.quantity_delta'],
+        [{ quantity_delta: 1.5 }, 'data.quantity_delta'],
+        [{ quantity_delta: '-2' }, 'data.quantity_delta'],
+        [{ reason: 'Damaged goods!' }, 'data.reason'],
+        [{ adjusted_at: '2026-11-28T18:00:00' }, 'data.adjusted_at'],
+        [{ note: 'x' }, 'data'],
+      ];
+      for (const [patch, path] of cases) {
+        const res = await postWebhook(t, FLOW, adjustment('AJ-STRICT', patch));
+        expect(res.status).toBe(400);
+        expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(path);
+      }
+      expect(await count('inventory_adjustments', `id = 'AJ-STRICT'`)).toBe(0);
+    },
+  );
 });
 
 describe('snapshots', () => {
@@ -609,7 +613,8 @@ describe('snapshots', () => {
         { locationCode: 'LJ-SNB', sku: 'SN-SKU', quantity: 4 },
       ]),
     );
-    expect(all.lines.some((l: { locationCode: string }) => l.locationCode === 'LJ-GQL')).toBe(false); // LJ-GQL moved on Nov 28
+    // LJ-GQL moved on Nov 28
+    expect(all.lines.some((l: { locationCode: string }) => l.locationCode === 'LJ-GQL')).toBe(false);
     expect(all.differences).toEqual(
       expect.arrayContaining([
         { locationCode: 'LJ-SNA', sku: 'SN-SKU', snapshotQuantity: 10, currentQuantity: 7, difference: -3 },
@@ -753,7 +758,8 @@ describe('stock reads', () => {
       after = conn.pageInfo.endCursor;
     }
     const { rows } = await t.db.query<{ k: string }>(
-      `select location_code || '/' || sku as k from stock_levels where client_id = 'banban' order by location_code, sku`,
+      `select location_code || '/' || sku as k from stock_levels where client_id = 'banban'
+       order by location_code, sku`,
     );
     expect(seen).toEqual(rows.map((r) => r.k));
     const byLocation = await graphql(
@@ -858,8 +864,10 @@ describe('stock reads', () => {
       expect(res.body.errors).toBeUndefined();
       return t.db.queryCount - before;
     };
+    const snapshotFields = `id location { code } lineCount totalQuantity
+      lines { sku product { description } } differences { sku difference }`;
     const snapshotQuery = (ids: string[]) =>
-      `{ ${ids.map((id, n) => `s${n}: inventorySnapshot(id: "${id}") { id location { code } lineCount totalQuantity lines { sku product { description } } differences { sku difference } }`).join(' ')} }`;
+      `{ ${ids.map((id, n) => `s${n}: inventorySnapshot(id: "${id}") { ${snapshotFields} }`).join(' ')} }`;
     // key + snapshots + location + lines + products + differences
     expect(await cost(snapshotQuery(['SN-2026-11-28-LJ-001']))).toBeLessThanOrEqual(6);
     expect(await cost(snapshotQuery(['SN-BULK']))).toBeLessThanOrEqual(6);

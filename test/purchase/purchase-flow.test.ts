@@ -529,31 +529,34 @@ describe('out of order and twice: refused with codes, changing nothing', () => {
     expect(await ledgerStock(t, 'CD-NODOC', 'TENIS-RUN-38-PRETO')).toBe(118);
   });
 
-  it('stock enters once: a different second confirmation is 409 GW_INVALID_STATE, a redelivery changes nothing', async () => {
-    await postWebhook(t, FLOW, order('PO-TWICE', { destination_code: 'CD-TWICE' }));
-    await postWebhook(t, FLOW, documentOf('PO-TWICE', '3001'));
-    const first = await postWebhook(t, FLOW, confirmation('PO-TWICE', '3001'));
-    expect(first.status).toBe(200);
-    const replay = await postWebhook(t, FLOW, confirmation('PO-TWICE', '3001'));
-    expect(replay.headers['idempotent-replayed']).toBe('true');
-    const redelivered = await postWebhook(t, FLOW, confirmation('PO-TWICE', '3001'), {
-      'webhook-id': 'another-delivery',
-    });
-    expect(redelivered.status).toBe(200);
-    const again = await postWebhook(
-      t,
-      FLOW,
-      confirmation('PO-TWICE', '3001', { confirmed_at: '2026-12-06T10:00:00-03:00' }),
-      { 'webhook-id': 'second-confirmation' },
-    );
-    expect(again.status).toBe(409);
-    expect(again.body.error).toMatchObject({
-      code: 'GW_INVALID_STATE',
-      details: { confirmed_document_number: '000003001' },
-    });
-    expect(await ledgerStock(t, 'CD-TWICE', 'TENIS-RUN-38-PRETO')).toBe(118);
-    expect(await count('inventory_movements', `source_id = 'PO-TWICE'`)).toBe(2);
-  });
+  it(
+    'stock enters once: a different second confirmation is 409 GW_INVALID_STATE, ' + 'a redelivery changes nothing',
+    async () => {
+      await postWebhook(t, FLOW, order('PO-TWICE', { destination_code: 'CD-TWICE' }));
+      await postWebhook(t, FLOW, documentOf('PO-TWICE', '3001'));
+      const first = await postWebhook(t, FLOW, confirmation('PO-TWICE', '3001'));
+      expect(first.status).toBe(200);
+      const replay = await postWebhook(t, FLOW, confirmation('PO-TWICE', '3001'));
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      const redelivered = await postWebhook(t, FLOW, confirmation('PO-TWICE', '3001'), {
+        'webhook-id': 'another-delivery',
+      });
+      expect(redelivered.status).toBe(200);
+      const again = await postWebhook(
+        t,
+        FLOW,
+        confirmation('PO-TWICE', '3001', { confirmed_at: '2026-12-06T10:00:00-03:00' }),
+        { 'webhook-id': 'second-confirmation' },
+      );
+      expect(again.status).toBe(409);
+      expect(again.body.error).toMatchObject({
+        code: 'GW_INVALID_STATE',
+        details: { confirmed_document_number: '000003001' },
+      });
+      expect(await ledgerStock(t, 'CD-TWICE', 'TENIS-RUN-38-PRETO')).toBe(118);
+      expect(await count('inventory_movements', `source_id = 'PO-TWICE'`)).toBe(2);
+    },
+  );
 
   it('a confirmed order takes no more documents (409 GW_INVALID_STATE), and nothing is written', async () => {
     const res = await postWebhook(t, FLOW, documentOf('PO-TWICE', '3002'));
@@ -583,61 +586,64 @@ describe('out of order and twice: refused with codes, changing nothing', () => {
 });
 
 describe('divergences', () => {
-  it('over and under per sku, including skus not ordered and skus not delivered; partial deliveries add up', async () => {
-    await postWebhook(t, FLOW, order('PO-DIV', { destination_code: 'CD-DIV' }));
-    await postWebhook(
-      t,
-      FLOW,
-      documentOf('PO-DIV', '4001', [
-        { sku: 'TENIS-RUN-38-PRETO', quantity: 100 },
-        { sku: 'BRINDE-CHAVEIRO', quantity: 5 },
-      ]),
-    );
-    const read = () =>
-      graphql(
+  it(
+    'over and under per sku, including skus not ordered and skus not delivered; ' + 'partial deliveries add up',
+    async () => {
+      await postWebhook(t, FLOW, order('PO-DIV', { destination_code: 'CD-DIV' }));
+      await postWebhook(
         t,
-        `
-          {
-            purchaseOrder(id: "PO-DIV") {
-              status
-              documents {
-                number
-              }
-              divergences {
-                sku
-                ordered
-                received
-                difference
-                kind
+        FLOW,
+        documentOf('PO-DIV', '4001', [
+          { sku: 'TENIS-RUN-38-PRETO', quantity: 100 },
+          { sku: 'BRINDE-CHAVEIRO', quantity: 5 },
+        ]),
+      );
+      const read = () =>
+        graphql(
+          t,
+          `
+            {
+              purchaseOrder(id: "PO-DIV") {
+                status
+                documents {
+                  number
+                }
+                divergences {
+                  sku
+                  ordered
+                  received
+                  difference
+                  kind
+                }
               }
             }
-          }
-        `,
+          `,
+        );
+      expect((await read()).body.data.purchaseOrder.divergences).toEqual([
+        { sku: 'BRINDE-CHAVEIRO', ordered: 0, received: 5, difference: 5, kind: 'OVER' },
+        { sku: 'TENIS-RUN-38-PRETO', ordered: 120, received: 100, difference: -20, kind: 'UNDER' },
+        { sku: 'TENIS-RUN-39-PRETO', ordered: 100, received: 0, difference: -100, kind: 'UNDER' },
+      ]);
+      await postWebhook(
+        t,
+        FLOW,
+        documentOf('PO-DIV', '4002', [
+          { sku: 'TENIS-RUN-38-PRETO', quantity: 25 },
+          { sku: 'TENIS-RUN-39-PRETO', quantity: 100 },
+        ]),
       );
-    expect((await read()).body.data.purchaseOrder.divergences).toEqual([
-      { sku: 'BRINDE-CHAVEIRO', ordered: 0, received: 5, difference: 5, kind: 'OVER' },
-      { sku: 'TENIS-RUN-38-PRETO', ordered: 120, received: 100, difference: -20, kind: 'UNDER' },
-      { sku: 'TENIS-RUN-39-PRETO', ordered: 100, received: 0, difference: -100, kind: 'UNDER' },
-    ]);
-    await postWebhook(
-      t,
-      FLOW,
-      documentOf('PO-DIV', '4002', [
-        { sku: 'TENIS-RUN-38-PRETO', quantity: 25 },
-        { sku: 'TENIS-RUN-39-PRETO', quantity: 100 },
-      ]),
-    );
-    const after = (await read()).body.data.purchaseOrder;
-    expect(after.documents).toEqual([{ number: '000004001' }, { number: '000004002' }]);
-    expect(after.divergences).toEqual([
-      { sku: 'BRINDE-CHAVEIRO', ordered: 0, received: 5, difference: 5, kind: 'OVER' },
-      { sku: 'TENIS-RUN-38-PRETO', ordered: 120, received: 125, difference: 5, kind: 'OVER' },
-    ]);
-    expect((await postWebhook(t, FLOW, confirmation('PO-DIV', '4002'))).status).toBe(200);
-    expect(await ledgerStock(t, 'CD-DIV', 'TENIS-RUN-38-PRETO')).toBe(125);
-    expect(await ledgerStock(t, 'CD-DIV', 'TENIS-RUN-39-PRETO')).toBe(100);
-    expect(await ledgerStock(t, 'CD-DIV', 'BRINDE-CHAVEIRO')).toBe(5);
-  });
+      const after = (await read()).body.data.purchaseOrder;
+      expect(after.documents).toEqual([{ number: '000004001' }, { number: '000004002' }]);
+      expect(after.divergences).toEqual([
+        { sku: 'BRINDE-CHAVEIRO', ordered: 0, received: 5, difference: 5, kind: 'OVER' },
+        { sku: 'TENIS-RUN-38-PRETO', ordered: 120, received: 125, difference: 5, kind: 'OVER' },
+      ]);
+      expect((await postWebhook(t, FLOW, confirmation('PO-DIV', '4002'))).status).toBe(200);
+      expect(await ledgerStock(t, 'CD-DIV', 'TENIS-RUN-38-PRETO')).toBe(125);
+      expect(await ledgerStock(t, 'CD-DIV', 'TENIS-RUN-39-PRETO')).toBe(100);
+      expect(await ledgerStock(t, 'CD-DIV', 'BRINDE-CHAVEIRO')).toBe(5);
+    },
+  );
 
   it('an exact delivery has no divergences', async () => {
     await postWebhook(t, FLOW, order('PO-EXACT'));
@@ -707,27 +713,31 @@ describe('contract and identity', () => {
     expect(await count('purchase_documents', `order_id = 'PO-KEY-2'`)).toBe(0);
   });
 
-  it('the same order or document id with other content is 409 GW_BUSINESS_ID_CONFLICT; the same content is harmless', async () => {
-    const diff = await postWebhook(t, FLOW, order('PO-KEY', { destination_code: 'CD-99' }), {
-      'webhook-id': 'po-key-changed',
-    });
-    expect(diff.status).toBe(409);
-    expect(diff.body.error).toMatchObject({ code: 'GW_BUSINESS_ID_CONFLICT', details: { order_id: 'PO-KEY' } });
-    const same = await postWebhook(t, FLOW, order('PO-KEY'), { 'webhook-id': 'po-key-same' });
-    expect(same.status).toBe(200);
-    expect(await count('purchase_order_items', `order_id = 'PO-KEY'`)).toBe(2);
-    const docDiff = await postWebhook(
-      t,
-      FLOW,
-      documentOf('PO-KEY', '7001', [{ sku: 'TENIS-RUN-38-PRETO', quantity: 1 }]),
-      { 'webhook-id': 'doc-changed' },
-    );
-    expect(docDiff.status).toBe(409);
-    expect(docDiff.body.error.code).toBe('GW_BUSINESS_ID_CONFLICT');
-    const docSame = await postWebhook(t, FLOW, documentOf('PO-KEY', '7001'), { 'webhook-id': 'doc-same' });
-    expect(docSame.status).toBe(200);
-    expect(await count('purchase_document_items', `order_id = 'PO-KEY'`)).toBe(2);
-  });
+  it(
+    'the same order or document id with other content is 409 ' +
+      'GW_BUSINESS_ID_CONFLICT; the same content is harmless',
+    async () => {
+      const diff = await postWebhook(t, FLOW, order('PO-KEY', { destination_code: 'CD-99' }), {
+        'webhook-id': 'po-key-changed',
+      });
+      expect(diff.status).toBe(409);
+      expect(diff.body.error).toMatchObject({ code: 'GW_BUSINESS_ID_CONFLICT', details: { order_id: 'PO-KEY' } });
+      const same = await postWebhook(t, FLOW, order('PO-KEY'), { 'webhook-id': 'po-key-same' });
+      expect(same.status).toBe(200);
+      expect(await count('purchase_order_items', `order_id = 'PO-KEY'`)).toBe(2);
+      const docDiff = await postWebhook(
+        t,
+        FLOW,
+        documentOf('PO-KEY', '7001', [{ sku: 'TENIS-RUN-38-PRETO', quantity: 1 }]),
+        { 'webhook-id': 'doc-changed' },
+      );
+      expect(docDiff.status).toBe(409);
+      expect(docDiff.body.error.code).toBe('GW_BUSINESS_ID_CONFLICT');
+      const docSame = await postWebhook(t, FLOW, documentOf('PO-KEY', '7001'), { 'webhook-id': 'doc-same' });
+      expect(docSame.status).toBe(200);
+      expect(await count('purchase_document_items', `order_id = 'PO-KEY'`)).toBe(2);
+    },
+  );
 
   it('strict payloads: a sku twice, a zero quantity, float money, unknown fields are 400 with paths', async () => {
     const item = { sku: 'TENIS-RUN-38-PRETO', description: 'x', quantity: 1, unit_cost: '1.00' };
@@ -797,7 +807,8 @@ describe('reads', () => {
     // nested list (supplier, destination, items, documents, divergences, document items) and at most
     // one product batch per path that reaches products (items, document items, divergences); the key
     // was verified by the warm-up request and is cached (API_KEY_CACHE_SECONDS).
-    // (Whether two product batches merge depends on which list query answers first, so the exact count varies by one or two.)
+    // (Whether two product batches merge depends on which list query answers first, so the exact
+    // count varies by one or two.)
     for (const n of [small, big, several]) expect(n).toBeLessThanOrEqual(10);
     expect(big).toBeGreaterThanOrEqual(8);
   });

@@ -46,63 +46,71 @@ async function count(sql: string, values: unknown[] = []): Promise<number> {
 }
 
 describe('Prefer: respond-async', () => {
-  it('stores and enqueues the event, answers 202 with its id, and a worker applies it with the same effect as the sync path', async () => {
-    const res = await postWebhook(t, 'sales-flow', sale('A-1'), ASYNC);
-    expect(res.status).toBe(202);
-    expect(res.body).toEqual({ ok: true, action: 'register_sale', eventId: expect.any(String), status: 'queued' });
-    const row = await settled(res.body.eventId);
-    expect(row.http_status).toBe(200);
-    expect(await count(`sales where client_id = 'banban' and id = 'A-1'`)).toBe(1);
-    expect(await count(`inventory_movements where source_id = 'A-1'`)).toBe(2);
+  it(
+    'stores and enqueues the event, answers 202 with its id, ' +
+      'and a worker applies it with the same effect as the sync path',
+    async () => {
+      const res = await postWebhook(t, 'sales-flow', sale('A-1'), ASYNC);
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ ok: true, action: 'register_sale', eventId: expect.any(String), status: 'queued' });
+      const row = await settled(res.body.eventId);
+      expect(row.http_status).toBe(200);
+      expect(await count(`sales where client_id = 'banban' and id = 'A-1'`)).toBe(1);
+      expect(await count(`inventory_movements where source_id = 'A-1'`)).toBe(2);
 
-    const rest = await t.app.inject({
-      method: 'GET',
-      url: `/api/v1/webhooks/events/${res.body.eventId}`,
-      headers: { 'x-api-key': t.apiKey },
-    });
-    expect(rest.statusCode).toBe(200);
-    expect(rest.json().event).toMatchObject({
-      id: res.body.eventId,
-      status: 'processed',
-      action: 'register_sale',
-      result: { id: 'A-1', status: 'OPEN' },
-    });
+      const rest = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/webhooks/events/${res.body.eventId}`,
+        headers: { 'x-api-key': t.apiKey },
+      });
+      expect(rest.statusCode).toBe(200);
+      expect(rest.json().event).toMatchObject({
+        id: res.body.eventId,
+        status: 'processed',
+        action: 'register_sale',
+        result: { id: 'A-1', status: 'OPEN' },
+      });
 
-    const gql = await graphql(
-      t,
-      `
-        query ($id: ID!) {
-          webhookEvent(id: $id) {
-            id
-            status
-            attempts
-            action
+      const gql = await graphql(
+        t,
+        `
+          query ($id: ID!) {
+            webhookEvent(id: $id) {
+              id
+              status
+              attempts
+              action
+            }
           }
-        }
-      `,
-      { id: res.body.eventId },
-    );
-    expect(gql.body.data.webhookEvent).toEqual({
-      id: res.body.eventId,
-      status: 'PROCESSED',
-      attempts: 0,
-      action: 'register_sale',
-    });
-  });
+        `,
+        { id: res.body.eventId },
+      );
+      expect(gql.body.data.webhookEvent).toEqual({
+        id: res.body.eventId,
+        status: 'PROCESSED',
+        attempts: 0,
+        action: 'register_sale',
+      });
+    },
+  );
 
-  it('concurrent async deliveries (stored and enqueued together under load) are each answered, queued once and applied', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => postWebhook(t, 'sales-flow', sale(`V-ASYNC-C${i}`), ASYNC)),
-    );
-    expect(results.map((r) => r.status)).toEqual(Array(16).fill(202));
-    const ids = results.map((r) => r.body.eventId as string);
-    expect(new Set(ids).size).toBe(16);
-    for (const id of ids) await settled(id);
-    expect(await count(`sales where client_id = 'banban' and id like 'V-ASYNC-C%'`)).toBe(16);
-    expect(
-      await count(`webhook_events where id = any($1::uuid[]) and status = 'processed' and attempts = 0`, [ids]),
-    ).toBe(16);
-  });
+  it(
+    'concurrent async deliveries (stored and enqueued together under load) ' +
+      'are each answered, queued once and applied',
+    async () => {
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => postWebhook(t, 'sales-flow', sale(`V-ASYNC-C${i}`), ASYNC)),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(16).fill(202));
+      const ids = results.map((r) => r.body.eventId as string);
+      expect(new Set(ids).size).toBe(16);
+      for (const id of ids) await settled(id);
+      expect(await count(`sales where client_id = 'banban' and id like 'V-ASYNC-C%'`)).toBe(16);
+      expect(
+        await count(`webhook_events where id = any($1::uuid[]) and status = 'processed' and attempts = 0`, [ids]),
+      ).toBe(16);
+    },
+  );
 
   it('GET /api/v1/webhooks/events/:id needs the key and is scoped to its client', async () => {
     const res = await postWebhook(t, 'sales-flow', sale('A-2'), ASYNC);
@@ -152,16 +160,19 @@ describe('Prefer: respond-async', () => {
     expect(r.body.eventId).toBe(s.body.eventId);
   });
 
-  it('refuses malformed deliveries synchronously (never queued) and records business refusals as rejected', async () => {
-    const bad = await postWebhook(t, 'sales-flow', { action: 'register_sale', data: { sale_id: 'X' } }, ASYNC);
-    expect(bad.status).toBe(400);
-    const mismatch = await postWebhook(t, 'sales-flow', sale('A-5', { total: '1.00' }), ASYNC);
-    expect(mismatch.status).toBe(202);
-    const row = await settled(mismatch.body.eventId, 'rejected');
-    expect(row.http_status).toBe(422);
-    expect(row.error.code).toBe('GW_SALE_TOTAL_MISMATCH');
-    expect(await count(`sales where id = 'A-5'`)).toBe(0);
-  });
+  it(
+    'refuses malformed deliveries synchronously (never queued) ' + 'and records business refusals as rejected',
+    async () => {
+      const bad = await postWebhook(t, 'sales-flow', { action: 'register_sale', data: { sale_id: 'X' } }, ASYNC);
+      expect(bad.status).toBe(400);
+      const mismatch = await postWebhook(t, 'sales-flow', sale('A-5', { total: '1.00' }), ASYNC);
+      expect(mismatch.status).toBe(202);
+      const row = await settled(mismatch.body.eventId, 'rejected');
+      expect(row.http_status).toBe(422);
+      expect(row.error.code).toBe('GW_SALE_TOTAL_MISMATCH');
+      expect(await count(`sales where id = 'A-5'`)).toBe(0);
+    },
+  );
 });
 
 describe('ordering per business entity', () => {
@@ -248,7 +259,8 @@ describe('retries, dead letters and replay', () => {
     );
 
     await postWebhook(t, 'sales-flow', sale('D-1'));
-    const replay = `mutation($f: ReplayWebhookEventsFilterInput!) { replayWebhookEvents(filter: $f) { requeued eventIds skipped } }`;
+    const replay = `mutation($f: ReplayWebhookEventsFilterInput!) {
+      replayWebhookEvents(filter: $f) { requeued eventIds skipped } }`;
     const first = await graphql(t, replay, {
       f: { client: 'banban', flow: 'sales', status: 'DEAD', ids: [pay.body.eventId] },
     });

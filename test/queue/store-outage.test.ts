@@ -77,67 +77,73 @@ async function deliver(n: number, phase: string): Promise<Result[]> {
   return out;
 }
 
-it('Postgres stopped during deliveries: only 503s (with Retry-After) while down; every 2xx-acked event is there afterwards', async () => {
-  const before = await deliver(10, 'UP');
-  expect(before.every((r) => r.status === 200 || r.status === 202)).toBe(true);
+it(
+  'Postgres stopped during deliveries: only 503s (with Retry-After) ' +
+    'while down; every 2xx-acked event is there afterwards',
+  async () => {
+    const before = await deliver(10, 'UP');
+    expect(before.every((r) => r.status === 200 || r.status === 202)).toBe(true);
 
-  await pg!.stop();
-  pg = undefined;
-  const down = await deliver(12, 'DOWN');
-  expect(down.map((r) => r.status)).toEqual(down.map(() => 503));
-  expect(down.every((r) => r.retryAfter !== undefined)).toBe(true);
-  const health = await app.server.inject({
-    method: 'GET',
-    url: '/health/integrations/banban',
-    headers: bearer(await opsToken()),
-  });
-  expect(health.statusCode).toBe(503);
-  expect(health.json()).toMatchObject({ status: 'down', store: 'down', flows: { sales: { status: 'down' } } });
-  // a key this instance has not verified lately cannot be checked without the store: a coded 503, not a 401 and not a 500
-  const byKey = await app.server.inject({
-    method: 'GET',
-    url: '/health/integrations/banban',
-    headers: { 'x-api-key': unusedKey },
-  });
-  expect([byKey.statusCode, byKey.json().error.code]).toEqual([503, 'GW_STORE_UNAVAILABLE']);
-  // the key just used for deliveries is still trusted (API_KEY_CACHE_SECONDS): its caller sees the outage itself
-  const byCachedKey = await app.server.inject({
-    method: 'GET',
-    url: '/health/integrations/banban',
-    headers: { 'x-api-key': key },
-  });
-  expect(byCachedKey.statusCode).toBe(503);
-  expect(byCachedKey.json()).toMatchObject({ status: 'down', store: 'down' });
+    await pg!.stop();
+    pg = undefined;
+    const down = await deliver(12, 'DOWN');
+    expect(down.map((r) => r.status)).toEqual(down.map(() => 503));
+    expect(down.every((r) => r.retryAfter !== undefined)).toBe(true);
+    const health = await app.server.inject({
+      method: 'GET',
+      url: '/health/integrations/banban',
+      headers: bearer(await opsToken()),
+    });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toMatchObject({ status: 'down', store: 'down', flows: { sales: { status: 'down' } } });
+    // a key this instance has not verified lately cannot be checked without the store: a coded 503,
+    // not a 401 and not a 500
+    const byKey = await app.server.inject({
+      method: 'GET',
+      url: '/health/integrations/banban',
+      headers: { 'x-api-key': unusedKey },
+    });
+    expect([byKey.statusCode, byKey.json().error.code]).toEqual([503, 'GW_STORE_UNAVAILABLE']);
+    // the key just used for deliveries is still trusted (API_KEY_CACHE_SECONDS): its caller sees the outage itself
+    const byCachedKey = await app.server.inject({
+      method: 'GET',
+      url: '/health/integrations/banban',
+      headers: { 'x-api-key': key },
+    });
+    expect(byCachedKey.statusCode).toBe(503);
+    expect(byCachedKey.json()).toMatchObject({ status: 'down', store: 'down' });
 
-  pg = await startEmbeddedPgProcess(join(dir, 'data'), port);
-  // The first deliveries may still meet the reconnecting pool or an open breaker (then 202: stored, queued).
-  const after = await eventually(
-    async () => {
-      const r = await deliver(10, `AFTER${Date.now()}`);
-      expect(r.every((x) => x.status === 200 || x.status === 202)).toBe(true);
-      return r;
-    },
-    30_000,
-    500,
-  );
+    pg = await startEmbeddedPgProcess(join(dir, 'data'), port);
+    // The first deliveries may still meet the reconnecting pool or an open breaker (then 202: stored, queued).
+    const after = await eventually(
+      async () => {
+        const r = await deliver(10, `AFTER${Date.now()}`);
+        expect(r.every((x) => x.status === 200 || x.status === 202)).toBe(true);
+        return r;
+      },
+      30_000,
+      500,
+    );
 
-  const acked = [...before, ...after].filter((r) => r.status === 200 || r.status === 202);
-  await eventually(
-    async () => {
-      const { rows } = await db.query<{ id: string; status: string }>(
-        `select id, status from webhook_events where id = any($1::uuid[])`,
-        [acked.map((r) => r.eventId)],
-      );
-      expect(rows).toHaveLength(acked.length);
-      expect(rows.filter((r) => r.status !== 'processed')).toEqual([]);
-    },
-    30_000,
-    300,
-  );
-  const { rows: sales } = await db.query<{ id: string }>(`select id from sales where id = any($1::text[])`, [
-    acked.map((r) => r.saleId),
-  ]);
-  expect(sales.map((s) => s.id).sort()).toEqual(acked.map((r) => r.saleId).sort());
-  const { rows: refused } = await db.query(`select id from sales where id like 'DOWN-%'`);
-  expect(refused).toEqual([]);
-}, 180_000);
+    const acked = [...before, ...after].filter((r) => r.status === 200 || r.status === 202);
+    await eventually(
+      async () => {
+        const { rows } = await db.query<{ id: string; status: string }>(
+          `select id, status from webhook_events where id = any($1::uuid[])`,
+          [acked.map((r) => r.eventId)],
+        );
+        expect(rows).toHaveLength(acked.length);
+        expect(rows.filter((r) => r.status !== 'processed')).toEqual([]);
+      },
+      30_000,
+      300,
+    );
+    const { rows: sales } = await db.query<{ id: string }>(`select id from sales where id = any($1::text[])`, [
+      acked.map((r) => r.saleId),
+    ]);
+    expect(sales.map((s) => s.id).sort()).toEqual(acked.map((r) => r.saleId).sort());
+    const { rows: refused } = await db.query(`select id from sales where id like 'DOWN-%'`);
+    expect(refused).toEqual([]);
+  },
+  180_000,
+);

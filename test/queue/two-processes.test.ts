@@ -91,7 +91,8 @@ it('2,000 async deliveries spread over two gateway processes: every event applie
   // no event was applied by two jobs (whichever instance ran them)
   expect(
     await scalar(
-      `select count(*) - count(distinct data->>'eventId') as n from pgboss.job where name = 'webhook-events' and output->>'outcome' = 'processed'`,
+      `select count(*) - count(distinct data->>'eventId') as n from pgboss.job where name = 'webhook-events'
+       and output->>'outcome' = 'processed'`,
     ),
   ).toBe(0);
 }, 240_000);

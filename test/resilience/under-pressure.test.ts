@@ -10,29 +10,33 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-it('under pressure: other requests are shed with 503 + Retry-After; deliveries are stored and queued (202), not applied', async () => {
-  const shed = await eventually(
-    async () => {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({ query: '{ __typename }' }),
-      });
-      expect(res.statusCode).toBe(503);
-      return res;
-    },
-    5_000,
-    100,
-  );
-  expect(shed.headers['retry-after']).toBe('7');
-  expect(shed.json().error.code).toBe('GW_OVERLOADED');
+it(
+  'under pressure: other requests are shed with 503 + Retry-After; ' +
+    'deliveries are stored and queued (202), not applied',
+  async () => {
+    const shed = await eventually(
+      async () => {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ query: '{ __typename }' }),
+        });
+        expect(res.statusCode).toBe(503);
+        return res;
+      },
+      5_000,
+      100,
+    );
+    expect(shed.headers['retry-after']).toBe('7');
+    expect(shed.json().error.code).toBe('GW_OVERLOADED');
 
-  const res = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'P-1' }));
-  expect(res.status).toBe(202);
-  expect(res.body.status).toBe('queued');
-  const { rows } = await t.db.query(`select status from webhook_events where id = $1`, [res.body.eventId]);
-  expect(rows[0].status).toBe('queued');
-  const { rows: sales } = await t.db.query(`select 1 from sales where id = 'P-1'`);
-  expect(sales).toHaveLength(0);
-});
+    const res = await postWebhook(t, 'sales-flow', variant('sales-flow', 'register_sale', { sale_id: 'P-1' }));
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('queued');
+    const { rows } = await t.db.query(`select status from webhook_events where id = $1`, [res.body.eventId]);
+    expect(rows[0].status).toBe('queued');
+    const { rows: sales } = await t.db.query(`select 1 from sales where id = 'P-1'`);
+    expect(sales).toHaveLength(0);
+  },
+);

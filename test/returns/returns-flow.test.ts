@@ -37,36 +37,44 @@ async function ok(flow: string, body: unknown, headers: Record<string, string> =
 }
 
 describe('the two fixtures through REST', () => {
-  it('a return before its sale is 409 GW_PREDECESSOR_MISSING naming the sale, and a refund before its return names the return', async () => {
-    expect((await refused(fixture(FLOW, 'register_return'), 409, 'GW_PREDECESSOR_MISSING')).details).toEqual({
-      missing: { sale_id: 'V-2026-000123' },
-    });
-    expect((await refused(fixture(FLOW, 'process_refund'), 409, 'GW_PREDECESSOR_MISSING')).details).toEqual({
-      missing: { return_id: 'DV-2026-0042' },
-    });
-  });
+  it(
+    'a return before its sale is 409 GW_PREDECESSOR_MISSING naming the sale, ' +
+      'and a refund before its return names the return',
+    async () => {
+      expect((await refused(fixture(FLOW, 'register_return'), 409, 'GW_PREDECESSOR_MISSING')).details).toEqual({
+        missing: { sale_id: 'V-2026-000123' },
+      });
+      expect((await refused(fixture(FLOW, 'process_refund'), 409, 'GW_PREDECESSOR_MISSING')).details).toEqual({
+        missing: { return_id: 'DV-2026-0042' },
+      });
+    },
+  );
 
-  it('register_return, once the sale exists, values the goods as sold and puts them back into stock at the store', async () => {
-    await ok('sales-flow', fixture('sales-flow', 'register_sale'));
-    expect(await stockAt(t.db, 'LJ-001', 'MEIA-ESP-UN')).toBe(-2);
-    const result = await ok(FLOW, fixture(FLOW, 'register_return'));
-    expect(result).toEqual({
-      id: 'DV-2026-0042',
-      saleId: 'V-2026-000123',
-      storeCode: 'LJ-001',
-      returnedAt: '2026-12-01T13:00:00.000Z',
-      value: '19.90',
-      refundedAmount: '0.00',
-      refundableAmount: '19.90',
-      items: [{ sku: 'MEIA-ESP-UN', quantity: 1, reason: 'wrong_size', value: '19.90' }],
-      sale: { id: 'V-2026-000123', status: 'OPEN', total: '309.70', netTotal: '289.80' },
-    });
-    expect(await stockAt(t.db, 'LJ-001', 'MEIA-ESP-UN')).toBe(-1);
-    const { rows } = await t.db.query(
-      `select kind, quantity_delta, location_code from inventory_movements where source_type = 'return' and source_id = 'DV-2026-0042'`,
-    );
-    expect(rows).toEqual([{ kind: 'return', quantity_delta: 1, location_code: 'LJ-001' }]);
-  });
+  it(
+    'register_return, once the sale exists, ' + 'values the goods as sold and puts them back into stock at the store',
+    async () => {
+      await ok('sales-flow', fixture('sales-flow', 'register_sale'));
+      expect(await stockAt(t.db, 'LJ-001', 'MEIA-ESP-UN')).toBe(-2);
+      const result = await ok(FLOW, fixture(FLOW, 'register_return'));
+      expect(result).toEqual({
+        id: 'DV-2026-0042',
+        saleId: 'V-2026-000123',
+        storeCode: 'LJ-001',
+        returnedAt: '2026-12-01T13:00:00.000Z',
+        value: '19.90',
+        refundedAmount: '0.00',
+        refundableAmount: '19.90',
+        items: [{ sku: 'MEIA-ESP-UN', quantity: 1, reason: 'wrong_size', value: '19.90' }],
+        sale: { id: 'V-2026-000123', status: 'OPEN', total: '309.70', netTotal: '289.80' },
+      });
+      expect(await stockAt(t.db, 'LJ-001', 'MEIA-ESP-UN')).toBe(-1);
+      const { rows } = await t.db.query(
+        `select kind, quantity_delta, location_code from inventory_movements where source_type = 'return'
+       and source_id = 'DV-2026-0042'`,
+      );
+      expect(rows).toEqual([{ kind: 'return', quantity_delta: 1, location_code: 'LJ-001' }]);
+    },
+  );
 
   it('process_refund refunds up to the value of the return', async () => {
     const result = await ok(FLOW, fixture(FLOW, 'process_refund'));
@@ -80,17 +88,20 @@ describe('the two fixtures through REST', () => {
     });
   });
 
-  it('an exact redelivery is replayed by the pipeline; the same content under another delivery id changes nothing', async () => {
-    const before = await fingerprint(t.db);
-    for (const action of ['register_return', 'process_refund']) {
-      const replay = await postWebhook(t, FLOW, fixture(FLOW, action));
-      expect(replay.headers['idempotent-replayed']).toBe('true');
-      const again = await postWebhook(t, FLOW, fixture(FLOW, action), { 'webhook-id': `again-${action}` });
-      expect(again.status).toBe(200);
-      expect(again.headers['idempotent-replayed']).toBeUndefined();
-    }
-    expect(await fingerprint(t.db)).toEqual(before);
-  });
+  it(
+    'an exact redelivery is replayed by the pipeline; ' + 'the same content under another delivery id changes nothing',
+    async () => {
+      const before = await fingerprint(t.db);
+      for (const action of ['register_return', 'process_refund']) {
+        const replay = await postWebhook(t, FLOW, fixture(FLOW, action));
+        expect(replay.headers['idempotent-replayed']).toBe('true');
+        const again = await postWebhook(t, FLOW, fixture(FLOW, action), { 'webhook-id': `again-${action}` });
+        expect(again.status).toBe(200);
+        expect(again.headers['idempotent-replayed']).toBeUndefined();
+      }
+      expect(await fingerprint(t.db)).toEqual(before);
+    },
+  );
 
   it('GraphQL shows the return with items and refunds, and the sale with its returns and net value', async () => {
     const res = await graphql(
@@ -270,7 +281,8 @@ describe('the two mutations through GraphQL', () => {
 
 describe('return limits', () => {
   beforeAll(async () => {
-    await ok('sales-flow', sale('S-LIM', { store_code: 'LJ-LIM' })); // 1 tênis at 269.90 after discount, 2 meias at 19.90
+    // 1 tênis at 269.90 after discount, 2 meias at 19.90
+    await ok('sales-flow', sale('S-LIM', { store_code: 'LJ-LIM' }));
   });
 
   it('returned quantity per sku never exceeds sold minus already returned (422 with the numbers)', async () => {
@@ -345,29 +357,35 @@ describe('return limits', () => {
     await refused(refund('F-LIM-5', 'R-LIM-1', '0.00'), 400, 'GW_VALIDATION_FAILED');
   });
 
-  it('units are valued at line_total per unit, rounded down cumulatively: partial returns add up to the line total', async () => {
-    // 3 units for 10.00 after discount: 3.33 + 3.33 + 3.34
-    await ok(
-      'sales-flow',
-      sale('S-CENT', { items: [{ sku: 'LENCO', quantity: 3, unit_price: '3.34', discount: '0.02' }], total: '10.00' }),
-    );
-    const values = [];
-    for (const id of ['R-CENT-1', 'R-CENT-2', 'R-CENT-3'])
-      values.push((await ok(FLOW, ret(id, 'S-CENT', [{ sku: 'LENCO', quantity: 1 }]))).value);
-    expect(values).toEqual(['3.33', '3.33', '3.34']);
-    // two lines of the same sku at different prices are valued together: (10.00 + 5.00) / 3 units
-    await ok(
-      'sales-flow',
-      sale('S-MIX', {
-        items: [
-          { sku: 'LENCO', quantity: 2, unit_price: '5.00' },
-          { sku: 'LENCO', quantity: 1, unit_price: '5.00', discount: '0.00' },
-        ],
-        total: '15.00',
-      }),
-    );
-    expect((await ok(FLOW, ret('R-MIX', 'S-MIX', [{ sku: 'LENCO', quantity: 2 }]))).value).toBe('10.00');
-  });
+  it(
+    'units are valued at line_total per unit, rounded down cumulatively: ' + 'partial returns add up to the line total',
+    async () => {
+      // 3 units for 10.00 after discount: 3.33 + 3.33 + 3.34
+      await ok(
+        'sales-flow',
+        sale('S-CENT', {
+          items: [{ sku: 'LENCO', quantity: 3, unit_price: '3.34', discount: '0.02' }],
+          total: '10.00',
+        }),
+      );
+      const values = [];
+      for (const id of ['R-CENT-1', 'R-CENT-2', 'R-CENT-3'])
+        values.push((await ok(FLOW, ret(id, 'S-CENT', [{ sku: 'LENCO', quantity: 1 }]))).value);
+      expect(values).toEqual(['3.33', '3.33', '3.34']);
+      // two lines of the same sku at different prices are valued together: (10.00 + 5.00) / 3 units
+      await ok(
+        'sales-flow',
+        sale('S-MIX', {
+          items: [
+            { sku: 'LENCO', quantity: 2, unit_price: '5.00' },
+            { sku: 'LENCO', quantity: 1, unit_price: '5.00', discount: '0.00' },
+          ],
+          total: '15.00',
+        }),
+      );
+      expect((await ok(FLOW, ret('R-MIX', 'S-MIX', [{ sku: 'LENCO', quantity: 2 }]))).value).toBe('10.00');
+    },
+  );
 
   it('cancelling a sale after a return puts back only what had not come back already', async () => {
     await ok('sales-flow', sale('S-RC', { store_code: 'LJ-RC' }));
@@ -394,7 +412,8 @@ describe('return limits', () => {
     await t.db.query(`insert into clients (id, name) values ('outra', 'Outra Loja')`);
     await t.db.query(`insert into locations (client_id, code, kind) values ('outra', 'LJ-001', 'store')`);
     await t.db.query(
-      `insert into sales (client_id, id, store_code, channel, sold_at, total, status, payload_hash) values ('outra', 'S-OUTRA', 'LJ-001', 'store', now(), 10, 'open', 'x')`,
+      `insert into sales (client_id, id, store_code, channel, sold_at, total, status, payload_hash)
+       values ('outra', 'S-OUTRA', 'LJ-001', 'store', now(), 10, 'open', 'x')`,
     );
     await refused(ret('R-OUTRA', 'S-OUTRA', [{ sku: 'MEIA-ESP-UN', quantity: 1 }]), 409, 'GW_PREDECESSOR_MISSING');
   });

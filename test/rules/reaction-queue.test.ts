@@ -37,7 +37,8 @@ async function sale(customer: string): Promise<string> {
 
 async function jobsOf(eventIds: string[]): Promise<Array<{ state: string; data: EvaluateEventJob }>> {
   const { rows } = await a.db.query<{ state: string; data: EvaluateEventJob }>(
-    `select state, data from pgboss.job where name = $2 and data->>'webhookEventId' = any($1::text[]) order by created_on`,
+    `select state, data from pgboss.job where name = $2 and data->>'webhookEventId' = any($1::text[])
+     order by created_on`,
     [eventIds, EVALUATE_QUEUE],
   );
   return rows;
@@ -52,29 +53,32 @@ const rfmOf = async (customers: string[]) =>
   ).rows.map((r) => r.customer_id);
 
 describe('evaluate-event jobs', () => {
-  it('are committed with the delivery (its action and sale copied in); a refused delivery enqueues nothing', async () => {
-    const ok = await sale('C-R-1');
-    const refused = await postWebhook(
-      a,
-      'sales-flow',
-      variant('sales-flow', 'register_sale', { sale_id: 'V-REACT-BAD', total: '1.00' }),
-    );
-    expect(refused.status).toBeGreaterThanOrEqual(400);
-    expect(refused.status).toBeLessThan(500);
-    const jobs = await jobsOf([ok, refused.body.eventId]);
-    expect(jobs).toEqual([
-      {
-        state: 'created',
-        data: {
-          kind: 'webhook',
-          clientId: 'banban',
-          webhookEventId: ok,
-          action: 'register_sale',
-          saleId: `V-REACT-${seq}`,
+  it(
+    'are committed with the delivery (its action and sale copied in); ' + 'a refused delivery enqueues nothing',
+    async () => {
+      const ok = await sale('C-R-1');
+      const refused = await postWebhook(
+        a,
+        'sales-flow',
+        variant('sales-flow', 'register_sale', { sale_id: 'V-REACT-BAD', total: '1.00' }),
+      );
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.status).toBeLessThan(500);
+      const jobs = await jobsOf([ok, refused.body.eventId]);
+      expect(jobs).toEqual([
+        {
+          state: 'created',
+          data: {
+            kind: 'webhook',
+            clientId: 'banban',
+            webhookEventId: ok,
+            action: 'register_sale',
+            saleId: `V-REACT-${seq}`,
+          },
         },
-      },
-    ]);
-  });
+      ]);
+    },
+  );
 
   it('a batch re-scores the RFM of its client in one statement, and no rule query when no rule listens', async () => {
     await opsData(a, `mutation { rebuildRfm(client: "banban") { customers } }`);
@@ -99,7 +103,8 @@ describe('evaluate-event jobs', () => {
   it('creating a rule invalidates the cached rule set at once: the next event is evaluated against it', async () => {
     await opsData(
       a,
-      `mutation { createRule(input: { name: "react", eventType: SALE_REGISTERED, conditions: { all: [] }, actions: [{ type: "task", title: "{{saleId}}" }] }) { id } }`,
+      `mutation { createRule(input: { name: "react", eventType: SALE_REGISTERED, conditions: { all: [] },
+       actions: [{ type: "task", title: "{{saleId}}" }] }) { id } }`,
     );
     const id = await sale('C-R-2');
     const [job] = await jobsOf([id]);
@@ -175,32 +180,37 @@ describe('evaluate-event jobs', () => {
 });
 
 describe('RuleSetCache', () => {
-  it('loads a client once per TTL, reloads after it or after an invalidation, and never caches a failed load', async () => {
-    let now = 0;
-    const loads: string[] = [];
-    let fail = false;
-    const cache = new RuleSetCache(
-      async (clientId) => {
-        loads.push(clientId);
-        if (fail) throw new Error('down');
-        return [{ eventType: 'sale_registered' } as never];
-      },
-      5_000,
-      () => now,
-    );
-    expect(await cache.listenedTo('banban', ['sale_registered', 'stock_level'])).toEqual(new Set(['sale_registered']));
-    await cache.enabled('banban');
-    expect(loads).toEqual(['banban']);
-    now = 5_000;
-    await cache.enabled('banban');
-    cache.invalidate('banban');
-    await cache.enabled('banban');
-    expect(loads).toHaveLength(3);
-    cache.invalidate('banban');
-    fail = true;
-    await expect(cache.enabled('banban')).rejects.toThrow('down');
-    fail = false;
-    await cache.enabled('banban');
-    expect(loads).toHaveLength(5);
-  });
+  it(
+    'loads a client once per TTL, reloads after it or after an invalidation, ' + 'and never caches a failed load',
+    async () => {
+      let now = 0;
+      const loads: string[] = [];
+      let fail = false;
+      const cache = new RuleSetCache(
+        async (clientId) => {
+          loads.push(clientId);
+          if (fail) throw new Error('down');
+          return [{ eventType: 'sale_registered' } as never];
+        },
+        5_000,
+        () => now,
+      );
+      expect(await cache.listenedTo('banban', ['sale_registered', 'stock_level'])).toEqual(
+        new Set(['sale_registered']),
+      );
+      await cache.enabled('banban');
+      expect(loads).toEqual(['banban']);
+      now = 5_000;
+      await cache.enabled('banban');
+      cache.invalidate('banban');
+      await cache.enabled('banban');
+      expect(loads).toHaveLength(3);
+      cache.invalidate('banban');
+      fail = true;
+      await expect(cache.enabled('banban')).rejects.toThrow('down');
+      fail = false;
+      await cache.enabled('banban');
+      expect(loads).toHaveLength(5);
+    },
+  );
 });

@@ -20,7 +20,10 @@ interface Received {
   body: string;
 }
 
-/** A real local HTTP server: answers `status` (or holds the request until `release()`, when hold) and records what it got. */
+/**
+ * A real local HTTP server: answers `status` (or holds the request until `release()`, when hold)
+ * and records what it got.
+ */
 async function target(status: number, opts: { hold?: boolean } = {}) {
   const received: Received[] = [];
   const held: Array<() => void> = [];
@@ -52,7 +55,8 @@ async function target(status: number, opts: { hold?: boolean } = {}) {
 let t: TestApp;
 let seq = 0;
 
-const CREATE = `mutation ($input: RuleInput!) { createRule(input: $input) { id name eventType enabled conditions actions } }`;
+const CREATE = `mutation ($input: RuleInput!) {
+  createRule(input: $input) { id name eventType enabled conditions actions } }`;
 async function rule(name: string, eventType: string, conditions: object, actions: object[]): Promise<string> {
   return (await opsData(t, CREATE, { input: { name, eventType, conditions, actions } })).createRule.id;
 }
@@ -79,7 +83,8 @@ async function processedEvent(flow: string, action: string, data: Record<string,
   const id = randomUUID();
   const payload = { action, data };
   await t.db.query(
-    `insert into webhook_events (id, client_id, flow, action, idempotency_key, payload_hash, payload, raw_body, status, http_status, received_at, processed_at, duration_ms)
+    `insert into webhook_events (id, client_id, flow, action, idempotency_key, payload_hash, payload, raw_body, status,
+                                http_status, received_at, processed_at, duration_ms)
      values ($1, 'banban', $2, $3, $4, 'test', $5, $6, 'processed', 200, now(), now(), 1)`,
     [id, flow, action, `test:${id}`, JSON.stringify(payload), JSON.stringify(payload)],
   );
@@ -504,70 +509,73 @@ describe('outbound webhooks', () => {
     }
   });
 
-  it('a failing target is retried, opens its breaker (which fires BREAKER_OPENED rules) and never affects ingest', async () => {
-    const failing = await target(500);
-    const holding = await target(200, { hold: true });
-    try {
-      const hook = await rule(
-        'failing hook',
-        'SALE_REGISTERED',
-        { all: [{ fact: 'channel', operator: 'equal', value: 'ecommerce' }] },
-        [
-          { type: 'webhook', url: failing.url, secret: SECRET },
-          { type: 'task', title: 'still recorded {{saleId}}' },
-        ],
-      );
-      const opened = await rule(
-        'hook breaker',
-        'BREAKER_OPENED',
-        { all: [{ fact: 'name', operator: 'equal', value: `webhook:${new URL(failing.url).origin}` }] },
-        [{ type: 'task', title: 'outbound target down: {{name}}' }],
-      );
-      for (let i = 0; i < 3; i++) await sale({ channel: 'ecommerce' }); // each answered 200
-      await settle();
-      const fired = await firings(hook);
-      expect(fired).toHaveLength(3);
-      expect(fired.every((f) => f.outcome === 'FAILED')).toBe(true);
-      // the first attempts reach the target (the worker runs a batch's jobs side by side, so up to all
-      // three are in flight before two 500s open the breaker, threshold 2); every retry then fails
-      // fast without a request: at most one request per job, not one per attempt
-      expect(failing.received.length).toBeGreaterThanOrEqual(2);
-      expect(failing.received.length).toBeLessThanOrEqual(3);
-      expect(fired.map((f) => f.results[0].detail)).toEqual(
-        Array(3).fill(expect.objectContaining({ attempts: 2, deadLettered: true })),
-      );
-      const { rows: dead } = await t.db.query(`select data from pgboss.job where name = $1`, [
-        OUTBOUND_WEBHOOK_DEAD_QUEUE,
-      ]);
-      expect(dead.map((d) => d.data.actionIndex)).toEqual([0, 0, 0]);
-      const failedOnes = (
-        await opsData(t, `query ($r: ID) { ruleFirings(ruleId: $r, outcome: FAILED) { outcome } }`, { r: hook })
-      ).ruleFirings;
-      expect(failedOnes).toHaveLength(3);
-      expect(fired.map((f) => f.results[1])).toEqual(
-        Array(3).fill(expect.objectContaining({ type: 'task', ok: true })),
-      );
-      expect(fired.some((f) => /circuit/i.test(f.results[0].error))).toBe(true);
-      expect(await firings(opened)).toHaveLength(1);
+  it(
+    'a failing target is retried, ' + 'opens its breaker (which fires BREAKER_OPENED rules) and never affects ingest',
+    async () => {
+      const failing = await target(500);
+      const holding = await target(200, { hold: true });
+      try {
+        const hook = await rule(
+          'failing hook',
+          'SALE_REGISTERED',
+          { all: [{ fact: 'channel', operator: 'equal', value: 'ecommerce' }] },
+          [
+            { type: 'webhook', url: failing.url, secret: SECRET },
+            { type: 'task', title: 'still recorded {{saleId}}' },
+          ],
+        );
+        const opened = await rule(
+          'hook breaker',
+          'BREAKER_OPENED',
+          { all: [{ fact: 'name', operator: 'equal', value: `webhook:${new URL(failing.url).origin}` }] },
+          [{ type: 'task', title: 'outbound target down: {{name}}' }],
+        );
+        for (let i = 0; i < 3; i++) await sale({ channel: 'ecommerce' }); // each answered 200
+        await settle();
+        const fired = await firings(hook);
+        expect(fired).toHaveLength(3);
+        expect(fired.every((f) => f.outcome === 'FAILED')).toBe(true);
+        // the first attempts reach the target (the worker runs a batch's jobs side by side, so up to all
+        // three are in flight before two 500s open the breaker, threshold 2); every retry then fails
+        // fast without a request: at most one request per job, not one per attempt
+        expect(failing.received.length).toBeGreaterThanOrEqual(2);
+        expect(failing.received.length).toBeLessThanOrEqual(3);
+        expect(fired.map((f) => f.results[0].detail)).toEqual(
+          Array(3).fill(expect.objectContaining({ attempts: 2, deadLettered: true })),
+        );
+        const { rows: dead } = await t.db.query(`select data from pgboss.job where name = $1`, [
+          OUTBOUND_WEBHOOK_DEAD_QUEUE,
+        ]);
+        expect(dead.map((d) => d.data.actionIndex)).toEqual([0, 0, 0]);
+        const failedOnes = (
+          await opsData(t, `query ($r: ID) { ruleFirings(ruleId: $r, outcome: FAILED) { outcome } }`, { r: hook })
+        ).ruleFirings;
+        expect(failedOnes).toHaveLength(3);
+        expect(fired.map((f) => f.results[1])).toEqual(
+          Array(3).fill(expect.objectContaining({ type: 'task', ok: true })),
+        );
+        expect(fired.some((f) => /circuit/i.test(f.results[0].error))).toBe(true);
+        expect(await firings(opened)).toHaveLength(1);
 
-      // A target that does not answer holds only the background evaluation, never the delivery: the
-      // delivery is answered while the target still holds the rule's request.
-      const slow = await rule(
-        'slow hook',
-        'SALE_REGISTERED',
-        { all: [{ fact: 'channel', operator: 'equal', value: 'marketplace' }] },
-        [{ type: 'webhook', url: holding.url, secret: SECRET }],
-      );
-      await sale({ channel: 'marketplace' });
-      await eventually(() => holding.held.length > 0);
-      expect(holding.held).toHaveLength(1);
-      expect((await firings(slow))[0]).toMatchObject({ outcome: 'RUNNING' });
-      holding.release();
-      await settle();
-      expect((await firings(slow))[0]).toMatchObject({ outcome: 'SUCCEEDED' });
-    } finally {
-      await failing.close();
-      await holding.close();
-    }
-  });
+        // A target that does not answer holds only the background evaluation, never the delivery: the
+        // delivery is answered while the target still holds the rule's request.
+        const slow = await rule(
+          'slow hook',
+          'SALE_REGISTERED',
+          { all: [{ fact: 'channel', operator: 'equal', value: 'marketplace' }] },
+          [{ type: 'webhook', url: holding.url, secret: SECRET }],
+        );
+        await sale({ channel: 'marketplace' });
+        await eventually(() => holding.held.length > 0);
+        expect(holding.held).toHaveLength(1);
+        expect((await firings(slow))[0]).toMatchObject({ outcome: 'RUNNING' });
+        holding.release();
+        await settle();
+        expect((await firings(slow))[0]).toMatchObject({ outcome: 'SUCCEEDED' });
+      } finally {
+        await failing.close();
+        await holding.close();
+      }
+    },
+  );
 });

@@ -140,7 +140,8 @@ const CASES: Array<[string, unknown, number, string, string?]> = [
 async function businessRows(): Promise<number> {
   const { rows } = await t.db.query<{ n: number }>(
     `select (select count(*) from sales) + (select count(*) from sale_items) + (select count(*) from payments)
-          + (select count(*) from inventory_movements) + (select count(*) from customers) + (select count(*) from products) as n`,
+          + (select count(*) from inventory_movements) + (select count(*) from customers)
+          + (select count(*) from products) as n`,
   );
   return Number(rows[0].n);
 }

@@ -92,7 +92,8 @@ describe('the sale contract without zod (bulk loads)', () => {
     };
     expect(fastSaleInput(canonical)).toEqual(canonical);
     expect(fastSaleInput({ ...canonical, storeCode: 'lj-001' })).toBeNull(); // zod upper-cases it
-    expect(fastSaleInput({ ...canonical, customer: { ...canonical.customer, name: ' Maria' } })).toBeNull(); // zod trims it
+    // zod trims it
+    expect(fastSaleInput({ ...canonical, customer: { ...canonical.customer, name: ' Maria' } })).toBeNull();
     expect(fastSaleInput({ ...canonical, items: [] })).toBeNull(); // zod refuses it, with the path
   });
 });

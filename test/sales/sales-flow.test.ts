@@ -22,7 +22,8 @@ async function count(table: string, where = 'true', values: unknown[] = []): Pro
 
 async function stock(location: string, sku: string): Promise<number> {
   const { rows } = await t.db.query<{ q: number }>(
-    `select coalesce(sum(quantity_delta), 0)::int as q from inventory_movements where client_id = 'banban' and location_code = $1 and sku = $2`,
+    `select coalesce(sum(quantity_delta), 0)::int as q from inventory_movements
+      where client_id = 'banban' and location_code = $1 and sku = $2`,
     [location, sku],
   );
   const level = await t.db.query<{ quantity: number }>(
@@ -58,7 +59,8 @@ describe('the three fixtures, as the ERP sends them', () => {
     // a sale is a fact: recorded even though stock went below zero, and flagged for ops
     expect(await count('inventory_movements', `source_id = 'V-2026-000123' and below_zero`)).toBe(2);
     const event = await t.db.query(
-      `select status, flow, action, idempotency_key, business_id, http_status, raw_body from webhook_events where id = $1`,
+      `select status, flow, action, idempotency_key, business_id, http_status, raw_body from webhook_events
+       where id = $1`,
       [res.body.eventId],
     );
     expect(event.rows[0]).toMatchObject({
@@ -111,18 +113,21 @@ describe('payments and cancellations', () => {
     expect(await count('payments', `sale_id = 'S-PAY-1'`)).toBe(2);
   });
 
-  it('a payment before its sale is a coded 409 naming what is missing, and succeeds once the sale arrives', async () => {
-    const early = await postWebhook(t, 'sales-flow', payment('S-LATE', 'P-LATE', '10.00'));
-    expect(early.status).toBe(409);
-    expect(early.body.error).toMatchObject({
-      code: 'GW_PREDECESSOR_MISSING',
-      details: { missing: { sale_id: 'S-LATE' } },
-    });
-    await postWebhook(t, 'sales-flow', sale('S-LATE'));
-    const retried = await postWebhook(t, 'sales-flow', payment('S-LATE', 'P-LATE', '10.00'));
-    expect(retried.status).toBe(200);
-    expect(retried.headers['idempotent-replayed']).toBeUndefined();
-  });
+  it(
+    'a payment before its sale is a coded 409 naming what is missing, ' + 'and succeeds once the sale arrives',
+    async () => {
+      const early = await postWebhook(t, 'sales-flow', payment('S-LATE', 'P-LATE', '10.00'));
+      expect(early.status).toBe(409);
+      expect(early.body.error).toMatchObject({
+        code: 'GW_PREDECESSOR_MISSING',
+        details: { missing: { sale_id: 'S-LATE' } },
+      });
+      await postWebhook(t, 'sales-flow', sale('S-LATE'));
+      const retried = await postWebhook(t, 'sales-flow', payment('S-LATE', 'P-LATE', '10.00'));
+      expect(retried.status).toBe(200);
+      expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    },
+  );
 
   it('cancelling an unknown sale is a coded 404', async () => {
     const res = await postWebhook(t, 'sales-flow', cancellation('S-NOPE'));
@@ -312,43 +317,49 @@ describe('business rules', () => {
     expect(res.body.result.total).toBe('0.30');
   });
 
-  it('unknown stores, products and customers are registered from the payload; codes are trimmed and upper-cased', async () => {
-    const res = await postWebhook(
-      t,
-      'sales-flow',
-      sale('S-MASTER', {
-        store_code: ' lj-900 ',
-        customer: { customer_id: 'C-NEW', name: 'Novo Cliente' },
-        items: [
-          { sku: ' tenis-novo-40 ', description: 'Tênis Novo', quantity: 1, unit_price: '10.00', discount: '0.00' },
-        ],
-        total: '10.00',
-      }),
-    );
-    expect(res.status).toBe(200);
-    expect((await t.db.query(`select kind from locations where code = 'LJ-900'`)).rows[0].kind).toBe('store');
-    expect(await count('products', `sku = 'TENIS-NOVO-40'`)).toBe(1);
-    expect(await count('customers', `id = 'C-NEW' and name = 'Novo Cliente'`)).toBe(1);
-  });
+  it(
+    'unknown stores, products and customers are registered from the payload; ' + 'codes are trimmed and upper-cased',
+    async () => {
+      const res = await postWebhook(
+        t,
+        'sales-flow',
+        sale('S-MASTER', {
+          store_code: ' lj-900 ',
+          customer: { customer_id: 'C-NEW', name: 'Novo Cliente' },
+          items: [
+            { sku: ' tenis-novo-40 ', description: 'Tênis Novo', quantity: 1, unit_price: '10.00', discount: '0.00' },
+          ],
+          total: '10.00',
+        }),
+      );
+      expect(res.status).toBe(200);
+      expect((await t.db.query(`select kind from locations where code = 'LJ-900'`)).rows[0].kind).toBe('store');
+      expect(await count('products', `sku = 'TENIS-NOVO-40'`)).toBe(1);
+      expect(await count('customers', `id = 'C-NEW' and name = 'Novo Cliente'`)).toBe(1);
+    },
+  );
 });
 
 describe('negative stock is a per-client setting', () => {
-  it('a client that forbids it gets 422 GW_INSUFFICIENT_STOCK with the shortfalls, and nothing is written', async () => {
-    const settings = CLIENTS.banban.settings;
-    CLIENTS.banban.settings = { ...settings, allowNegativeStock: false };
-    try {
-      const res = await postWebhook(t, 'sales-flow', sale('S-NONEG', { store_code: 'LJ-NONEG' }));
-      expect(res.status).toBe(422);
-      expect(res.body.error.code).toBe('GW_INSUFFICIENT_STOCK');
-      expect(res.body.error.details.shortfalls).toEqual(
-        expect.arrayContaining([{ location_code: 'LJ-NONEG', sku: 'MEIA-ESP-UN', requested: 2, available: 0 }]),
-      );
-      expect(await count('sales', `id = 'S-NONEG'`)).toBe(0);
-      expect(await stock('LJ-NONEG', 'MEIA-ESP-UN')).toBe(0);
-    } finally {
-      CLIENTS.banban.settings = settings;
-    }
-  });
+  it(
+    'a client that forbids it gets 422 GW_INSUFFICIENT_STOCK with the shortfalls, ' + 'and nothing is written',
+    async () => {
+      const settings = CLIENTS.banban.settings;
+      CLIENTS.banban.settings = { ...settings, allowNegativeStock: false };
+      try {
+        const res = await postWebhook(t, 'sales-flow', sale('S-NONEG', { store_code: 'LJ-NONEG' }));
+        expect(res.status).toBe(422);
+        expect(res.body.error.code).toBe('GW_INSUFFICIENT_STOCK');
+        expect(res.body.error.details.shortfalls).toEqual(
+          expect.arrayContaining([{ location_code: 'LJ-NONEG', sku: 'MEIA-ESP-UN', requested: 2, available: 0 }]),
+        );
+        expect(await count('sales', `id = 'S-NONEG'`)).toBe(0);
+        expect(await stock('LJ-NONEG', 'MEIA-ESP-UN')).toBe(0);
+      } finally {
+        CLIENTS.banban.settings = settings;
+      }
+    },
+  );
 });
 
 describe('errors never leak and never write', () => {

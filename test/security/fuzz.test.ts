@@ -27,7 +27,8 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query(`alter database "${t.database.name}" set synchronous_commit = off`);
   await admin.query(
-    `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database()
+     and pid <> pg_backend_pid()`,
   );
   await admin.end();
   await t.db.ping(); // the pool drops the terminated connections; new ones get the setting
@@ -272,7 +273,8 @@ function seeds(): Array<Sample & { flowPath: string }> {
 
 async function businessFingerprint(): Promise<Record<string, number>> {
   const { rows: tables } = await t.db.query<{ table_name: string }>(
-    `select distinct table_name from information_schema.columns where table_schema = 'public' and column_name = 'client_id' and not hub_is_private_table(table_name::text) order by 1`,
+    `select distinct table_name from information_schema.columns where table_schema = 'public'
+     and column_name = 'client_id' and not hub_is_private_table(table_name::text) order by 1`,
   );
   const out: Record<string, number> = {};
   for (const { table_name } of tables)
@@ -280,56 +282,64 @@ async function businessFingerprint(): Promise<Record<string, number>> {
   return out;
 }
 
-it(`${RUNS} malformed payloads over ${ACTIONS.length} actions, after the hostile seeds: only 4xx, zero business rows written`, async () => {
-  const t0 = Date.now();
-  const seeded = seeds();
-  const generated = fc.sample(malformed, { numRuns: RUNS, seed: SEED });
-  const samples = [...seeded, ...generated];
-  const generatedMs = Date.now() - t0;
-  const before = await businessFingerprint();
-  const statuses = new Map<number, number>();
-  const failures: Array<{ label: string; status: number; body: string; raw: string }> = [];
-  const perAction = new Map<string, number>();
-  for (let i = 0; i < samples.length; i += CONCURRENCY) {
-    await Promise.all(
-      samples.slice(i, i + CONCURRENCY).map(async (s) => {
-        const res = await t.app.inject({
-          method: 'POST',
-          url: `/api/v1/webhooks/${s.flowPath}`,
-          headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
-          payload: s.raw,
-        });
-        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-        perAction.set(s.label, (perAction.get(s.label) ?? 0) + 1);
-        if (res.statusCode < 400 || res.statusCode >= 500)
-          failures.push({
-            label: s.label,
-            status: res.statusCode,
-            body: res.body.slice(0, 300),
-            raw: String(s.raw).slice(0, 300),
+it(
+  `${RUNS} malformed payloads over ${ACTIONS.length} actions, ` +
+    'after the hostile seeds: only 4xx, zero business rows written',
+  async () => {
+    const t0 = Date.now();
+    const seeded = seeds();
+    const generated = fc.sample(malformed, { numRuns: RUNS, seed: SEED });
+    const samples = [...seeded, ...generated];
+    const generatedMs = Date.now() - t0;
+    const before = await businessFingerprint();
+    const statuses = new Map<number, number>();
+    const failures: Array<{ label: string; status: number; body: string; raw: string }> = [];
+    const perAction = new Map<string, number>();
+    for (let i = 0; i < samples.length; i += CONCURRENCY) {
+      await Promise.all(
+        samples.slice(i, i + CONCURRENCY).map(async (s) => {
+          const res = await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/webhooks/${s.flowPath}`,
+            headers: { 'content-type': 'application/json', 'x-api-key': t.apiKey },
+            payload: s.raw,
           });
-      }),
-    );
-  }
-  const reproduce = `reproduce with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`;
-  if (failures.length > 0) {
-    const serverErrors = failures.filter((f) => f.status >= 500).length;
-    throw new Error(
-      `${failures.length} deliveries not refused with a 4xx (${serverErrors} of them ≥ 500); ${reproduce}:\n${JSON.stringify(failures.slice(0, 5), null, 2)}`,
-    );
-  }
-  const after = await businessFingerprint();
-  if (JSON.stringify(after) !== JSON.stringify(before)) {
-    throw new Error(
-      `business rows were written (partial writes); ${reproduce}:\nbefore ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`,
-    );
-  }
-  expect(generated.length).toBe(RUNS);
-  expect(perAction.get('sales-flow/seed')).toBeGreaterThan(PROTOTYPE_KEYS.length);
-  for (const a of ACTIONS) expect(perAction.get(`${a.flow.path}/${a.action}`) ?? 0).toBeGreaterThan(0);
-  const sent = Date.now() - t0 - generatedMs;
+          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+          perAction.set(s.label, (perAction.get(s.label) ?? 0) + 1);
+          if (res.statusCode < 400 || res.statusCode >= 500)
+            failures.push({
+              label: s.label,
+              status: res.statusCode,
+              body: res.body.slice(0, 300),
+              raw: String(s.raw).slice(0, 300),
+            });
+        }),
+      );
+    }
+    const reproduce = `reproduce with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`;
+    if (failures.length > 0) {
+      const serverErrors = failures.filter((f) => f.status >= 500).length;
+      throw new Error(
+        `${failures.length} deliveries not refused with a 4xx (${serverErrors} of them ≥ 500); ` +
+          `${reproduce}:\n${JSON.stringify(failures.slice(0, 5), null, 2)}`,
+      );
+    }
+    const after = await businessFingerprint();
+    if (JSON.stringify(after) !== JSON.stringify(before)) {
+      throw new Error(
+        'business rows were written (partial writes); ' +
+          `${reproduce}:\nbefore ${JSON.stringify(before)}\nafter  ${JSON.stringify(after)}`,
+      );
+    }
+    expect(generated.length).toBe(RUNS);
+    expect(perAction.get('sales-flow/seed')).toBeGreaterThan(PROTOTYPE_KEYS.length);
+    for (const a of ACTIONS) expect(perAction.get(`${a.flow.path}/${a.action}`) ?? 0).toBeGreaterThan(0);
+    const sent = Date.now() - t0 - generatedMs;
 
-  console.log(
-    `fuzz (seed ${SEED}): ${seeded.length} seeds + ${RUNS} generated deliveries (generated in ${generatedMs} ms, sent in ${sent} ms), statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
-  );
-}, 180_000);
+    console.log(
+      `fuzz (seed ${SEED}): ${seeded.length} seeds + ${RUNS} generated deliveries (generated in ${generatedMs} ms, ` +
+        `sent in ${sent} ms), statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
+  },
+  180_000,
+);

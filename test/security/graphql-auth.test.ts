@@ -227,110 +227,122 @@ describe('roles', () => {
     expect((await t.services.security.settingsOf('banban')).schemes).toBe('api_key');
   });
 
-  it('ops manage keys: created once, listed without the key, working on its flow only, revoked at once — all audited', async () => {
-    const ops = bearer(await opsToken('alice'));
-    const created = await gql(
-      'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id clientId flow name keyPrefix revokedAt } } }',
-      ops,
-      {
-        i: { client: 'banban', flow: 'sales-flow', name: 'erp-2026' },
-      },
-    );
-    const { key, apiKey } = created.body.data.createApiKey;
-    expect(apiKey).toMatchObject({
-      clientId: 'banban',
-      flow: 'sales',
-      name: 'erp-2026',
-      keyPrefix: key.slice(0, 10),
-      revokedAt: null,
-    });
-    const listed = await gql('{ apiKeys(client: "banban") { id name keyPrefix } }', ops);
-    expect(JSON.stringify(listed.body)).not.toContain(key);
-    expect(listed.body.data.apiKeys).toContainEqual({ id: apiKey.id, name: 'erp-2026', keyPrefix: key.slice(0, 10) });
-
-    const sale = {
-      action: 'register_sale',
-      data: { ...fixture('sales-flow', 'register_sale').data, sale_id: 'S-NEWKEY' },
-    };
-    expect((await postWebhook({ ...t, apiKey: key }, 'sales-flow', sale)).status).toBe(200);
-    // created and last-used times: last use is written off the request path, shortly after
-    await eventually(async () => {
-      const used = await gql('{ apiKeys(client: "banban") { id createdAt lastUsedAt } }', ops);
-      const row = used.body.data.apiKeys.find((k: any) => k.id === apiKey.id);
-      expect(Date.parse(row.lastUsedAt)).toBeGreaterThanOrEqual(Date.parse(row.createdAt));
-    });
-    expect(
-      (await gql(`mutation { revokeApiKey(id: "${apiKey.id}") { revokedAt } }`, ops)).body.data.revokeApiKey.revokedAt,
-    ).toEqual(expect.any(String));
-    const after = await postWebhook({ ...t, apiKey: key }, 'sales-flow', {
-      ...sale,
-      data: { ...sale.data, sale_id: 'S-NEWKEY-2' },
-    });
-    expect([after.status, after.body.error.code]).toEqual([401, 'GW_UNAUTHENTICATED']);
-    expect(
-      (await gql('{ apiKeys(client: "banban", includeRevoked: false) { id } }', ops)).body.data.apiKeys,
-    ).not.toContainEqual({ id: apiKey.id });
-
-    const audit = await gql(
-      '{ auditLog(filter: { actor: "jwt:alice" }) { edges { node { actor role source action target outcome ip } } } }',
-      ops,
-    );
-    const actions = audit.body.data.auditLog.edges.map((e: any) => e.node);
-    expect(actions).toEqual([
-      expect.objectContaining({
-        action: 'mutation revokeApiKey',
-        target: String(apiKey.id),
-        outcome: 'ok',
-        source: 'graphql',
-        role: 'ops',
-        ip: '127.0.0.1',
-      }),
-      expect.objectContaining({ action: 'mutation createApiKey', target: 'banban', outcome: 'ok' }),
-    ]);
-  });
-
-  it("ops replay any client's dead events (client in the filter); the replay is audited with what it asked and what it requeued", async () => {
-    const orphan = await postWebhook(t, 'sales-flow', {
-      action: 'register_payment',
-      data: { ...fixture('sales-flow', 'register_payment').data, sale_id: 'S-NOT-YET', payment_id: 'P-NOT-YET' },
-    });
-    expect(orphan.status).toBe(409);
-    await t.db.query(`update webhook_events set status = 'dead' where id = $1`, [orphan.body.eventId]);
-    const replay =
-      'mutation($f: ReplayWebhookEventsFilterInput!) { replayWebhookEvents(filter: $f) { requeued eventIds } }';
-    const f = { client: 'banban', ids: [orphan.body.eventId] };
-    const acme = await gql(replay, bearer(await appToken('acme')), { f });
-    expect(acme.body.errors?.[0]?.extensions?.code).toBe('GW_FORBIDDEN');
-    const ops = bearer(await opsToken('ops-replayer')); // no client_id: names the client in the filter
-    const res = await gql(replay, ops, { f });
-    expect(res.body.data.replayWebhookEvents).toEqual({ requeued: 1, eventIds: [orphan.body.eventId] });
-
-    const audit = await gql(
-      '{ auditLog(filter: { action: "mutation replayWebhookEvents" }, first: 5) { edges { node { actor role target outcome ip details } } } }',
-      ops,
-    );
-    expect(audit.body.data.auditLog.edges.map((e: any) => e.node)).toEqual([
-      {
-        actor: 'jwt:ops-replayer',
-        role: 'ops',
-        target: 'banban',
-        outcome: 'ok',
-        ip: '127.0.0.1',
-        details: {
-          operationName: null,
-          partial: false,
-          arguments: { filter: f },
-          result: { requeued: 1, eventIds: [orphan.body.eventId] },
+  it(
+    'ops manage keys: created once, listed without the key, ' +
+      'working on its flow only, revoked at once — all audited',
+    async () => {
+      const ops = bearer(await opsToken('alice'));
+      const created = await gql(
+        `mutation($i: CreateApiKeyInput!) {
+          createApiKey(input: $i) { key apiKey { id clientId flow name keyPrefix revokedAt } } }`,
+        ops,
+        {
+          i: { client: 'banban', flow: 'sales-flow', name: 'erp-2026' },
         },
-      },
-      expect.objectContaining({
-        actor: 'jwt:acme-user',
-        role: 'app',
-        target: 'banban',
-        outcome: 'refused:GW_FORBIDDEN',
-      }),
-    ]);
-  });
+      );
+      const { key, apiKey } = created.body.data.createApiKey;
+      expect(apiKey).toMatchObject({
+        clientId: 'banban',
+        flow: 'sales',
+        name: 'erp-2026',
+        keyPrefix: key.slice(0, 10),
+        revokedAt: null,
+      });
+      const listed = await gql('{ apiKeys(client: "banban") { id name keyPrefix } }', ops);
+      expect(JSON.stringify(listed.body)).not.toContain(key);
+      expect(listed.body.data.apiKeys).toContainEqual({ id: apiKey.id, name: 'erp-2026', keyPrefix: key.slice(0, 10) });
+
+      const sale = {
+        action: 'register_sale',
+        data: { ...fixture('sales-flow', 'register_sale').data, sale_id: 'S-NEWKEY' },
+      };
+      expect((await postWebhook({ ...t, apiKey: key }, 'sales-flow', sale)).status).toBe(200);
+      // created and last-used times: last use is written off the request path, shortly after
+      await eventually(async () => {
+        const used = await gql('{ apiKeys(client: "banban") { id createdAt lastUsedAt } }', ops);
+        const row = used.body.data.apiKeys.find((k: any) => k.id === apiKey.id);
+        expect(Date.parse(row.lastUsedAt)).toBeGreaterThanOrEqual(Date.parse(row.createdAt));
+      });
+      expect(
+        (await gql(`mutation { revokeApiKey(id: "${apiKey.id}") { revokedAt } }`, ops)).body.data.revokeApiKey
+          .revokedAt,
+      ).toEqual(expect.any(String));
+      const after = await postWebhook({ ...t, apiKey: key }, 'sales-flow', {
+        ...sale,
+        data: { ...sale.data, sale_id: 'S-NEWKEY-2' },
+      });
+      expect([after.status, after.body.error.code]).toEqual([401, 'GW_UNAUTHENTICATED']);
+      expect(
+        (await gql('{ apiKeys(client: "banban", includeRevoked: false) { id } }', ops)).body.data.apiKeys,
+      ).not.toContainEqual({ id: apiKey.id });
+
+      const audit = await gql(
+        `{ auditLog(filter: { actor: "jwt:alice" }) {
+          edges { node { actor role source action target outcome ip } } } }`,
+        ops,
+      );
+      const actions = audit.body.data.auditLog.edges.map((e: any) => e.node);
+      expect(actions).toEqual([
+        expect.objectContaining({
+          action: 'mutation revokeApiKey',
+          target: String(apiKey.id),
+          outcome: 'ok',
+          source: 'graphql',
+          role: 'ops',
+          ip: '127.0.0.1',
+        }),
+        expect.objectContaining({ action: 'mutation createApiKey', target: 'banban', outcome: 'ok' }),
+      ]);
+    },
+  );
+
+  it(
+    "ops replay any client's dead events (client in the filter); " +
+      'the replay is audited with what it asked and what it requeued',
+    async () => {
+      const orphan = await postWebhook(t, 'sales-flow', {
+        action: 'register_payment',
+        data: { ...fixture('sales-flow', 'register_payment').data, sale_id: 'S-NOT-YET', payment_id: 'P-NOT-YET' },
+      });
+      expect(orphan.status).toBe(409);
+      await t.db.query(`update webhook_events set status = 'dead' where id = $1`, [orphan.body.eventId]);
+      const replay =
+        'mutation($f: ReplayWebhookEventsFilterInput!) { replayWebhookEvents(filter: $f) { requeued eventIds } }';
+      const f = { client: 'banban', ids: [orphan.body.eventId] };
+      const acme = await gql(replay, bearer(await appToken('acme')), { f });
+      expect(acme.body.errors?.[0]?.extensions?.code).toBe('GW_FORBIDDEN');
+      const ops = bearer(await opsToken('ops-replayer')); // no client_id: names the client in the filter
+      const res = await gql(replay, ops, { f });
+      expect(res.body.data.replayWebhookEvents).toEqual({ requeued: 1, eventIds: [orphan.body.eventId] });
+
+      const audit = await gql(
+        `{ auditLog(filter: { action: "mutation replayWebhookEvents" }, first: 5) {
+          edges { node { actor role target outcome ip details } } } }`,
+        ops,
+      );
+      expect(audit.body.data.auditLog.edges.map((e: any) => e.node)).toEqual([
+        {
+          actor: 'jwt:ops-replayer',
+          role: 'ops',
+          target: 'banban',
+          outcome: 'ok',
+          ip: '127.0.0.1',
+          details: {
+            operationName: null,
+            partial: false,
+            arguments: { filter: f },
+            result: { requeued: 1, eventIds: [orphan.body.eventId] },
+          },
+        },
+        expect.objectContaining({
+          actor: 'jwt:acme-user',
+          role: 'app',
+          target: 'banban',
+          outcome: 'refused:GW_FORBIDDEN',
+        }),
+      ]);
+    },
+  );
 
   it('refused mutations are audited with their code', async () => {
     await gql(
@@ -352,34 +364,38 @@ describe('roles', () => {
     }
   });
 
-  it('ops see the quarantine and per-client settings; an ops token without a client must name one for tenant data', async () => {
-    await postWebhook(
-      { ...t, apiKey: 'axk_wrong-key-wrong-key-wrong-key-000' },
-      'sales-flow',
-      fixture('sales-flow', 'register_sale'),
-    );
-    const ops = bearer(await opsToken());
-    const q = await gql(
-      '{ quarantine(filter: { reason: "GW_UNAUTHENTICATED" }, first: 5) { edges { node { reason flow ip headers } } } }',
-      ops,
-    );
-    expect(q.body.data.quarantine.edges[0].node).toMatchObject({
-      reason: 'GW_UNAUTHENTICATED',
-      flow: 'sales',
-      ip: '127.0.0.1',
-      headers: { 'x-api-key': '(present)' },
-    });
-    expect(
-      (await gql('{ clientSecurity(client: "banban") { schemes ipAllowlist } }', ops)).body.data.clientSecurity,
-    ).toEqual({ schemes: 'API_KEY', ipAllowlist: [] });
-    const bad = await gql(
-      'mutation { updateClientSecurity(client: "banban", input: { ipAllowlist: ["10.0.0.0/33"] }) { schemes } }',
-      ops,
-    );
-    expect(bad.body.errors?.[0]?.extensions?.code).toBe('GW_VALIDATION_FAILED');
-    expect((await gql(SALE, ops)).body.errors?.[0]?.extensions?.code).toBe('GW_VALIDATION_FAILED');
-    const events = await gql('{ webhookEvents(client: "banban", first: 1) { edges { node { flow } } } }', ops);
-    expect(events.body.data.webhookEvents.edges).toHaveLength(1);
-    expect((await gql(SALE, bearer(await opsToken('bob', 'banban')))).body.data.sale.id).toBe('V-2026-000123');
-  });
+  it(
+    'ops see the quarantine and per-client settings; ' + 'an ops token without a client must name one for tenant data',
+    async () => {
+      await postWebhook(
+        { ...t, apiKey: 'axk_wrong-key-wrong-key-wrong-key-000' },
+        'sales-flow',
+        fixture('sales-flow', 'register_sale'),
+      );
+      const ops = bearer(await opsToken());
+      const q = await gql(
+        `{ quarantine(filter: { reason: "GW_UNAUTHENTICATED" }, first: 5) {
+          edges { node { reason flow ip headers } } } }`,
+        ops,
+      );
+      expect(q.body.data.quarantine.edges[0].node).toMatchObject({
+        reason: 'GW_UNAUTHENTICATED',
+        flow: 'sales',
+        ip: '127.0.0.1',
+        headers: { 'x-api-key': '(present)' },
+      });
+      expect(
+        (await gql('{ clientSecurity(client: "banban") { schemes ipAllowlist } }', ops)).body.data.clientSecurity,
+      ).toEqual({ schemes: 'API_KEY', ipAllowlist: [] });
+      const bad = await gql(
+        'mutation { updateClientSecurity(client: "banban", input: { ipAllowlist: ["10.0.0.0/33"] }) { schemes } }',
+        ops,
+      );
+      expect(bad.body.errors?.[0]?.extensions?.code).toBe('GW_VALIDATION_FAILED');
+      expect((await gql(SALE, ops)).body.errors?.[0]?.extensions?.code).toBe('GW_VALIDATION_FAILED');
+      const events = await gql('{ webhookEvents(client: "banban", first: 1) { edges { node { flow } } } }', ops);
+      expect(events.body.data.webhookEvents.edges).toHaveLength(1);
+      expect((await gql(SALE, bearer(await opsToken('bob', 'banban')))).body.data.sale.id).toBe('V-2026-000123');
+    },
+  );
 });

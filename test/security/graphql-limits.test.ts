@@ -29,13 +29,12 @@ async function gql(t: TestApp, query: string, headers: Record<string, string>) {
 
 const nest = (depth: number): string =>
   depth === 0 ? 'id' : `customer { sales { edges { node { ${nest(depth - 1)} } } } }`;
+const costlySales = (i: number) => `s${i}: sales(first: 200) {
+  edges { node { items { product { sku description } } payments { sale { items { sku } } } } } }`;
 const BOMBS: Array<[string, string]> = [
   ['depth bomb', `{ sale(id: "x") { ${nest(4)} } }`],
   ['alias bomb', `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: sale(id: "x") { id }`).join(' ')} }`],
-  [
-    'cost bomb',
-    `{ ${Array.from({ length: 12 }, (_, i) => `s${i}: sales(first: 200) { edges { node { items { product { sku description } } payments { sale { items { sku } } } } } }`).join(' ')} }`,
-  ],
+  ['cost bomb', `{ ${Array.from({ length: 12 }, (_, i) => costlySales(i)).join(' ')} }`],
   ['directive bomb', `{ sale(id: "x") { id ${'@include(if: true) '.repeat(60)} } }`],
   ['token bomb', `{ sale(id: "x") { ${'id '.repeat(5000)} } }`],
 ];
@@ -89,7 +88,10 @@ describe('query limits (graphql-armor) over HTTP', () => {
   });
 });
 
-/** Subscription-shaped bombs (the WebSocket path serves subscriptions), each with a twin within the limits that is accepted. */
+/**
+ * Subscription-shaped bombs (the WebSocket path serves subscriptions), each with a twin within the
+ * limits that is accepted.
+ */
 const fragments = (levels: number) => {
   const defs = ['fragment F0 on WebhookProcessedEvent { id client flow action outcome httpStatus durationMs at }'];
   for (let i = 1; i <= levels; i++)
@@ -101,7 +103,8 @@ const aliases = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: id`).
 const WS_BOMBS: Array<[string, string, string]> = [
   ['alias bomb', watch(aliases(40)), watch(aliases(10))],
   ['cost bomb', fragments(6), fragments(2)], // each level triples the fields: 3^6 × 8 scalars by armor's cost
-  // one directive per inline fragment: repeating @include on one field would already break a spec rule (UniqueDirectivesPerLocation)
+  // one directive per inline fragment: repeating @include on one field would already break a spec
+  // rule (UniqueDirectivesPerLocation)
   [
     'directive bomb',
     watch('... @include(if: true) { id } '.repeat(30)),
@@ -148,22 +151,26 @@ describe('query limits (graphql-armor) over WebSocket (graphql-ws)', () => {
     }
   });
 
-  it('non-text strings are refused over WebSocket too: in variables (GW_INVALID_ENCODING) and in literals (validation)', async () => {
-    const query = 'subscription($c: String!) { webhookProcessed(client: $c) { id } }';
-    for (const c of ['ban\u0000ban', 'ban\ud800ban']) {
-      const end = await new Feed(await client(), query, { c }).end();
-      expect((end.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe(
-        'GW_INVALID_ENCODING',
+  it(
+    'non-text strings are refused over WebSocket too: ' +
+      'in variables (GW_INVALID_ENCODING) and in literals (validation)',
+    async () => {
+      const query = 'subscription($c: String!) { webhookProcessed(client: $c) { id } }';
+      for (const c of ['ban\u0000ban', 'ban\ud800ban']) {
+        const end = await new Feed(await client(), query, { c }).end();
+        expect((end.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe(
+          'GW_INVALID_ENCODING',
+        );
+      }
+      const literal = await new Feed(
+        await client(),
+        'subscription { webhookProcessed(client: "ban\\u0000ban") { id } }',
+      ).end();
+      expect((literal.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe(
+        'GRAPHQL_VALIDATION_FAILED',
       );
-    }
-    const literal = await new Feed(
-      await client(),
-      'subscription { webhookProcessed(client: "ban\\u0000ban") { id } }',
-    ).end();
-    expect((literal.failure as Array<{ extensions?: { code?: string } }>)[0].extensions?.code).toBe(
-      'GRAPHQL_VALIDATION_FAILED',
-    );
-  });
+    },
+  );
 
   it('production: no field suggestions over WebSocket either', async () => {
     const c = liveClient(await listen(prod.app), bearer(await appToken('banban')));

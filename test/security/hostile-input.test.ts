@@ -96,7 +96,8 @@ describe('JSON nesting is bounded right after parsing (JSON_MAX_DEPTH, 64 by def
   });
 
   it('nesting within the limit reaches the contract, which refuses the unknown field with its path', async () => {
-    const res = await postWebhook(t, 'sales-flow', `{"action":"register_sale","data":{"x":${nested(62)}}}`); // 64 levels in all
+    // 64 levels in all
+    const res = await postWebhook(t, 'sales-flow', `{"action":"register_sale","data":{"x":${nested(62)}}}`);
     expect([res.status, res.body.error.code]).toEqual([400, 'GW_VALIDATION_FAILED']);
   });
 
@@ -180,25 +181,29 @@ describe('fact date-times are bounded (FACT_MIN_DATE, FACT_MAX_FUTURE_SKEW_SECON
     '9999-12-31T23:59:59Z',
   ];
 
-  it('year 0000, 1969, 1999 and 9999 are refused at every date-time field: 400 with the field path, nothing written', async () => {
-    const before = await businessRows();
-    for (const { flow, action, data, path } of DATE_TIME_FIELDS) {
-      for (const at of OUT_OF_RANGE) {
-        const res = await postWebhook(t, flow, { action, data: withValueAt(data, path, at) });
-        const issue = res.body.error?.issues?.find((i: { path: string }) => i.path === ['data', ...path].join('.'));
-        expect([flow, action, path.join('.'), at, res.status, res.body.error?.code, issue?.code]).toEqual([
-          flow,
-          action,
-          path.join('.'),
-          at,
-          400,
-          'GW_VALIDATION_FAILED',
-          at.startsWith('9999') ? 'too_big' : 'too_small',
-        ]);
+  it(
+    'year 0000, 1969, 1999 and 9999 are refused at every ' +
+      'date-time field: 400 with the field path, nothing written',
+    async () => {
+      const before = await businessRows();
+      for (const { flow, action, data, path } of DATE_TIME_FIELDS) {
+        for (const at of OUT_OF_RANGE) {
+          const res = await postWebhook(t, flow, { action, data: withValueAt(data, path, at) });
+          const issue = res.body.error?.issues?.find((i: { path: string }) => i.path === ['data', ...path].join('.'));
+          expect([flow, action, path.join('.'), at, res.status, res.body.error?.code, issue?.code]).toEqual([
+            flow,
+            action,
+            path.join('.'),
+            at,
+            400,
+            'GW_VALIDATION_FAILED',
+            at.startsWith('9999') ? 'too_big' : 'too_small',
+          ]);
+        }
       }
-    }
-    expect(await businessRows()).toBe(before);
-  });
+      expect(await businessRows()).toBe(before);
+    },
+  );
 
   it('a fact from the future is refused beyond the skew and accepted within it', async () => {
     const base = fixture('sales-flow', 'register_sale');

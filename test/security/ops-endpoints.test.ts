@@ -91,10 +91,8 @@ const METRICS: Record<Who, [number, string?]> = {
 
 async function refusalsCounted(route: string, reason: string): Promise<number> {
   const { body } = await scrapeMetrics(t);
-  const line = new RegExp(
-    `^axon_ops_access_refusals_total\\{route="${route.replace(/[/:]/g, (c) => `\\${c}`)}",reason="${reason}"\\} (\\d+)$`,
-    'm',
-  );
+  const escaped = route.replace(/[/:]/g, (c) => `\\${c}`);
+  const line = new RegExp(`^axon_ops_access_refusals_total\\{route="${escaped}",reason="${reason}"\\} (\\d+)$`, 'm');
   return Number(line.exec(body)?.[1] ?? 0);
 }
 
@@ -197,40 +195,45 @@ describe('GET /health/integrations/:client', () => {
 });
 
 describe('ops name any client in the GraphQL ops queries (as on REST)', () => {
-  it("flowHealth, integrationMetrics, circuitBreakers and etlRuns: ops of no client or of acme read banban; acme's app token is refused", async () => {
-    const query = `{ flowHealth(client: "banban") { client } integrationMetrics(client: "banban") { flow } circuitBreakers(client: "banban") { client } etlRuns(client: "banban") { id } }`;
-    for (const who of ['opsNoClient', 'opsAcme'] as const) {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: { 'content-type': 'application/json', ...(await CALLERS[who].headers()) },
-        payload: JSON.stringify({ query }),
-      });
-      const body = res.json();
-      expect(body.errors).toBeUndefined();
-      expect(body.data.flowHealth.client).toBe('banban');
-      expect(body.data.circuitBreakers.filter((b: { client: string }) => b.client !== 'banban')).toEqual([]);
-    }
-    // one field per request: a refused non-null root field nulls the whole answer and hides the others' errors
-    for (const field of [
-      'flowHealth(client: "banban") { client }',
-      'integrationMetrics(client: "banban") { flow }',
-      'circuitBreakers(client: "banban") { client }',
-      'etlRuns(client: "banban") { id }',
-    ]) {
-      const acme = await t.app.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: { 'content-type': 'application/json', ...(await CALLERS.appAcme.headers()) },
-        payload: JSON.stringify({ query: `{ ${field} }` }),
-      });
-      expect([field, acme.json().errors?.[0]?.extensions?.code, acme.json().data]).toEqual([
-        field,
-        'GW_FORBIDDEN',
-        null,
-      ]);
-    }
-  });
+  it(
+    'flowHealth, integrationMetrics, circuitBreakers and etlRuns: ' +
+      "ops of no client or of acme read banban; acme's app token is refused",
+    async () => {
+      const query = `{ flowHealth(client: "banban") { client } integrationMetrics(client: "banban") { flow }
+      circuitBreakers(client: "banban") { client } etlRuns(client: "banban") { id } }`;
+      for (const who of ['opsNoClient', 'opsAcme'] as const) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { 'content-type': 'application/json', ...(await CALLERS[who].headers()) },
+          payload: JSON.stringify({ query }),
+        });
+        const body = res.json();
+        expect(body.errors).toBeUndefined();
+        expect(body.data.flowHealth.client).toBe('banban');
+        expect(body.data.circuitBreakers.filter((b: { client: string }) => b.client !== 'banban')).toEqual([]);
+      }
+      // one field per request: a refused non-null root field nulls the whole answer and hides the others' errors
+      for (const field of [
+        'flowHealth(client: "banban") { client }',
+        'integrationMetrics(client: "banban") { flow }',
+        'circuitBreakers(client: "banban") { client }',
+        'etlRuns(client: "banban") { id }',
+      ]) {
+        const acme = await t.app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { 'content-type': 'application/json', ...(await CALLERS.appAcme.headers()) },
+          payload: JSON.stringify({ query: `{ ${field} }` }),
+        });
+        expect([field, acme.json().errors?.[0]?.extensions?.code, acme.json().data]).toEqual([
+          field,
+          'GW_FORBIDDEN',
+          null,
+        ]);
+      }
+    },
+  );
 });
 
 describe('GET /metrics', () => {

@@ -45,20 +45,23 @@ describeRedis('two instances sharing Redis', () => {
   });
   afterAll(() => Promise.all([a?.close(), b?.close()]));
 
-  it("one client's webhook budget is shared by both instances; the 7th is 429 with Retry-After and rate headers", async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await post(i % 2 ? b : a)).status);
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
-    const refused = await post(a);
-    expect(refused.status).toBe(429);
-    expect(refused.body.error.code).toBe('GW_RATE_LIMITED');
-    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(refused.headers['x-ratelimit-limit']).toBe('6');
-    expect(refused.headers['x-ratelimit-remaining']).toBe('0');
-    expect((await post(b)).status).toBe(429);
-    const { rows } = await a.db.query(`select count(*)::int as n from sales`);
-    expect(rows[0].n).toBe(3); // the refused deliveries wrote nothing
-  });
+  it(
+    "one client's webhook budget is shared by both instances; " + 'the 7th is 429 with Retry-After and rate headers',
+    async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await post(i % 2 ? b : a)).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+      const refused = await post(a);
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('GW_RATE_LIMITED');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers['x-ratelimit-limit']).toBe('6');
+      expect(refused.headers['x-ratelimit-remaining']).toBe('0');
+      expect((await post(b)).status).toBe(429);
+      const { rows } = await a.db.query(`select count(*)::int as n from sales`);
+      expect(rows[0].n).toBe(3); // the refused deliveries wrote nothing
+    },
+  );
 
   it('endpoints have their own budgets: GraphQL still answers, then hits its own limit', async () => {
     const q = async (t: TestApp) =>

@@ -14,11 +14,13 @@ beforeAll(async () => {
     await d.db.query(`insert into products (client_id, sku) values ($1, 'SKU-1')`, [c]);
     await d.db.query(`insert into customers (client_id, id, name) values ($1, 'C-1', $1)`, [c]);
     await d.db.query(
-      `insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash) values ($1, 'S-' || $1, 'LJ-001', 'store', 'C-1', now(), 10, 'open', 'h')`,
+      `insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash)
+       values ($1, 'S-' || $1, 'LJ-001', 'store', 'C-1', now(), 10, 'open', 'h')`,
       [c],
     );
     await d.db.query(
-      `insert into sale_items (client_id, sale_id, line_no, sku, quantity, unit_price, discount, line_total) values ($1, 'S-' || $1, 1, 'SKU-1', 1, 10, 0, 10)`,
+      `insert into sale_items (client_id, sale_id, line_no, sku, quantity, unit_price, discount, line_total)
+       values ($1, 'S-' || $1, 1, 'SKU-1', 1, 10, 0, 10)`,
       [c],
     );
     await d.db.query(
@@ -26,7 +28,9 @@ beforeAll(async () => {
       [c],
     );
     await d.db.query(
-      `insert into webhook_events (client_id, flow, action, idempotency_key, payload_hash, raw_body, status, received_at) values ($1, 'sales', 'register_sale', 'k', 'h', '{}', 'processed', now())`,
+      `insert into webhook_events
+              (client_id, flow, action, idempotency_key, payload_hash, raw_body, status, received_at)
+       values ($1, 'sales', 'register_sale', 'k', 'h', '{}', 'processed', now())`,
       [c],
     );
   }
@@ -121,7 +125,8 @@ describe('row-level security', () => {
 
   it('every table in public has RLS on (a new table must call hub_enable_tenant_rls)', async () => {
     const { rows } = await d.db.query(
-      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity order by 1`,
+      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity order by 1`,
     );
     expect(rows.map((r) => r.relname)).toEqual([]);
   });
@@ -129,8 +134,11 @@ describe('row-level security', () => {
   it('every business table (with client_id, not private) has the tenant policy for authenticated', async () => {
     const { rows } = await d.db.query(
       `select c.table_name, p.policyname, p.roles::text as roles from information_schema.columns c
-         left join pg_policies p on p.schemaname = 'public' and p.tablename = c.table_name and p.policyname = 'tenant_read'
-        where c.table_schema = 'public' and c.column_name = 'client_id' and not hub_is_private_table(c.table_name::text) order by 1`,
+         left join pg_policies p
+                on p.schemaname = 'public' and p.tablename = c.table_name and p.policyname = 'tenant_read'
+        where c.table_schema = 'public' and c.column_name = 'client_id'
+          and not hub_is_private_table(c.table_name::text)
+        order by 1`,
     );
     expect(rows.length).toBeGreaterThanOrEqual(8);
     for (const r of rows)

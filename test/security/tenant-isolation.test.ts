@@ -31,7 +31,8 @@ beforeAll(async () => {
   );
   await t.db.query(`insert into products (client_id, sku) values ('acme', 'ACME-SKU'), ('acme', 'TENIS-RUN-38-PRETO')`);
   await t.db.query(
-    `insert into stock_levels (client_id, location_code, sku, quantity) values ('acme', 'ACME-01', 'ACME-SKU', 10), ('acme', 'LJ-001', 'TENIS-RUN-38-PRETO', 10)`,
+    `insert into stock_levels (client_id, location_code, sku, quantity)
+     values ('acme', 'ACME-01', 'ACME-SKU', 10), ('acme', 'LJ-001', 'TENIS-RUN-38-PRETO', 10)`,
   );
   acme = bearer(await appToken('acme'));
   for (const body of [
@@ -126,12 +127,15 @@ async function gql(query: string, headers: Record<string, string>, variables: Re
 /** A fingerprint of every row banban owns, in every table with a client_id (new flows' tables included). */
 async function banbanFingerprint(): Promise<Record<string, string>> {
   const { rows: tables } = await t.db.query<{ table_name: string }>(
-    `select table_name from information_schema.columns where table_schema = 'public' and column_name = 'client_id' and table_name not in ('audit_log', 'quarantine') order by 1`,
+    `select table_name from information_schema.columns
+      where table_schema = 'public' and column_name = 'client_id' and table_name not in ('audit_log', 'quarantine')
+      order by 1`,
   );
   const out: Record<string, string> = {};
   for (const { table_name } of tables) {
     const { rows } = await t.db.query(
-      `select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${table_name}" x where client_id = 'banban'`,
+      `select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h
+       from "${table_name}" x where client_id = 'banban'`,
     );
     out[table_name] = `${rows[0].n}:${rows[0].h}`;
   }
@@ -157,7 +161,9 @@ const CASES: Record<string, Case> = {
   },
   sales: async (h) => {
     const res = await gql(
-      `{ all: sales(first: 200) { edges { node { id } } } byCustomer: sales(filter: { customerId: "${BANBAN_CUSTOMER}", storeCode: "LJ-001" }) { edges { node { id } } } }`,
+      `{ all: sales(first: 200) { edges { node { id } } }
+         byCustomer: sales(filter: { customerId: "${BANBAN_CUSTOMER}", storeCode: "LJ-001" }) {
+           edges { node { id } } } }`,
       h,
     );
     expect(res.body.data.all.edges.map((e: any) => e.node.id)).not.toContain('V-BANBAN-OPEN');
@@ -190,14 +196,16 @@ const CASES: Record<string, Case> = {
   },
   registerPayment: async (h) => {
     const res = await gql(
-      `mutation { registerPayment(input: { id: "P-X", saleId: "V-BANBAN-OPEN", method: "pix", amount: "1.00", paidAt: "2026-11-28T10:00:00Z" }) { id } }`,
+      `mutation { registerPayment(input: { id: "P-X", saleId: "V-BANBAN-OPEN", method: "pix", amount: "1.00",
+       paidAt: "2026-11-28T10:00:00Z" }) { id } }`,
       h,
     );
     expect(res.body.errors?.[0]?.extensions?.code).toBe('GW_PREDECESSOR_MISSING');
   },
   registerCancellation: async (h) => {
     const res = await gql(
-      `mutation { registerCancellation(input: { saleId: "V-BANBAN-OPEN", reason: "x", cancelledAt: "2026-11-28T10:00:00Z" }) { id } }`,
+      `mutation { registerCancellation(input: { saleId: "V-BANBAN-OPEN", reason: "x",
+       cancelledAt: "2026-11-28T10:00:00Z" }) { id } }`,
       h,
     );
     expect(res.body.errors?.[0]?.extensions?.code).toBe('GW_SALE_NOT_FOUND');
@@ -242,14 +250,17 @@ Object.assign(CASES, {
   stock: async (h) => {
     // both positions moved at banban (purchase, transfer; sales, adjustment, returns); never at acme
     const res = await gql(
-      `{ stock(location: "CD-01", sku: "TENIS-RUN-39-PRETO") { quantity updatedAt } lj: stock(location: "LJ-001", sku: "MEIA-ESP-UN") { quantity updatedAt } }`,
+      `{ stock(location: "CD-01", sku: "TENIS-RUN-39-PRETO") { quantity updatedAt }
+         lj: stock(location: "LJ-001", sku: "MEIA-ESP-UN") { quantity updatedAt } }`,
       h,
     );
     expect(res.body.data).toEqual({ stock: { quantity: 0, updatedAt: null }, lj: { quantity: 0, updatedAt: null } });
   },
   stockLevels: async (h) => {
     const res = await gql(
-      `{ all: stockLevels(first: 200) { edges { node { locationCode sku quantity } } } cd: stockLevels(filter: { locationCode: "CD-01" }) { edges { node { sku } } } below: stockLevels(filter: { belowZero: true }) { edges { node { sku } } } }`,
+      `{ all: stockLevels(first: 200) { edges { node { locationCode sku quantity } } }
+         cd: stockLevels(filter: { locationCode: "CD-01" }) { edges { node { sku } } }
+         below: stockLevels(filter: { belowZero: true }) { edges { node { sku } } } }`,
       h,
     );
     const own = await acmeRows(
@@ -265,7 +276,8 @@ Object.assign(CASES, {
   validateMovement: async (h) => {
     // banban holds 98 of them at CD-01 (118 received, 20 shipped); acme holds none
     const res = await gql(
-      `{ validateMovement(input: { locationCode: "CD-01", sku: "TENIS-RUN-38-PRETO", quantityDelta: -5 }) { valid available } }`,
+      `{ validateMovement(input: { locationCode: "CD-01", sku: "TENIS-RUN-38-PRETO",
+       quantityDelta: -5 }) { valid available } }`,
       h,
     );
     expect(res.body.data.validateMovement).toEqual({ valid: false, available: 0 });
@@ -277,7 +289,8 @@ Object.assign(CASES, {
   adjustStock: async (h) => {
     // banban's adjustment id, in acme's namespace: acme's own position moves, banban's does not
     const res = await gql(
-      `mutation { adjustStock(input: { id: "AJ-2026-0091", locationCode: "ACME-01", sku: "ACME-SKU", quantityDelta: 5, reason: "count_correction", adjustedAt: "${AT}" }) { id sku } }`,
+      `mutation { adjustStock(input: { id: "AJ-2026-0091", locationCode: "ACME-01", sku: "ACME-SKU", quantityDelta: 5,
+       reason: "count_correction", adjustedAt: "${AT}" }) { id sku } }`,
       h,
     );
     expect(res.body.data.adjustStock).toEqual({ id: 'AJ-2026-0091', sku: 'ACME-SKU' });
@@ -289,15 +302,18 @@ Object.assign(CASES, {
   takeInventorySnapshot: async (h) => {
     // banban's snapshot id, in acme's namespace: the lines are acme's own movements at LJ-001 only
     const res = await gql(
-      `mutation { takeInventorySnapshot(input: { id: "SN-2026-11-28-LJ-001", locationCode: "LJ-001", takenAt: "2026-11-29T12:00:00Z" }) { id lines { locationCode sku quantity } } }`,
+      `mutation { takeInventorySnapshot(input: { id: "SN-2026-11-28-LJ-001", locationCode: "LJ-001",
+       takenAt: "2026-11-29T12:00:00Z" }) { id lines { locationCode sku quantity } } }`,
       h,
     );
     const own = await acmeRows(
       `select location_code as "locationCode", sku, sum(quantity_delta)::int as quantity from inventory_movements
-        where client_id = 'acme' and location_code = 'LJ-001' and occurred_at <= '2026-11-29T12:00:00Z' group by 1, 2 order by sku`,
+        where client_id = 'acme' and location_code = 'LJ-001' and occurred_at <= '2026-11-29T12:00:00Z' group by 1, 2
+        order by sku`,
     );
     const [{ n }] = await acmeRows(
-      `select count(*)::int as n from inventory_snapshot_lines where client_id = 'banban' and snapshot_id = 'SN-2026-11-28-LJ-001'`,
+      `select count(*)::int as n from inventory_snapshot_lines
+        where client_id = 'banban' and snapshot_id = 'SN-2026-11-28-LJ-001'`,
     );
     expect(n).toBeGreaterThan(0); // what a leak would copy
     expect(res.body.data.takeInventorySnapshot.id).toBe('SN-2026-11-28-LJ-001');
@@ -314,7 +330,9 @@ Object.assign(CASES, {
   },
   createPurchaseOrder: async (h) => {
     const res = await gql(
-      `mutation { createPurchaseOrder(input: { id: "PO-BANBAN-2", supplier: { id: "F-ACME" }, destinationCode: "ACME-01", orderedAt: "${AT}", items: [{ sku: "ACME-SKU", quantity: 3, unitCost: "2.00" }] }) { id items { sku quantity } } }`,
+      `mutation { createPurchaseOrder(input: {
+         id: "PO-BANBAN-2", supplier: { id: "F-ACME" }, destinationCode: "ACME-01", orderedAt: "${AT}",
+         items: [{ sku: "ACME-SKU", quantity: 3, unitCost: "2.00" }] }) { id items { sku quantity } } }`,
       h,
     );
     expect(res.body.data.createPurchaseOrder).toEqual({ id: 'PO-BANBAN-2', items: [{ sku: 'ACME-SKU', quantity: 3 }] });
@@ -326,7 +344,8 @@ Object.assign(CASES, {
     ]);
   },
   receivePurchaseDocument: refused(
-    `mutation($d: FiscalDocumentInput!) { receivePurchaseDocument(input: { orderId: "PO-BANBAN-OPEN", document: $d, receivedAt: "${AT}", items: [{ sku: "TENIS-RUN-38-PRETO", quantity: 1 }] }) { number } }`,
+    `mutation($d: FiscalDocumentInput!) { receivePurchaseDocument(input: { orderId: "PO-BANBAN-OPEN", document: $d,
+     receivedAt: "${AT}", items: [{ sku: "TENIS-RUN-38-PRETO", quantity: 1 }] }) { number } }`,
     'GW_PREDECESSOR_MISSING',
     (() => {
       const d = fixture('purchase-flow', 'receive_document').data.document;
@@ -334,7 +353,8 @@ Object.assign(CASES, {
     })(),
   ),
   confirmPurchaseStock: refused(
-    `mutation { confirmPurchaseStock(input: { orderId: "PO-2026-0456", documentNumber: "000123456", confirmedAt: "${AT}" }) { id status } }`,
+    `mutation { confirmPurchaseStock(input: { orderId: "PO-2026-0456", documentNumber: "000123456",
+     confirmedAt: "${AT}" }) { id status } }`,
     'GW_PREDECESSOR_MISSING',
   ),
   transfer: async (h) => {
@@ -347,7 +367,8 @@ Object.assign(CASES, {
   transfers: async (h) => {
     const res = await gql(`{ transfers(first: 200) { edges { node { id status originCode } } } }`, h);
     const own = await acmeRows(
-      `select id, upper(status) as status, origin_code as "originCode" from transfers where client_id = 'acme' order by id`,
+      `select id, upper(status) as status, origin_code as "originCode" from transfers
+        where client_id = 'acme' order by id`,
     );
     expect(
       res.body.data.transfers.edges.map((e: any) => e.node).sort((a: any, b: any) => a.id.localeCompare(b.id)),
@@ -355,7 +376,8 @@ Object.assign(CASES, {
   },
   createTransfer: async (h) => {
     const res = await gql(
-      `mutation { createTransfer(input: { id: "TR-BANBAN-2", originCode: "ACME-01", destinationCode: "LJ-001", createdAt: "${AT}", items: [{ sku: "ACME-SKU", quantity: 1 }] }) { id status originCode } }`,
+      `mutation { createTransfer(input: { id: "TR-BANBAN-2", originCode: "ACME-01", destinationCode: "LJ-001",
+       createdAt: "${AT}", items: [{ sku: "ACME-SKU", quantity: 1 }] }) { id status originCode } }`,
       h,
     );
     expect(res.body.data.createTransfer).toEqual({ id: 'TR-BANBAN-2', status: 'CREATED', originCode: 'ACME-01' });
@@ -365,11 +387,13 @@ Object.assign(CASES, {
     ]);
   },
   shipTransfer: refused(
-    `mutation { shipTransfer(input: { transferId: "TR-BANBAN-CREATED", shippedAt: "${AT}", carrier: "x", trackingCode: "y" }) { id status } }`,
+    `mutation { shipTransfer(input: { transferId: "TR-BANBAN-CREATED", shippedAt: "${AT}", carrier: "x",
+     trackingCode: "y" }) { id status } }`,
     'GW_PREDECESSOR_MISSING',
   ),
   receiveTransfer: refused(
-    `mutation { receiveTransfer(input: { transferId: "TR-2026-0789", receivedAt: "${AT}", items: [{ sku: "TENIS-RUN-38-PRETO", quantity: 20 }] }) { id status } }`,
+    `mutation { receiveTransfer(input: { transferId: "TR-2026-0789", receivedAt: "${AT}",
+     items: [{ sku: "TENIS-RUN-38-PRETO", quantity: 20 }] }) { id status } }`,
     'GW_PREDECESSOR_MISSING',
   ),
   return: async (h) => {
@@ -381,11 +405,13 @@ Object.assign(CASES, {
     expect(res.body.data.returns).toEqual([]);
   },
   registerReturn: refused(
-    `mutation { registerReturn(input: { id: "DV-ACME", saleId: "V-BANBAN-OPEN", storeCode: "LJ-001", returnedAt: "${AT}", items: [{ sku: "MEIA-ESP-UN", quantity: 1 }] }) { id } }`,
+    `mutation { registerReturn(input: { id: "DV-ACME", saleId: "V-BANBAN-OPEN", storeCode: "LJ-001",
+     returnedAt: "${AT}", items: [{ sku: "MEIA-ESP-UN", quantity: 1 }] }) { id } }`,
     'GW_PREDECESSOR_MISSING',
   ),
   processRefund: refused(
-    `mutation { processRefund(input: { id: "RF-ACME", returnId: "DV-BANBAN-OPEN", method: "pix", amount: "1.00", refundedAt: "${AT}" }) { id } }`,
+    `mutation { processRefund(input: { id: "RF-ACME", returnId: "DV-BANBAN-OPEN", method: "pix", amount: "1.00",
+     refundedAt: "${AT}" }) { id } }`,
     'GW_PREDECESSOR_MISSING',
   ),
 } satisfies Record<string, Case>);
@@ -403,7 +429,9 @@ Object.assign(CASES, {
       { __typename: 'Return', id: 'DV-2026-0042' },
     ];
     const res = await gql(
-      `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Sale { id total } ... on Customer { id name } ... on Product { sku } ... on Location { code } ... on PurchaseOrder { id } ... on Transfer { id } ... on Return { id } } }`,
+      `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Sale { id total }
+         ... on Customer { id name } ... on Product { sku } ... on Location { code } ... on PurchaseOrder { id }
+         ... on Transfer { id } ... on Return { id } } }`,
       h,
       { r: representations },
     );
@@ -437,7 +465,8 @@ Object.assign(CASES, {
   flowHealth: refused(`{ flowHealth(client: "banban") { status flows { flow } } }`, 'GW_FORBIDDEN'),
   integrationMetrics: refused(`{ integrationMetrics(client: "banban") { flow } }`, 'GW_FORBIDDEN'),
   integrationMetricsSeries: refused(
-    `{ integrationMetricsSeries(client: "banban", flow: "sales", bucket: HOUR, from: "2026-11-28T00:00:00Z", to: "2026-11-30T00:00:00Z") { count } }`,
+    `{ integrationMetricsSeries(client: "banban", flow: "sales", bucket: HOUR,
+     from: "2026-11-28T00:00:00Z", to: "2026-11-30T00:00:00Z") { count } }`,
     'GW_FORBIDDEN',
   ),
   circuitBreakers: async (h) => {
@@ -501,7 +530,8 @@ Object.assign(CASES, {
   ruleFirings: opsOnly('{ ruleFirings(client: "banban") { id } }'),
   ruleTasks: opsOnly('{ ruleTasks(client: "banban") { id } }'),
   createRule: opsOnly(
-    'mutation { createRule(input: { client: "banban", name: "stolen", eventType: SALE_REGISTERED, conditions: { all: [] }, actions: [] }) { id } }',
+    `mutation { createRule(input: { client: "banban", name: "stolen", eventType: SALE_REGISTERED,
+      conditions: { all: [] }, actions: [] }) { id } }`,
   ),
   updateRule: opsOnly('mutation { updateRule(client: "banban", id: "1", input: { enabled: false }) { id } }'),
   setRuleEnabled: opsOnly('mutation { setRuleEnabled(client: "banban", id: "1", enabled: false) { id } }'),
@@ -534,7 +564,8 @@ Object.assign(CASES, {
   },
   runDataTransformation: async (h) => {
     const res = await gql(
-      `mutation { runDataTransformation(input: { transformation: "rebuild_rfm", params: { as_of: "2026-11-29" } }) { id clientId } }`,
+      `mutation { runDataTransformation(input: { transformation: "rebuild_rfm",
+       params: { as_of: "2026-11-29" } }) { id clientId } }`,
       h,
     );
     expect(res.body.data.runDataTransformation.clientId).toBe('acme');

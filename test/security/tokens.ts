@@ -37,7 +37,8 @@ export const opsToken = (sub = 'ops-user', client?: string) => token({ role: 'op
 /** `alg: none`: an unsigned token with whatever claims an attacker likes. */
 export function unsignedToken(claims: Record<string, unknown>): string {
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 600, iss: ISSUER, aud: AUDIENCE, ...claims })}.`;
+  const payload = { exp: Math.floor(Date.now() / 1000) + 600, iss: ISSUER, aud: AUDIENCE, ...claims };
+  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
 }
 
 export const bearer = (t: string) => ({ authorization: `Bearer ${t}` });

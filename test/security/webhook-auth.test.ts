@@ -237,7 +237,8 @@ const HOSTILE: Hostile[] = [
 
 async function businessRows(): Promise<number> {
   const { rows } = await t.db.query<{ n: number }>(
-    `select (select count(*) from sales) + (select count(*) from sale_items) + (select count(*) from inventory_movements) + (select count(*) from webhook_events) as n`,
+    `select (select count(*) from sales) + (select count(*) from sale_items)
+          + (select count(*) from inventory_movements) + (select count(*) from webhook_events) as n`,
   );
   return Number(rows[0].n);
 }
@@ -275,7 +276,8 @@ describe('hostile deliveries', () => {
 
   it('quarantine rows say why, for whom and from where, and never hold credentials or payloads', async () => {
     const { rows } = await t.db.query(
-      `select client_id, flow, reason, ip, headers, body_size from quarantine where reason = 'GW_IP_NOT_ALLOWED' order by received_at`,
+      `select client_id, flow, reason, ip, headers, body_size from quarantine where reason = 'GW_IP_NOT_ALLOWED'
+       order by received_at`,
     );
     expect(rows[0]).toMatchObject({ client_id: 'banban', flow: 'sales', ip: OUTSIDE });
     expect(rows[1].headers['x-forwarded-for']).toBe(INSIDE_V4);
@@ -452,24 +454,28 @@ describe('the same body rules on /graphql', () => {
     }
   });
 
-  it('U+0000 as a GraphQL escape in the document is a validation error, never reaching the store (no 500)', async () => {
-    const res = await post(
-      JSON.stringify({
-        query: 'mutation { createWebhookSecret(client: "banban", name: "nul\\u0000name") { secret } }',
-      }),
-    );
-    expect(res.statusCode).toBe(400);
-    expect(res.json().errors?.[0]).toMatchObject({
-      message: 'String values must be text; this one carries \\u0000',
-      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-    });
-  });
+  it(
+    'U+0000 as a GraphQL escape in the document is a validation error, ' + 'never reaching the store (no 500)',
+    async () => {
+      const res = await post(
+        JSON.stringify({
+          query: 'mutation { createWebhookSecret(client: "banban", name: "nul\\u0000name") { secret } }',
+        }),
+      );
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors?.[0]).toMatchObject({
+        message: 'String values must be text; this one carries \\u0000',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
+    },
+  );
 
   it("a GET's variables are held to the same rule (query-string JSON the body parser never sees)", async () => {
+    const query = encodeURIComponent('query($id: ID!) { sale(id: $id) { id } }');
     const get = (variables: string) =>
       t.app.inject({
         method: 'GET',
-        url: `/graphql?query=${encodeURIComponent('query($id: ID!) { sale(id: $id) { id } }')}&variables=${encodeURIComponent(variables)}`,
+        url: `/graphql?query=${query}&variables=${encodeURIComponent(variables)}`,
         headers: { 'x-api-key': t.apiKey, 'apollo-require-preflight': '1' },
       });
     for (const variables of ['{"id":"a\\u0000b"}', '{"id":"a\\ud800b"}']) {

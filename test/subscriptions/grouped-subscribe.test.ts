@@ -122,32 +122,36 @@ test("groups of different variables see only their own client's events", async (
   await Promise.all([banban.return(undefined), other.return(undefined)]);
 });
 
-test('a group opens one source for all its subscribers; the last to leave closes it, and the next subscriber opens a new one', async () => {
-  const members = await Promise.all(Array.from({ length: 50 }, () => subscriber('banban', 'many')));
-  expect(sourcesOpened).toBe(1);
-  const got = Promise.all(members.map((m) => m.next()));
-  await tick();
-  bus.publish('webhook-processed', 'banban', event('m1'));
-  expect((await got).every((r) => r.value.data.processed.id === 'm1')).toBe(true);
-  expect(executions).toBe(1);
+test(
+  'a group opens one source for all its subscribers; ' +
+    'the last to leave closes it, and the next subscriber opens a new one',
+  async () => {
+    const members = await Promise.all(Array.from({ length: 50 }, () => subscriber('banban', 'many')));
+    expect(sourcesOpened).toBe(1);
+    const got = Promise.all(members.map((m) => m.next()));
+    await tick();
+    bus.publish('webhook-processed', 'banban', event('m1'));
+    expect((await got).every((r) => r.value.data.processed.id === 'm1')).toBe(true);
+    expect(executions).toBe(1);
 
-  // One leaves: the others still receive.
-  await members[0].return(undefined);
-  const rest = Promise.all(members.slice(1).map((m) => m.next()));
-  await tick();
-  bus.publish('webhook-processed', 'banban', event('m2'));
-  expect((await rest).map((r) => r.value.data.processed.id)).toEqual(Array(49).fill('m2'));
-  expect(await members[0].next()).toEqual({ done: true, value: undefined });
+    // One leaves: the others still receive.
+    await members[0].return(undefined);
+    const rest = Promise.all(members.slice(1).map((m) => m.next()));
+    await tick();
+    bus.publish('webhook-processed', 'banban', event('m2'));
+    expect((await rest).map((r) => r.value.data.processed.id)).toEqual(Array(49).fill('m2'));
+    expect(await members[0].next()).toEqual({ done: true, value: undefined });
 
-  await Promise.all(members.slice(1).map((m) => m.return(undefined)));
-  const again = await subscriber('banban', 'many');
-  expect(sourcesOpened).toBe(2);
-  const fresh = again.next();
-  await tick();
-  bus.publish('webhook-processed', 'banban', event('m3'));
-  expect((await fresh).value.data.processed.id).toBe('m3');
-  await again.return(undefined);
-});
+    await Promise.all(members.slice(1).map((m) => m.return(undefined)));
+    const again = await subscriber('banban', 'many');
+    expect(sourcesOpened).toBe(2);
+    const fresh = again.next();
+    await tick();
+    bus.publish('webhook-processed', 'banban', event('m3'));
+    expect((await fresh).value.data.processed.id).toBe('m3');
+    await again.return(undefined);
+  },
+);
 
 test('a subscriber that does not read keeps its events in order, and the others are not held back', async () => {
   const reader = await subscriber('banban', 'q');
@@ -186,28 +190,31 @@ test('a refusal while subscribing is returned as a result, not a stream', async 
   expect(result.errors?.[0].message).toMatch(/subscribe/i);
 });
 
-test('a refused or failed subscription is not kept for its group: the next subscriber of the group subscribes afresh', async () => {
-  const refusedArgs: ExecutionArgs = {
-    schema,
-    document,
-    variableValues: { client: 'banban' },
-    contextValue: { bus: null },
-  };
-  groups.set(refusedArgs, 'retry');
-  const refused = (await subscribe(refusedArgs)) as ExecutionResult;
-  expect(refused.errors?.[0].message).toMatch(/subscribe/i);
-  const brokenArgs = {
-    schema: {},
-    document,
-    variableValues: { client: 'banban' },
-    contextValue: { bus },
-  } as unknown as ExecutionArgs;
-  groups.set(brokenArgs, 'retry');
-  await expect(subscribe(brokenArgs)).rejects.toThrow();
-  const stream = await subscriber('banban', 'retry');
-  const got = stream.next();
-  await tick();
-  bus.publish('webhook-processed', 'banban', event('r1'));
-  expect((await got).value.data.processed.id).toBe('r1');
-  await stream.return(undefined);
-});
+test(
+  'a refused or failed subscription is not kept for its group: ' + 'the next subscriber of the group subscribes afresh',
+  async () => {
+    const refusedArgs: ExecutionArgs = {
+      schema,
+      document,
+      variableValues: { client: 'banban' },
+      contextValue: { bus: null },
+    };
+    groups.set(refusedArgs, 'retry');
+    const refused = (await subscribe(refusedArgs)) as ExecutionResult;
+    expect(refused.errors?.[0].message).toMatch(/subscribe/i);
+    const brokenArgs = {
+      schema: {},
+      document,
+      variableValues: { client: 'banban' },
+      contextValue: { bus },
+    } as unknown as ExecutionArgs;
+    groups.set(brokenArgs, 'retry');
+    await expect(subscribe(brokenArgs)).rejects.toThrow();
+    const stream = await subscriber('banban', 'retry');
+    const got = stream.next();
+    await tick();
+    bus.publish('webhook-processed', 'banban', event('r1'));
+    expect((await got).value.data.processed.id).toBe('r1');
+    await stream.return(undefined);
+  },
+);

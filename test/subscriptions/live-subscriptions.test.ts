@@ -208,7 +208,8 @@ describe('authentication through connectionParams', () => {
 });
 
 describe('the HTTP validation rules also protect the WebSocket path', () => {
-  const deep = `query Deep { sales { edges { node { customer { sales { edges { node { customer { sales { edges { node { customer { sales { edges { node { id } } } } } } } } } } } } } } } }`;
+  const deep = `query Deep { sales { edges { node { customer { sales { edges { node { customer { sales { edges { node {
+    customer { sales { edges { node { id } } } } } } } } } } } } } } } }`;
 
   it('refuses a too-deep document on both transports, with the same code and message', async () => {
     const http = await graphql(t, deep);

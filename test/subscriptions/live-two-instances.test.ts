@@ -13,7 +13,8 @@ if (!REDIS_URL && process.env.REQUIRE_SERVICES === '1') {
 }
 if (!REDIS_URL) {
   console.warn(
-    'SKIPPED live-two-instances: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to run the two-instance subscription tests',
+    'SKIPPED live-two-instances: set TEST_REDIS_URL (e.g. ' +
+      'redis://127.0.0.1:6379) to run the two-instance subscription tests',
   );
 }
 const describeWithRedis = REDIS_URL ? describe : describe.skip;

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The ERP contract: test/fixtures/<client>/<flow>/<action>.json (a copy of ../shared/fixtures), as the ERP sends them. */
+/**
+ * The ERP contract: test/fixtures/<client>/<flow>/<action>.json (a copy of ../shared/fixtures), as
+ * the ERP sends them.
+ */
 export const FIXTURES_DIR = process.env.FIXTURES_DIR ?? join(__dirname, '..', 'fixtures');
 
 export interface Envelope {

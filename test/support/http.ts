@@ -28,7 +28,10 @@ export async function graphql(
   };
 }
 
-/** `GET /health/integrations/:client`, by default with banban's API key (a caller of that client, as for `flowHealth`). */
+/**
+ * `GET /health/integrations/:client`, by default with banban's API key (a caller of that client, as
+ * for `flowHealth`).
+ */
 export async function integrationHealth(
   t: Pick<TestApp, 'app' | 'apiKey'>,
   client = 'banban',

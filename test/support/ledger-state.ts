@@ -33,19 +33,26 @@ const BUSINESS_TABLES = [
 export async function fingerprint(db: Database): Promise<Record<string, string>> {
   const sql = BUSINESS_TABLES.map(
     (t) =>
-      `select '${t}' as t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') as digest from ${t} x`,
+      `select '${t}' as t,
+              count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') as digest
+         from ${t} x`,
   ).join(' union all ');
   const { rows } = await db.query<{ t: string; digest: string }>(sql);
   return Object.fromEntries(rows.map((r) => [r.t, r.digest]));
 }
 
-/** (location, sku) pairs whose running stock differs from the sum of their movements (should be none); `skuLike` narrows the check. */
+/**
+ * (location, sku) pairs whose running stock differs from the sum of their movements (should be
+ * none); `skuLike` narrows the check.
+ */
 export async function ledgerMismatches(db: Database, skuLike = '%'): Promise<unknown[]> {
   const { rows } = await db.query(
-    `select coalesce(s.client_id, m.client_id) as client_id, coalesce(s.location_code, m.location_code) as location_code,
+    `select coalesce(s.client_id, m.client_id) as client_id,
+            coalesce(s.location_code, m.location_code) as location_code,
             coalesce(s.sku, m.sku) as sku, s.quantity, m.total
        from (select * from stock_levels where sku like $1) s
-       full join (select client_id, location_code, sku, sum(quantity_delta)::int as total from inventory_movements where sku like $1 group by 1, 2, 3) m
+       full join (select client_id, location_code, sku, sum(quantity_delta)::int as total from inventory_movements
+                   where sku like $1 group by 1, 2, 3) m
          using (client_id, location_code, sku)
       where coalesce(s.quantity, 0) <> coalesce(m.total, 0)`,
     [skuLike],
@@ -57,7 +64,10 @@ export async function stockAt(db: Database, location: string, sku: string, clien
   return inventoryLedgerRepository.stockOf(db, clientId, location, sku);
 }
 
-/** Puts stock somewhere directly through the ledger (an adjustment without its delivery), for tests about other flows that only need stock. */
+/**
+ * Puts stock somewhere directly through the ledger (an adjustment without its delivery), for tests
+ * about other flows that only need stock.
+ */
 export async function seedStock(
   db: Database,
   entries: Array<{ location: string; sku: string; quantity: number }>,

@@ -52,15 +52,18 @@ export async function createTestMysql(): Promise<TestMysql> {
 /** Banban's ERP schema (Portuguese names, local São Paulo times without offset). */
 export const BANBAN_ERP_SCHEMA = `
 create table vendas (id_venda varchar(64) primary key, cod_loja varchar(20) not null, canal varchar(10) not null,
-  dt_venda datetime not null, id_cliente varchar(64), nome_cliente varchar(200), email_cliente varchar(254), cpf_cliente varchar(14),
-  vl_total decimal(14,2) not null);
-create table vendas_itens (id_venda varchar(64) not null, seq int not null, cod_produto varchar(64) not null, desc_produto varchar(200),
-  qtde int not null, vl_unitario decimal(14,2) not null, vl_desconto decimal(14,2) not null default 0, primary key (id_venda, seq));
-create table pagamentos (id_pagamento varchar(64) primary key, id_venda varchar(64) not null, forma_pagto varchar(10) not null,
-  vl_pago decimal(14,2) not null, parcelas int not null default 1, dt_pagto datetime not null);
-create table devolucoes (id_devolucao varchar(64) primary key, id_venda varchar(64) not null, cod_loja varchar(20) not null, dt_devolucao datetime not null);
-create table devolucoes_itens (id_devolucao varchar(64) not null, seq int not null, cod_produto varchar(64) not null, qtde int not null,
-  motivo varchar(100), primary key (id_devolucao, seq));
-create table estoque_posicao (cod_loja varchar(20) not null, cod_produto varchar(64) not null, qtde int not null, dt_posicao date not null,
-  primary key (cod_loja, cod_produto, dt_posicao));
+  dt_venda datetime not null, id_cliente varchar(64), nome_cliente varchar(200), email_cliente varchar(254),
+  cpf_cliente varchar(14), vl_total decimal(14,2) not null);
+create table vendas_itens (id_venda varchar(64) not null, seq int not null, cod_produto varchar(64) not null,
+  desc_produto varchar(200), qtde int not null, vl_unitario decimal(14,2) not null,
+  vl_desconto decimal(14,2) not null default 0, primary key (id_venda, seq));
+create table pagamentos (id_pagamento varchar(64) primary key, id_venda varchar(64) not null,
+  forma_pagto varchar(10) not null, vl_pago decimal(14,2) not null, parcelas int not null default 1,
+  dt_pagto datetime not null);
+create table devolucoes (id_devolucao varchar(64) primary key, id_venda varchar(64) not null,
+  cod_loja varchar(20) not null, dt_devolucao datetime not null);
+create table devolucoes_itens (id_devolucao varchar(64) not null, seq int not null, cod_produto varchar(64) not null,
+  qtde int not null, motivo varchar(100), primary key (id_devolucao, seq));
+create table estoque_posicao (cod_loja varchar(20) not null, cod_produto varchar(64) not null, qtde int not null,
+  dt_posicao date not null, primary key (cod_loja, cod_produto, dt_posicao));
 `;

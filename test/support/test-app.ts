@@ -21,7 +21,8 @@ export const TEST_METRICS_TOKEN = 'test-prometheus-scrape-token-0123456789abcdef
 /** The real gateway (Fastify + Apollo + pipeline) on its own migrated database, clients bootstrapped. */
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  // Load shedding reacts to event-loop delay, which a busy CI machine produces by itself: off unless a test asks for it.
+  // Load shedding reacts to event-loop delay, which a busy CI machine produces by itself: off
+  // unless a test asks for it.
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

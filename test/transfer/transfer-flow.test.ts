@@ -50,30 +50,33 @@ const TRANSFER_QUERY = `query T($id: ID!) { transfer(id: $id) {
   history { status occurredAt carrier trackingCode recordedAt } } }`;
 
 describe('the three fixtures through REST', () => {
-  it('create_transfer registers the transfer, its items and the first history entry, without touching stock', async () => {
-    const res = await postWebhook(t, FLOW, fixture(FLOW, 'create_transfer'));
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      ok: true,
-      action: 'create_transfer',
-      result: {
-        id: 'TR-2026-0789',
-        status: 'CREATED',
-        originCode: 'CD-01',
-        destinationCode: 'LJ-001',
-        createdAt: '2026-12-06T11:00:00.000Z',
-        shippedAt: null,
-        items: [
-          { sku: 'TENIS-RUN-38-PRETO', quantitySent: 20 },
-          { sku: 'TENIS-RUN-39-PRETO', quantitySent: 15 },
-        ],
-      },
-    });
-    expect(await t.db.query(`select count(*)::int as n from inventory_movements`).then((r) => r.rows[0].n)).toBe(0);
-    expect((await t.db.query(`select kind from locations where code = 'CD-01'`)).rows[0].kind).toBe(
-      'distribution_center',
-    );
-  });
+  it(
+    'create_transfer registers the transfer, ' + 'its items and the first history entry, without touching stock',
+    async () => {
+      const res = await postWebhook(t, FLOW, fixture(FLOW, 'create_transfer'));
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        ok: true,
+        action: 'create_transfer',
+        result: {
+          id: 'TR-2026-0789',
+          status: 'CREATED',
+          originCode: 'CD-01',
+          destinationCode: 'LJ-001',
+          createdAt: '2026-12-06T11:00:00.000Z',
+          shippedAt: null,
+          items: [
+            { sku: 'TENIS-RUN-38-PRETO', quantitySent: 20 },
+            { sku: 'TENIS-RUN-39-PRETO', quantitySent: 15 },
+          ],
+        },
+      });
+      expect(await t.db.query(`select count(*)::int as n from inventory_movements`).then((r) => r.rows[0].n)).toBe(0);
+      expect((await t.db.query(`select kind from locations where code = 'CD-01'`)).rows[0].kind).toBe(
+        'distribution_center',
+      );
+    },
+  );
 
   it('ship_products without stock, for a client forbidding negative stock, is 422 listing each shortfall', async () => {
     const error = await forbiddingNegativeStock(() =>
@@ -101,7 +104,8 @@ describe('the three fixtures through REST', () => {
     expect(await stockAt(t.db, 'CD-01', 'TENIS-RUN-38-PRETO')).toBe(10);
     expect(await stockAt(t.db, 'CD-01', 'TENIS-RUN-39-PRETO')).toBe(0);
     const { rows } = await t.db.query(
-      `select kind, quantity_delta from inventory_movements where source_type = 'transfer' and source_id = 'TR-2026-0789' order by sku`,
+      `select kind, quantity_delta from inventory_movements where source_type = 'transfer'
+       and source_id = 'TR-2026-0789' order by sku`,
     );
     expect(rows).toEqual([
       { kind: 'transfer_out', quantity_delta: -20 },
@@ -263,19 +267,22 @@ describe('the state machine refuses invalid transitions with coded 409s', () => 
     });
   });
 
-  it('receiving before shipping is GW_INVALID_STATE saying the shipment is missing; it succeeds once shipped', async () => {
-    await postWebhook(t, FLOW, create('TR-ORDER'));
-    const error = await refused(receive('TR-ORDER'), 409, 'GW_INVALID_STATE');
-    expect(error.details).toEqual({
-      transfer_id: 'TR-ORDER',
-      status: 'created',
-      missing: { ship_products: 'TR-ORDER' },
-    });
-    expect((await postWebhook(t, FLOW, ship('TR-ORDER'))).status).toBe(200);
-    const retried = await postWebhook(t, FLOW, receive('TR-ORDER'));
-    expect(retried.status).toBe(200);
-    expect(retried.headers['idempotent-replayed']).toBeUndefined();
-  });
+  it(
+    'receiving before shipping is GW_INVALID_STATE saying the shipment is missing; ' + 'it succeeds once shipped',
+    async () => {
+      await postWebhook(t, FLOW, create('TR-ORDER'));
+      const error = await refused(receive('TR-ORDER'), 409, 'GW_INVALID_STATE');
+      expect(error.details).toEqual({
+        transfer_id: 'TR-ORDER',
+        status: 'created',
+        missing: { ship_products: 'TR-ORDER' },
+      });
+      expect((await postWebhook(t, FLOW, ship('TR-ORDER'))).status).toBe(200);
+      const retried = await postWebhook(t, FLOW, receive('TR-ORDER'));
+      expect(retried.status).toBe(200);
+      expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    },
+  );
 
   it('shipping twice is GW_INVALID_STATE; the same shipment under another delivery id is harmless', async () => {
     await postWebhook(t, FLOW, create('TR-TWICE'));
@@ -399,7 +406,8 @@ describe('transfers(status, first, after)', () => {
       const createdAt = new Date(Date.now() - (ids.length - i) * 60_000).toISOString();
       await postWebhook(t, FLOW, create(id, { created_at: createdAt, destination_code: 'LJ-PAGE' }));
     }
-    const query = `query($after: String) { transfers(status: CREATED, first: 2, after: $after) { edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }`;
+    const query = `query($after: String) { transfers(status: CREATED, first: 2, after: $after) {
+      edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }`;
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
@@ -444,7 +452,8 @@ describe('transfers(status, first, after)', () => {
 
   it('nested fields are batched: the SQL count does not grow with the page size', async () => {
     const query = `query($first: Int) { transfers(first: $first) { edges { node {
-      id origin { code } destination { code } items { sku product { description } } divergences { sku } history { status } } } } }`;
+      id origin { code } destination { code } items { sku product { description } }
+      divergences { sku } history { status } } } } }`;
     const cost = async (first: number) => {
       await afterBackgroundWork(t);
       const before = t.db.queryCount;
