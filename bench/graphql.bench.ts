@@ -80,34 +80,44 @@ async function seed(url: string): Promise<void> {
     await c.query('begin');
     await c.query(`select setseed(0.7)`);
     await c.query(
-      `insert into locations (client_id, code, kind) select 'banban', 'BL-' || g, 'store' from generate_series(1, 20) g on conflict do nothing`,
+      `insert into locations (client_id, code, kind) select 'banban', 'BL-' || g, 'store' from generate_series(1, 20) g
+       on conflict do nothing`,
     );
     await c.query(
-      `insert into products (client_id, sku, description) select 'banban', 'BSKU-' || g, 'Bench product ' || g from generate_series(1, 200) g on conflict do nothing`,
+      `insert into products (client_id, sku, description)
+       select 'banban', 'BSKU-' || g, 'Bench product ' || g from generate_series(1, 200) g on conflict do nothing`,
     );
     await c.query(
-      `insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, paid_amount, status, payload_hash)
-       select 'banban', 'BS-' || g, 'BL-' || (1 + g % 20), 'store', null, now() - g * interval '1 minute', 0, 0, 'open', 'bench'
+      `insert into sales
+              (client_id, id, store_code, channel, customer_id, sold_at, total, paid_amount, status, payload_hash)
+       select 'banban', 'BS-' || g, 'BL-' || (1 + g % 20), 'store', null, now() - g * interval '1 minute',
+              0, 0, 'open', 'bench'
          from generate_series(1, $1::int) g`,
       [SALES],
     );
     await c.query(
-      `insert into sale_items (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
+      `insert into sale_items
+              (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
        select 'banban', 'BS-' || g, l, 'BSKU-' || (1 + (g * 7 + l) % 200), 'Bench product', q, p, 0, q * p
          from generate_series(1, $1::int) g, generate_series(1, 4) l,
-              lateral (select 1 + floor(random() * 3)::int as q, round((10 + random() * 190)::numeric, 2) as p where g > 0 and l > 0) v
+              lateral (select 1 + floor(random() * 3)::int as q, round((10 + random() * 190)::numeric, 2) as p
+                        where g > 0 and l > 0) v
         where l <= 1 + g % 4`,
       [SALES],
     );
     await c.query(
-      `update sales s set total = t.sum, paid_amount = t.sum, status = 'paid' from (select sale_id, sum(line_total) from sale_items where client_id = 'banban' group by sale_id) t where s.client_id = 'banban' and s.id = t.sale_id`,
+      `update sales s set total = t.sum, paid_amount = t.sum, status = 'paid'
+         from (select sale_id, sum(line_total) from sale_items where client_id = 'banban' group by sale_id) t
+        where s.client_id = 'banban' and s.id = t.sale_id`,
     );
     await c.query(
       `insert into payments (client_id, id, sale_id, method, amount, installments, paid_at, payload_hash)
        select 'banban', 'BP-' || s.id || '-' || k, s.id, case k when 1 then 'credit_card' else 'pix' end,
-              case when n = 1 then s.total else round(s.total / 2, 2) + case k when 1 then s.total - 2 * round(s.total / 2, 2) else 0 end end,
+              case when n = 1 then s.total
+                   else round(s.total / 2, 2) + case k when 1 then s.total - 2 * round(s.total / 2, 2) else 0 end end,
               1, s.sold_at + k * interval '1 second', 'bench'
-         from (select *, 1 + (substr(id, 4)::int % 2) as n from sales where client_id = 'banban' and id like 'BS-%') s, generate_series(1, 2) k
+         from (select *, 1 + (substr(id, 4)::int % 2) as n from sales where client_id = 'banban' and id like 'BS-%') s,
+              generate_series(1, 2) k
         where k <= s.n`,
     );
     await c.query('commit');
@@ -145,7 +155,8 @@ async function hammer(servers: Servers, opts: autocannon.Options, seconds: numbe
 }
 
 const describe = (f: Figures) =>
-  `${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/req, ${f.queriesPerRequest.toFixed(1)} queries/req`;
+  `${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, ` +
+  `server CPU ${f.cpuMsPerRequest.toFixed(2)} ms/req, ${f.queriesPerRequest.toFixed(1)} queries/req`;
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
@@ -182,7 +193,8 @@ async function main(): Promise<void> {
     const items = edges.reduce((n, e) => n + e.node.items.length, 0);
     const payments = edges.reduce((n, e) => n + e.node.payments.length, 0);
     console.log(
-      `${SALES} sales seeded; one page: ${edges.length} sales, ${items} items, ${payments} payments (${JSON.stringify(g).length} bytes)`,
+      `${SALES} sales seeded; one page: ${edges.length} sales, ` +
+        `${items} items, ${payments} payments (${JSON.stringify(g).length} bytes)`,
     );
 
     // BENCH_PROFILE_SIDE=graphql|plain: load one side only (with BENCH_CPU_PROF_DIR, a profile of it alone).
@@ -211,11 +223,14 @@ async function main(): Promise<void> {
     console.log(`plain Fastify route   ${describe(pb)}`);
     console.log(`/graphql              ${describe(gb)}`);
     console.log(
-      `ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×), ${CONNECTIONS} connections, ${SECONDS} s per round, ${cpus().length} cores, 1-min load average ${loadavg()[0].toFixed(1)}`,
+      `ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×), ${CONNECTIONS} connections, ` +
+        `${SECONDS} s per round, ${cpus().length} cores, 1-min load average ${loadavg()[0].toFixed(1)}`,
     );
     // Throughput on a shared machine moves with the neighbours' load; CPU per request much less.
     console.log(
-      `server CPU per request: plain ${pb.cpuMsPerRequest.toFixed(2)} ms, /graphql ${gb.cpuMsPerRequest.toFixed(2)} ms (plain/graphql ${(pb.cpuMsPerRequest / gb.cpuMsPerRequest).toFixed(2)}×)`,
+      `server CPU per request: plain ${pb.cpuMsPerRequest.toFixed(2)} ms, ` +
+        `/graphql ${gb.cpuMsPerRequest.toFixed(2)} ms ` +
+        `(plain/graphql ${(pb.cpuMsPerRequest / gb.cpuMsPerRequest).toFixed(2)}×)`,
     );
     emitResult({
       name: 'graphql',

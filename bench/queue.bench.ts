@@ -79,24 +79,31 @@ async function main(): Promise<void> {
     );
     const lag = rows[0];
     const line = (label: string, r: autocannon.Result) =>
-      `${label.padEnd(6)} ${String(r['2xx']).padStart(6)} acked  ${r.requests.average.toFixed(0).padStart(5)} req/s  latency p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
+      `${label.padEnd(6)} ${String(r['2xx']).padStart(6)} acked  ${r.requests.average.toFixed(0).padStart(5)} req/s  ` +
+      `latency p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
     console.log(
-      `\nbench:queue — ${SECONDS}s × ${CONNECTIONS} connections per path, register_sale, one server on ${new URL(SERVER).host}`,
+      `\nbench:queue — ${SECONDS}s × ${CONNECTIONS} connections per path, register_sale, ` +
+        `one server on ${new URL(SERVER).host}`,
     );
     console.log(line('sync', sync));
     console.log(line('async', queued));
     console.log(
-      `async  end-to-end lag (received → processed): p50 ${Number(lag.p50).toFixed(1)} ms  p99 ${Number(lag.p99).toFixed(1)} ms  (${lag.n}/${acked} applied; queue drained ${drainedMs} ms after the async run started)`,
+      `async  end-to-end lag (received → processed): ` +
+        `p50 ${Number(lag.p50).toFixed(1)} ms  p99 ${Number(lag.p99).toFixed(1)} ms  ` +
+        `(${lag.n}/${acked} applied; queue drained ${drainedMs} ms after the async run started)`,
     );
     console.log(
       `ratio  async/sync ingest throughput: ${(queued.requests.average / sync.requests.average).toFixed(2)}×`,
     );
     console.log(
-      `       async applied throughput: ${((lag.n / drainedMs) * 1000).toFixed(0)} events/s vs sync ${sync.requests.average.toFixed(0)} events/s`,
+      '       async applied throughput: ' +
+        `${((lag.n / drainedMs) * 1000).toFixed(0)} events/s vs sync ${sync.requests.average.toFixed(0)} events/s`,
     );
     emitResult({
       name: 'bench:queue',
-      figure: `async ingest ${queued.requests.average.toFixed(0)} req/s; lag p50 ${Number(lag.p50).toFixed(0)} ms, p99 ${Number(lag.p99).toFixed(0)} ms`,
+      figure:
+        `async ingest ${queued.requests.average.toFixed(0)} req/s; ` +
+        `lag p50 ${Number(lag.p50).toFixed(0)} ms, p99 ${Number(lag.p99).toFixed(0)} ms`,
       baseline: `sync path ${sync.requests.average.toFixed(0)} req/s, p99 ${sync.latency.p99} ms`,
       ratio: queued.requests.average / sync.requests.average,
       target: 'async ingest ≥ sync (no target in the issue)',

@@ -41,7 +41,8 @@ const HAND_WRITTEN = `
         from sales
        where client_id = '${CLIENT}' and customer_id is not null
          and sold_at < (timestamp '${AS_OF}' + interval '1 day') at time zone 'America/Sao_Paulo'
-         and not (status = 'cancelled' and cancelled_at < (timestamp '${AS_OF}' + interval '1 day') at time zone 'America/Sao_Paulo')
+         and not (status = 'cancelled'
+                  and cancelled_at < (timestamp '${AS_OF}' + interval '1 day') at time zone 'America/Sao_Paulo')
        group by customer_id
     ) c`;
 
@@ -50,7 +51,8 @@ const HAND_WRITTEN = `
  * shaped like rfm_snapshots (same columns, same primary key, logged), one as-of date per round.
  */
 const handWrittenStored = (asOf: string) => `
-  insert into bench_hand_snapshot (client_id, as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment)
+  insert into bench_hand_snapshot
+         (client_id, as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment)
   select '${CLIENT}', date '${asOf}', h.customer_id, h.recency_days, h.frequency, h.monetary, h.r, h.f, h.m, map.segment
     from (${HAND_WRITTEN.replaceAll(AS_OF, asOf)}) h
     join rfm_segment_map map on map.r_score = h.r and map.fm_score = (h.f + h.m + 1) / 2`;
@@ -60,7 +62,8 @@ async function generate(db: Database): Promise<void> {
     CLIENT,
   ]);
   await db.query(
-    `insert into locations (client_id, code, kind) select $1, 'LJ-' || lpad(g::text, 3, '0'), 'store' from generate_series(1, 20) g`,
+    `insert into locations (client_id, code, kind)
+     select $1, 'LJ-' || lpad(g::text, 3, '0'), 'store' from generate_series(1, 20) g`,
     [CLIENT],
   );
   await db.query(`insert into customers (client_id, id) select $1, 'C' || g from generate_series(1, $2::int) g`, [
@@ -71,11 +74,15 @@ async function generate(db: Database): Promise<void> {
   // two years of history before the as-of date, ~3% cancelled.
   await db.transaction(async (tx) => {
     await tx.query(`select setseed(0.42)`);
-    await tx.query(`set local session_replication_role = replica`); // generated rows are consistent; skip the FK triggers
+    // generated rows are consistent; skip the FK triggers
+    await tx.query(`set local session_replication_role = replica`);
     await tx.query(
-      `insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, paid_amount, status, cancelled_at, payload_hash)
+      `insert into sales
+              (client_id, id, store_code, channel, customer_id, sold_at, total, paid_amount, status, cancelled_at,
+               payload_hash)
        select $1, 'S' || g, 'LJ-' || lpad((1 + (g % 20))::text, 3, '0'), 'store', 'C' || c, t, v,
-              case when x then 0 else v end, case when x then 'cancelled' else 'paid' end, case when x then t + interval '2 hours' end, 'bench'
+              case when x then 0 else v end, case when x then 'cancelled' else 'paid' end,
+              case when x then t + interval '2 hours' end, 'bench'
          from (
            select g,
                   case when g <= $2 then g else 1 + floor($2 * power(random(), 2))::int end as c,
@@ -115,17 +122,20 @@ async function main(): Promise<void> {
     await migrate(db);
     const gen = await timed(() => generate(db));
     console.log(
-      `generated ${SALES.toLocaleString('en')} sales for ${CUSTOMERS.toLocaleString('en')} customers in ${(gen.ms / 1000).toFixed(1)} s`,
+      `generated ${SALES.toLocaleString('en')} sales for ` +
+        `${CUSTOMERS.toLocaleString('en')} customers in ${(gen.ms / 1000).toFixed(1)} s`,
     );
     const rfm = new RfmService(db);
     const hasReturns = await rfm.hasReturns(db);
     if (hasReturns)
       console.log(
-        'note: the returns table exists; the hand-written statement ignores returns and there are none in this data set',
+        'note: the returns table exists; ' +
+          'the hand-written statement ignores returns and there are none in this data set',
       );
 
     await db.query(
-      `create table bench_hand_snapshot (like rfm_snapshots including defaults including constraints including indexes)`,
+      `create table bench_hand_snapshot
+         (like rfm_snapshots including defaults including constraints including indexes)`,
     );
     if (process.env.BENCH_EXPLAIN === '1') {
       for (const [label, sql, params] of [
@@ -171,7 +181,8 @@ async function main(): Promise<void> {
     }
     const replace = (await timed(() => rfm.rebuildRfm(CLIENT, AS_OF))).ms;
     const { rows: diff } = await db.query<{ differing: number; customers: number }>(
-      `select count(*) filter (where s.r_score is distinct from h.r or s.f_score is distinct from h.f or s.m_score is distinct from h.m)::int as differing,
+      `select count(*) filter (where s.r_score is distinct from h.r or s.f_score is distinct from h.f
+                                 or s.m_score is distinct from h.m)::int as differing,
               count(*)::int as customers
          from (select * from rfm_snapshots where client_id = $1 and as_of = $2) s
          full join (${HAND_WRITTEN}) h using (customer_id)`,
@@ -205,16 +216,20 @@ async function main(): Promise<void> {
     const pairRatios = rebuild.map((r, i) => r / hand[i]).sort((x, y) => x - y);
     const pairedRatio = pairRatios[Math.floor(pairRatios.length / 2)];
     console.log(
-      `\nbench:rfm — ${SALES.toLocaleString('en')} sales, ${CUSTOMERS.toLocaleString('en')} customers, as of ${AS_OF}, best of ${ROUNDS}`,
+      `\nbench:rfm — ${SALES.toLocaleString('en')} sales, ` +
+        `${CUSTOMERS.toLocaleString('en')} customers, as of ${AS_OF}, best of ${ROUNDS}`,
     );
     console.log(
-      `settings of both: work_mem ${REBUILD_WORK_MEM}, jit off, no parallel workers; one warm-up run each, alternating order`,
+      `settings of both: work_mem ${REBUILD_WORK_MEM}, jit off, ` +
+        'no parallel workers; one warm-up run each, alternating order',
     );
     console.log(
-      `hand-written statement (scores + segment, stored) ${bestHand.toFixed(0).padStart(6)} ms   rounds: ${hand.map((m) => m.toFixed(0)).join(', ')}`,
+      'hand-written statement (scores + segment, stored) ' +
+        `${bestHand.toFixed(0).padStart(6)} ms   rounds: ${hand.map((m) => m.toFixed(0)).join(', ')}`,
     );
     console.log(
-      `rebuildRfm (scores + segment, stored, + bounds) ${bestRebuild.toFixed(0).padStart(6)} ms   rounds: ${rebuild.map((m) => m.toFixed(0)).join(', ')}`,
+      'rebuildRfm (scores + segment, stored, + bounds) ' +
+        `${bestRebuild.toFixed(0).padStart(6)} ms   rounds: ${rebuild.map((m) => m.toFixed(0)).join(', ')}`,
     );
     console.log(`rebuildRfm again for the same date (replaces)  ${replace.toFixed(0).padStart(6)} ms`);
     console.log(`first re-scoring of the whole client (every row) ${firstRescore.toFixed(0).padStart(6)} ms`);
@@ -224,13 +239,16 @@ async function main(): Promise<void> {
         `(one statement; rounds: ${rounds}; rows written: ${moved.join(', ')})`,
     );
     console.log(
-      `paired rounds: median of rebuild/hand-written per round ${pairedRatio.toFixed(2)}× (${pairRatios.map((r) => r.toFixed(2)).join(', ')})`,
+      'paired rounds: median of rebuild/hand-written per round ' +
+        `${pairedRatio.toFixed(2)}× (${pairRatios.map((r) => r.toFixed(2)).join(', ')})`,
     );
     console.log(
-      `ratio ${ratio.toFixed(2)}× the hand-written statement (target ≤ 1.20×); rebuild ${(bestRebuild / 1000).toFixed(2)} s (target < 10 s)`,
+      `ratio ${ratio.toFixed(2)}× the hand-written statement (target ≤ 1.20×); ` +
+        `rebuild ${(bestRebuild / 1000).toFixed(2)} s (target < 10 s)`,
     );
     console.log(
-      `identical scores: ${diff[0].differing === 0 ? 'yes' : 'NO'} (${diff[0].customers} customers compared, ${diff[0].differing} differing)`,
+      `identical scores: ${diff[0].differing === 0 ? 'yes' : 'NO'} (${diff[0].customers} customers compared, ` +
+        `${diff[0].differing} differing)`,
     );
     emitResult({
       name: 'bench:rfm',

@@ -139,7 +139,8 @@ async function baselineRun(port: number): Promise<Figures> {
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const line = (name: string, f: Figures) =>
-  `${name.padEnd(40)} p50 ${ms(f.p50).padStart(9)}   p99 ${ms(f.p99).padStart(9)}   max ${ms(f.max).padStart(9)}   delivered ${f.delivered}/${f.expected}`;
+  `${name.padEnd(40)} p50 ${ms(f.p50).padStart(9)}   p99 ${ms(f.p99).padStart(9)}   ` +
+  `max ${ms(f.max).padStart(9)}   delivered ${f.delivered}/${f.expected}`;
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
@@ -156,16 +157,20 @@ async function main(): Promise<void> {
     const ratio = base.p99 / hub.p99;
     const complete = hub.delivered === hub.expected;
     console.log(
-      `\nbench:subscriptions — ${SUBSCRIBERS} subscribers in ${CLIENT_PROCESSES} client processes × ${EVENTS} events (one every ${INTERVAL_MS} ms), latency = publish → receipt${process.env.BENCH_REDIS_URL ? ', gateway through Redis' : ''}`,
+      `\nbench:subscriptions — ${SUBSCRIBERS} subscribers in ${CLIENT_PROCESSES} client processes ` +
+        `× ${EVENTS} events (one every ${INTERVAL_MS} ms), ` +
+        `latency = publish → receipt${process.env.BENCH_REDIS_URL ? ', gateway through Redis' : ''}`,
     );
     console.log(line('baseline (bare ws broadcast)', base));
     console.log(line('gateway (graphql-ws webhookProcessed)', hub));
     console.log(
-      `gateway p99 ${ms(hub.p99)} (target < ${TARGET_P99_MS} ms) = ${(hub.p99 / base.p99).toFixed(2)}× the bare ws p99; ratio (baseline/gateway, higher is better) ${ratio.toFixed(2)}`,
+      `gateway p99 ${ms(hub.p99)} (target < ${TARGET_P99_MS} ms) = ${(hub.p99 / base.p99).toFixed(2)}× ` +
+        `the bare ws p99; ratio (baseline/gateway, higher is better) ${ratio.toFixed(2)}`,
     );
     // Latency is CPU-bound: on a shared machine, read the figures against its load (and the baseline).
     console.log(
-      `machine: ${cpus().length} cores, 1-min load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after`,
+      `machine: ${cpus().length} cores, ` +
+        `1-min load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after`,
     );
     if (!complete) console.log(`WARNING: ${hub.expected - hub.delivered} deliveries missing`);
     emitResult({

@@ -28,7 +28,10 @@ const body = (n: number) => {
   return JSON.stringify({ ...sale, data });
 };
 
-/** BENCH_ROUNDS: the three servers are measured this many times in turn; the round with the median ratio is reported. */
+/**
+ * BENCH_ROUNDS: the three servers are measured this many times in turn; the round with the median
+ * ratio is reported.
+ */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 
 interface Measured {
@@ -85,7 +88,8 @@ async function main(): Promise<void> {
     const [baseMs, hubMs, floorMs] = [median.baseline.ms, median.gateway.ms, median.floor.ms];
 
     console.log(
-      `\nbench:webhooks — ${CONNECTIONS} connections × ${SECONDS} s, distinct sale ids, same PostgreSQL${ROUNDS > 1 ? `, the median of ${ROUNDS} rounds` : ''}`,
+      `\nbench:webhooks — ${CONNECTIONS} connections × ${SECONDS} s, distinct sale ids, ` +
+        `same PostgreSQL${ROUNDS > 1 ? `, the median of ${ROUNDS} rounds` : ''}`,
     );
     if (ROUNDS > 1) console.log(`rounds (gateway/baseline): ${rounds.map((r) => `${r.ratio.toFixed(2)}×`).join(', ')}`);
     console.log(row('baseline (INSERT raw JSON)', base));
@@ -94,11 +98,14 @@ async function main(): Promise<void> {
     const floorRatio = floor.requestsPerSec / base.requestsPerSec;
     console.log(`ratio ${ratio.toFixed(2)}× the baseline (target ≥ 0.60×); gateway p99 ${hub.p99} ms (target < 25 ms)`);
     console.log(
-      `floor ${floorRatio.toFixed(2)}× the baseline: the sale's rows in one statement, no validation or GraphQL; the gateway reaches ${((100 * hub.requestsPerSec) / floor.requestsPerSec).toFixed(0)}% of it`,
+      `floor ${floorRatio.toFixed(2)}× the baseline: the sale's rows in one statement, no validation or GraphQL; ` +
+        `the gateway reaches ${((100 * hub.requestsPerSec) / floor.requestsPerSec).toFixed(0)}% of it`,
     );
     const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} ms`);
     console.log(
-      `CPU per request: baseline server ${ms(baseMs.serverMs)} + PostgreSQL ${ms(baseMs.postgresMs)}; gateway ${ms(hubMs.serverMs)} + PostgreSQL ${ms(hubMs.postgresMs)}; floor ${ms(floorMs.serverMs)} + PostgreSQL ${ms(floorMs.postgresMs)}`,
+      `CPU per request: baseline server ${ms(baseMs.serverMs)} + PostgreSQL ${ms(baseMs.postgresMs)}; ` +
+        `gateway ${ms(hubMs.serverMs)} + PostgreSQL ${ms(hubMs.postgresMs)}; ` +
+        `floor ${ms(floorMs.serverMs)} + PostgreSQL ${ms(floorMs.postgresMs)}`,
     );
     if (rounds.some((r) => r.floor.result.non2xx > 0 || r.floor.result.errors > 0))
       console.log('WARNING: the floor route answered non-2xx or errored; its figures are not valid');

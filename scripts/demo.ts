@@ -44,7 +44,8 @@ function event(flow: string, action: string, patch: Data): { action: string; dat
  */
 function at(minutes: number): string {
   const saoPaulo = new Date(Date.now() - 3 * 3_600_000);
-  const nineAm = Date.UTC(saoPaulo.getUTCFullYear(), saoPaulo.getUTCMonth(), saoPaulo.getUTCDate() - 1, 12, 0, 0); // 09:00 −03:00
+  // 09:00 −03:00
+  const nineAm = Date.UTC(saoPaulo.getUTCFullYear(), saoPaulo.getUTCMonth(), saoPaulo.getUTCDate() - 1, 12, 0, 0);
   return new Date(nineAm + minutes * 60_000).toISOString();
 }
 
@@ -88,11 +89,16 @@ async function main(): Promise<void> {
   if (jwt.audience) token = token.setAudience(Array.isArray(jwt.audience) ? jwt.audience[0] : jwt.audience);
   const opsToken = await token.sign(new TextEncoder().encode(jwt.secret!));
   console.log(
-    `\nAxon demo gateway on ${base}\n\n  Ops console: ${base}/ops/#token=${opsToken}\n\n  GraphQL: ${base}/graphql (x-api-key: ${key})\n`,
+    `\nAxon demo gateway on ${base}\n\n` +
+      `  Ops console: ${base}/ops/#token=${opsToken}\n\n` +
+      `  GraphQL: ${base}/graphql (x-api-key: ${key})\n`,
   );
   // The ops endpoints take the same ops token (or, for /metrics, METRICS_TOKEN); the probes are open.
   console.log(
-    `  Health and metrics (ops only):\n    export OPS_TOKEN=${opsToken}\n    curl -s ${base}/health/integrations/banban -H "authorization: Bearer $OPS_TOKEN"\n    curl -s ${base}/metrics -H "authorization: Bearer $OPS_TOKEN"\n`,
+    '  Health and metrics (ops only):\n' +
+      `    export OPS_TOKEN=${opsToken}\n` +
+      `    curl -s ${base}/health/integrations/banban -H "authorization: Bearer $OPS_TOKEN"\n` +
+      `    curl -s ${base}/metrics -H "authorization: Bearer $OPS_TOKEN"\n`,
   );
 
   const tally = new Map<number, number>();
@@ -161,7 +167,8 @@ async function main(): Promise<void> {
         }),
       );
     if (i % 13 === 0)
-      await post('sales-flow', event('sales-flow', 'register_sale', { sale_id: `${saleId}-X`, total: 'lots' })); // malformed: refused with 400
+      // malformed: refused with 400
+      await post('sales-flow', event('sales-flow', 'register_sale', { sale_id: `${saleId}-X`, total: 'lots' }));
     if (i % 10 === 0) {
       await post('inventory-flow', event('inventory-flow', 'validate_movement', { quantity_delta: -(i % 4) - 1 }));
       // a recount finds pairs the system missed; a removal beyond the stock would be refused (422)
@@ -179,7 +186,8 @@ async function main(): Promise<void> {
   }
 
   say(
-    'a payment whose sale the ERP has not sent: retried, then dead-lettered (replay it from the console once the sale is in)',
+    'a payment whose sale the ERP has not sent: retried, ' +
+      'then dead-lettered (replay it from the console once the sale is in)',
   );
   const orphanSale = `V-${RUN}-LATE`;
   const orphan = await post(
@@ -229,7 +237,8 @@ async function main(): Promise<void> {
       .join(', ')}`,
   );
   console.log(
-    `[demo] open the console, replay the dead payment, and watch it turn processed:\n  ${base}/ops/#token=${opsToken}\n`,
+    '[demo] open the console, replay the dead payment, and watch it turn processed:\n' +
+      `  ${base}/ops/#token=${opsToken}\n`,
   );
   if (process.env.DEMO_EXIT === '1') {
     await server.close();

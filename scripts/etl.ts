@@ -98,16 +98,16 @@ async function main(): Promise<number> {
       outcomes = await etlRepository.outcomeCounts(db, run.id);
     }
     bar.stop();
-    console.log(
-      `\n${values['dry-run'] ? 'DRY RUN — nothing was written. ' : ''}run ${run.id}: ${run.status}${run.error ? ` (${run.error.code}: ${run.error.message})` : ''}`,
-    );
+    const dryRun = values['dry-run'] ? 'DRY RUN — nothing was written. ' : '';
+    const error = run.error ? ` (${run.error.code}: ${run.error.message})` : '';
+    console.log(`\n${dryRun}run ${run.id}: ${run.status}${error}`);
     console.log(
       `extracted ${run.extracted} · loaded ${run.loaded} · skipped ${run.skipped} · rejected ${run.rejected}`,
     );
-    for (const o of outcomes)
-      console.log(
-        `  ${o.kind.padEnd(15)} ${o.outcome.padEnd(10)} ${o.count}${values['dry-run'] && o.outcome === 'loaded' ? '  (would be loaded)' : ''}`,
-      );
+    for (const o of outcomes) {
+      const wouldBe = values['dry-run'] && o.outcome === 'loaded' ? '  (would be loaded)' : '';
+      console.log(`  ${o.kind.padEnd(15)} ${o.outcome.padEnd(10)} ${o.count}${wouldBe}`);
+    }
     return run.status === 'succeeded' ? 0 : 1;
   } finally {
     await db.close();

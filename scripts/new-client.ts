@@ -12,7 +12,8 @@ try {
   const out = newClient(join(__dirname, '..'), id);
   console.log(`created:\n  ${out.created.join('\n  ')}\nedited:\n  ${out.edited.join('\n  ')}`);
   console.log(
-    `\nNext: npx jest test/clients/${id}. On the next start in development the client row is created and its dev API key printed (and saved to .data/dev-api-key.${id}.txt).`,
+    `\nNext: npx jest test/clients/${id}. On the next start in development the client row ` +
+      `is created and its dev API key printed (and saved to .data/dev-api-key.${id}.txt).`,
   );
 } catch (err) {
   console.error(`new:client: ${(err as Error).message}`);

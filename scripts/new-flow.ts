@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { newFlow } from './generator/generate';
 
-/** `npm run new:flow -- <client> <flow>`: maps one more flow for an existing client (canonical shape), with its test. */
+/**
+ * `npm run new:flow -- <client> <flow>`: maps one more flow for an existing client (canonical
+ * shape), with its test.
+ */
 const [client, flow] = process.argv.slice(2);
 if (!client || !flow) {
   console.error('usage: npm run new:flow -- <client-id> <flow-key>');

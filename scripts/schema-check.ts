@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   if (report.unacknowledged.length) {
     console.error(`\nschema:check: ${report.unacknowledged.length} breaking change(s) not acknowledged.`);
     console.error(
-      'Acknowledge each message (with a reason and date) in schema-changes.acknowledged.json, then run npm run schema:print.',
+      'Acknowledge each message (with a reason and date) ' +
+        'in schema-changes.acknowledged.json, then run npm run schema:print.',
     );
     process.exit(1);
   }

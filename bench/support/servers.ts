@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     return;
   }
   await db.query(
-    'create table if not exists baseline_events (id bigserial primary key, body jsonb not null, received_at timestamptz not null default now())',
+    `create table if not exists baseline_events
+       (id bigserial primary key, body jsonb not null, received_at timestamptz not null default now())`,
   );
   const app = Fastify({ logger: false });
   app.post('/baseline', async (req) => {

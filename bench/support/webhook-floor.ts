@@ -14,7 +14,8 @@ import type { Database } from '../../src/db/database';
  */
 const FLOOR_SQL = `with d as (
     select * from jsonb_to_recordset($2::jsonb)
-      as d(sale_id text, store_code text, channel text, sold_at timestamptz, total numeric, customer jsonb, items jsonb, raw text)
+      as d(sale_id text, store_code text, channel text, sold_at timestamptz, total numeric, customer jsonb,
+           items jsonb, raw text)
   ), ev as (
     insert into webhook_events (client_id, flow, action, idempotency_key, business_id, payload_hash, payload, raw_body,
                                 status, http_status, result, received_at, processed_at, duration_ms)
@@ -26,33 +27,40 @@ const FLOOR_SQL = `with d as (
     select d.* from d join ev on ev.business_id = d.sale_id
   ), lines as (
     select k.sale_id, k.store_code, k.sold_at, i.*
-      from k, rows from (jsonb_to_recordset(k.items) as (sku text, description text, quantity int, unit_price numeric, discount numeric))
+      from k, rows from (jsonb_to_recordset(k.items)
+                         as (sku text, description text, quantity int, unit_price numeric, discount numeric))
         with ordinality as i(sku, description, quantity, unit_price, discount, line_no)
   ), loc as (
     insert into locations (client_id, code, kind) select distinct $1, store_code, 'store' from k on conflict do nothing
   ), cust as (
     insert into customers (client_id, id, name, email, document)
-    select distinct on (customer->>'customer_id') $1, customer->>'customer_id', customer->>'name', customer->>'email', customer->>'document'
+    select distinct on (customer->>'customer_id')
+           $1, customer->>'customer_id', customer->>'name', customer->>'email', customer->>'document'
       from k where customer is not null
     on conflict do nothing
   ), prod as (
-    insert into products (client_id, sku, description) select distinct on (sku) $1, sku, description from lines on conflict do nothing
+    insert into products (client_id, sku, description)
+    select distinct on (sku) $1, sku, description from lines on conflict do nothing
   ), sale as (
     insert into sales (client_id, id, store_code, channel, customer_id, sold_at, total, status, payload_hash)
     select $1, sale_id, store_code, channel, customer->>'customer_id', sold_at, total, 'open', md5(raw) from k
     on conflict do nothing returning id
   ), items as (
     insert into sale_items (client_id, sale_id, line_no, sku, description, quantity, unit_price, discount, line_total)
-    select $1, l.sale_id, l.line_no, l.sku, l.description, l.quantity, l.unit_price, l.discount, l.quantity * l.unit_price - l.discount
+    select $1, l.sale_id, l.line_no, l.sku, l.description, l.quantity, l.unit_price, l.discount,
+           l.quantity * l.unit_price - l.discount
       from lines l join sale s on s.id = l.sale_id
   ), stock as (
     insert into stock_levels as sl (client_id, location_code, sku, quantity)
     select $1, l.store_code, l.sku, -sum(l.quantity) from lines l join sale s on s.id = l.sale_id
      group by l.store_code, l.sku order by l.store_code, l.sku
-    on conflict (client_id, location_code, sku) do update set quantity = sl.quantity + excluded.quantity, updated_at = now()
+    on conflict (client_id, location_code, sku)
+      do update set quantity = sl.quantity + excluded.quantity, updated_at = now()
     returning location_code, sku, quantity
   ), moves as (
-    insert into inventory_movements (client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at, resulting_quantity, below_zero)
+    insert into inventory_movements
+           (client_id, location_code, sku, quantity_delta, kind, source_type, source_id, occurred_at,
+            resulting_quantity, below_zero)
     select $1, l.store_code, l.sku, -l.quantity, 'sale', 'sale', l.sale_id, l.sold_at, st.quantity, st.quantity < 0
       from lines l join sale s on s.id = l.sale_id join stock st on st.location_code = l.store_code and st.sku = l.sku
   )
