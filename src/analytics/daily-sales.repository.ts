@@ -10,14 +10,6 @@ export interface DailySalesRow {
   net: string;
 }
 
-/** Returns per business day (one LEFT JOIN; an empty relation of the same shape until the returns flow exists). */
-export const DAILY_RETURNS = `select (returned_at at time zone w.tz)::date as day, sum(value) as value
-    from returns, w
-   where client_id = $1 and returned_at >= w.start_at and returned_at < w.end_at
-     and ($4::text is null or store_code = $4)
-   group by 1`;
-export const NO_DAILY_RETURNS = `select null::date as day, 0::numeric as value where false`;
-
 export const dailySalesRepository = {
   /**
    * Per business day in the client's timezone, [from, to] inclusive: sales not cancelled (count, gross
@@ -26,7 +18,6 @@ export const dailySalesRepository = {
    */
   async daily(
     q: Queryable,
-    returnsSql: string,
     clientId: string,
     from: string,
     to: string,
@@ -54,7 +45,13 @@ export const dailySalesRepository = {
             and ($4::text is null or s.store_code = $4)
           group by 1
        ),
-       returned as (${returnsSql})
+       returned as (
+         select (returned_at at time zone w.tz)::date as day, sum(value) as value
+           from returns, w
+          where client_id = $1 and returned_at >= w.start_at and returned_at < w.end_at
+            and ($4::text is null or store_code = $4)
+          group by 1
+       )
        select to_char(d, 'YYYY-MM-DD') as day,
               coalesce(sold.count, 0) as count,
               coalesce(sold.cancelled, 0) as cancelled,

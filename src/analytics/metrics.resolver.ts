@@ -3,7 +3,7 @@ import { clientScope } from '../auth/client-scope';
 import { GatewayError } from '../errors/gateway-error';
 import { GraphQLContext } from '../schema/context';
 import { DateTimeScalar } from '../schema/scalars';
-import { dailySalesRepository, DAILY_RETURNS, NO_DAILY_RETURNS } from './daily-sales.repository';
+import { dailySalesRepository } from './daily-sales.repository';
 import { MetricsPointRow } from './metrics-history.repository';
 import { DailySalesType, IntegrationMetricsPointType, MetricsBucketEnum } from './metrics.type';
 import { LocalDateScalar } from './rfm.type';
@@ -59,15 +59,7 @@ export class AnalyticsMetricsResolver {
       });
     }
     const storeCode = store?.trim().toUpperCase() || null;
-    const returnsSql = (await ctx.services.rfm.hasReturns(ctx.reader)) ? DAILY_RETURNS : NO_DAILY_RETURNS;
-    const rows = await dailySalesRepository.daily(
-      ctx.reader,
-      returnsSql,
-      clientScope(ctx, client),
-      from,
-      to,
-      storeCode,
-    );
+    const rows = await dailySalesRepository.daily(ctx.reader, clientScope(ctx, client), from, to, storeCode);
     return rows.map((r) => ({ ...r, store: storeCode }));
   }
 }

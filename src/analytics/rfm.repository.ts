@@ -1,7 +1,7 @@
 import { Queryable } from '../db/database';
 import { SqlFilter } from '../db/sql-filter';
 import { decodeCursor, encodeCursor } from '../shared/pagination';
-import { rebuildSql, rescoreClientSql, ReturnsPart } from './rfm.sql';
+import { rebuildSql, rescoreClientSql } from './rfm.sql';
 
 export interface RfmRow {
   customerId: string;
@@ -63,11 +63,6 @@ export function rfmCursor(r: Pick<RfmRow, 'monetary' | 'customerId'>): string {
 }
 
 export const rfmRepository = {
-  async hasReturnsTable(q: Queryable): Promise<boolean> {
-    const { rows } = await q.query<{ present: boolean }>(`select to_regclass('returns') is not null as present`);
-    return rows[0].present;
-  },
-
   /** Serialises the rebuilds and re-scorings of one client (transaction-scoped lock). */
   async lockClient(q: Queryable, clientId: string): Promise<void> {
     await q.query(`select pg_advisory_xact_lock(hashtext('rfm:' || $1))`, [clientId]);
@@ -87,9 +82,9 @@ export const rfmRepository = {
     );
   },
 
-  async rebuild(q: Queryable, returns: ReturnsPart, clientId: string, asOf: string, timezone: string): Promise<number> {
+  async rebuild(q: Queryable, clientId: string, asOf: string, timezone: string): Promise<number> {
     await q.query(`delete from rfm_snapshots where client_id = $1 and as_of = $2`, [clientId, asOf]);
-    const { rows } = await q.query<{ customers: number }>(rebuildSql(returns), [clientId, asOf, timezone]);
+    const { rows } = await q.query<{ customers: number }>(rebuildSql(), [clientId, asOf, timezone]);
     // Re-scored rows up to this date are superseded by the snapshot.
     await q.query(`delete from customer_rfm where client_id = $1 and as_of <= $2`, [clientId, asOf]);
     return rows[0]?.customers ?? 0;
@@ -115,14 +110,8 @@ export const rfmRepository = {
   },
 
   /** Scores every customer of the client as of `today` into customer_rfm (one statement; see rescoreClientSql). */
-  async rescoreClient(
-    q: Queryable,
-    returns: ReturnsPart,
-    clientId: string,
-    today: string,
-    timezone: string,
-  ): Promise<RescoreResult> {
-    const { rows } = await q.query<RescoreResult>(rescoreClientSql(returns), [clientId, today, timezone]);
+  async rescoreClient(q: Queryable, clientId: string, today: string, timezone: string): Promise<RescoreResult> {
+    const { rows } = await q.query<RescoreResult>(rescoreClientSql(), [clientId, today, timezone]);
     return rows[0];
   },
 

@@ -10,7 +10,6 @@ import {
   ScoresSource,
   SegmentSummaryRow,
 } from './rfm.repository';
-import { NO_RETURNS_JOIN, RETURNS_JOIN, ReturnsPart } from './rfm.sql';
 
 export interface SegmentSummary {
   asOf: string;
@@ -26,20 +25,7 @@ export interface SegmentSummary {
  * what a rebuild as of today computes.
  */
 export class RfmService {
-  private returnsJoin?: Promise<ReturnsPart>;
-
   constructor(private readonly db: Database) {}
-
-  /** Uses the returns flow's table when it is there (the query is the same either way). */
-  private join(q: Queryable): Promise<ReturnsPart> {
-    this.returnsJoin ??= rfmRepository.hasReturnsTable(q).then((present) => (present ? RETURNS_JOIN : NO_RETURNS_JOIN));
-    return this.returnsJoin;
-  }
-
-  /** Whether the returns flow's tables exist (they come with the returns flow). */
-  async hasReturns(q: Queryable): Promise<boolean> {
-    return (await this.join(q)) === RETURNS_JOIN;
-  }
 
   async today(q: Queryable, clientId: string): Promise<string> {
     return (await this.clock(q, clientId)).today;
@@ -64,7 +50,7 @@ export class RfmService {
       await rfmRepository.lockClient(tx, clientId);
       await rfmRepository.tuneRebuild(tx);
       const started = performance.now();
-      await rfmRepository.rebuild(tx, await this.join(tx), clientId, date, timezone);
+      await rfmRepository.rebuild(tx, clientId, date, timezone);
       return rfmRepository.setRunDuration(tx, clientId, date, performance.now() - started);
     });
   }
@@ -80,7 +66,7 @@ export class RfmService {
       tx.allowSlowStatements(SLOW_STATEMENT_TIMEOUT_MS); // a big client's sales, or waiting for its rebuild
       const { today, timezone } = await this.clock(tx, clientId);
       await rfmRepository.lockClient(tx, clientId);
-      return rfmRepository.rescoreClient(tx, await this.join(tx), clientId, today, timezone);
+      return rfmRepository.rescoreClient(tx, clientId, today, timezone);
     });
   }
 

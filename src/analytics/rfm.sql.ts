@@ -5,36 +5,21 @@
  * an index scan of all of them).
  * A purchase counts when it was sold before the end of the as-of day (client's timezone) and not
  * cancelled by then; its value is the sale total minus what was returned of it by then.
- *
- * Returns plug in as one LEFT JOIN (`RETURNS_JOIN`) against the returns flow's `returns` table when it
- * exists; before that the join is left out and nothing is subtracted (`NO_RETURNS_JOIN`).
+ * What was returned of a sale comes from the `returns` table, in one LEFT JOIN.
  */
-export interface ReturnsPart {
-  /** The join, given the SQL expression of the end of the as-of day. */
-  join: (endAt: string) => string;
-  returned: string;
-}
-
-export const RETURNS_JOIN: ReturnsPart = {
-  join: (endAt) => `left join (
-    select sale_id, sum(value) as returned
-      from returns
-     where client_id = $1 and returned_at < ${endAt}
-     group by sale_id
-  ) r on r.sale_id = s.id`,
-  returned: 'coalesce(r.returned, 0)',
-};
-
-/** Before the returns flow exists: nothing to join, nothing returned. */
-export const NO_RETURNS_JOIN: ReturnsPart = { join: () => '', returned: '0' };
 
 /** Per customer: recency, frequency and monetary (one hash aggregate over the client's sales). */
-export function scoredCustomersSql(returns: ReturnsPart): string {
+export function scoredCustomersSql(): string {
   const endAt = '(($2::date + 1)::timestamp at time zone $3::text)';
   return `purchases as (
-    select s.customer_id, s.sold_at, s.total - ${returns.returned} as net
+    select s.customer_id, s.sold_at, s.total - coalesce(r.returned, 0) as net
       from sales s
-      ${returns.join(endAt)}
+      left join (
+        select sale_id, sum(value) as returned
+          from returns
+         where client_id = $1 and returned_at < ${endAt}
+         group by sale_id
+      ) r on r.sale_id = s.id
      where s.client_id = $1 and s.customer_id is not null
        and s.sold_at < ${endAt}
        and not (s.status = 'cancelled' and s.cancelled_at < ${endAt})
@@ -52,8 +37,8 @@ export function scoredCustomersSql(returns: ReturnsPart): string {
 }
 
 /** Full-client scoring (NTILE across the client's customers) joined to the segment map. */
-export function rfmSelectSql(returns: ReturnsPart): string {
-  return `with ${scoredCustomersSql(returns)},
+export function rfmSelectSql(): string {
+  return `with ${scoredCustomersSql()},
   scored as (
     select p.*,
            ntile(5) over (order by recency_days desc, customer_id) as r_score,
@@ -70,8 +55,8 @@ export function rfmSelectSql(returns: ReturnsPart): string {
  * The rebuild in one statement: scores every customer, stores the snapshot rows, and records the
  * run with each quintile's bounds. Returns the run's customer count.
  */
-export function rebuildSql(returns: ReturnsPart): string {
-  return `with rows as (${rfmSelectSql(returns)}),
+export function rebuildSql(): string {
+  return `with rows as (${rfmSelectSql()}),
   inserted as (
     insert into rfm_snapshots
            (client_id, as_of, customer_id, recency_days, frequency, monetary, r_score, f_score, m_score, segment)
@@ -101,8 +86,8 @@ export function rebuildSql(returns: ReturnsPart): string {
  * move others across a quintile boundary. Ranks do not depend on the as-of date (recency orders by the
  * last purchase's local date), so between two calls only `recencyDays` ages, with the row's `as_of`.
  */
-export function rescoreClientSql(returns: ReturnsPart): string {
-  return `with scores as (${rfmSelectSql(returns)}),
+export function rescoreClientSql(): string {
+  return `with scores as (${rfmSelectSql()}),
   changed as (
     select s.* from scores s
       left join customer_rfm c on c.client_id = $1 and c.customer_id = s.customer_id

@@ -13,10 +13,6 @@ async function one<T>(q: Queryable, sql: string, values: unknown[]): Promise<T |
   return (rows[0] as T) ?? null;
 }
 
-async function tableExists(q: Queryable, name: string): Promise<boolean> {
-  return (await one<{ ok: boolean }>(q, `select to_regclass($1) is not null as ok`, [name]))?.ok ?? false;
-}
-
 function event(
   e: WebhookEventRow,
   type: RuleEventType,
@@ -121,14 +117,12 @@ const BY_ACTION: Record<string, Derive> = {
   async register_return(q, e, data) {
     const s = await saleFacts(q, e.clientId, data.sale_id);
     const items = (data.items ?? []) as Array<{ sku: string; quantity: number }>;
-    const value = (await tableExists(q, 'returns'))
-      ? (
-          await one<{ value: string }>(q, `select value from returns where client_id = $1 and id = $2`, [
-            e.clientId,
-            data.return_id,
-          ])
-        )?.value
-      : null;
+    const value = (
+      await one<{ value: string }>(q, `select value from returns where client_id = $1 and id = $2`, [
+        e.clientId,
+        data.return_id,
+      ])
+    )?.value;
     return [
       event(
         e,

@@ -1,4 +1,4 @@
-import { NO_RETURNS_JOIN, RETURNS_JOIN, rfmSelectSql } from '../../src/analytics/rfm.sql';
+import { rfmSelectSql } from '../../src/analytics/rfm.sql';
 import { afterBackgroundWork } from '../support/quiet';
 import { variant } from '../support/fixtures';
 import { graphql, postWebhook } from '../support/http';
@@ -433,8 +433,7 @@ describe('RFM kept current after commit', () => {
 /** What a full rebuild as of today scores (the rebuild's own statement, nothing stored), per customer. */
 async function rebuildScores(app: TestApp): Promise<Record<string, Record<string, unknown>>> {
   const today = await app.services.rfm.today(app.db, 'banban');
-  const returns = (await app.services.rfm.hasReturns(app.db)) ? RETURNS_JOIN : NO_RETURNS_JOIN;
-  const { rows } = await app.db.query(rfmSelectSql(returns), ['banban', today, 'America/Sao_Paulo']);
+  const { rows } = await app.db.query(rfmSelectSql(), ['banban', today, 'America/Sao_Paulo']);
   return Object.fromEntries(rows.map((r) => [r.customer_id, scoresOf(r)]));
 }
 

@@ -134,7 +134,7 @@ export const DOCUMENT_KINDS: { [K in DocumentKindName]: DocumentKind<K> } = {
         return docs.map(({ id }) => ({
           id,
           outcome: 'skipped',
-          reason: 'the returns service is not part of this build',
+          reason: 'no returns service is wired',
         }));
       return eachInSavepoint(q, docs, (doc) => register(q, ctx.clientId, doc));
     },

@@ -45,7 +45,7 @@ export class EtlService {
   dispatcher: EtlDispatcher = NO_DISPATCHER;
   /** Set on shutdown: running runs stop after their current chunk and go back to the queue. */
   private stopping = false;
-  /** The policy around a client's source; the queue branch's registry replaces it at merge. */
+  /** The policy around a client's source (etl.wiring.ts sets the client's resilience policy). */
   connectorPolicy: (clientId: string) => ConnectorPolicy;
 
   constructor(
@@ -59,7 +59,7 @@ export class EtlService {
       policies.get(clientId) ?? policies.set(clientId, connectorPolicy()).get(clientId)!;
   }
 
-  /** Wires services of other modules (returns, RFM, snapshots) when the build has them. */
+  /** Wires services of other modules (returns, RFM, snapshots); see etl.wiring.ts. */
   useHooks(hooks: EtlHooks): void {
     this.hooks = { ...this.hooks, ...hooks };
   }
@@ -257,21 +257,21 @@ export class EtlService {
     };
   }
 
-  /** Aggregates that other modules own, refreshed when the build has them; the run records which ran. */
+  /**
+   * Aggregates that other modules own, refreshed through their hooks; the run records which ran. Daily
+   * sales need no step: they are computed on read (analytics/daily-sales.repository.ts).
+   */
   private async refresh(run: EtlRunRow, unitOfWork: PipelineOptions['unitOfWork']): Promise<EtlRunRow> {
     const h = this.hooks;
     const date = run.businessDate!;
     const refreshed: Record<string, string> = {};
     const client = clientModule(run.clientId)!;
     const endOfDay = businessDayWindow(date, client.timezone).to;
-    refreshed.rfm = h.rebuildRfm ? (await h.rebuildRfm(run.clientId, date), 'refreshed') : 'not in this build';
-    refreshed.daily_aggregates = h.refreshDailyAggregates
-      ? (await h.refreshDailyAggregates(run.clientId, date), 'refreshed')
-      : 'not in this build';
+    refreshed.rfm = h.rebuildRfm ? (await h.rebuildRfm(run.clientId, date), 'refreshed') : 'not wired';
     refreshed.inventory_snapshot = h.takeInventorySnapshot
       ? (await unitOfWork((q) => h.takeInventorySnapshot!(q, run.clientId, { id: `eod-${date}`, takenAt: endOfDay })),
         'taken')
-      : 'not in this build';
+      : 'not wired';
     return unitOfWork(async (q) => {
       await q.query(`update etl_runs set params = params || jsonb_build_object('refreshed', $2::jsonb) where id = $1`, [
         run.id,

@@ -30,7 +30,7 @@ registerEnumType(EtlOutcomeEnum, {
   description:
     'loaded: missing in the hub and loaded; matched: same in both; different: ' +
     'the source differs from the hub (kept for ops); extra: in the hub, not in the source; ' +
-    'rejected: refused by the rules; skipped: not loadable in this build',
+    'rejected: refused by the rules; skipped: not loadable (the service it needs is not wired)',
 });
 
 @ObjectType('EtlCounts')

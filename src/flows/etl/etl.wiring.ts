@@ -4,7 +4,7 @@ import type { Services } from '../../services';
 import { EtlJobs } from './etl.jobs';
 
 /**
- * Connects the ETL to the other modules of this build: returns go through the returns flow's own
+ * Connects the ETL to the other modules: returns go through the returns flow's own
  * service, RFM through the analytics service, the end-of-day snapshot through the inventory flow,
  * the source connectors through the client's resilience policy, and runs and schedules onto the queue.
  */

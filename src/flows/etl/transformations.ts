@@ -16,10 +16,7 @@ export const TRANSFORMATIONS = {
     params: z.strictObject({ as_of: isoDate().optional() }),
     async run(hooks, clientId, params) {
       if (!hooks.rebuildRfm)
-        throw new GatewayError(
-          'GW_ETL_UNAVAILABLE',
-          'rebuild_rfm needs the analytics module, which this build does not have',
-        );
+        throw new GatewayError('GW_ETL_UNAVAILABLE', 'rebuild_rfm needs the analytics service, which is not wired');
       const result = await hooks.rebuildRfm(clientId, params.as_of);
       return { rebuilt: true, as_of: params.as_of ?? null, result: result ?? null };
     },
