@@ -1,20 +1,24 @@
+import type { PolicyConfig } from '../config';
 import {
-  circuitBreaker,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleWhen,
-  IPolicy,
-  retry,
-  timeout,
-  TimeoutStrategy,
-  wrap,
-} from 'cockatiel';
-import { isStoreUnavailable } from '../db/store-errors';
+  asConnectorPolicy,
+  ConnectorPolicy,
+  isTransientSourceError,
+  ResiliencePolicy,
+} from '../resilience/policy-registry';
 
+export { isTransientSourceError };
+export type { ConnectorPolicy };
+
+/**
+ * A connector's policy outside the gateway (scripts, tests, the ETL service before it is wired): a
+ * `ResiliencePolicy` of src/resilience/policy-registry.ts, not registered, counting and retrying only
+ * transient source errors. No breaker or retry logic of its own. In the gateway connectors take
+ * their client's registered policy: `asConnectorPolicy(services.policies.forConnector(client, name))`.
+ */
 export interface ConnectorPolicyOptions {
-  /** Per attempt. */
+  /** The whole call, retries included (the registry's timeout). */
   timeoutMs: number;
-  /** Consecutive failures that open the breaker, and how long it stays open. */
+  /** Failed calls (after their retries) that open the breaker, and how long it stays open. */
   breakerThreshold: number;
   halfOpenAfterMs: number;
   /** Retries after the first attempt (the design's 3), exponential backoff with jitter. */
@@ -32,43 +36,23 @@ export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicyOptions = {
   maxDelayMs: 10_000,
 };
 
-/**
- * What a connector needs from a policy: run a call with an abort signal. cockatiel's IPolicy is one;
- * the queue branch's ResiliencePolicy adapts in one line (see docs/etl.md).
- */
-export interface ConnectorPolicy {
-  execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T>;
-}
-
-/** Errors worth another attempt: the network, timeouts, a source that is busy or briefly down. */
-export function isTransientSourceError(err: unknown): boolean {
-  const e = err as { code?: string; status?: number; name?: string; message?: string; transient?: boolean } | null;
-  if (!e) return false;
-  if (e.transient === true) return true;
-  if (e.name === 'TaskCancelledError') return true;
-  if (typeof e.status === 'number') return e.status >= 500 || e.status === 408;
-  // Sockets and PostgreSQL sources: the gateway's own classifier; then what MySQL and HTTP sources add.
-  if (isStoreUnavailable(err)) return true;
-  if (typeof e.code === 'string' && /^(PROTOCOL_CONNECTION_LOST|ER_CON_COUNT_ERROR)$/.test(e.code)) return true;
-  return /socket hang up|fetch failed/i.test(e.message ?? '');
-}
-
-/**
- * One connector's policy: each attempt has a timeout; failures count towards a circuit breaker so a
- * source that is down is not hammered; transient failures are retried with jittered exponential
- * backoff. Execution order: retry → breaker → timeout → the call. The queue branch's policy
- * registry can replace this per (client, connector) at merge.
- */
-export function connectorPolicy(opts: Partial<ConnectorPolicyOptions> = {}): IPolicy {
+/** The registry's policy for one connector, built from connector options. */
+export function connectorPolicy(opts: Partial<ConnectorPolicyOptions> = {}, name = 'standalone'): ConnectorPolicy {
   const o = { ...DEFAULT_CONNECTOR_POLICY, ...opts };
-  const transient = handleWhen(isTransientSourceError);
-  const retryPolicy = retry(transient, {
-    maxAttempts: o.retries,
-    backoff: new ExponentialBackoff({ initialDelay: o.initialDelayMs, maxDelay: o.maxDelayMs }),
+  const config: PolicyConfig = {
+    timeoutMs: o.timeoutMs,
+    breakerFailures: o.breakerThreshold,
+    breakerWindowMs: Math.max(o.halfOpenAfterMs, 120_000),
+    halfOpenAfterMs: o.halfOpenAfterMs,
+    retryAttempts: o.retries,
+    retryInitialDelayMs: o.initialDelayMs,
+    bulkheadLimit: 50,
+    bulkheadQueue: 200,
+  };
+  const policy = new ResiliencePolicy('', 'connector', `connector:${name}`, config, () => undefined, {
+    failing: isTransientSourceError,
+    retryable: isTransientSourceError,
+    maxRetryDelayMs: o.maxDelayMs,
   });
-  const breaker = circuitBreaker(transient, {
-    halfOpenAfter: o.halfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(o.breakerThreshold),
-  });
-  return wrap(retryPolicy, breaker, timeout(o.timeoutMs, TimeoutStrategy.Aggressive));
+  return asConnectorPolicy(policy);
 }

@@ -1,4 +1,4 @@
-import type { ConnectorPolicy } from './connector-policy';
+import type { ConnectorPolicy } from '../resilience/policy-registry';
 import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-import type { ConnectorPolicy } from './connector-policy';
+import type { ConnectorPolicy } from '../resilience/policy-registry';
 import { createPool, Pool, PoolConnection } from 'mysql2';
 import { Connector, ConnectorDescription, ExtractWindow, redactUrl, SourceRecord, streamSpec } from './connector';
 import type { SqlStreamSpec } from './postgres.connector';

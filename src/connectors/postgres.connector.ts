@@ -1,4 +1,4 @@
-import type { ConnectorPolicy } from './connector-policy';
+import type { ConnectorPolicy } from '../resilience/policy-registry';
 import { Pool } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { Connector, ConnectorDescription, ExtractWindow, redactUrl, SourceRecord, streamSpec } from './connector';

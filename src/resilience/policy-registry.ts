@@ -61,6 +61,39 @@ const isStoreFailure = (err: unknown) => isStoreUnavailable(err) || err instance
 const isRetryableStoreFailure = (err: unknown) =>
   isStoreUnavailable(err) && !isStoreTimeout(err) && !(err instanceof CommitOutcomeUnknown);
 
+/** Errors worth another attempt at a source: the network, timeouts, a source that is busy or briefly down. */
+export function isTransientSourceError(err: unknown): boolean {
+  const e = err as { code?: string; status?: number; name?: string; message?: string; transient?: boolean } | null;
+  if (!e) return false;
+  if (e.transient === true) return true;
+  if (e.name === 'TaskCancelledError') return true;
+  if (typeof e.status === 'number') return e.status >= 500 || e.status === 408;
+  // Sockets and PostgreSQL sources: the gateway's own classifier; then what MySQL and HTTP sources add.
+  if (isStoreUnavailable(err)) return true;
+  if (typeof e.code === 'string' && /^(PROTOCOL_CONNECTION_LOST|ER_CON_COUNT_ERROR)$/.test(e.code)) return true;
+  return /socket hang up|fetch failed/i.test(e.message ?? '');
+}
+
+/** What a connector (src/connectors) needs from a policy: run a call with an abort signal. */
+export interface ConnectorPolicy {
+  execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T>;
+}
+
+/** A registry policy as a connector's policy (the connectors' call shape). */
+export function asConnectorPolicy(policy: ResiliencePolicy): ConnectorPolicy {
+  return { execute: (fn) => policy.execute(async (signal) => fn({ signal })) };
+}
+
+/**
+ * Which errors a policy counts and retries, when not the scope's defaults (flows: store failures;
+ * connectors: every error), and the longest backoff (default 20 × the first).
+ */
+export interface PolicyClassifier {
+  failing?: (err: unknown) => boolean;
+  retryable?: (err: unknown) => boolean;
+  maxRetryDelayMs?: number;
+}
+
 /** One client/flow/connector's policy: bulkhead → timeout → breaker → retry with jittered backoff. */
 export class ResiliencePolicy {
   readonly breaker: CircuitBreakerPolicy;
@@ -81,17 +114,27 @@ export class ResiliencePolicy {
     readonly name: string,
     config: PolicyConfig,
     onTransition: (t: BreakerTransition) => void,
+    classify: PolicyClassifier = {},
   ) {
-    const failing = scope === 'flow' ? handleWhen(isStoreFailure) : handleAll;
+    const failing = classify.failing
+      ? handleWhen(classify.failing)
+      : scope === 'flow'
+        ? handleWhen(isStoreFailure)
+        : handleAll;
+    const retryable = classify.retryable
+      ? handleWhen(classify.retryable)
+      : scope === 'flow'
+        ? handleWhen(isRetryableStoreFailure)
+        : handleAll;
     this.breaker = circuitBreaker(failing, {
       halfOpenAfter: config.halfOpenAfterMs,
       breaker: new WindowBreaker(config.breakerFailures, config.breakerWindowMs),
     });
-    const retrying = retry(scope === 'flow' ? handleWhen(isRetryableStoreFailure) : handleAll, {
+    const retrying = retry(retryable, {
       maxAttempts: config.retryAttempts,
       backoff: new ExponentialBackoff({
         initialDelay: config.retryInitialDelayMs,
-        maxDelay: config.retryInitialDelayMs * 20,
+        maxDelay: classify.maxRetryDelayMs ?? config.retryInitialDelayMs * 20,
       }),
     });
     // The store call does not watch the signal: aborting it on return would only build a DOMException per call.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineQuery } from '../../src/connectors/http-connector';
+import { defineQuery } from '../../src/connectors/http.connector';
 
 /**
  * What the hub asks __Client__'s ERP (the pull side). Starts with the stock levels of a location in

@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { connect, ConnectorError, defineConnector, defineQuery } from '../../src/connectors/http-connector';
+import { connect, ConnectorError, defineConnector, defineQuery } from '../../src/connectors/http.connector';
 
 /** A real HTTP server standing in for a client's ERP. */
 let server: Server;

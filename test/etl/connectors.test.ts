@@ -207,13 +207,13 @@ describe('file connector (CSV and JSONL)', () => {
   });
 });
 
-describe('connector policy (cockatiel)', () => {
-  it('retries transient failures with backoff, then opens the breaker', async () => {
+describe('connector policy (a PolicyRegistry ResiliencePolicy)', () => {
+  it('retries transient failures with backoff, then opens the breaker (the registry policy)', async () => {
     const policy = connectorPolicy({
       retries: 3,
       initialDelayMs: 1,
       maxDelayMs: 5,
-      breakerThreshold: 6,
+      breakerThreshold: 2,
       halfOpenAfterMs: 60_000,
       timeoutMs: 1000,
     });
@@ -224,8 +224,11 @@ describe('connector policy (cockatiel)', () => {
     };
     await expect(policy.execute(flaky)).rejects.toThrow('ECONNREFUSED');
     expect(attempts).toBe(4); // first try + 3 retries
+    // The breaker counts calls (after their retries): the second failed call opens it.
+    await expect(policy.execute(flaky)).rejects.toThrow('ECONNREFUSED');
+    expect(attempts).toBe(8);
     await expect(policy.execute(flaky)).rejects.toBeInstanceOf(BrokenCircuitError);
-    expect(attempts).toBe(6);
+    expect(attempts).toBe(8);
   });
 
   it('does not retry what is not transient', async () => {
