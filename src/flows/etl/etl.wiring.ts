@@ -1,5 +1,6 @@
 import type { Config } from '../../config';
 import type { Database } from '../../db/database';
+import { asConnectorPolicy } from '../../resilience/policy-registry';
 import type { Services } from '../../services';
 import { EtlJobs } from './etl.jobs';
 
@@ -12,10 +13,8 @@ export function wireEtl(services: Services, db: Database, config: Config): void 
   const jobs = new EtlJobs(db, config, services.etl);
   services.etl.dispatcher = jobs;
   services.queue.extend({ start: (boss, opts) => jobs.attach(boss, opts) });
-  services.etl.connectorPolicy = (clientId) => {
-    const policy = services.policies.forConnector(clientId, 'etl-source');
-    return { execute: (fn) => policy.execute(async (signal) => fn({ signal })) };
-  };
+  services.etl.connectorPolicy = (clientId) =>
+    asConnectorPolicy(services.policies.forConnector(clientId, 'etl-source'));
   services.etl.useHooks({
     // The snapshot of the date, then the current scores, which the documents just loaded may have moved.
     rebuildRfm: async (clientId, asOf) => {
